@@ -1,0 +1,111 @@
+"""Reading serial codes from what people type, paste or scan, and checking them."""
+
+import string
+import unicodedata
+from dataclasses import dataclass
+
+from serial_tracking.core.problems import Problem, Reason
+
+DEFAULT_MAX_LENGTH = 100
+DEFAULT_MAX_PER_OPERATION = 1000
+
+#: Separators besides white space (after full-width folding, which turns
+#: the full-width comma and semicolon into these).
+SEPARATORS = ",;\u3001"
+#: Punctuation a code may contain besides ASCII letters and digits.
+ALLOWED_PUNCTUATION = "-_./:#+()[]*&@!=~^$|"
+ALLOWED = frozenset(string.ascii_letters + string.digits + ALLOWED_PUNCTUATION)
+#: Characters that show nothing but would make two codes differ.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e")
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20  # ideographic space
+_SEPARATOR_TO_SPACE = {ord(c): " " for c in SEPARATORS}
+
+
+def fold(text: str) -> str:
+	"""Full-width ASCII (what a CJK input method makes of scanner keystrokes) to ASCII."""
+	return text.translate(_FULL_WIDTH)
+
+
+def key(code: str) -> str:
+	"""The form under which two codes are the same (the database compares without case)."""
+	return code.upper()
+
+
+@dataclass(frozen=True)
+class Parsed:
+	"""What was read from one input: the distinct valid codes, in order, and every problem."""
+
+	codes: list[str]
+	problems: list[Problem]
+	entered: int
+
+	@property
+	def ok(self) -> bool:
+		return not self.problems
+
+
+def split(text: str | None) -> list[str]:
+	"""The raw entries of an input: folded, split on every separator, trimmed, empties dropped."""
+	if not text:
+		return []
+	if text.startswith("\ufeff"):
+		text = text[1:]
+	return fold(text).translate(_SEPARATOR_TO_SPACE).split()
+
+
+def check_code(code: str, max_length: int = DEFAULT_MAX_LENGTH) -> Problem | None:
+	"""The first problem of one already split and folded code, or None."""
+	if len(code) > max_length:
+		return Problem(Reason.TOO_LONG, code, params={"max_length": max_length, "length": len(code)})
+	for char in code:
+		if char in ALLOWED:
+			continue
+		if char in INVISIBLE or unicodedata.category(char) == "Cf":
+			reason = Reason.INVISIBLE_CHARACTER
+		elif unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char.isspace():
+			reason = Reason.CONTROL_CHARACTER
+		elif ord(char) > 127:
+			reason = Reason.NON_ASCII
+		else:
+			reason = Reason.INVALID_CHARACTER
+		return Problem(reason, code, params={"char": char, "char_code": f"U+{ord(char):04X}"})
+	return None
+
+
+def parse(
+	text: str | None,
+	*,
+	max_length: int = DEFAULT_MAX_LENGTH,
+	max_count: int = DEFAULT_MAX_PER_OPERATION,
+) -> Parsed:
+	"""Read every code of ``text``.
+
+	Problems carry the 1-based position of the entry. A code entered twice is
+	reported at its second place, naming the first.
+	"""
+	entries = split(text)
+	seen_here: dict[str, int] = {}
+	codes: list[str] = []
+	problems: list[Problem] = []
+	for position, code in enumerate(entries, start=1):
+		problem = check_code(code, max_length)
+		if problem:
+			problems.append(Problem(problem.reason, code, position=position, params=problem.params))
+			continue
+		code_key = key(code)
+		first = seen_here.get(code_key)
+		if first is not None:
+			problems.append(Problem(Reason.DUPLICATE, code, position=position, params={"first": first}))
+			continue
+		seen_here[code_key] = position
+		codes.append(code)
+	if len(entries) > max_count:
+		problems.append(Problem(Reason.TOO_MANY, params={"count": len(entries), "max_count": max_count}))
+	return Parsed(codes, problems, len(entries))
+
+
+def join(codes: list[str]) -> str:
+	"""The stored form of a row's codes: one a line."""
+	return "\n".join(codes)

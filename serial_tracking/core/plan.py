@@ -1,0 +1,189 @@
+"""The plan of one document: its rows' serials read and checked, then the movements they make."""
+
+from dataclasses import dataclass, field
+
+from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, key, parse
+from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.core.states import Movement, Operation, State, Status, apply, changes
+
+
+@dataclass(frozen=True)
+class Limits:
+	max_length: int = DEFAULT_MAX_LENGTH
+	max_per_operation: int = DEFAULT_MAX_PER_OPERATION
+
+
+@dataclass(frozen=True)
+class Voucher:
+	voucher_type: str
+	voucher_no: str
+	posting_date: str | None = None
+	posting_time: str | None = None
+	party_type: str | None = None
+	party: str | None = None
+	#: A return: the document it returns against.
+	return_against: str | None = None
+
+
+@dataclass(frozen=True)
+class RowRequest:
+	"""One item row of a serial-managed item, as the adapter read it from the document.
+
+	``qty`` is the row's quantity in stock units, positive. ``refusal`` is set
+	when the adapter already knows the row cannot be accepted (a purpose that
+	cannot carry serials, a unit that is not the stock unit ...), with ``params``
+	for its message.
+	"""
+
+	row: int
+	item_code: str
+	operation: Operation
+	qty: float
+	text: str | None = None
+	from_warehouse: str | None = None
+	to_warehouse: str | None = None
+	required: bool = False
+	detail_no: str = ""
+	refusal: Reason | None = None
+	params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reading:
+	"""The codes each row carries (by row number) and what was wrong with the input."""
+
+	codes: dict[int, list[str]]
+	problems: list[Problem]
+
+	def all_codes(self) -> list[str]:
+		return [code for codes in self.codes.values() for code in codes]
+
+
+@dataclass(frozen=True)
+class Step:
+	movement: Movement
+	before: State | None
+	after: State
+
+
+@dataclass(frozen=True)
+class Plan:
+	steps: list[Step]
+	problems: list[Problem]
+
+
+def read(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
+	"""Read and check the serials of every row; every problem of the document at once."""
+	codes: dict[int, list[str]] = {}
+	problems: list[Problem] = []
+	first_row: dict[str, int] = {}
+	total = 0
+	for row in rows:
+		params = {"item_code": row.item_code, **row.params}
+		if row.refusal:
+			problems.append(Problem(row.refusal, row=row.row, params=params))
+			continue
+		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
+		total += parsed.entered
+		problems.extend(p.at_row(row.row) for p in parsed.problems if p.reason is not Reason.TOO_MANY)
+		kept = []
+		for code in parsed.codes:
+			other = first_row.setdefault(key(code), row.row)
+			if other != row.row:
+				problems.append(Problem(Reason.DUPLICATE, code, row.row, params={"first_row": other}))
+			else:
+				kept.append(code)
+		codes[row.row] = kept
+		problems.extend(_quantity_problems(row, parsed.entered, params))
+	if total > limits.max_per_operation:
+		problems.append(
+			Problem(Reason.TOO_MANY, params={"count": total, "max_count": limits.max_per_operation})
+		)
+	return Reading(codes, problems)
+
+
+def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Problem]:
+	if row.qty != int(row.qty):
+		return [Problem(Reason.QTY_NOT_WHOLE, row=row.row, params={**params, "qty": row.qty})]
+	if entered == 0:
+		if row.required and row.qty > 0:
+			return [Problem(Reason.REQUIRED, row=row.row, params={**params, "qty": int(row.qty)})]
+		return []
+	if entered != row.qty:
+		return [
+			Problem(Reason.COUNT_MISMATCH, row=row.row, params={**params, "qty": int(row.qty), "count": entered})
+		]
+	return []
+
+
+def counted_places(rows: list[RowRequest], reading: Reading) -> set[tuple[str, str]]:
+	"""(item, warehouse) of the count rows that count serials: those that give them, or count zero."""
+	return {
+		(row.item_code, row.to_warehouse)
+		for row in rows
+		if row.operation is Operation.COUNT and (reading.codes.get(row.row) or row.qty == 0)
+	}
+
+
+def plan(
+	voucher: Voucher,
+	rows: list[RowRequest],
+	reading: Reading,
+	states: dict[str, State],
+	in_stock_at: dict[tuple[str, str], list[State]] | None = None,
+) -> Plan:
+	"""The movements of a document, checked against the serials' states.
+
+	``states`` maps code keys to the current state of every known code the
+	document names; ``in_stock_at`` lists, for each place of
+	:func:`counted_places`, the serials In Stock there (a count makes the ones
+	it does not name Missing).
+	"""
+	steps: list[Step] = []
+	problems: list[Problem] = []
+	counted: dict[tuple[str, str], set[str]] = {}
+	for row in rows:
+		for code in reading.codes.get(row.row, ()):
+			movement = _movement(voucher, row, code, row.operation)
+			before = states.get(key(code))
+			after, problem = apply(before, movement)
+			if problem:
+				problems.append(problem.at_row(row.row))
+			elif changes(before, movement):
+				steps.append(Step(movement, before, after))
+			if row.operation is Operation.COUNT:
+				counted.setdefault((row.item_code, row.to_warehouse), set()).add(key(code))
+	rows_by_place = {(r.item_code, r.to_warehouse): r for r in rows if r.operation is Operation.COUNT}
+	for place in sorted(counted_places(rows, reading)):
+		row = rows_by_place[place]
+		for state in (in_stock_at or {}).get(place, ()):
+			if key(state.code) in counted.get(place, ()) or state.status is not Status.IN_STOCK:
+				continue
+			movement = _movement(voucher, row, state.code, Operation.COUNT_MISSING, from_warehouse=place[1])
+			after, problem = apply(state, movement)
+			if problem:
+				problems.append(problem.at_row(row.row))
+			else:
+				steps.append(Step(movement, state, after))
+	return Plan(steps, problems)
+
+
+def _movement(
+	voucher: Voucher, row: RowRequest, code: str, operation: Operation, from_warehouse: str | None = None
+) -> Movement:
+	return Movement(
+		code=code,
+		item_code=row.item_code,
+		operation=operation,
+		from_warehouse=from_warehouse or row.from_warehouse,
+		to_warehouse=None if operation is Operation.COUNT_MISSING else row.to_warehouse,
+		voucher_type=voucher.voucher_type,
+		voucher_no=voucher.voucher_no,
+		voucher_detail_no=row.detail_no,
+		row=row.row,
+		posting_date=voucher.posting_date,
+		posting_time=voucher.posting_time,
+		party_type=voucher.party_type,
+		party=voucher.party,
+		against_voucher=voucher.return_against if operation is Operation.SALES_RETURN else None,
+	)

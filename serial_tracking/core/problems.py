@@ -1,0 +1,64 @@
+"""Why an input or a movement is refused, as plain values."""
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Reason(str, Enum):
+	"""Every refusal the core can give. The adapters own the wording."""
+
+	# codes
+	TOO_LONG = "too_long"
+	CONTROL_CHARACTER = "control_character"
+	INVISIBLE_CHARACTER = "invisible_character"
+	NON_ASCII = "non_ascii"
+	INVALID_CHARACTER = "invalid_character"
+	DUPLICATE = "duplicate"
+	TOO_MANY = "too_many"
+	NOTHING_ENTERED = "nothing_entered"
+	# generation
+	BAD_COUNT = "bad_count"
+	BAD_INCREMENT = "bad_increment"
+	BAD_START = "bad_start"
+	BAD_WIDTH = "bad_width"
+	WIDTH_OUTGROWN = "width_outgrown"
+	BAD_PREFIX = "bad_prefix"
+	# rows
+	QTY_NOT_WHOLE = "qty_not_whole"
+	COUNT_MISMATCH = "count_mismatch"
+	REQUIRED = "required"
+	NOT_STOCK_UOM = "not_stock_uom"
+	UNSUPPORTED_PURPOSE = "unsupported_purpose"
+	REJECTED_QTY = "rejected_qty"
+	# states
+	WRONG_ITEM = "wrong_item"
+	ALREADY_IN_STOCK = "already_in_stock"
+	ALREADY_IN_TRANSIT = "already_in_transit"
+	NOT_FOUND = "not_found"
+	WRONG_WAREHOUSE = "wrong_warehouse"
+	NOT_IN_STOCK = "not_in_stock"
+	NOT_IN_TRANSIT = "not_in_transit"
+	NOT_SOLD = "not_sold"
+	NOT_ON_ORIGINAL = "not_on_original"
+	IN_TRANSIT_ON_COUNT = "in_transit_on_count"
+	OVER_WAREHOUSE_QTY = "over_warehouse_qty"
+	# voiding
+	LATER_MOVEMENTS = "later_movements"
+
+
+@dataclass(frozen=True)
+class Problem:
+	"""One refusal: the reason, where it happened and the values its message needs.
+
+	``row`` is the 1-based row number of a document (``None`` outside rows),
+	``position`` the 1-based place of a code in what was entered.
+	"""
+
+	reason: Reason
+	code: str = ""
+	row: int | None = None
+	position: int | None = None
+	params: dict = field(default_factory=dict)
+
+	def at_row(self, row: int) -> "Problem":
+		return Problem(self.reason, self.code, row, self.position, self.params)

@@ -1,0 +1,209 @@
+"""The status machine: one transition table and a refusal reason for every forbidden move."""
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from serial_tracking.core.problems import Problem, Reason
+
+
+class Status(str, Enum):
+	IN_STOCK = "In Stock"
+	IN_TRANSIT = "In Transit"
+	SOLD = "Sold"
+	RETURNED = "Returned"
+	ISSUED = "Issued"
+	MISSING = "Missing"
+
+
+class Operation(str, Enum):
+	RECEIVE = "Receive"
+	REGISTER = "Registration"
+	SELL = "Sell"
+	SALES_RETURN = "Sales Return"
+	PURCHASE_RETURN = "Purchase Return"
+	ISSUE = "Issue"
+	TRANSFER = "Transfer"
+	TRANSFER_OUT = "Transfer Out"
+	TRANSFER_IN = "Transfer In"
+	COUNT = "Count"
+	COUNT_MISSING = "Count Missing"
+	ADJUST = "Adjustment"
+
+
+@dataclass(frozen=True)
+class State:
+	"""What is known of one serial now. ``status`` None: the code is not known."""
+
+	code: str
+	item_code: str
+	status: Status | None = None
+	warehouse: str | None = None
+	voucher_type: str | None = None
+	voucher_no: str | None = None
+	supplier: str | None = None
+	customer: str | None = None
+	purchase_date: str | None = None
+	delivery_date: str | None = None
+	sequence: int = 0
+
+
+@dataclass(frozen=True)
+class Movement:
+	"""One serial moved by one row of one document."""
+
+	code: str
+	item_code: str
+	operation: Operation
+	from_warehouse: str | None = None
+	to_warehouse: str | None = None
+	voucher_type: str = ""
+	voucher_no: str = ""
+	voucher_detail_no: str = ""
+	row: int | None = None
+	posting_date: str | None = None
+	posting_time: str | None = None
+	party_type: str | None = None
+	party: str | None = None
+	#: For a sales return: the document the serial must have been sold on.
+	against_voucher: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+	"""How one operation moves a serial.
+
+	``sources``: the statuses it may start from (None: an unknown code).
+	``needs_warehouse``: the serial must be at the movement's from-warehouse.
+	``to``: the status after; its warehouse is the movement's to-warehouse when
+	the status keeps one.
+	"""
+
+	sources: frozenset
+	to: Status
+	needs_warehouse: bool = False
+
+
+_INBOUND = frozenset({None, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING})
+_IN_STOCK = frozenset({Status.IN_STOCK})
+
+TRANSITIONS: dict[Operation, Rule] = {
+	Operation.RECEIVE: Rule(_INBOUND, Status.IN_STOCK),
+	Operation.REGISTER: Rule(_INBOUND, Status.IN_STOCK),
+	Operation.SELL: Rule(_IN_STOCK, Status.SOLD, needs_warehouse=True),
+	Operation.SALES_RETURN: Rule(frozenset({Status.SOLD}), Status.IN_STOCK),
+	Operation.PURCHASE_RETURN: Rule(_IN_STOCK, Status.RETURNED, needs_warehouse=True),
+	Operation.ISSUE: Rule(_IN_STOCK, Status.ISSUED, needs_warehouse=True),
+	Operation.TRANSFER: Rule(_IN_STOCK, Status.IN_STOCK, needs_warehouse=True),
+	Operation.TRANSFER_OUT: Rule(_IN_STOCK, Status.IN_TRANSIT, needs_warehouse=True),
+	Operation.TRANSFER_IN: Rule(frozenset({Status.IN_TRANSIT}), Status.IN_STOCK, needs_warehouse=True),
+	Operation.COUNT: Rule(_INBOUND | _IN_STOCK, Status.IN_STOCK),
+	Operation.COUNT_MISSING: Rule(_IN_STOCK, Status.MISSING, needs_warehouse=True),
+	Operation.ADJUST: Rule(_IN_STOCK, Status.IN_STOCK),
+}
+
+#: Statuses at which a serial has a warehouse (In Transit: the transit warehouse).
+WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
+#: Operations that bring a unit in from a supplier.
+FROM_SUPPLIER = frozenset({Operation.RECEIVE})
+#: Operations that hand a unit to a customer.
+TO_CUSTOMER = frozenset({Operation.SELL})
+
+
+def check(state: State | None, movement: Movement) -> Problem | None:
+	"""Why ``movement`` may not happen to a serial in ``state``, or None."""
+	rule = TRANSITIONS[movement.operation]
+	status = state.status if state else None
+	params = {
+		"item_code": movement.item_code,
+		"warehouse": movement.from_warehouse or movement.to_warehouse,
+		"status": status.value if status else None,
+		"current_warehouse": state.warehouse if state else None,
+		"voucher_type": state.voucher_type if state else None,
+		"voucher_no": state.voucher_no if state else None,
+	}
+	if state and status is not None and state.item_code != movement.item_code:
+		return Problem(Reason.WRONG_ITEM, movement.code, params={**params, "other_item": state.item_code})
+	if status not in rule.sources:
+		return Problem(_reason_for_source(movement.operation, status), movement.code, params=params)
+	if rule.needs_warehouse and state and state.warehouse != movement.from_warehouse:
+		return Problem(Reason.WRONG_WAREHOUSE, movement.code, params=params)
+	if (
+		movement.operation is Operation.SALES_RETURN
+		and movement.against_voucher
+		and state
+		and state.voucher_no != movement.against_voucher
+	):
+		return Problem(
+			Reason.NOT_ON_ORIGINAL, movement.code, params={**params, "against": movement.against_voucher}
+		)
+	return None
+
+
+def _reason_for_source(operation: Operation, status: Status | None) -> Reason:
+	if operation is Operation.COUNT:
+		return Reason.IN_TRANSIT_ON_COUNT
+	if status is None:
+		return Reason.NOT_FOUND
+	if operation is Operation.SALES_RETURN:
+		return Reason.NOT_SOLD
+	if operation is Operation.TRANSFER_IN:
+		return Reason.NOT_IN_TRANSIT
+	if status is Status.IN_STOCK:
+		return Reason.ALREADY_IN_STOCK
+	if status is Status.IN_TRANSIT and TRANSITIONS[operation].sources is _INBOUND:
+		return Reason.ALREADY_IN_TRANSIT
+	return Reason.NOT_IN_STOCK
+
+
+def move(state: State | None, movement: Movement) -> State:
+	"""The state after ``movement``, without checking that it is allowed."""
+	rule = TRANSITIONS[movement.operation]
+	current = state if state and state.status is not None else State(
+		code=state.code if state else movement.code,
+		item_code=movement.item_code,
+		sequence=state.sequence if state else 0,
+	)
+	new = replace(
+		current,
+		status=rule.to,
+		warehouse=movement.to_warehouse if rule.to in WITH_WAREHOUSE else None,
+		voucher_type=movement.voucher_type,
+		voucher_no=movement.voucher_no,
+		sequence=current.sequence + 1,
+	)
+	if movement.operation in FROM_SUPPLIER and movement.party_type == "Supplier":
+		new = replace(new, supplier=movement.party, purchase_date=movement.posting_date)
+	if movement.operation in TO_CUSTOMER and movement.party_type == "Customer":
+		new = replace(new, customer=movement.party, delivery_date=movement.posting_date)
+	return new
+
+
+def apply(state: State | None, movement: Movement) -> tuple[State | None, Problem | None]:
+	"""The serial's state after ``movement``, or its old state and the reason it is refused."""
+	problem = check(state, movement)
+	if problem:
+		return state, problem
+	return move(state, movement), None
+
+
+def changes(state: State | None, movement: Movement) -> bool:
+	"""Whether the movement changes anything (a count of a serial already where it is does not)."""
+	return not (
+		movement.operation is Operation.COUNT
+		and state is not None
+		and state.status is Status.IN_STOCK
+		and state.warehouse == movement.to_warehouse
+		and state.item_code == movement.item_code
+	)
+
+
+def replay(movements: list[Movement]) -> State | None:
+	"""The state that the active movements of one serial, oldest first, lead to.
+
+	Logged movements were accepted when made, so they are replayed without
+	checks; None when there are none (the serial is unknown again).
+	"""
+	state: State | None = None
+	for movement in movements:
+		state = move(state, movement)
+	return state

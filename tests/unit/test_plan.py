@@ -1,0 +1,111 @@
+from serial_tracking.core.plan import Limits, RowRequest, Voucher, counted_places, plan, read
+from serial_tracking.core.problems import Reason
+from serial_tracking.core.states import Operation, State, Status
+
+DN = Voucher("Delivery Note", "DN-1", "2026-01-02", "10:00", "Customer", "C1")
+PR = Voucher("Purchase Receipt", "PR-1", "2026-01-01", "09:00", "Supplier", "S1")
+
+
+def row(n, text, qty, operation=Operation.SELL, item="PHONE", **kw):
+	defaults = {"from_warehouse": "W1"} if operation is not Operation.RECEIVE else {"to_warehouse": "W1"}
+	return RowRequest(n, item, operation, qty, text, **{**defaults, **kw})
+
+
+def in_stock(code, warehouse="W1", item="PHONE"):
+	return State(code, item, Status.IN_STOCK, warehouse)
+
+
+def test_reading_reports_every_problem_of_every_row():
+	rows = [
+		row(1, "A1\nA2", 3),
+		row(2, "A2\nB<", 2),
+		row(3, "", 2, required=True),
+		row(4, "C1", 1.5),
+		row(5, None, 1, refusal=Reason.NOT_STOCK_UOM, params={"uom": "Box"}),
+	]
+	reading = read(rows)
+	found = [(p.row, p.reason, p.code) for p in reading.problems]
+	assert found == [
+		(1, Reason.COUNT_MISMATCH, ""),
+		(2, Reason.INVALID_CHARACTER, "B<"),
+		(2, Reason.DUPLICATE, "A2"),
+		(3, Reason.REQUIRED, ""),
+		(4, Reason.QTY_NOT_WHOLE, ""),
+		(5, Reason.NOT_STOCK_UOM, ""),
+	]
+	assert reading.problems[2].params["first_row"] == 1
+	assert reading.problems[-1].params == {"item_code": "PHONE", "uom": "Box"}
+
+
+def test_optional_rows_take_none_or_exactly_the_quantity():
+	assert read([row(1, "", 2)]).problems == []
+	assert read([row(1, "A", 2)]).problems[0].reason is Reason.COUNT_MISMATCH
+	assert read([row(1, "A B", 2)]).problems == []
+
+
+def test_document_limit_counts_every_row():
+	rows = [row(1, "A1 A2", 2), row(2, "B1 B2", 2)]
+	problems = read(rows, Limits(max_per_operation=3)).problems
+	assert [p.reason for p in problems] == [Reason.TOO_MANY]
+
+
+def test_plan_receive_creates_and_sell_moves():
+	reading = read([row(1, "N1 N2", 2, Operation.RECEIVE)])
+	result = plan(PR, [row(1, "N1 N2", 2, Operation.RECEIVE)], reading, {})
+	assert result.problems == []
+	assert [(s.before, s.after.status, s.after.supplier) for s in result.steps] == [
+		(None, Status.IN_STOCK, "S1"),
+		(None, Status.IN_STOCK, "S1"),
+	]
+	rows = [row(1, "n1", 1)]
+	result = plan(DN, rows, read(rows), {"N1": in_stock("N1")})
+	assert [(s.movement.code, s.after.status, s.after.customer) for s in result.steps] == [
+		("n1", Status.SOLD, "C1")
+	]
+
+
+def test_plan_reports_every_state_problem_with_its_row():
+	rows = [row(1, "A1 A2", 2), row(2, "B1", 1, from_warehouse="W2")]
+	states = {"A1": State("A1", "PHONE", Status.SOLD), "B1": in_stock("B1", "W1")}
+	result = plan(DN, rows, read(rows), states)
+	assert [(p.row, p.code, p.reason) for p in result.problems] == [
+		(1, "A1", Reason.NOT_IN_STOCK),
+		(1, "A2", Reason.NOT_FOUND),
+		(2, "B1", Reason.WRONG_WAREHOUSE),
+	]
+	assert result.steps == []
+
+
+def test_count_marks_uncounted_serials_missing():
+	rows = [row(1, "A1 A3", 2, Operation.COUNT, from_warehouse=None, to_warehouse="W1")]
+	reading = read(rows)
+	assert counted_places(rows, reading) == {("PHONE", "W1")}
+	states = {"A1": in_stock("A1"), "A3": State("A3", "PHONE", Status.SOLD)}
+	stock = {("PHONE", "W1"): [in_stock("A1"), in_stock("A2")]}
+	result = plan(Voucher("Stock Reconciliation", "SR-1"), rows, reading, states, stock)
+	assert result.problems == []
+	assert [(s.movement.code, s.movement.operation, s.after.status) for s in result.steps] == [
+		("A3", Operation.COUNT, Status.IN_STOCK),
+		("A2", Operation.COUNT_MISSING, Status.MISSING),
+	]
+
+
+def test_count_of_zero_makes_all_missing_and_count_without_serials_is_ignored():
+	zero = [row(1, "", 0, Operation.COUNT, from_warehouse=None, to_warehouse="W1")]
+	stock = {("PHONE", "W1"): [in_stock("A1")]}
+	result = plan(Voucher("Stock Reconciliation", "SR-1"), zero, read(zero), {}, stock)
+	assert [s.after.status for s in result.steps] == [Status.MISSING]
+	blank = [row(1, "", 3, Operation.COUNT, from_warehouse=None, to_warehouse="W1")]
+	assert counted_places(blank, read(blank)) == set()
+
+
+def test_sales_return_is_checked_against_the_original():
+	ret = Voucher("Delivery Note", "DN-9", party_type="Customer", party="C1", return_against="DN-1")
+	rows = [row(1, "A1 A2", 2, Operation.SALES_RETURN, from_warehouse=None, to_warehouse="W1")]
+	states = {
+		"A1": State("A1", "PHONE", Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-1"),
+		"A2": State("A2", "PHONE", Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-5"),
+	}
+	result = plan(ret, rows, read(rows), states)
+	assert [s.movement.code for s in result.steps] == ["A1"]
+	assert [(p.code, p.reason) for p in result.problems] == [("A2", Reason.NOT_ON_ORIGINAL)]

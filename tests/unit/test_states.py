@@ -1,0 +1,136 @@
+import pytest
+
+from serial_tracking.core.problems import Reason
+from serial_tracking.core.states import TRANSITIONS, Movement, Operation, State, Status, apply, changes, replay
+
+W1, W2, TRANSIT = "Stores", "Shop", "Transit"
+
+
+def state(status, warehouse=None, item="PHONE", **kw):
+	return State(code="SN1", item_code=item, status=status, warehouse=warehouse, **kw)
+
+
+def mv(operation, from_warehouse=None, to_warehouse=None, item="PHONE", **kw):
+	return Movement("SN1", item, operation, from_warehouse, to_warehouse, "Doc", "DOC-1", **kw)
+
+
+ALL = [None, *Status]
+
+
+def test_every_operation_has_one_rule():
+	assert set(TRANSITIONS) == set(Operation)
+
+
+@pytest.mark.parametrize("status", [None, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING])
+def test_receive_from_any_outside_status(status):
+	before = state(status) if status else None
+	after, problem = apply(before, mv(Operation.RECEIVE, to_warehouse=W1, party_type="Supplier", party="S"))
+	assert problem is None
+	assert (after.status, after.warehouse, after.supplier) == (Status.IN_STOCK, W1, "S")
+
+
+@pytest.mark.parametrize(
+	"before, reason",
+	[
+		(state(Status.IN_STOCK, W1), Reason.ALREADY_IN_STOCK),
+		(state(Status.IN_TRANSIT, TRANSIT), Reason.ALREADY_IN_TRANSIT),
+		(state(Status.SOLD, item="LAPTOP"), Reason.WRONG_ITEM),
+	],
+)
+def test_double_inbound_and_wrong_item_are_refused(before, reason):
+	after, problem = apply(before, mv(Operation.RECEIVE, to_warehouse=W1))
+	assert problem.reason is reason and after is before
+
+
+@pytest.mark.parametrize(
+	"operation, to_status",
+	[
+		(Operation.SELL, Status.SOLD),
+		(Operation.PURCHASE_RETURN, Status.RETURNED),
+		(Operation.ISSUE, Status.ISSUED),
+		(Operation.TRANSFER, Status.IN_STOCK),
+		(Operation.TRANSFER_OUT, Status.IN_TRANSIT),
+		(Operation.COUNT_MISSING, Status.MISSING),
+	],
+)
+def test_outbound_needs_in_stock_at_the_warehouse(operation, to_status):
+	to = {Operation.TRANSFER: W2, Operation.TRANSFER_OUT: TRANSIT}.get(operation)
+	after, problem = apply(state(Status.IN_STOCK, W1), mv(operation, W1, to))
+	assert problem is None and after.status is to_status and after.warehouse == to
+	assert apply(state(Status.IN_STOCK, W2), mv(operation, W1, to))[1].reason is Reason.WRONG_WAREHOUSE
+	assert apply(None, mv(operation, W1, to))[1].reason is Reason.NOT_FOUND
+	assert apply(state(Status.SOLD), mv(operation, W1, to))[1].reason is Reason.NOT_IN_STOCK
+	assert apply(state(Status.IN_TRANSIT, TRANSIT), mv(operation, W1, to))[1].reason is Reason.NOT_IN_STOCK
+
+
+def test_double_outbound_names_the_status_and_last_document():
+	_, problem = apply(state(Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-1"), mv(Operation.SELL, W1))
+	assert problem.reason is Reason.NOT_IN_STOCK
+	assert problem.params["status"] == "Sold" and problem.params["voucher_no"] == "DN-1"
+
+
+def test_transfer_in_needs_in_transit_at_the_transit_warehouse():
+	after, problem = apply(state(Status.IN_TRANSIT, TRANSIT), mv(Operation.TRANSFER_IN, TRANSIT, W2))
+	assert problem is None and (after.status, after.warehouse) == (Status.IN_STOCK, W2)
+	assert apply(state(Status.IN_STOCK, W1), mv(Operation.TRANSFER_IN, TRANSIT, W2))[1].reason is (
+		Reason.NOT_IN_TRANSIT
+	)
+	assert apply(state(Status.IN_TRANSIT, "Other"), mv(Operation.TRANSFER_IN, TRANSIT, W2))[1].reason is (
+		Reason.WRONG_WAREHOUSE
+	)
+
+
+def test_sales_return_only_of_a_serial_sold_on_the_original():
+	sold = state(Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-1", customer="C")
+	after, problem = apply(sold, mv(Operation.SALES_RETURN, to_warehouse=W1, against_voucher="DN-1"))
+	assert problem is None and (after.status, after.warehouse) == (Status.IN_STOCK, W1)
+	_, problem = apply(sold, mv(Operation.SALES_RETURN, to_warehouse=W1, against_voucher="DN-2"))
+	assert problem.reason is Reason.NOT_ON_ORIGINAL and problem.params["against"] == "DN-2"
+	_, problem = apply(state(Status.IN_STOCK, W1), mv(Operation.SALES_RETURN, to_warehouse=W1))
+	assert problem.reason is Reason.NOT_SOLD
+
+
+@pytest.mark.parametrize("status", [None, Status.IN_STOCK, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING])
+def test_count_takes_anything_but_in_transit(status):
+	before = state(status, W2 if status is Status.IN_STOCK else None) if status else None
+	after, problem = apply(before, mv(Operation.COUNT, to_warehouse=W1))
+	assert problem is None and (after.status, after.warehouse) == (Status.IN_STOCK, W1)
+	_, problem = apply(state(Status.IN_TRANSIT, TRANSIT), mv(Operation.COUNT, to_warehouse=W1))
+	assert problem.reason is Reason.IN_TRANSIT_ON_COUNT
+
+
+def test_a_count_of_a_serial_already_there_changes_nothing():
+	assert not changes(state(Status.IN_STOCK, W1), mv(Operation.COUNT, to_warehouse=W1))
+	assert changes(state(Status.IN_STOCK, W2), mv(Operation.COUNT, to_warehouse=W1))
+
+
+@pytest.mark.parametrize("operation", list(Operation))
+@pytest.mark.parametrize("before_status", ALL)
+def test_every_forbidden_move_has_a_reason(operation, before_status):
+	before = state(before_status, W1 if before_status in (Status.IN_STOCK, Status.IN_TRANSIT) else None)
+	if before_status is None:
+		before = None
+	after, problem = apply(before, mv(operation, W1, W2))
+	allowed = before_status in TRANSITIONS[operation].sources
+	if allowed:
+		assert problem is None and after.status is TRANSITIONS[operation].to
+	else:
+		assert problem is not None and isinstance(problem.reason, Reason) and problem.code == "SN1"
+
+
+def test_sequence_grows_with_every_movement():
+	after, _ = apply(None, mv(Operation.RECEIVE, to_warehouse=W1))
+	after, _ = apply(after, mv(Operation.SELL, W1))
+	assert after.sequence == 2
+
+
+def test_replay_rebuilds_the_state_and_parties():
+	movements = [
+		mv(Operation.RECEIVE, to_warehouse=W1, party_type="Supplier", party="S1", posting_date="2026-01-01"),
+		mv(Operation.SELL, W1, party_type="Customer", party="C1", posting_date="2026-01-02"),
+		mv(Operation.SALES_RETURN, to_warehouse=W2, party_type="Customer", party="C1"),
+	]
+	final = replay(movements)
+	assert (final.status, final.warehouse, final.supplier, final.customer) == (Status.IN_STOCK, W2, "S1", "C1")
+	assert replay(movements[:1]).customer is None
+	assert replay([]) is None
