@@ -1,0 +1,46 @@
+app_name = "serial_tracking"
+app_title = "Serial Tracking"
+app_publisher = "serial_tracking maintainers"
+app_description = "One-item-one-code serial number tracking for ERPNext v15"
+app_email = "maintainers@serial-tracking.invalid"
+app_license = "mit"
+# "org/repo" form: install-app resolves a bare name through the network.
+required_apps = ["frappe/erpnext"]
+
+# Installation
+after_install = "serial_tracking.install.after_install"
+after_migrate = "serial_tracking.install.after_migrate"
+before_uninstall = "serial_tracking.install.before_uninstall"
+
+# Desk
+doctype_js = {
+	"Item": "public/js/item.js",
+	"Purchase Receipt": "public/js/sn_rows.js",
+	"Purchase Invoice": "public/js/sn_rows.js",
+	"Delivery Note": "public/js/sn_rows.js",
+	"Sales Invoice": "public/js/sn_rows.js",
+	"POS Invoice": "public/js/sn_rows.js",
+	"Stock Entry": "public/js/sn_rows.js",
+	"Stock Reconciliation": "public/js/sn_rows.js",
+}
+doctype_list_js = {"Item": "public/js/item_list.js"}
+
+# Document events
+_serial_events = {
+	"validate": "serial_tracking.stock.events.validate",
+	"on_submit": "serial_tracking.stock.events.on_submit",
+	"before_cancel": "serial_tracking.stock.events.before_cancel",
+	"on_cancel": "serial_tracking.stock.events.on_cancel",
+}
+
+doc_events = {
+	"Item": {"validate": "serial_tracking.stock.item.validate"},
+	"Purchase Receipt": _serial_events,
+	"Purchase Invoice": _serial_events,
+	"Delivery Note": _serial_events,
+	"Sales Invoice": _serial_events,
+	"POS Invoice": _serial_events,
+	"Stock Entry": _serial_events,
+	"Stock Reconciliation": _serial_events,
+}
+

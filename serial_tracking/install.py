@@ -1,0 +1,89 @@
+"""Custom fields made by code on install and migrate, and removed on uninstall."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from serial_tracking.stock.documents import ITEM_FLAG, ROW_BUTTON, ROW_DOCTYPES, ROW_FIELD
+
+MODULE = "Serial Tracking"
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	row_fields = [
+		{
+			"fieldname": ITEM_FLAG,
+			"label": "SN Tracked",
+			"fieldtype": "Check",
+			"fetch_from": "item_code.sn_tracking",
+			"read_only": 1,
+			"hidden": 1,
+			"insert_after": "serial_and_batch_bundle",
+			"module": MODULE,
+		},
+		{
+			"fieldname": ROW_FIELD,
+			"label": "SN Codes",
+			"fieldtype": "Long Text",
+			"depends_on": f"eval:doc.{ITEM_FLAG}",
+			"description": "One SN code a line; the count must equal the quantity in stock units.",
+			"insert_after": ITEM_FLAG,
+			"module": MODULE,
+		},
+		{
+			"fieldname": ROW_BUTTON,
+			"label": "SN",
+			"fieldtype": "Button",
+			"depends_on": f"eval:doc.{ITEM_FLAG}",
+			"insert_after": ROW_FIELD,
+			"module": MODULE,
+		},
+	]
+	fields = {row_doctype: [dict(f) for f in row_fields] for row_doctype in ROW_DOCTYPES.values()}
+	fields["Item"] = [
+		{
+			"fieldname": ITEM_FLAG,
+			"label": "Track SN Codes",
+			"fieldtype": "Check",
+			"insert_after": "has_serial_no",
+			"description": "Each unit carries its own SN code, entered on every stock document (Serial Tracking).",
+			"in_standard_filter": 1,
+			"module": MODULE,
+		}
+	]
+	return fields
+
+
+def after_install():
+	create_custom_fields(get_custom_fields(), update=True)
+	ensure_settings()
+
+
+def after_migrate():
+	create_custom_fields(get_custom_fields(), update=True)
+	ensure_settings()
+
+
+def ensure_settings():
+	"""Give every setting that has no value its default (a new install, or a field added since)."""
+	settings = frappe.get_single("Serial Tracking Settings")
+	missing = {
+		df.fieldname: df.default
+		for df in settings.meta.fields
+		if df.default is not None and settings.get(df.fieldname) in (None, "")
+	}
+	if missing:
+		settings.update(missing)
+		settings.save(ignore_permissions=True)
+
+
+def before_uninstall():
+	for doctype, fields in get_custom_fields().items():
+		names = frappe.get_all(
+			"Custom Field",
+			filters={"dt": doctype, "fieldname": ("in", [f["fieldname"] for f in fields])},
+			pluck="name",
+		)
+		for name in names:
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", [f["fieldname"] for f in fields])})
+		frappe.clear_cache(doctype=doctype)

@@ -1,0 +1,117 @@
+"""The wording of every refusal of the core, translated; one place for the dialog, the API and submits."""
+
+import frappe
+from frappe import _
+
+from serial_tracking.core.problems import Problem, Reason
+
+
+class SerialTrackingError(frappe.ValidationError):
+	"""A document's or an input's SN codes are refused."""
+
+
+class SerialCancelError(SerialTrackingError):
+	"""A document cannot be cancelled before later documents that moved its serials."""
+
+
+class SerialGuardError(SerialTrackingError):
+	"""An item cannot be switched to SN tracking, or a serial cannot be edited as asked."""
+
+
+def _templates() -> dict[Reason, str]:
+	return {
+		Reason.TOO_LONG: _("{code} is {length} characters long; an SN code has at most {max_length}"),
+		Reason.CONTROL_CHARACTER: _("{code} contains a control or space character ({char_code})"),
+		Reason.INVISIBLE_CHARACTER: _("{code} contains an invisible character ({char_code})"),
+		Reason.NON_ASCII: _(
+			"{code} contains the non-ASCII character {char} ({char_code}); an SN code uses ASCII letters, digits and - _ . / : # + ( )"
+		),
+		Reason.INVALID_CHARACTER: _("{code} contains {char}, which an SN code may not contain"),
+		Reason.DUPLICATE: _("{code} is entered twice (first at entry {first})"),
+		Reason.TOO_MANY: _("{count} SN codes entered; at most {max_count} are allowed at once"),
+		Reason.NOTHING_ENTERED: _("No SN code entered"),
+		Reason.BAD_COUNT: _("The count must be between 1 and {max_count}, not {count}"),
+		Reason.BAD_INCREMENT: _("The increment must be a positive whole number, not {increment}"),
+		Reason.BAD_START: _("The start value must not be negative, not {start}"),
+		Reason.BAD_WIDTH: _("The width must be between 0 and {max_length}, not {width}"),
+		Reason.WIDTH_OUTGROWN: _("The number {last} does not fit in a width of {width} digits"),
+		Reason.BAD_PREFIX: _("{code} cannot be part of an SN code"),
+		Reason.QTY_NOT_WHOLE: _(
+			"Item {item_code}: the quantity {qty} in stock units is not a whole number, so it cannot carry SN codes"
+		),
+		Reason.COUNT_MISMATCH: _("Item {item_code}: {count} SN codes entered for a quantity of {qty}"),
+		Reason.REQUIRED: _("Item {item_code}: enter its {qty} SN codes; this operation requires them"),
+		Reason.NOT_STOCK_UOM: _(
+			"Item {item_code} is SN-tracked and must be sold in its stock unit {stock_uom}, not {uom}"
+		),
+		Reason.UNSUPPORTED_PURPOSE: _(
+			"Item {item_code} is SN-tracked and cannot be moved by a Stock Entry of purpose {purpose}"
+		),
+		Reason.REJECTED_QTY: _(
+			"Item {item_code} is SN-tracked: receive only accepted units and return rejected ones with a purchase return"
+		),
+		Reason.WRONG_ITEM: _("{code} belongs to item {other_item}, not {item_code}"),
+		Reason.ALREADY_IN_STOCK: _("{code} is already in stock at {current_warehouse}"),
+		Reason.ALREADY_IN_TRANSIT: _("{code} is already in transit at {current_warehouse}"),
+		Reason.NOT_FOUND: _("{code} is not a known SN code: it was never received or registered"),
+		Reason.WRONG_WAREHOUSE: _("{code} is in stock at {current_warehouse}, not at {warehouse}"),
+		Reason.NOT_IN_STOCK: _("{code} is not in stock: it is {status}{last}"),
+		Reason.NOT_IN_TRANSIT: _("{code} is not in transit: it is {status}{last}"),
+		Reason.NOT_SOLD: _("{code} was not sold: it is {status}{last}"),
+		Reason.NOT_ON_ORIGINAL: _("{code} was not sold on {against}{last}"),
+		Reason.IN_TRANSIT_ON_COUNT: _("{code} is in transit at {current_warehouse} and cannot be counted"),
+		Reason.OVER_WAREHOUSE_QTY: _(
+			"Warehouse {warehouse} holds {qty} of item {item_code}: {in_stock} SN codes are in stock there, so at most {free} more can be registered, not {count}"
+		),
+		Reason.LATER_MOVEMENTS: _("later documents moved its SN codes; cancel them first, in this order: {vouchers}"),
+	}
+
+
+def describe(problem: Problem) -> str:
+	"""The translated sentence of one problem, without where it happened."""
+	params = {key: "" if value is None else value for key, value in problem.params.items()}
+	params["code"] = problem.code
+	if params.get("status"):
+		params["status"] = _(params["status"])
+	if problem.params.get("voucher_no"):
+		params["last"] = _(" (last moved by {0} {1})").format(
+			_(problem.params["voucher_type"]), problem.params["voucher_no"]
+		)
+	else:
+		params["last"] = ""
+	if problem.reason is Reason.DUPLICATE and "first_row" in problem.params:
+		return _("{code} is already entered in row {first_row}").format(**params)
+	return _templates()[problem.reason].format(**params)
+
+
+def locate(problem: Problem) -> str:
+	"""The sentence with where it happened: the row of a document, or the entry of an input."""
+	text = describe(problem)
+	if problem.row is not None:
+		return _("Row {0}: {1}").format(problem.row, text)
+	if problem.position is not None:
+		return _("Entry {0}: {1}").format(problem.position, text)
+	return text
+
+
+def as_dicts(problems: list[Problem]) -> list[dict]:
+	"""Problems for the API and the dialog."""
+	return [
+		{
+			"reason": p.reason.value,
+			"code": p.code,
+			"row": p.row,
+			"position": p.position,
+			"message": locate(p),
+		}
+		for p in problems
+	]
+
+
+def throw(problems: list[Problem], title: str | None = None, exc=SerialTrackingError):
+	"""Refuse with every problem listed, one a line."""
+	if not problems:
+		return
+	lines = [frappe.utils.escape_html(locate(p)) for p in problems]
+	message = lines[0] if len(lines) == 1 else "<br>".join(lines)
+	frappe.throw(message, exc, title=title or _("SN codes refused"))

@@ -1,0 +1,61 @@
+// Item: register the serials of units already in stock after switching SN tracking on.
+frappe.ui.form.on("Item", {
+	refresh(frm) {
+		if (frm.is_new() || !frm.doc.sn_tracking) return;
+		frm.add_custom_button(
+			__("Adjust In-stock Serial Numbers"),
+			() => serial_tracking_register(frm),
+			__("Actions")
+		);
+	},
+});
+
+function serial_tracking_register(frm) {
+	frappe.call("serial_tracking.api.item_stock", { item_code: frm.doc.name }).then((r) => {
+		const places = r.message || [];
+		const rows = places
+			.map(
+				(p) =>
+					`<tr><td>${frappe.utils.escape_html(p.warehouse)}</td><td>${p.qty}</td>` +
+					`<td>${p.registered}</td><td>${p.missing}</td></tr>`
+			)
+			.join("");
+		const dialog = new frappe.ui.Dialog({
+			title: __("Register SN codes of {0}", [frm.doc.name]),
+			fields: [
+				{
+					fieldtype: "HTML",
+					options: `<table class="table table-bordered small"><tr><th>${__("Warehouse")}</th>
+						<th>${__("Quantity")}</th><th>${__("SN codes in stock")}</th><th>${__("To register")}</th></tr>
+						${rows}</table>`,
+				},
+				{
+					fieldname: "warehouse",
+					fieldtype: "Link",
+					options: "Warehouse",
+					label: __("Warehouse"),
+					reqd: 1,
+					default: (places.find((p) => p.missing > 0) || {}).warehouse,
+				},
+				{ fieldname: "codes", fieldtype: "Code", label: __("SN codes"), reqd: 1 },
+			],
+			primary_action_label: __("Register"),
+			primary_action(values) {
+				frappe
+					.call("serial_tracking.api.register_serials", {
+						item_code: frm.doc.name,
+						warehouse: values.warehouse,
+						codes: values.codes,
+					})
+					.then((res) => {
+						dialog.hide();
+						frappe.show_alert({
+							message: __("{0} SN codes registered", [res.message.count]),
+							indicator: "green",
+						});
+					});
+			},
+		});
+		dialog.show();
+	});
+}

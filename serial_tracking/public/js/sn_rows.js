@@ -1,0 +1,148 @@
+// The SN dialog on the item rows of stock documents: scan, type or paste, generate by rule,
+// pick from stock; shows entered / required and every bad entry with its reason.
+frappe.provide("serial_tracking");
+
+serial_tracking.ROW_DOCTYPES = {
+	"Purchase Receipt": "Purchase Receipt Item",
+	"Purchase Invoice": "Purchase Invoice Item",
+	"Delivery Note": "Delivery Note Item",
+	"Sales Invoice": "Sales Invoice Item",
+	"POS Invoice": "POS Invoice Item",
+	"Stock Entry": "Stock Entry Detail",
+	"Stock Reconciliation": "Stock Reconciliation Item",
+};
+
+serial_tracking.row_qty = function (frm, row) {
+	if (frm.doctype === "Stock Entry") return Math.abs(row.transfer_qty || 0);
+	if (frm.doctype === "Stock Reconciliation") return Math.abs(row.qty || 0);
+	return Math.abs(row.stock_qty || row.qty * (row.conversion_factor || 1) || 0);
+};
+
+serial_tracking.row_source = function (frm, row) {
+	if (frm.doctype === "Stock Entry") return row.s_warehouse;
+	return row.warehouse;
+};
+
+serial_tracking.open_dialog = function (frm, cdt, cdn) {
+	const row = locals[cdt][cdn];
+	const required = serial_tracking.row_qty(frm, row);
+	let timer = null;
+
+	const dialog = new frappe.ui.Dialog({
+		title: __("SN codes of row {0}: {1}", [row.idx, row.item_code]),
+		size: "large",
+		fields: [
+			{
+				fieldname: "scan",
+				fieldtype: "Data",
+				label: __("Scan"),
+				options: "Barcode",
+				description: __("Scan one code after another; each is added below."),
+			},
+			{
+				fieldname: "codes",
+				fieldtype: "Code",
+				label: __("SN codes"),
+				default: row.sn_codes || "",
+				description: __("One a line, or separated by spaces, tabs, commas or semicolons."),
+			},
+			{ fieldname: "state", fieldtype: "HTML" },
+			{ fieldname: "rule_section", fieldtype: "Section Break", label: __("Generate by rule"), collapsible: 1 },
+			{ fieldname: "prefix", fieldtype: "Data", label: __("Prefix") },
+			{ fieldname: "start", fieldtype: "Int", label: __("Start"), default: 1 },
+			{ fieldname: "cb1", fieldtype: "Column Break" },
+			{ fieldname: "increment", fieldtype: "Int", label: __("Increment"), default: 1 },
+			{ fieldname: "count", fieldtype: "Int", label: __("Count"), default: required || 1 },
+			{ fieldname: "cb2", fieldtype: "Column Break" },
+			{ fieldname: "width", fieldtype: "Int", label: __("Width (zero-padded)"), default: 0 },
+			{
+				fieldname: "generate",
+				fieldtype: "Button",
+				label: __("Generate"),
+				click: () => {
+					const v = dialog.get_values(true);
+					frappe
+						.call("serial_tracking.api.generate_codes", {
+							prefix: v.prefix || "",
+							start: v.start || 0,
+							increment: v.increment || 0,
+							count: v.count || 0,
+							width: v.width || 0,
+						})
+						.then((r) => {
+							if (r.message.problems.length) {
+								frappe.msgprint(r.message.problems.map((p) => p.message).join("<br>"));
+								return;
+							}
+							append(r.message.codes);
+						});
+				},
+			},
+		],
+		primary_action_label: __("Set"),
+		primary_action: (values) => {
+			frappe.model.set_value(cdt, cdn, "sn_codes", (values.codes || "").trim());
+			dialog.hide();
+		},
+	});
+
+	const source = serial_tracking.row_source(frm, row);
+	if (source) {
+		dialog.add_custom_action(__("Pick from stock"), () => {
+			frappe
+				.call("serial_tracking.api.in_stock", {
+					item_code: row.item_code,
+					warehouse: source,
+					limit: required || 1000,
+				})
+				.then((r) => append(r.message || []));
+		});
+	}
+
+	function append(codes) {
+		const current = (dialog.get_value("codes") || "").trim();
+		dialog.set_value("codes", [current, ...codes].filter(Boolean).join("\n"));
+	}
+
+	function check() {
+		frappe
+			.call({
+				method: "serial_tracking.api.parse_codes",
+				args: { text: dialog.get_value("codes") || "" },
+				type: "POST",
+			})
+			.then((r) => {
+				const m = r.message;
+				const ok = m.codes.length === required && !m.problems.length;
+				const lines = m.problems.map((p) => `<li>${frappe.utils.escape_html(p.message)}</li>`);
+				dialog.fields_dict.state.$wrapper.html(`
+					<div class="indicator-pill ${ok ? "green" : "orange"}">
+						${__("{0} entered / {1} required", [m.codes.length, required])}
+					</div>
+					${lines.length ? `<ul class="text-danger small mt-2">${lines.join("")}</ul>` : ""}`);
+			});
+	}
+
+	dialog.fields_dict.codes.df.onchange = () => {
+		clearTimeout(timer);
+		timer = setTimeout(check, 300);
+	};
+	dialog.fields_dict.scan.$input.on("keydown", (e) => {
+		if (e.key !== "Enter") return;
+		e.preventDefault();
+		const code = (dialog.get_value("scan") || "").trim();
+		if (code) append([code]);
+		dialog.set_value("scan", "");
+		check();
+	});
+	dialog.show();
+	check();
+};
+
+Object.values(serial_tracking.ROW_DOCTYPES).forEach((row_doctype) => {
+	frappe.ui.form.on(row_doctype, {
+		sn_button(frm, cdt, cdn) {
+			serial_tracking.open_dialog(frm, cdt, cdn);
+		},
+	});
+});

@@ -1,0 +1,19 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+
+class SerialCirculationLog(Document):
+	"""One movement of one serial. Written by the stock hooks in bulk; never edited, only marked cancelled."""
+
+	def validate(self):
+		if not self.is_new():
+			frappe.throw(_("A circulation log row cannot be edited"))
+
+	def on_trash(self):
+		frappe.throw(_("A circulation log row cannot be deleted"))
+
+
+def on_doctype_update():
+	frappe.db.add_index("Serial Circulation Log", ["serial_no", "is_cancelled", "sequence"], "serial_history")
+	frappe.db.add_index("Serial Circulation Log", ["voucher_type", "voucher_no"], "voucher_rows")

@@ -1,0 +1,66 @@
+"""Switching SN tracking on or off for many items, as a background job past a few hundred."""
+
+import frappe
+from frappe import _
+
+from serial_tracking.stock.documents import ITEM_FLAG
+
+#: Up to this many items are switched in the request itself.
+IN_REQUEST = 200
+PROGRESS_EVERY = 25
+
+
+def start(items: list[str], enable: bool) -> dict:
+	if len(items) <= IN_REQUEST:
+		return {"queued": False, **switch(items, enable)}
+	job = frappe.enqueue(
+		switch_in_background,
+		queue="long",
+		timeout=3600,
+		items=items,
+		enable=enable,
+		user=frappe.session.user,
+		enqueue_after_commit=True,
+	)
+	return {"queued": True, "job": job.id if job else None, "count": len(items)}
+
+
+def switch(items: list[str], enable: bool, progress=None) -> dict:
+	"""Switch each item in its own savepoint; report what was refused and why."""
+	done, refused = [], []
+	for number, item_code in enumerate(items, start=1):
+		try:
+			frappe.db.savepoint("sn_switch")
+			doc = frappe.get_doc("Item", item_code)
+			doc.check_permission("write")
+			if bool(doc.get(ITEM_FLAG)) != enable:
+				doc.set(ITEM_FLAG, int(enable))
+				doc.save()
+			done.append(item_code)
+		except Exception as e:
+			frappe.db.rollback(save_point="sn_switch")
+			refused.append({"item_code": item_code, "reason": _strip(str(e)) or _("Not allowed")})
+			frappe.clear_messages()
+		if progress and (number % PROGRESS_EVERY == 0 or number == len(items)):
+			progress(number, len(items))
+	return {"done": done, "refused": refused}
+
+
+def _strip(message: str) -> str:
+	return frappe.utils.strip_html(message).strip()
+
+
+def switch_in_background(items: list[str], enable: bool, user: str):
+	frappe.set_user(user)
+
+	def progress(number, total):
+		frappe.publish_progress(
+			number * 100 / total,
+			title=_("Switching SN tracking"),
+			description=_("{0} of {1} items").format(number, total),
+		)
+
+	result = switch(items, enable, progress)
+	frappe.db.commit()  # a background job owns its transaction
+	frappe.publish_realtime("sn_tracking_switched", result, user=user)
+	return result

@@ -1,0 +1,141 @@
+"""What each supported ERPNext document means for serials: the one place with doctype knowledge.
+
+A document becomes a :class:`Voucher` and one :class:`RowRequest` per item row
+of an SN-tracked item; everything after that is the same for every doctype.
+"""
+
+from dataclasses import dataclass
+
+from serial_tracking.core.plan import RowRequest, Voucher
+from serial_tracking.core.problems import Reason
+from serial_tracking.core.states import Operation
+
+#: The custom field on Item that switches SN tracking on.
+ITEM_FLAG = "sn_tracking"
+#: The custom field on item rows with the row's SN codes, one a line.
+ROW_FIELD = "sn_codes"
+#: The button on item rows that opens the SN dialog.
+ROW_BUTTON = "sn_button"
+
+#: Parent doctype -> its item-row doctype.
+ROW_DOCTYPES = {
+	"Purchase Receipt": "Purchase Receipt Item",
+	"Purchase Invoice": "Purchase Invoice Item",
+	"Delivery Note": "Delivery Note Item",
+	"Sales Invoice": "Sales Invoice Item",
+	"POS Invoice": "POS Invoice Item",
+	"Stock Entry": "Stock Entry Detail",
+	"Stock Reconciliation": "Stock Reconciliation Item",
+}
+
+PURCHASE = ("Purchase Receipt", "Purchase Invoice")
+SALES = ("Delivery Note", "Sales Invoice", "POS Invoice")
+
+#: Stock Entry purposes that carry serials; every other purpose refuses SN-tracked items.
+STOCK_ENTRY_PURPOSES = {
+	"Material Receipt": (Operation.RECEIVE, "material_receipt_policy"),
+	"Material Issue": (Operation.ISSUE, "material_issue_policy"),
+	"Material Transfer": (Operation.TRANSFER, "material_transfer_policy"),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+	"""How a document takes part: whether it moves serials, or only checks them."""
+
+	moves: bool
+	checks_states: bool
+
+
+def kind(doc) -> Kind:
+	if doc.doctype in ("Purchase Invoice", "Sales Invoice") and not doc.get("update_stock"):
+		# An invoice made from a receipt or a delivery note carries its serials for printing.
+		return Kind(moves=False, checks_states=False)
+	if doc.doctype == "POS Invoice":
+		# Stock (and so serials) moves with the consolidated Sales Invoice.
+		return Kind(moves=False, checks_states=True)
+	return Kind(moves=True, checks_states=True)
+
+
+def item_rows(doc) -> list:
+	return doc.get("items") or []
+
+
+def warehouses_to_classify(doc) -> set[str]:
+	"""Warehouses whose type (transit or not) decides the operation of a row."""
+	if doc.doctype != "Stock Entry" or doc.get("purpose") != "Material Transfer":
+		return set()
+	return {w for row in item_rows(doc) for w in (row.get("s_warehouse"), row.get("t_warehouse")) if w}
+
+
+def voucher(doc) -> Voucher:
+	party_type = party = None
+	if doc.doctype in PURCHASE:
+		party_type, party = "Supplier", doc.get("supplier")
+	elif doc.doctype in SALES:
+		party_type, party = "Customer", doc.get("customer")
+	return Voucher(
+		voucher_type=doc.doctype,
+		voucher_no=doc.name,
+		posting_date=str(doc.get("posting_date") or "") or None,
+		posting_time=str(doc.get("posting_time") or "") or None,
+		party_type=party_type,
+		party=party,
+		return_against=doc.get("return_against") if doc.get("is_return") else None,
+	)
+
+
+def row_request(doc, row, required_policies: frozenset[str], transit: set[str]) -> RowRequest:
+	"""The request of one row of an SN-tracked item."""
+	operation, source, target, policy, qty = _meaning(doc, row, transit)
+	refusal, params = _refusal(doc, row)
+	return RowRequest(
+		row=row.idx,
+		item_code=row.item_code,
+		operation=operation,
+		qty=abs(qty or 0),
+		text=row.get(ROW_FIELD),
+		from_warehouse=source,
+		to_warehouse=target,
+		required=policy in required_policies,
+		detail_no=row.name or "",
+		refusal=refusal,
+		params=params,
+	)
+
+
+def _meaning(doc, row, transit: set[str]):
+	"""(operation, from warehouse, to warehouse, policy field, quantity in stock units)."""
+	if doc.doctype in PURCHASE:
+		if doc.get("is_return"):
+			return Operation.PURCHASE_RETURN, row.warehouse, None, "purchase_return_policy", row.stock_qty
+		return Operation.RECEIVE, None, row.warehouse, "purchase_policy", row.stock_qty
+	if doc.doctype in SALES:
+		if doc.get("is_return"):
+			return Operation.SALES_RETURN, None, row.warehouse, "sales_return_policy", row.stock_qty
+		return Operation.SELL, row.warehouse, None, "sales_policy", row.stock_qty
+	if doc.doctype == "Stock Reconciliation":
+		return Operation.COUNT, None, row.warehouse, "count_policy", row.qty
+	# Stock Entry
+	operation, policy = STOCK_ENTRY_PURPOSES.get(doc.purpose, (Operation.TRANSFER, ""))
+	source, target = row.get("s_warehouse"), row.get("t_warehouse")
+	if operation is Operation.TRANSFER:
+		if source in transit or doc.get("outgoing_stock_entry"):
+			operation = Operation.TRANSFER_IN
+		elif target in transit or doc.get("add_to_transit"):
+			operation = Operation.TRANSFER_OUT
+	if operation is Operation.RECEIVE:
+		source = None
+	if operation is Operation.ISSUE:
+		target = None
+	return operation, source, target, policy, row.transfer_qty
+
+
+def _refusal(doc, row) -> tuple[Reason | None, dict]:
+	if doc.doctype == "Stock Entry" and doc.purpose not in STOCK_ENTRY_PURPOSES:
+		return Reason.UNSUPPORTED_PURPOSE, {"purpose": doc.purpose}
+	if doc.doctype in SALES and row.get("uom") and row.uom != row.stock_uom:
+		return Reason.NOT_STOCK_UOM, {"uom": row.uom, "stock_uom": row.stock_uom}
+	if doc.doctype in PURCHASE and row.get("rejected_qty"):
+		return Reason.REJECTED_QTY, {}
+	return None, {}

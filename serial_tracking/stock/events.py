@@ -1,0 +1,144 @@
+"""doc_events of the supported stock documents: validate, submit and cancel their serials.
+
+Handlers return at once when the app is switched off or the document has no
+row of an SN-tracked item, so other documents behave as plain ERPNext.
+"""
+
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+
+from serial_tracking import messages
+from serial_tracking.core.codes import join, parse
+from serial_tracking.core.plan import Reading, RowRequest, Voucher, counted_places, plan, read
+from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.core.voiding import blocking_vouchers
+from serial_tracking.settings import get_settings
+from serial_tracking.stock import documents, ledger
+
+
+@dataclass(frozen=True)
+class Context:
+	voucher: Voucher
+	rows: list[RowRequest]
+	kind: documents.Kind
+	reading: Reading
+
+
+def _context(doc) -> Context | None:
+	settings = get_settings()
+	if not settings.enabled:
+		return None
+	rows = documents.item_rows(doc)
+	managed = ledger.managed_items({r.item_code for r in rows if r.item_code})
+	if not managed:
+		return None
+	transit = ledger.transit_warehouses(documents.warehouses_to_classify(doc))
+	requests = [
+		documents.row_request(doc, row, settings.required, transit) for row in rows if row.item_code in managed
+	]
+	kind = documents.kind(doc)
+	if not kind.checks_states:
+		reading = _read_codes_only(requests, settings.limits)
+	else:
+		reading = read(requests, settings.limits)
+	return Context(documents.voucher(doc), requests, kind, reading)
+
+
+def _read_codes_only(requests: list[RowRequest], limits) -> Reading:
+	"""An invoice that moves no stock carries serials for printing: only the codes are checked."""
+	codes, problems = {}, []
+	for request in requests:
+		parsed = parse(request.text, max_length=limits.max_length, max_count=limits.max_per_operation)
+		codes[request.row] = parsed.codes
+		problems.extend(p.at_row(request.row) for p in parsed.problems)
+	return Reading(codes, problems)
+
+
+def _normalise(doc, context: Context) -> None:
+	"""Store each row's codes as read: folded, trimmed, one a line."""
+	by_idx = {row.idx: row for row in documents.item_rows(doc)}
+	for number, codes in context.reading.codes.items():
+		row = by_idx[number]
+		if row.get(documents.ROW_FIELD) or codes:
+			row.set(documents.ROW_FIELD, join(codes))
+
+
+def _plan(context: Context, *, lock: bool):
+	codes = context.reading.all_codes()
+	states = ledger.read_states(codes, lock=lock)
+	places = counted_places(context.rows, context.reading)
+	stock = ledger.in_stock_at(places, lock=lock)
+	return plan(context.voucher, context.rows, context.reading, states, stock)
+
+
+def validate(doc, method=None):
+	if doc.docstatus == 2 or doc.get("_action") == "update_after_submit":
+		return
+	context = _context(doc)
+	if not context:
+		return
+	problems = list(context.reading.problems)
+	_normalise(doc, context)
+	# On submit the states are checked under lock in on_submit; on save they are checked here.
+	if not problems and context.kind.checks_states and doc.get("_action") != "submit":
+		problems.extend(_plan(context, lock=False).problems)
+	messages.throw(problems)
+
+
+def on_submit(doc, method=None):
+	context = _context(doc)
+	if not context or not context.kind.checks_states:
+		return
+	messages.throw(context.reading.problems)
+	try:
+		result = _plan(context, lock=True)
+		messages.throw(result.problems)
+		if context.kind.moves:
+			ledger.apply_steps(result.steps)
+	except frappe.QueryDeadlockError:
+		frappe.throw(
+			_("Another document is moving the same SN codes right now; nothing was saved. Please submit again."),
+			messages.SerialTrackingError,
+			title=_("SN codes busy"),
+		)
+
+
+def before_cancel(doc, method=None):
+	_check_latest(doc, lock=False)
+
+
+def on_cancel(doc, method=None):
+	try:
+		found = _check_latest(doc, lock=True)
+		if found:
+			rows, locked = found
+			ledger.void(doc.doctype, doc.name, rows, locked)
+	except frappe.QueryDeadlockError:
+		frappe.throw(
+			_("Another document is moving the same SN codes right now; nothing was changed. Please cancel again."),
+			messages.SerialTrackingError,
+			title=_("SN codes busy"),
+		)
+
+
+def _check_latest(doc, *, lock: bool):
+	"""Refuse to cancel while later documents moved this document's serials."""
+	if not get_settings().enabled:
+		return None
+	codes = ledger.voucher_codes(doc.doctype, doc.name)
+	if not codes:
+		return None
+	locked = ledger.read_states(codes, lock=lock)
+	rows = ledger.active_log(codes)
+	later = blocking_vouchers(doc.doctype, doc.name, ledger.logged(rows))
+	if later:
+		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in later)
+		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
+		frappe.throw(
+			_("{0} {1} cannot be cancelled: {2}").format(_(doc.doctype), doc.name, messages.describe(problem)),
+			messages.SerialCancelError,
+			title=_("Cancel later documents first"),
+		)
+	return rows, locked

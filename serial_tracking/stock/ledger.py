@@ -1,0 +1,305 @@
+"""The serial ledger in the database: read states, apply a plan, void a document.
+
+Every function issues a fixed number of statements, whatever the number of
+serials: one read of all codes (locked when about to write), one insert of new
+serials, one upsert of changed ones, one bulk insert of log rows.
+"""
+
+from dataclasses import replace
+
+import frappe
+from frappe.query_builder import Criterion
+from pypika.terms import Values
+from frappe.utils import now_datetime
+
+from serial_tracking.core.codes import key
+from serial_tracking.core.plan import Step
+from serial_tracking.core.states import Movement, Operation, State, Status, replay
+from serial_tracking.core.voiding import LoggedMovement
+
+SERIAL = "Serial Number"
+LOG = "Serial Circulation Log"
+
+_STATE_FIELDS = (
+	"name",
+	"item_code",
+	"status",
+	"warehouse",
+	"voucher_type",
+	"voucher_no",
+	"supplier",
+	"customer",
+	"purchase_date",
+	"delivery_date",
+	"movement_seq",
+)
+#: Fields a movement changes on a serial (the upsert's update list).
+_CHANGED = (
+	"status",
+	"warehouse",
+	"voucher_type",
+	"voucher_no",
+	"supplier",
+	"customer",
+	"purchase_date",
+	"delivery_date",
+	"movement_seq",
+	"modified",
+	"modified_by",
+)
+_LOG_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"serial_no",
+	"item_code",
+	"operation",
+	"sequence",
+	"is_cancelled",
+	"voucher_type",
+	"voucher_no",
+	"voucher_detail_no",
+	"row_no",
+	"posting_date",
+	"posting_time",
+	"status_before",
+	"from_warehouse",
+	"status_after",
+	"to_warehouse",
+	"party_type",
+	"party",
+)
+
+
+def _state(row) -> State:
+	return State(
+		code=row.name,
+		item_code=row.item_code,
+		status=Status(row.status) if row.status else None,
+		warehouse=row.warehouse,
+		voucher_type=row.voucher_type,
+		voucher_no=row.voucher_no,
+		supplier=row.supplier,
+		customer=row.customer,
+		purchase_date=str(row.purchase_date) if row.purchase_date else None,
+		delivery_date=str(row.delivery_date) if row.delivery_date else None,
+		sequence=row.movement_seq or 0,
+	)
+
+
+def read_states(codes: list[str], *, lock: bool = False) -> dict[str, State]:
+	"""Current states of the known codes among ``codes``, by code key; locked for update on ``lock``."""
+	if not codes:
+		return {}
+	table = frappe.qb.DocType(SERIAL)
+	query = frappe.qb.from_(table).select(*(table[f] for f in _STATE_FIELDS)).where(table.name.isin(codes))
+	if lock:
+		query = query.for_update()
+	return {key(row.name): _state(row) for row in query.run(as_dict=True)}
+
+
+def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tuple[str, str], list[State]]:
+	"""The serials In Stock at each (item, warehouse)."""
+	if not places:
+		return {}
+	table = frappe.qb.DocType(SERIAL)
+	where = Criterion.any([(table.item_code == item) & (table.warehouse == wh) for item, wh in sorted(places)])
+	query = (
+		frappe.qb.from_(table)
+		.select(*(table[f] for f in _STATE_FIELDS))
+		.where(where & (table.status == Status.IN_STOCK.value))
+		.orderby(table.name)
+	)
+	if lock:
+		query = query.for_update()
+	found: dict[tuple[str, str], list[State]] = {}
+	for row in query.run(as_dict=True):
+		found.setdefault((row.item_code, row.warehouse), []).append(_state(row))
+	return found
+
+
+def managed_items(item_codes: set[str]) -> set[str]:
+	if not item_codes:
+		return set()
+	return set(frappe.get_all("Item", filters={"name": ("in", list(item_codes)), "sn_tracking": 1}, pluck="name"))
+
+
+def transit_warehouses(warehouses: set[str]) -> set[str]:
+	if not warehouses:
+		return set()
+	return set(
+		frappe.get_all(
+			"Warehouse", filters={"name": ("in", list(warehouses)), "warehouse_type": "Transit"}, pluck="name"
+		)
+	)
+
+
+def apply_steps(steps: list[Step]) -> None:
+	"""Write a checked plan: new serials, changed serials, and one log row per step."""
+	if not steps:
+		return
+	now = now_datetime()
+	user = frappe.session.user
+	new = [s for s in steps if s.before is None or s.before.status is None]
+	changed = [s for s in steps if s.before is not None and s.before.status is not None]
+	if new:
+		frappe.db.bulk_insert(
+			SERIAL,
+			["name", "serial_no", "creation", "owner", "docstatus", "item_code", *_CHANGED],
+			[(s.after.code, s.after.code, now, user, 0, s.after.item_code, *_changed_values(s.after, now, user)) for s in new],
+		)
+	_upsert([s.after for s in changed], now, user)
+	write_log(steps, now)
+
+
+def write_log(steps: list[Step], now=None) -> None:
+	"""One log row per step, in one statement."""
+	now = now or now_datetime()
+	user = frappe.session.user
+	frappe.db.bulk_insert(LOG, list(_LOG_FIELDS), [_log_values(s, now, user) for s in steps])
+
+
+def _changed_values(state: State, now, user) -> tuple:
+	return (
+		state.status.value if state.status else None,
+		state.warehouse,
+		state.voucher_type,
+		state.voucher_no,
+		state.supplier,
+		state.customer,
+		state.purchase_date,
+		state.delivery_date,
+		state.sequence,
+		now,
+		user,
+	)
+
+
+def _upsert(states: list[State], now, user) -> None:
+	"""Set the movement fields of existing serials, all in one statement."""
+	if not states:
+		return
+	table = frappe.qb.DocType(SERIAL)
+	query = frappe.qb.into(table).columns("name", *_CHANGED)
+	query = query.insert(*[(s.code, *_changed_values(s, now, user)) for s in states])
+	for field in _CHANGED:
+		query = query.on_duplicate_key_update(table[field], Values(table[field]))
+	query.run()
+
+
+def _log_values(step: Step, now, user) -> tuple:
+	m, before, after = step.movement, step.before, step.after
+	return (
+		frappe.generate_hash(length=12),
+		now,
+		now,
+		user,
+		user,
+		0,
+		after.code,
+		m.item_code,
+		m.operation.value,
+		after.sequence,
+		0,
+		m.voucher_type,
+		m.voucher_no,
+		m.voucher_detail_no,
+		m.row,
+		m.posting_date,
+		m.posting_time,
+		before.status.value if before and before.status else None,
+		before.warehouse if before else None,
+		after.status.value if after.status else None,
+		after.warehouse,
+		m.party_type,
+		m.party,
+	)
+
+
+# Voiding
+
+
+def voucher_codes(voucher_type: str, voucher_no: str) -> list[str]:
+	"""The serials a document's active log rows moved."""
+	log = frappe.qb.DocType(LOG)
+	rows = (
+		frappe.qb.from_(log)
+		.select(log.serial_no)
+		.distinct()
+		.where((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no) & (log.is_cancelled == 0))
+		.run()
+	)
+	return [r[0] for r in rows]
+
+
+def active_log(codes: list[str]) -> list[frappe._dict]:
+	"""Every active log row of ``codes``, oldest first."""
+	if not codes:
+		return []
+	log = frappe.qb.DocType(LOG)
+	fields = ("name", "creation", *_LOG_FIELDS[6:])
+	return (
+		frappe.qb.from_(log)
+		.select(*(log[f] for f in fields))
+		.where(log.serial_no.isin(codes) & (log.is_cancelled == 0))
+		.orderby(log.serial_no)
+		.orderby(log.sequence)
+		.run(as_dict=True)
+	)
+
+
+def logged(rows: list) -> list[LoggedMovement]:
+	return [LoggedMovement(r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,)) for r in rows]
+
+
+def void(voucher_type: str, voucher_no: str, rows: list, locked: dict[str, State]) -> None:
+	"""Mark a document's log rows cancelled and put its serials back as their remaining rows say."""
+	now = now_datetime()
+	user = frappe.session.user
+	log = frappe.qb.DocType(LOG)
+	(
+		frappe.qb.update(log)
+		.set(log.is_cancelled, 1)
+		.set(log.modified, now)
+		.set(log.modified_by, user)
+		.where((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no) & (log.is_cancelled == 0))
+		.run()
+	)
+	remaining: dict[str, list[Movement]] = {}
+	for r in rows:
+		if (r.voucher_type, r.voucher_no) != (voucher_type, voucher_no):
+			remaining.setdefault(key(r.serial_no), []).append(_movement(r))
+	restored, gone = [], []
+	for code_key, state in locked.items():
+		previous = replay(remaining.get(code_key, []))
+		if previous is None:
+			gone.append(state.code)
+		else:
+			restored.append(_keep_identity(previous, state))
+	_upsert(restored, now, user)
+	if gone:
+		serial = frappe.qb.DocType(SERIAL)
+		frappe.qb.from_(serial).delete().where(serial.name.isin(gone)).run()
+
+
+def _movement(r) -> Movement:
+	return Movement(
+		code=r.serial_no,
+		item_code=r.item_code,
+		operation=Operation(r.operation),
+		from_warehouse=r.from_warehouse,
+		to_warehouse=r.to_warehouse,
+		voucher_type=r.voucher_type,
+		voucher_no=r.voucher_no,
+		posting_date=str(r.posting_date) if r.posting_date else None,
+		party_type=r.party_type,
+		party=r.party,
+	)
+
+
+def _keep_identity(previous: State, current: State) -> State:
+	"""The replayed state under the serial's stored code, with its movement counter never going back."""
+	return replace(previous, code=current.code, item_code=current.item_code, sequence=current.sequence)

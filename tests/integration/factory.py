@@ -1,0 +1,190 @@
+"""Master data and documents for the integration tests, made through ERPNext itself."""
+
+import frappe
+from frappe.utils import nowdate
+
+COMPANY = "Wind Power LLC"
+ABBR = "WP"
+MAIN = f"ST Main - {ABBR}"
+SHOP = f"ST Shop - {ABBR}"
+TRANSIT = f"ST Transit - {ABBR}"
+SUPPLIER = "ST Supplier"
+CUSTOMER = "ST Customer"
+PHONE = "ST-PHONE"
+LAPTOP = "ST-LAPTOP"
+PLAIN = "ST-PLAIN"
+
+
+def make_master_data():
+	"""A company (ERPNext's own test setup), warehouses, items and parties; once per site."""
+	if not frappe.db.exists("Company", COMPANY):
+		from erpnext.setup.utils import before_tests
+
+		before_tests()
+	for name, kind in ((MAIN, None), (SHOP, None), (TRANSIT, "Transit")):
+		if not frappe.db.exists("Warehouse", name):
+			frappe.get_doc(
+				{
+					"doctype": "Warehouse",
+					"warehouse_name": name.rsplit(" - ", 1)[0],
+					"company": COMPANY,
+					"warehouse_type": kind,
+				}
+			).insert()
+	for code, tracked in ((PHONE, 1), (LAPTOP, 1), (PLAIN, 0)):
+		if not frappe.db.exists("Item", code):
+			make_item(code, sn_tracking=tracked)
+	if not frappe.db.exists("Supplier", SUPPLIER):
+		frappe.get_doc({"doctype": "Supplier", "supplier_name": SUPPLIER, "supplier_group": "All Supplier Groups"}).insert()
+	if not frappe.db.exists("Customer", CUSTOMER):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": CUSTOMER,
+				"customer_group": "All Customer Groups",
+				"territory": "All Territories",
+			}
+		).insert()
+	frappe.db.set_single_value("Serial Tracking Settings", "enabled", 1)
+
+
+def make_item(code, sn_tracking=1, **values):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": code,
+			"item_group": "All Item Groups",
+			"stock_uom": "Nos",
+			"is_stock_item": 1,
+			"valuation_rate": 100,
+			"sn_tracking": sn_tracking,
+			**values,
+		}
+	)
+	return doc.insert()
+
+
+def codes(prefix, count, start=1):
+	return [f"{prefix}{n:04d}" for n in range(start, start + count)]
+
+
+def text(values):
+	return "\n".join(values)
+
+
+def _row(item, qty, sn, **values):
+	row = {"item_code": item, "qty": qty, "rate": 100, "conversion_factor": 1, **values}
+	if sn is not None:
+		row["sn_codes"] = text(sn) if isinstance(sn, list) else sn
+	return row
+
+
+def purchase_receipt(rows, submit=True, is_return=False, return_against=None, doctype="Purchase Receipt", **values):
+	"""rows: (item, qty, codes or None, warehouse)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": doctype,
+			"company": COMPANY,
+			"supplier": SUPPLIER,
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"currency": "USD",
+			"buying_price_list": "Standard Buying",
+			"is_return": int(is_return),
+			"return_against": return_against,
+			"items": [_row(item, qty, sn, warehouse=wh) for item, qty, sn, wh in rows],
+			**values,
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def purchase_invoice(rows, submit=True, **values):
+	return purchase_receipt(rows, submit, doctype="Purchase Invoice", update_stock=1, **values)
+
+
+def delivery_note(rows, submit=True, is_return=False, return_against=None, doctype="Delivery Note", **values):
+	doc = frappe.get_doc(
+		{
+			"doctype": doctype,
+			"company": COMPANY,
+			"customer": CUSTOMER,
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"currency": "USD",
+			"selling_price_list": "Standard Selling",
+			"is_return": int(is_return),
+			"return_against": return_against,
+			"items": [_row(item, qty, sn, warehouse=wh) for item, qty, sn, wh in rows],
+			**values,
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def sales_invoice(rows, submit=True, update_stock=1, **values):
+	return delivery_note(rows, submit, doctype="Sales Invoice", update_stock=update_stock, **values)
+
+
+def stock_entry(purpose, rows, submit=True, **values):
+	"""rows: (item, qty, codes or None, source, target)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"company": COMPANY,
+			"purpose": purpose,
+			"stock_entry_type": purpose,
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"items": [
+				_row(item, qty, sn, s_warehouse=source, t_warehouse=target, basic_rate=100)
+				for item, qty, sn, source, target in rows
+			],
+			**values,
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def reconciliation(rows, submit=True):
+	"""rows: (item, qty, codes or None, warehouse)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Stock Reconciliation",
+			"company": COMPANY,
+			"purpose": "Stock Reconciliation",
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"items": [
+				{"item_code": item, "qty": qty, "warehouse": wh, "valuation_rate": 100, "sn_codes": text(sn or [])}
+				for item, qty, sn, wh in rows
+			],
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def serial(code):
+	return frappe.db.get_value(
+		"Serial Number",
+		code,
+		["name", "item_code", "status", "warehouse", "voucher_type", "voucher_no", "customer", "supplier"],
+		as_dict=True,
+	)
+
+
+def receive(codes_, item=PHONE, warehouse=MAIN):
+	return purchase_receipt([(item, len(codes_), codes_, warehouse)])
