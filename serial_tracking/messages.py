@@ -55,10 +55,10 @@ def _templates() -> dict[Reason, str]:
 		Reason.ALREADY_IN_TRANSIT: _("{code} is already in transit at {current_warehouse}"),
 		Reason.NOT_FOUND: _("{code} is not a known SN code: it was never received or registered"),
 		Reason.WRONG_WAREHOUSE: _("{code} is in stock at {current_warehouse}, not at {warehouse}"),
-		Reason.NOT_IN_STOCK: _("{code} is not in stock: it is {status}{last}"),
-		Reason.NOT_IN_TRANSIT: _("{code} is not in transit: it is {status}{last}"),
-		Reason.NOT_SOLD: _("{code} was not sold: it is {status}{last}"),
-		Reason.NOT_ON_ORIGINAL: _("{code} was not sold on {against}{last}"),
+		Reason.NOT_IN_STOCK: _("{code} is not in stock: it is {status}{moved_by}"),
+		Reason.NOT_IN_TRANSIT: _("{code} is not in transit: it is {status}{moved_by}"),
+		Reason.NOT_SOLD: _("{code} was not sold: it is {status}{moved_by}"),
+		Reason.NOT_ON_ORIGINAL: _("{code} was not sold on {against}{moved_by}"),
 		Reason.IN_TRANSIT_ON_COUNT: _("{code} is in transit at {current_warehouse} and cannot be counted"),
 		Reason.OVER_WAREHOUSE_QTY: _(
 			"Warehouse {warehouse} holds {qty} of item {item_code}: {in_stock} SN codes are in stock there, so at most {free} more can be registered, not {count}"
@@ -74,11 +74,11 @@ def describe(problem: Problem) -> str:
 	if params.get("status"):
 		params["status"] = _(params["status"])
 	if problem.params.get("voucher_no"):
-		params["last"] = _(" (last moved by {0} {1})").format(
+		params["moved_by"] = _(" (last moved by {0} {1})").format(
 			_(problem.params["voucher_type"]), problem.params["voucher_no"]
 		)
 	else:
-		params["last"] = ""
+		params["moved_by"] = ""
 	if problem.reason is Reason.DUPLICATE and "first_row" in problem.params:
 		return _("{code} is already entered in row {first_row}").format(**params)
 	return _templates()[problem.reason].format(**params)

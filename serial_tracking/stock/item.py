@@ -22,7 +22,7 @@ def refusals(item, *, stock: bool = True) -> list[str]:
 	if item.has_expiry_date or item.shelf_life_in_days:
 		reasons.append(_("Item {0} has an expiry date or shelf life").format(name))
 	if item.has_serial_no:
-		reasons.append(_("Item {0} uses ERPNext's own serial numbers").format(name))
+		reasons.append(_("Item {0} already uses serial numbers of ERPNext (Has Serial No)").format(name))
 	if item.has_variants:
 		reasons.append(_("Item {0} is a template with variants; switch on its variants instead").format(name))
 	if item.name and frappe.db.exists("Product Bundle", {"new_item_code": item.name}):

@@ -207,7 +207,7 @@ def _log_values(step: Step, now, user) -> tuple:
 		m.voucher_type,
 		m.voucher_no,
 		m.voucher_detail_no,
-		m.row,
+		m.row or 0,
 		m.posting_date,
 		m.posting_time,
 		before.status.value if before and before.status else None,

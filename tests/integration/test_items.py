@@ -1,0 +1,180 @@
+"""The per-item switch, its guards, the bulk switch and registration of serials already in stock."""
+
+import frappe
+import pytest
+
+from serial_tracking.api import item_stock, register_serials, set_tracking
+from serial_tracking.messages import SerialGuardError, SerialTrackingError
+from serial_tracking.stock import bulk
+from tests.integration import factory as f
+from tests.integration.factory import MAIN, SHOP, serial
+
+
+def plain_item(code, **values):
+	return f.make_item(code, sn_tracking=0, **values)
+
+
+def switch_on(code):
+	item = frappe.get_doc("Item", code)
+	item.sn_tracking = 1
+	item.save()
+
+
+@pytest.mark.parametrize(
+	"values, reason",
+	[
+		({"is_stock_item": 0}, "is not a stock item"),
+		({"has_batch_no": 1}, "uses batch numbers"),
+		({"has_expiry_date": 1, "has_batch_no": 1}, "has an expiry date or shelf life"),
+		({"shelf_life_in_days": 30}, "has an expiry date or shelf life"),
+		({"has_serial_no": 1}, r"already uses serial numbers of ERPNext \(Has Serial No\)"),
+	],
+)
+def test_guards_refuse_the_switch_naming_item_and_reason(values, reason):
+	with pytest.raises(SerialGuardError, match=f"Item ST-GUARD {reason}"):
+		f.make_item("ST-GUARD", sn_tracking=1, **values)
+
+
+def test_guard_refuses_a_product_bundle():
+	plain_item("ST-BUNDLE", is_stock_item=0)
+	frappe.get_doc(
+		{"doctype": "Product Bundle", "new_item_code": "ST-BUNDLE", "items": [{"item_code": f.PLAIN, "qty": 1}]}
+	).insert()
+	item = frappe.get_doc("Item", "ST-BUNDLE")
+	item.sn_tracking = 1
+	with pytest.raises(SerialGuardError) as refused:
+		item.save()
+	assert "Item ST-BUNDLE is not a stock item<br>Item ST-BUNDLE is a product bundle" in str(refused.value)
+
+
+def test_guard_refuses_a_switched_on_item_taking_up_batches():
+	item = f.make_item("ST-LATER", sn_tracking=1)
+	item.has_batch_no = 1
+	with pytest.raises(SerialGuardError, match="Item ST-LATER uses batch numbers"):
+		item.save()
+
+
+def test_guard_refuses_negative_or_fractional_stock(settings):
+	plain_item("ST-NEG")
+	frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 1)
+	f.delivery_note([("ST-NEG", 2, None, MAIN)])
+	with pytest.raises(SerialGuardError, match=f"Item ST-NEG has a negative quantity -2.0 at warehouse {MAIN}"):
+		switch_on("ST-NEG")
+	if not frappe.db.exists("UOM", "ST Gram"):
+		frappe.get_doc({"doctype": "UOM", "uom_name": "ST Gram", "must_be_whole_number": 0}).insert()
+	plain_item("ST-FRAC", stock_uom="ST Gram")
+	f.purchase_receipt([("ST-FRAC", 1.5, None, MAIN)])
+	with pytest.raises(SerialGuardError, match=f"Item ST-FRAC has a fractional quantity 1.5 at warehouse {MAIN}"):
+		switch_on("ST-FRAC")
+
+
+def test_switching_on_with_stock_needs_registration_then_sells():
+	plain_item("ST-OLD")
+	f.purchase_receipt([("ST-OLD", 3, None, MAIN), ("ST-OLD", 1, None, SHOP)])
+	switch_on("ST-OLD")
+	with pytest.raises(SerialTrackingError, match="OLD1 is not a known SN code"):
+		f.delivery_note([("ST-OLD", 1, ["OLD1"], MAIN)])
+	assert [(r["warehouse"], r["qty"], r["registered"], r["missing"]) for r in item_stock("ST-OLD")] == [
+		(MAIN, 3, 0, 3),
+		(SHOP, 1, 0, 1),
+	]
+	assert register_serials("ST-OLD", MAIN, "OLD1 OLD2")["count"] == 2
+	assert serial("OLD1").status == "In Stock"
+	log = frappe.get_all("Serial Circulation Log", filters={"serial_no": "OLD1"}, fields=["operation", "voucher_type"])
+	assert [(r.operation, r.voucher_type) for r in log] == [("Registration", "Item")]
+	with pytest.raises(SerialTrackingError, match=(
+		f"Warehouse {MAIN} holds 3.0 of item ST-OLD: 2 SN codes are in stock there, so at most 1 more can be registered, not 2"
+	)):
+		register_serials("ST-OLD", MAIN, "OLD3 OLD4")
+	assert not frappe.db.exists("Serial Number", "OLD3")
+	f.delivery_note([("ST-OLD", 1, ["OLD1"], MAIN)])
+	assert serial("OLD1").status == "Sold"
+
+
+def test_registration_refuses_bad_input_and_stores_nothing():
+	plain_item("ST-REG")
+	f.purchase_receipt([("ST-REG", 5, None, MAIN)])
+	switch_on("ST-REG")
+	for text, message in (
+		("", "No SN code entered"),
+		("   \n\t ", "No SN code entered"),
+		("R1 R1", "R1 is entered twice"),
+		("R1 序列", "contains the non-ASCII character"),
+		("R1 " + "X" * 101, "an SN code has at most 100"),
+	):
+		with pytest.raises(SerialTrackingError, match=message):
+			register_serials("ST-REG", MAIN, text)
+		assert not frappe.db.exists("Serial Number", "R1")
+	with pytest.raises(SerialGuardError, match="Item ST-PLAIN does not track SN codes"):
+		register_serials(f.PLAIN, MAIN, "R9")
+
+
+def test_more_than_the_limit_is_refused():
+	plain_item("ST-MANY")
+	switch_on("ST-MANY")
+	with pytest.raises(SerialTrackingError, match="1001 SN codes entered; at most 1000 are allowed at once"):
+		register_serials("ST-MANY", MAIN, "\n".join(f"M{i}" for i in range(1001)))
+
+
+def test_serial_number_made_by_hand_goes_through_registration():
+	plain_item("ST-HAND")
+	f.purchase_receipt([("ST-HAND", 1, None, MAIN)])
+	switch_on("ST-HAND")
+	doc = frappe.get_doc({"doctype": "Serial Number", "serial_no": "ＨＡＮＤ１", "item_code": "ST-HAND", "warehouse": MAIN})
+	doc.insert()
+	assert doc.name == "HAND1" and doc.status == "In Stock"
+	assert frappe.db.count("Serial Circulation Log", {"serial_no": "HAND1", "operation": "Registration"}) == 1
+	with pytest.raises(SerialTrackingError, match="at most 0 more can be registered, not 1"):
+		frappe.get_doc({"doctype": "Serial Number", "serial_no": "HAND2", "item_code": "ST-HAND", "warehouse": MAIN}).insert()
+
+
+def test_manager_moves_and_deletes_a_serial_with_rules():
+	plain_item("ST-EDIT")
+	f.purchase_receipt([("ST-EDIT", 1, None, MAIN), ("ST-EDIT", 1, None, SHOP)])
+	switch_on("ST-EDIT")
+	register_serials("ST-EDIT", MAIN, "EDIT1")
+	doc = frappe.get_doc("Serial Number", "EDIT1")
+	doc.warehouse = SHOP
+	doc.save()
+	log = frappe.get_all(
+		"Serial Circulation Log", filters={"serial_no": "EDIT1"}, fields=["operation", "from_warehouse", "to_warehouse"], order_by="sequence"
+	)
+	assert [(r.operation, r.from_warehouse, r.to_warehouse) for r in log] == [
+		("Registration", None, MAIN),
+		("Adjustment", MAIN, SHOP),
+	]
+	frappe.delete_doc("Serial Number", "EDIT1")
+	assert not frappe.db.exists("Serial Circulation Log", {"serial_no": "EDIT1"})
+	sn = f.codes("DEL", 1)
+	pr = f.receive(sn)
+	with pytest.raises(SerialGuardError, match=f"{sn[0]} cannot be deleted: Purchase Receipt {pr.name} moved it"):
+		frappe.delete_doc("Serial Number", sn[0])
+
+
+def test_bulk_switch_reports_each_refusal():
+	plain_item("ST-B1")
+	plain_item("ST-B2", has_batch_no=1)
+	plain_item("ST-B3", is_stock_item=0)
+	result = set_tracking(["ST-B1", "ST-B2", "ST-B3"], 1)
+	assert result["queued"] is False and result["done"] == ["ST-B1"]
+	assert [(r["item_code"], r["reason"]) for r in result["refused"]] == [
+		("ST-B2", "Item ST-B2 uses batch numbers"),
+		("ST-B3", "Item ST-B3 is not a stock item"),
+	]
+	assert frappe.db.get_value("Item", "ST-B1", "sn_tracking") == 1
+	assert set_tracking(["ST-B1"], 0)["done"] == ["ST-B1"]
+	assert frappe.db.get_value("Item", "ST-B1", "sn_tracking") == 0
+
+
+def test_bulk_switch_past_the_threshold_is_a_background_job(monkeypatch):
+	queued = {}
+	monkeypatch.setattr(frappe, "enqueue", lambda method, **kw: queued.update(method=method, **kw))
+	items = [f"ST-X{i}" for i in range(bulk.IN_REQUEST + 1)]
+	result = set_tracking(items, 1)
+	assert result["queued"] is True and result["count"] == len(items)
+	assert queued["method"] is bulk.switch_in_background and queued["items"] == items
+	plain_item("ST-J1")
+	progress = []
+	out = bulk.switch(["ST-J1", "ST-NOPE"], True, lambda n, total: progress.append((n, total)))
+	assert out["done"] == ["ST-J1"] and out["refused"][0]["item_code"] == "ST-NOPE"
+	assert progress == [(2, 2)]
