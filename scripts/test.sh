@@ -56,8 +56,11 @@ if [ -d "$bench/sites/$site" ]; then
 		frappe_cli migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 	fi
 	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q
+	# Last: it uninstalls and reinstalls the app on the test site.
+	ST_SITE="$site" run_pytest "install/migrate/uninstall tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/lifecycle" -q
 else
 	summary+=("integration tests: NOT RUN (no bench site at $bench/sites/$site)")
+	summary+=("install/migrate/uninstall tests: NOT RUN (no bench site)")
 fi
 
 echo

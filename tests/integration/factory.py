@@ -34,6 +34,9 @@ def make_master_data():
 	for code, tracked in ((PHONE, 1), (LAPTOP, 1), (PLAIN, 0)):
 		if not frappe.db.exists("Item", code):
 			make_item(code, sn_tracking=tracked)
+		elif frappe.db.get_value("Item", code, "sn_tracking") != tracked:
+			# a reinstall of the app (lifecycle test) starts its fields afresh
+			frappe.db.set_value("Item", code, "sn_tracking", tracked)
 	if not frappe.db.exists("Supplier", SUPPLIER):
 		frappe.get_doc({"doctype": "Supplier", "supplier_name": SUPPLIER, "supplier_group": "All Supplier Groups"}).insert()
 	if not frappe.db.exists("Customer", CUSTOMER):

@@ -1,0 +1,75 @@
+"""Install, migrate twice, uninstall and install again, through the real Frappe CLI on the test site.
+
+Run from the bench's ``sites`` folder with the bench's Python, outside the
+integration tests' transaction (see scripts/test.sh).
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+frappe = pytest.importorskip("frappe")
+
+from serial_tracking.install import get_custom_fields  # noqa: E402
+
+SITE = os.environ.get("ST_SITE", "st-test.localhost")
+MODULE = "Serial Tracking"
+
+
+def cli(*args):
+	result = subprocess.run(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SITE, *args],
+		capture_output=True,
+		text=True,
+		timeout=600,
+	)
+	assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+	return result.stdout
+
+
+def snapshot():
+	"""What the app leaves in the site: its custom fields, property setters, doctypes and tables."""
+	frappe.init(site=SITE, sites_path=".")
+	frappe.connect()
+	try:
+		fields = get_custom_fields()
+		custom = sorted(
+			(r.dt, r.fieldname)
+			for r in frappe.get_all("Custom Field", filters={"dt": ("in", list(fields))}, fields=["dt", "fieldname"])
+			if r.fieldname in {f["fieldname"] for f in fields[r.dt]}
+		)
+		setters = frappe.get_all(
+			"Property Setter",
+			filters={"doc_type": ("in", list(fields)), "field_name": ("in", ["sn_tracking", "sn_codes", "sn_button"])},
+			pluck="name",
+		)
+		doctypes = sorted(frappe.get_all("DocType", filters={"module": MODULE}, pluck="name"))
+		tables = sorted(t for t in frappe.db.get_tables() if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log")})
+		installed = "serial_tracking" in frappe.get_installed_apps()
+		return {"custom": custom, "setters": setters, "doctypes": doctypes, "tables": tables, "installed": installed}
+	finally:
+		frappe.destroy()
+
+
+def expected_fields():
+	return sorted((dt, f["fieldname"]) for dt, fields in get_custom_fields().items() for f in fields)
+
+
+def test_migrate_twice_uninstall_and_install_again():
+	if not snapshot()["installed"]:
+		cli("install-app", "serial_tracking")
+	cli("migrate", "--skip-search-index")
+	first = snapshot()
+	cli("migrate", "--skip-search-index")
+	assert snapshot() == first
+	assert first["custom"] == expected_fields()
+	assert first["doctypes"] == ["Serial Circulation Log", "Serial Number", "Serial Tracking Settings"]
+
+	cli("uninstall-app", "serial_tracking", "--yes", "--no-backup", "--force")
+	gone = snapshot()
+	assert gone == {"custom": [], "setters": [], "doctypes": [], "tables": [], "installed": False}
+
+	cli("install-app", "serial_tracking")
+	assert snapshot() == first
