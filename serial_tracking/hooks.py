@@ -43,4 +43,3 @@ doc_events = {
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
 }
-

@@ -85,5 +85,7 @@ def before_uninstall():
 		)
 		for name in names:
 			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
-		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", [f["fieldname"] for f in fields])})
+		frappe.db.delete(
+			"Property Setter", {"doc_type": doctype, "field_name": ("in", [f["fieldname"] for f in fields])}
+		)
 		frappe.clear_cache(doctype=doctype)

@@ -63,7 +63,9 @@ def _templates() -> dict[Reason, str]:
 		Reason.OVER_WAREHOUSE_QTY: _(
 			"Warehouse {warehouse} holds {qty} of item {item_code}: {in_stock} SN codes are in stock there, so at most {free} more can be registered, not {count}"
 		),
-		Reason.LATER_MOVEMENTS: _("later documents moved its SN codes; cancel them first, in this order: {vouchers}"),
+		Reason.LATER_MOVEMENTS: _(
+			"later documents moved its SN codes; cancel them first, in this order: {vouchers}"
+		),
 	}
 
 

@@ -90,7 +90,12 @@ def item_stock(item_code: str) -> list[dict]:
 	for warehouse in counts:
 		places.setdefault(warehouse, 0)
 	return [
-		{"warehouse": w, "qty": qty, "registered": counts.get(w, 0), "missing": max(int(qty) - counts.get(w, 0), 0)}
+		{
+			"warehouse": w,
+			"qty": qty,
+			"registered": counts.get(w, 0),
+			"missing": max(int(qty) - counts.get(w, 0), 0),
+		}
 		for w, qty in sorted(places.items())
 	]
 

@@ -34,7 +34,9 @@ def check_rule(
 	for affix in (rule.prefix, rule.suffix):
 		problem = affix and check_code(affix, max_length)
 		if problem:
-			return Problem(Reason.BAD_PREFIX, affix, params={"detail": problem.reason.value, **problem.params})
+			return Problem(
+				Reason.BAD_PREFIX, affix, params={"detail": problem.reason.value, **problem.params}
+			)
 	longest = f"{rule.prefix}{str(last).zfill(rule.width)}{rule.suffix}"
 	if len(longest) > max_length:
 		return Problem(Reason.TOO_LONG, longest, params={"max_length": max_length, "length": len(longest)})

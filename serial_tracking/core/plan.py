@@ -111,7 +111,9 @@ def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Prob
 		return []
 	if entered != row.qty:
 		return [
-			Problem(Reason.COUNT_MISMATCH, row=row.row, params={**params, "qty": int(row.qty), "count": entered})
+			Problem(
+				Reason.COUNT_MISMATCH, row=row.row, params={**params, "qty": int(row.qty), "count": entered}
+			)
 		]
 	return []
 

@@ -158,10 +158,14 @@ def _reason_for_source(operation: Operation, status: Status | None) -> Reason:
 def move(state: State | None, movement: Movement) -> State:
 	"""The state after ``movement``, without checking that it is allowed."""
 	rule = TRANSITIONS[movement.operation]
-	current = state if state and state.status is not None else State(
-		code=state.code if state else movement.code,
-		item_code=movement.item_code,
-		sequence=state.sequence if state else 0,
+	current = (
+		state
+		if state and state.status is not None
+		else State(
+			code=state.code if state else movement.code,
+			item_code=movement.item_code,
+			sequence=state.sequence if state else 0,
+		)
 	)
 	new = replace(
 		current,

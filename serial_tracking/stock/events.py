@@ -36,7 +36,9 @@ def _context(doc) -> Context | None:
 		return None
 	transit = ledger.transit_warehouses(documents.warehouses_to_classify(doc))
 	requests = [
-		documents.row_request(doc, row, settings.required, transit) for row in rows if row.item_code in managed
+		documents.row_request(doc, row, settings.required, transit)
+		for row in rows
+		if row.item_code in managed
 	]
 	kind = documents.kind(doc)
 	if not kind.checks_states:
@@ -99,7 +101,9 @@ def on_submit(doc, method=None):
 			ledger.apply_steps(result.steps)
 	except frappe.QueryDeadlockError:
 		frappe.throw(
-			_("Another document is moving the same SN codes right now; nothing was saved. Please submit again."),
+			_(
+				"Another document is moving the same SN codes right now; nothing was saved. Please submit again."
+			),
 			messages.SerialTrackingError,
 			title=_("SN codes busy"),
 		)
@@ -117,7 +121,9 @@ def on_cancel(doc, method=None):
 			ledger.void(doc.doctype, doc.name, rows, locked)
 	except frappe.QueryDeadlockError:
 		frappe.throw(
-			_("Another document is moving the same SN codes right now; nothing was changed. Please cancel again."),
+			_(
+				"Another document is moving the same SN codes right now; nothing was changed. Please cancel again."
+			),
 			messages.SerialTrackingError,
 			title=_("SN codes busy"),
 		)
@@ -137,7 +143,9 @@ def _check_latest(doc, *, lock: bool):
 		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in later)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
 		frappe.throw(
-			_("{0} {1} cannot be cancelled: {2}").format(_(doc.doctype), doc.name, messages.describe(problem)),
+			_("{0} {1} cannot be cancelled: {2}").format(
+				_(doc.doctype), doc.name, messages.describe(problem)
+			),
 			messages.SerialCancelError,
 			title=_("Cancel later documents first"),
 		)

@@ -40,7 +40,9 @@ def _stock_refusals(item_code: str) -> list[str]:
 	for b in bins:
 		if b.actual_qty < 0:
 			reasons.append(
-				_("Item {0} has a negative quantity {1} at warehouse {2}").format(item_code, b.actual_qty, b.warehouse)
+				_("Item {0} has a negative quantity {1} at warehouse {2}").format(
+					item_code, b.actual_qty, b.warehouse
+				)
 			)
 		elif b.actual_qty != int(b.actual_qty):
 			reasons.append(

@@ -7,9 +7,10 @@ serials, one upsert of changed ones, one bulk insert of log rows.
 
 from dataclasses import replace
 
+from pypika.terms import Values
+
 import frappe
 from frappe.query_builder import Criterion
-from pypika.terms import Values
 from frappe.utils import now_datetime
 
 from serial_tracking.core.codes import key
@@ -106,7 +107,9 @@ def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tup
 	if not places:
 		return {}
 	table = frappe.qb.DocType(SERIAL)
-	where = Criterion.any([(table.item_code == item) & (table.warehouse == wh) for item, wh in sorted(places)])
+	where = Criterion.any(
+		[(table.item_code == item) & (table.warehouse == wh) for item, wh in sorted(places)]
+	)
 	query = (
 		frappe.qb.from_(table)
 		.select(*(table[f] for f in _STATE_FIELDS))
@@ -124,7 +127,9 @@ def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tup
 def managed_items(item_codes: set[str]) -> set[str]:
 	if not item_codes:
 		return set()
-	return set(frappe.get_all("Item", filters={"name": ("in", list(item_codes)), "sn_tracking": 1}, pluck="name"))
+	return set(
+		frappe.get_all("Item", filters={"name": ("in", list(item_codes)), "sn_tracking": 1}, pluck="name")
+	)
 
 
 def transit_warehouses(warehouses: set[str]) -> set[str]:
@@ -149,7 +154,18 @@ def apply_steps(steps: list[Step]) -> None:
 		frappe.db.bulk_insert(
 			SERIAL,
 			["name", "serial_no", "creation", "owner", "docstatus", "item_code", *_CHANGED],
-			[(s.after.code, s.after.code, now, user, 0, s.after.item_code, *_changed_values(s.after, now, user)) for s in new],
+			[
+				(
+					s.after.code,
+					s.after.code,
+					now,
+					user,
+					0,
+					s.after.item_code,
+					*_changed_values(s.after, now, user),
+				)
+				for s in new
+			],
 		)
 	_upsert([s.after for s in changed], now, user)
 	write_log(steps, now)
@@ -252,7 +268,9 @@ def active_log(codes: list[str]) -> list[frappe._dict]:
 
 
 def logged(rows: list) -> list[LoggedMovement]:
-	return [LoggedMovement(r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,)) for r in rows]
+	return [
+		LoggedMovement(r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,)) for r in rows
+	]
 
 
 def void(voucher_type: str, voucher_no: str, rows: list, locked: dict[str, State]) -> None:

@@ -97,7 +97,9 @@ def check_new(doc) -> None:
 	doc.name = doc.serial_no
 	_check_item(doc.item_code, doc.warehouse)
 	limits = get_settings().limits
-	problem = check_code(doc.serial_no, limits.max_length) if doc.serial_no else Problem(Reason.NOTHING_ENTERED)
+	problem = (
+		check_code(doc.serial_no, limits.max_length) if doc.serial_no else Problem(Reason.NOTHING_ENTERED)
+	)
 	problem = problem or _capacity_problem(doc.item_code, doc.warehouse, 1)
 	messages.throw([problem] if problem else [], title=_("SN code not registered"))
 	doc.status = Status.IN_STOCK.value

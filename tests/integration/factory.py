@@ -38,7 +38,9 @@ def make_master_data():
 			# a reinstall of the app (lifecycle test) starts its fields afresh
 			frappe.db.set_value("Item", code, "sn_tracking", tracked)
 	if not frappe.db.exists("Supplier", SUPPLIER):
-		frappe.get_doc({"doctype": "Supplier", "supplier_name": SUPPLIER, "supplier_group": "All Supplier Groups"}).insert()
+		frappe.get_doc(
+			{"doctype": "Supplier", "supplier_name": SUPPLIER, "supplier_group": "All Supplier Groups"}
+		).insert()
 	if not frappe.db.exists("Customer", CUSTOMER):
 		frappe.get_doc(
 			{
@@ -83,7 +85,9 @@ def _row(item, qty, sn, **values):
 	return row
 
 
-def purchase_receipt(rows, submit=True, is_return=False, return_against=None, doctype="Purchase Receipt", **values):
+def purchase_receipt(
+	rows, submit=True, is_return=False, return_against=None, doctype="Purchase Receipt", **values
+):
 	"""rows: (item, qty, codes or None, warehouse)."""
 	doc = frappe.get_doc(
 		{
@@ -169,7 +173,13 @@ def reconciliation(rows, submit=True):
 			"posting_date": nowdate(),
 			"set_posting_time": 1,
 			"items": [
-				{"item_code": item, "qty": qty, "warehouse": wh, "valuation_rate": 100, "sn_codes": text(sn or [])}
+				{
+					"item_code": item,
+					"qty": qty,
+					"warehouse": wh,
+					"valuation_rate": 100,
+					"sn_codes": text(sn or []),
+				}
 				for item, qty, sn, wh in rows
 			],
 		}

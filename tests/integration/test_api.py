@@ -1,7 +1,8 @@
 """The whitelisted methods: results, refusals and permissions."""
 
-import frappe
 import pytest
+
+import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
@@ -21,7 +22,9 @@ METHODS = [
 def user_with(roles):
 	email = "st-" + "-".join(r.lower().replace(" ", "") for r in roles) + "@example.com"
 	if not frappe.db.exists("User", email):
-		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0})
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
+		)
 		user.insert()
 		user.add_roles(*roles)
 	return email
@@ -73,7 +76,10 @@ def test_generate_codes_and_its_refusals():
 	assert api.generate_codes(count=1, increment=0)["problems"][0]["message"] == (
 		"The increment must be a positive whole number, not 0"
 	)
-	assert api.generate_codes(count=1001)["problems"][0]["message"] == "The count must be between 1 and 1000, not 1001"
+	assert (
+		api.generate_codes(count=1001)["problems"][0]["message"]
+		== "The count must be between 1 and 1000, not 1001"
+	)
 
 
 def test_history_is_newest_first_and_marks_cancelled():

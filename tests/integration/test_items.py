@@ -1,7 +1,8 @@
 """The per-item switch, its guards, the bulk switch and registration of serials already in stock."""
 
-import frappe
 import pytest
+
+import frappe
 
 from serial_tracking.api import item_stock, register_serials, set_tracking
 from serial_tracking.messages import SerialGuardError, SerialTrackingError
@@ -38,7 +39,11 @@ def test_guards_refuse_the_switch_naming_item_and_reason(values, reason):
 def test_guard_refuses_a_product_bundle():
 	plain_item("ST-BUNDLE", is_stock_item=0)
 	frappe.get_doc(
-		{"doctype": "Product Bundle", "new_item_code": "ST-BUNDLE", "items": [{"item_code": f.PLAIN, "qty": 1}]}
+		{
+			"doctype": "Product Bundle",
+			"new_item_code": "ST-BUNDLE",
+			"items": [{"item_code": f.PLAIN, "qty": 1}],
+		}
 	).insert()
 	item = frappe.get_doc("Item", "ST-BUNDLE")
 	item.sn_tracking = 1
@@ -58,13 +63,17 @@ def test_guard_refuses_negative_or_fractional_stock(settings):
 	plain_item("ST-NEG")
 	frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 1)
 	f.delivery_note([("ST-NEG", 2, None, MAIN)])
-	with pytest.raises(SerialGuardError, match=f"Item ST-NEG has a negative quantity -2.0 at warehouse {MAIN}"):
+	with pytest.raises(
+		SerialGuardError, match=f"Item ST-NEG has a negative quantity -2.0 at warehouse {MAIN}"
+	):
 		switch_on("ST-NEG")
 	if not frappe.db.exists("UOM", "ST Gram"):
 		frappe.get_doc({"doctype": "UOM", "uom_name": "ST Gram", "must_be_whole_number": 0}).insert()
 	plain_item("ST-FRAC", stock_uom="ST Gram")
 	f.purchase_receipt([("ST-FRAC", 1.5, None, MAIN)])
-	with pytest.raises(SerialGuardError, match=f"Item ST-FRAC has a fractional quantity 1.5 at warehouse {MAIN}"):
+	with pytest.raises(
+		SerialGuardError, match=f"Item ST-FRAC has a fractional quantity 1.5 at warehouse {MAIN}"
+	):
 		switch_on("ST-FRAC")
 
 
@@ -80,11 +89,16 @@ def test_switching_on_with_stock_needs_registration_then_sells():
 	]
 	assert register_serials("ST-OLD", MAIN, "OLD1 OLD2")["count"] == 2
 	assert serial("OLD1").status == "In Stock"
-	log = frappe.get_all("Serial Circulation Log", filters={"serial_no": "OLD1"}, fields=["operation", "voucher_type"])
+	log = frappe.get_all(
+		"Serial Circulation Log", filters={"serial_no": "OLD1"}, fields=["operation", "voucher_type"]
+	)
 	assert [(r.operation, r.voucher_type) for r in log] == [("Registration", "Item")]
-	with pytest.raises(SerialTrackingError, match=(
-		f"Warehouse {MAIN} holds 3.0 of item ST-OLD: 2 SN codes are in stock there, so at most 1 more can be registered, not 2"
-	)):
+	with pytest.raises(
+		SerialTrackingError,
+		match=(
+			f"Warehouse {MAIN} holds 3.0 of item ST-OLD: 2 SN codes are in stock there, so at most 1 more can be registered, not 2"
+		),
+	):
 		register_serials("ST-OLD", MAIN, "OLD3 OLD4")
 	assert not frappe.db.exists("Serial Number", "OLD3")
 	f.delivery_note([("ST-OLD", 1, ["OLD1"], MAIN)])
@@ -120,12 +134,16 @@ def test_serial_number_made_by_hand_goes_through_registration():
 	plain_item("ST-HAND")
 	f.purchase_receipt([("ST-HAND", 1, None, MAIN)])
 	switch_on("ST-HAND")
-	doc = frappe.get_doc({"doctype": "Serial Number", "serial_no": "ＨＡＮＤ１", "item_code": "ST-HAND", "warehouse": MAIN})
+	doc = frappe.get_doc(
+		{"doctype": "Serial Number", "serial_no": "ＨＡＮＤ１", "item_code": "ST-HAND", "warehouse": MAIN}
+	)
 	doc.insert()
 	assert doc.name == "HAND1" and doc.status == "In Stock"
 	assert frappe.db.count("Serial Circulation Log", {"serial_no": "HAND1", "operation": "Registration"}) == 1
 	with pytest.raises(SerialTrackingError, match="at most 0 more can be registered, not 1"):
-		frappe.get_doc({"doctype": "Serial Number", "serial_no": "HAND2", "item_code": "ST-HAND", "warehouse": MAIN}).insert()
+		frappe.get_doc(
+			{"doctype": "Serial Number", "serial_no": "HAND2", "item_code": "ST-HAND", "warehouse": MAIN}
+		).insert()
 
 
 def test_manager_moves_and_deletes_a_serial_with_rules():
@@ -137,7 +155,10 @@ def test_manager_moves_and_deletes_a_serial_with_rules():
 	doc.warehouse = SHOP
 	doc.save()
 	log = frappe.get_all(
-		"Serial Circulation Log", filters={"serial_no": "EDIT1"}, fields=["operation", "from_warehouse", "to_warehouse"], order_by="sequence"
+		"Serial Circulation Log",
+		filters={"serial_no": "EDIT1"},
+		fields=["operation", "from_warehouse", "to_warehouse"],
+		order_by="sequence",
 	)
 	assert [(r.operation, r.from_warehouse, r.to_warehouse) for r in log] == [
 		("Registration", None, MAIN),
@@ -147,7 +168,9 @@ def test_manager_moves_and_deletes_a_serial_with_rules():
 	assert not frappe.db.exists("Serial Circulation Log", {"serial_no": "EDIT1"})
 	sn = f.codes("DEL", 1)
 	pr = f.receive(sn)
-	with pytest.raises(SerialGuardError, match=f"{sn[0]} cannot be deleted: Purchase Receipt {pr.name} moved it"):
+	with pytest.raises(
+		SerialGuardError, match=f"{sn[0]} cannot be deleted: Purchase Receipt {pr.name} moved it"
+	):
 		frappe.delete_doc("Serial Number", sn[0])
 
 

@@ -1,7 +1,8 @@
 """The app issues a fixed number of SQL statements per document, whatever the number of serials."""
 
-import frappe
 import pytest
+
+import frappe
 
 from serial_tracking.stock import events
 from tests.integration import factory as f

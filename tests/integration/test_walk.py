@@ -1,6 +1,7 @@
 """One serial's whole life, then cancelled latest-first back to nothing, checking every state."""
 
 import frappe
+
 from erpnext.stock.doctype.stock_entry.stock_entry import make_stock_in_entry
 
 from tests.integration import factory as f

@@ -37,18 +37,33 @@ def snapshot():
 		fields = get_custom_fields()
 		custom = sorted(
 			(r.dt, r.fieldname)
-			for r in frappe.get_all("Custom Field", filters={"dt": ("in", list(fields))}, fields=["dt", "fieldname"])
+			for r in frappe.get_all(
+				"Custom Field", filters={"dt": ("in", list(fields))}, fields=["dt", "fieldname"]
+			)
 			if r.fieldname in {f["fieldname"] for f in fields[r.dt]}
 		)
 		setters = frappe.get_all(
 			"Property Setter",
-			filters={"doc_type": ("in", list(fields)), "field_name": ("in", ["sn_tracking", "sn_codes", "sn_button"])},
+			filters={
+				"doc_type": ("in", list(fields)),
+				"field_name": ("in", ["sn_tracking", "sn_codes", "sn_button"]),
+			},
 			pluck="name",
 		)
 		doctypes = sorted(frappe.get_all("DocType", filters={"module": MODULE}, pluck="name"))
-		tables = sorted(t for t in frappe.db.get_tables() if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log")})
+		tables = sorted(
+			t
+			for t in frappe.db.get_tables()
+			if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log")}
+		)
 		installed = "serial_tracking" in frappe.get_installed_apps()
-		return {"custom": custom, "setters": setters, "doctypes": doctypes, "tables": tables, "installed": installed}
+		return {
+			"custom": custom,
+			"setters": setters,
+			"doctypes": doctypes,
+			"tables": tables,
+			"installed": installed,
+		}
 	finally:
 		frappe.destroy()
 

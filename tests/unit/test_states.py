@@ -1,7 +1,16 @@
 import pytest
 
 from serial_tracking.core.problems import Reason
-from serial_tracking.core.states import TRANSITIONS, Movement, Operation, State, Status, apply, changes, replay
+from serial_tracking.core.states import (
+	TRANSITIONS,
+	Movement,
+	Operation,
+	State,
+	Status,
+	apply,
+	changes,
+	replay,
+)
 
 W1, W2, TRANSIT = "Stores", "Shop", "Transit"
 
@@ -64,7 +73,9 @@ def test_outbound_needs_in_stock_at_the_warehouse(operation, to_status):
 
 
 def test_double_outbound_names_the_status_and_last_document():
-	_, problem = apply(state(Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-1"), mv(Operation.SELL, W1))
+	_, problem = apply(
+		state(Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-1"), mv(Operation.SELL, W1)
+	)
 	assert problem.reason is Reason.NOT_IN_STOCK
 	assert problem.params["status"] == "Sold" and problem.params["voucher_no"] == "DN-1"
 
@@ -90,7 +101,9 @@ def test_sales_return_only_of_a_serial_sold_on_the_original():
 	assert problem.reason is Reason.NOT_SOLD
 
 
-@pytest.mark.parametrize("status", [None, Status.IN_STOCK, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING])
+@pytest.mark.parametrize(
+	"status", [None, Status.IN_STOCK, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING]
+)
 def test_count_takes_anything_but_in_transit(status):
 	before = state(status, W2 if status is Status.IN_STOCK else None) if status else None
 	after, problem = apply(before, mv(Operation.COUNT, to_warehouse=W1))
@@ -131,6 +144,11 @@ def test_replay_rebuilds_the_state_and_parties():
 		mv(Operation.SALES_RETURN, to_warehouse=W2, party_type="Customer", party="C1"),
 	]
 	final = replay(movements)
-	assert (final.status, final.warehouse, final.supplier, final.customer) == (Status.IN_STOCK, W2, "S1", "C1")
+	assert (final.status, final.warehouse, final.supplier, final.customer) == (
+		Status.IN_STOCK,
+		W2,
+		"S1",
+		"C1",
+	)
 	assert replay(movements[:1]).customer is None
 	assert replay([]) is None
