@@ -4,6 +4,7 @@ Handlers return at once when the app is switched off or the document has no
 row of an SN-tracked item, so other documents behave as plain ERPNext.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import frappe
@@ -94,19 +95,37 @@ def on_submit(doc, method=None):
 	if not context or not context.kind.checks_states:
 		return
 	messages.throw(context.reading.problems)
-	try:
+	with _concurrent_moves_refused():
 		result = _plan(context, lock=True)
 		messages.throw(result.problems)
 		if context.kind.moves:
 			ledger.apply_steps(result.steps)
+
+
+@contextmanager
+def _concurrent_moves_refused():
+	"""Another transaction moving the same serials at this moment: a clear refusal, never a raw error.
+
+	Serials that already exist are locked and re-checked, so a second seller
+	waits and then finds the serial Sold. Two documents creating the same new
+	code can only collide on insert (a duplicate key or a deadlock).
+	"""
+	try:
+		yield
 	except frappe.QueryDeadlockError:
-		frappe.throw(
-			_(
-				"Another document is moving the same SN codes right now; nothing was saved. Please submit again."
-			),
-			messages.SerialTrackingError,
-			title=_("SN codes busy"),
-		)
+		_busy()
+	except Exception as e:
+		if frappe.db.is_duplicate_entry(e):
+			_busy()
+		raise
+
+
+def _busy():
+	frappe.throw(
+		_("Another document is moving the same SN codes at this moment; nothing was saved. Please try again."),
+		messages.SerialTrackingError,
+		title=_("SN codes busy"),
+	)
 
 
 def before_cancel(doc, method=None):
@@ -114,19 +133,11 @@ def before_cancel(doc, method=None):
 
 
 def on_cancel(doc, method=None):
-	try:
+	with _concurrent_moves_refused():
 		found = _check_latest(doc, lock=True)
 		if found:
 			rows, locked = found
 			ledger.void(doc.doctype, doc.name, rows, locked)
-	except frappe.QueryDeadlockError:
-		frappe.throw(
-			_(
-				"Another document is moving the same SN codes right now; nothing was changed. Please cancel again."
-			),
-			messages.SerialTrackingError,
-			title=_("SN codes busy"),
-		)
 
 
 def _check_latest(doc, *, lock: bool):
