@@ -122,7 +122,9 @@ def _concurrent_moves_refused():
 
 def _busy():
 	frappe.throw(
-		_("Another document is moving the same SN codes at this moment; nothing was saved. Please try again."),
+		_(
+			"Another document is moving the same SN codes at this moment; nothing was saved. Please try again."
+		),
 		messages.SerialTrackingError,
 		title=_("SN codes busy"),
 	)
