@@ -290,3 +290,14 @@ def test_plain_items_and_switched_off_site_behave_as_erpnext(settings):
 	pr = f.purchase_receipt([(PHONE, 1, None, MAIN)])
 	f.delivery_note([(PHONE, 1, None, MAIN)])
 	assert frappe.db.count("Serial Circulation Log", {"voucher_no": pr.name}) == 0
+
+
+def test_a_new_serial_created_by_another_document_meanwhile_is_a_clear_refusal(monkeypatch):
+	from serial_tracking.stock import ledger
+
+	sn = codes("RACE", 1)
+	f.receive(sn)
+	# The other document committed between this one's locked read and its insert.
+	monkeypatch.setattr(ledger, "read_states", lambda codes, lock=False: {})
+	with pytest.raises(SerialTrackingError, match="Another document is moving the same SN codes at this moment"):
+		f.purchase_receipt([(PHONE, 1, sn, SHOP)])
