@@ -1,0 +1,60 @@
+"""Command-line commands of this app; bench finds them in ``commands``."""
+
+import click
+
+from frappe.commands import get_site, pass_context
+
+
+@click.command("serial-tracking-benchmark")
+@click.option(
+	"--runs", type=click.IntRange(min=1), default=3, show_default=True, help="Rounds per figure (median)."
+)
+@click.option(
+	"--sizes", default="1,100,1000", show_default=True, help="Serials per document, separated by commas."
+)
+@click.option("--company", help="Company of the documents [default: the site's default company].")
+@click.option(
+	"--warehouse", help="Warehouse to receive into and deliver from [default: the company's first]."
+)
+@pass_context
+def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | None, warehouse: str | None):
+	"""Time submitting and cancelling receipts and deliveries with SN codes, beside ERPNext's own serials.
+
+	Prints a Markdown table. Every round is rolled back: the site keeps nothing.
+	"""
+	import frappe
+
+	from serial_tracking.benchmark import BenchmarkError, find_place, render, run
+
+	try:
+		counts = tuple(sorted({int(part) for part in sizes.split(",") if part.strip()}))
+	except ValueError:
+		raise click.BadParameter(
+			"whole numbers separated by commas, such as 1,100,1000", param_hint="--sizes"
+		)
+	if not counts or counts[0] < 1:
+		raise click.BadParameter("at least one number, each 1 or more", param_hint="--sizes")
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		limit = frappe.db.get_single_value("Serial Tracking Settings", "max_per_operation") or 1000
+		if counts[-1] > limit:
+			raise click.BadParameter(
+				f"at most {limit} serials per document on this site (Serial Tracking Settings)",
+				param_hint="--sizes",
+			)
+		place = find_place(company, warehouse)
+		click.echo(
+			f"Site {frappe.local.site}, company {place.company}, warehouse {place.warehouse}", err=True
+		)
+		figures = run(place, counts, runs, progress=lambda line: click.echo(line, err=True))
+		click.echo(render(figures, counts, runs))
+	except BenchmarkError as e:
+		raise click.ClickException(str(e))
+	finally:
+		frappe.destroy()
+
+
+commands = [serial_tracking_benchmark]
