@@ -2,6 +2,13 @@
 # Set up a complete Frappe v15 + ERPNext v15 development bench with this app
 # (serial_tracking) installed from the checkout that contains this script.
 #
+# Once the app is installed, the site is filled with a small demo (unless DEMO=0):
+# `bench --site $SITE execute serial_tracking.demo.make_demo`. On a fresh site it
+# first completes the setup wizard for the company "SN Demo Electronics" (USD,
+# United States), so Desk opens on a working company, then makes warehouses,
+# parties, SN-tracked items and submitted receipts, transfers, sales and returns.
+# It runs once per site: a re-run sees the demo items and does nothing.
+#
 # Works on Debian 12 / Ubuntu 22.04+ as root or as a normal user with sudo.
 # Steps already done are skipped, so the script can be re-run.
 #
@@ -23,6 +30,7 @@
 #   SKIP_APT=1                   do not install system packages
 #   SKIP_WKHTMLTOPDF=1           do not try to install wkhtmltopdf (PDF printing)
 #   INSTALL_APP=0                build the bench and site without installing the app
+#   DEMO=0                       do not fill the site with the demo (setup wizard left to you)
 #   DEV_DB_SPEEDUPS=0            skip the dev-speed MariaDB settings (see below)
 #   EXTRA_PIP_PACKAGES [pytest hypothesis]  extra dev packages for the bench env
 #   START_BENCH        [0]
@@ -44,6 +52,7 @@ PYTHON="${PYTHON:-python3}"
 SKIP_APT="${SKIP_APT:-0}"
 SKIP_WKHTMLTOPDF="${SKIP_WKHTMLTOPDF:-0}"
 INSTALL_APP="${INSTALL_APP:-1}"
+DEMO="${DEMO:-1}"
 DEV_DB_SPEEDUPS="${DEV_DB_SPEEDUPS:-1}"
 EXTRA_PIP_PACKAGES="${EXTRA_PIP_PACKAGES-pytest hypothesis}"
 START_BENCH="${START_BENCH:-0}"
@@ -384,6 +393,22 @@ install_app_on_site() {
 	bench_in --site "$SITE" install-app "$APP_NAME"
 }
 
+# Company, master data and stock documents showing the app at work; once per site.
+make_demo() {
+	if [ "$DEMO" != "1" ]; then
+		log "skipping the demo data (DEMO=$DEMO)"
+		DEMO_STATUS="not made (DEMO=$DEMO)"
+		return 0
+	fi
+	log "filling $SITE with the demo data (skip with DEMO=0)"
+	if bench_in --site "$SITE" execute "$APP_NAME.demo.make_demo"; then
+		DEMO_STATUS="on the site (Serial Number list: http://$SITE:8000/app/serial-number)"
+	else
+		warn "the demo data could not be made on $SITE"
+		DEMO_STATUS="FAILED (see the output above)"
+	fi
+}
+
 # ---------------------------------------------------------------- main
 install_system_packages
 install_node_and_yarn
@@ -414,9 +439,11 @@ bench_in build
 
 create_site
 APP_STATUS="NOT installed (see warnings above)"
+DEMO_STATUS="not made (the app is not installed)"
 if [ "$APP_READY" = "1" ]; then
 	if install_app_on_site; then
 		APP_STATUS="installed from $APP_SRC"
+		make_demo
 	else
 		warn "installing $APP_NAME on $SITE failed"
 	fi
@@ -429,6 +456,7 @@ cat >&2 <<-EOF
 	bench:  $BENCH_DIR
 	site:   $SITE  (Administrator / $ADMIN_PASSWORD), developer_mode on
 	app:    $APP_NAME $APP_STATUS
+	demo:   $DEMO_STATUS
 	start:  cd $BENCH_DIR && bench start   -> http://$SITE:8000
 	tests:  $SCRIPT_DIR/start-services.sh $BENCH_DIR  (MariaDB + Redis without bench start)
 EOF
