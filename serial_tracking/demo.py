@@ -345,7 +345,7 @@ class _Demo:
 	def _rows(self, lines: list, rate: str | None, **values) -> list[dict]:
 		"""Item rows of ``lines``: (SN-tracked item, its codes) or (plain item, quantity).
 
-		``rate``: the item's rate to charge ("buying_rate" or "selling_rate"), None for stock entries.
+		``rate``: the item's price to charge ("buying_rate" or "selling_rate"), None for stock entries.
 		"""
 		rows = []
 		for item, moved in lines:
@@ -358,7 +358,8 @@ class _Demo:
 				**values,
 			}
 			if rate:
-				row["rate"] = getattr(item, rate)
+				# As the price list gives it in Desk (an insert by code fetches no price).
+				row["price_list_rate"] = row["rate"] = getattr(item, rate)
 			if codes:
 				row["sn_codes"] = "\n".join(codes)
 			rows.append(row)

@@ -48,6 +48,12 @@ def test_demo_moves_every_unit_through_real_documents(no_commit):
 	]
 	for doctype, name, _what in summary.documents:
 		assert frappe.db.get_value(doctype, name, "docstatus") == 1, (doctype, name)
+	sale = frappe.get_doc("Delivery Note", summary.documents[4][1])
+	assert [(row.qty, row.price_list_rate, row.rate) for row in sale.items] == [
+		(2, 299, 299),
+		(1, 549, 549),
+		(2, 9, 9),
+	]
 	out, arrive = summary.documents[1][1], summary.documents[2][1]
 	assert frappe.db.get_value("Stock Entry", arrive, "outgoing_stock_entry") == out
 
