@@ -28,6 +28,7 @@ doctype_list_js = {"Item": "public/js/item_list.js"}
 # Document events
 _serial_events = {
 	"validate": "serial_tracking.stock.events.validate",
+	"before_submit": "serial_tracking.stock.events.before_submit",
 	"on_submit": "serial_tracking.stock.events.on_submit",
 	"before_cancel": "serial_tracking.stock.events.before_cancel",
 	"on_cancel": "serial_tracking.stock.events.on_cancel",

@@ -12,11 +12,14 @@ from frappe import _
 
 from serial_tracking import messages
 from serial_tracking.core.codes import join, parse
-from serial_tracking.core.plan import Reading, RowRequest, Voucher, counted_places, plan, read
+from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, counted_places, plan, read
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.voiding import blocking_vouchers
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import documents, ledger
+
+#: The flag in which before_submit hands its checked plan to on_submit.
+_PLANNED = "serial_tracking_plan"
 
 
 @dataclass(frozen=True)
@@ -84,22 +87,41 @@ def validate(doc, method=None):
 		return
 	problems = list(context.reading.problems)
 	_normalise(doc, context)
-	# On submit the states are checked under lock in on_submit; on save they are checked here.
+	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.kind.checks_states and doc.get("_action") != "submit":
 		problems.extend(_plan(context, lock=False).problems)
 	messages.throw(problems)
 
 
+def before_submit(doc, method=None):
+	"""Lock and check the document's serials before ERPNext writes its stock ledger.
+
+	A second session submitting the same serial waits here until the first one
+	ends, then finds the serial moved and is refused before it reaches the stock
+	ledger, where sessions moving the same item deadlock in ERPNext's own queries.
+	"""
+	doc.flags[_PLANNED] = _locked_plan(doc)
+
+
 def on_submit(doc, method=None):
+	planned = doc.flags.pop(_PLANNED) if _PLANNED in doc.flags else _locked_plan(doc)
+	if not planned:
+		return
+	context, result = planned
+	if context.kind.moves:
+		with _concurrent_moves_refused():
+			ledger.apply_steps(result.steps)
+
+
+def _locked_plan(doc) -> tuple[Context, Plan] | None:
 	context = _context(doc)
 	if not context or not context.kind.checks_states:
-		return
+		return None
 	messages.throw(context.reading.problems)
 	with _concurrent_moves_refused():
 		result = _plan(context, lock=True)
-		messages.throw(result.problems)
-		if context.kind.moves:
-			ledger.apply_steps(result.steps)
+	messages.throw(result.problems)
+	return context, result
 
 
 @contextmanager
