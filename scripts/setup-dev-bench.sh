@@ -397,7 +397,7 @@ install_app_on_site() {
 make_demo() {
 	if [ "$DEMO" != "1" ]; then
 		log "skipping the demo data (DEMO=$DEMO)"
-		DEMO_STATUS="not made (DEMO=$DEMO)"
+		DEMO_STATUS="skipped (DEMO=$DEMO)"
 		return 0
 	fi
 	log "filling $SITE with the demo data (skip with DEMO=0)"
