@@ -386,7 +386,8 @@ create_site() {
 
 install_app_on_site() {
 	if site_apps | grep -qx "$APP_NAME"; then
-		echo "$APP_NAME already installed on $SITE"
+		log "$APP_NAME already installed on $SITE: migrating it to the checkout's code"
+		bench_in --site "$SITE" migrate
 		return 0
 	fi
 	log "installing $APP_NAME on $SITE"
