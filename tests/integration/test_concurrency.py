@@ -137,6 +137,7 @@ def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
 	receipt, outcomes, workers = None, {}, []
 	try:
 		_make_place()
+		before = _quantity()
 		receipt = f.receive(serials + spare, item=ITEM, warehouse=WAREHOUSE)
 		# The workers see only committed data, and the main connection must hold no lock while they run.
 		frappe.db.commit()
@@ -173,7 +174,11 @@ def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
 			_assert_sold_once(code, winner, losers)
 			summary[number] = kinds
 		print(f"\n{SESSIONS} sessions x {ROUNDS} rounds:", summary)
-		assert frappe.db.get_value("Serial Number", spare[0], "status") == "In Stock"
+		# One unit left per round, and the spare units are still in stock at the warehouse.
+		assert _quantity() == before + SPARE
+		assert frappe.get_all(
+			"Serial Number", filters={"name": ("in", spare)}, fields=["status", "warehouse"], distinct=True
+		) == [{"status": "In Stock", "warehouse": WAREHOUSE}]
 	finally:
 		for worker in workers:
 			if worker.is_alive():
@@ -185,19 +190,23 @@ def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
 	assert left == []
 
 
+def _quantity() -> float:
+	return frappe.db.get_value("Bin", {"item_code": ITEM, "warehouse": WAREHOUSE}, "actual_qty") or 0
+
+
 def _assert_sold_once(code: str, winner: str, losers: list[str]) -> None:
 	"""The serial is Sold by the winner alone; the refused notes wrote nothing."""
 	state = frappe.db.get_value("Serial Number", code, ["status", "voucher_type", "voucher_no"], as_dict=True)
 	assert (state.status, state.voucher_type, state.voucher_no) == ("Sold", "Delivery Note", winner)
 	log = frappe.get_all(
 		"Serial Circulation Log",
-		filters={"serial_no": code, "is_cancelled": 0},
-		fields=["operation", "voucher_type", "voucher_no", "status_after"],
+		filters={"serial_no": code},
+		fields=["operation", "voucher_type", "voucher_no", "status_after", "is_cancelled"],
 		order_by="sequence",
 	)
-	assert [(r.operation, r.voucher_type, r.status_after) for r in log] == [
-		("Receive", "Purchase Receipt", "In Stock"),
-		("Sell", "Delivery Note", "Sold"),
+	assert [(r.operation, r.voucher_type, r.status_after, r.is_cancelled) for r in log] == [
+		("Receive", "Purchase Receipt", "In Stock", 0),
+		("Sell", "Delivery Note", "Sold", 0),
 	]
 	assert log[1].voucher_no == winner
 	assert frappe.db.count("Stock Ledger Entry", {"voucher_no": winner, "is_cancelled": 0}) == 1
