@@ -16,6 +16,7 @@ app's own share beside the whole document's.
 """
 
 import functools
+import importlib
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,6 @@ from frappe.utils import nowdate
 from frappe.utils.nestedset import get_root_of
 
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import events
 
 SIZES = (1, 100, 1000)
 RUNS = 3
@@ -40,8 +40,6 @@ RECEIPT = "Purchase Receipt"
 DELIVERY = "Delivery Note"
 SUBMIT = "submit"
 CANCEL = "cancel"
-#: The handlers hooks.py wires to the stock documents' doc_events.
-HOOKS = ("validate", "on_submit", "before_cancel", "on_cancel")
 
 #: What the figures should show.
 TARGET_RATIO = 10
@@ -87,7 +85,7 @@ class Meter:
 	@contextmanager
 	def installed(self) -> Iterator["Meter"]:
 		"""Wrap the app's handlers (hooks resolve their dotted paths on every call) and ``frappe.db.sql``."""
-		handlers = {name: getattr(events, name) for name in HOOKS}
+		handlers = {path: frappe.get_attr(path) for path in app_handlers()}
 		sql = frappe.db.sql
 
 		@functools.wraps(sql)
@@ -97,15 +95,15 @@ class Meter:
 				self.hook_statements += 1
 			return sql(*args, **kwargs)
 
-		for name, handler in handlers.items():
-			setattr(events, name, self._timed(handler))
+		for path, handler in handlers.items():
+			_replace(path, self._timed(handler))
 		frappe.db.sql = counted_sql
 		try:
 			yield self
 		finally:
 			del frappe.db.sql
-			for name, handler in handlers.items():
-				setattr(events, name, handler)
+			for path, handler in handlers.items():
+				_replace(path, handler)
 
 	def _timed(self, handler: Callable) -> Callable:
 		@functools.wraps(handler)
@@ -127,6 +125,22 @@ class Meter:
 		action()
 		seconds = time.perf_counter() - start
 		return Sample(seconds, self.hook_seconds, self.hook_statements, self.statements)
+
+
+def app_handlers() -> set[str]:
+	"""Dotted paths of this app's doc_events handlers of the documents measured."""
+	doc_events = frappe.get_hooks("doc_events", app_name="serial_tracking")
+	return {
+		path
+		for doctype in (RECEIPT, DELIVERY, "*")
+		for paths in doc_events.get(doctype, {}).values()
+		for path in ([paths] if isinstance(paths, str) else paths)
+	}
+
+
+def _replace(path: str, handler: Callable) -> None:
+	module, name = path.rsplit(".", 1)
+	setattr(importlib.import_module(module), name, handler)
 
 
 @dataclass(frozen=True)
