@@ -102,6 +102,17 @@ def read(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 	return Reading(codes, problems)
 
 
+def read_codes(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
+	"""Only the codes of each row: for documents that carry serials without moving them."""
+	codes: dict[int, list[str]] = {}
+	problems: list[Problem] = []
+	for row in rows:
+		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
+		codes[row.row] = parsed.codes
+		problems.extend(p.at_row(row.row) for p in parsed.problems)
+	return Reading(codes, problems)
+
+
 def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Problem]:
 	if row.qty != int(row.qty):
 		return [Problem(Reason.QTY_NOT_WHOLE, row=row.row, params={**params, "qty": row.qty})]

@@ -11,8 +11,17 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
-from serial_tracking.core.codes import join, parse
-from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, counted_places, plan, read
+from serial_tracking.core.codes import join
+from serial_tracking.core.plan import (
+	Plan,
+	Reading,
+	RowRequest,
+	Voucher,
+	counted_places,
+	plan,
+	read,
+	read_codes,
+)
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.voiding import blocking_vouchers
 from serial_tracking.settings import get_settings
@@ -45,21 +54,9 @@ def _context(doc) -> Context | None:
 		if row.item_code in managed
 	]
 	kind = documents.kind(doc)
-	if not kind.checks_states:
-		reading = _read_codes_only(requests, settings.limits)
-	else:
-		reading = read(requests, settings.limits)
+	# An invoice that moves no stock carries its serials for printing: only their codes are checked.
+	reading = read(requests, settings.limits) if kind.checks_states else read_codes(requests, settings.limits)
 	return Context(documents.voucher(doc), requests, kind, reading)
-
-
-def _read_codes_only(requests: list[RowRequest], limits) -> Reading:
-	"""An invoice that moves no stock carries serials for printing: only the codes are checked."""
-	codes, problems = {}, []
-	for request in requests:
-		parsed = parse(request.text, max_length=limits.max_length, max_count=limits.max_per_operation)
-		codes[request.row] = parsed.codes
-		problems.extend(p.at_row(request.row) for p in parsed.problems)
-	return Reading(codes, problems)
 
 
 def _normalise(doc, context: Context) -> None:

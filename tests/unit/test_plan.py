@@ -109,3 +109,11 @@ def test_sales_return_is_checked_against_the_original():
 	result = plan(ret, rows, read(rows), states)
 	assert [s.movement.code for s in result.steps] == ["A1"]
 	assert [(p.code, p.reason) for p in result.problems] == [("A2", Reason.NOT_ON_ORIGINAL)]
+
+
+def test_reading_codes_only_ignores_quantities_but_not_bad_codes():
+	from serial_tracking.core.plan import read_codes
+
+	reading = read_codes([row(1, "A1 A2", 5, refusal=Reason.NOT_STOCK_UOM), row(2, "B<", 1)])
+	assert reading.codes == {1: ["A1", "A2"], 2: []}
+	assert [(p.row, p.reason) for p in reading.problems] == [(2, Reason.INVALID_CHARACTER)]
