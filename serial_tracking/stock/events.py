@@ -29,6 +29,8 @@ from serial_tracking.stock import documents, ledger
 
 #: The flag in which before_submit hands its checked plan to on_submit.
 _PLANNED = "serial_tracking_plan"
+#: The flag in which before_cancel hands the checked log rows to on_cancel.
+_VOIDED = "serial_tracking_void"
 
 
 @dataclass(frozen=True)
@@ -150,14 +152,16 @@ def _busy():
 
 
 def before_cancel(doc, method=None):
-	_check_latest(doc, lock=False)
+	"""Lock the document's serials and refuse unless its movements are their latest, before ERPNext's work."""
+	with _concurrent_moves_refused():
+		doc.flags[_VOIDED] = _check_latest(doc, lock=True)
 
 
 def on_cancel(doc, method=None):
-	with _concurrent_moves_refused():
-		found = _check_latest(doc, lock=True)
-		if found:
-			rows, locked = found
+	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc, lock=True)
+	if found:
+		rows, locked = found
+		with _concurrent_moves_refused():
 			ledger.void(doc.doctype, doc.name, rows, locked)
 
 
