@@ -7,8 +7,6 @@ serials, one upsert of changed ones, one bulk insert of log rows.
 
 from dataclasses import replace
 
-from pypika.terms import Values
-
 import frappe
 from frappe.query_builder import Criterion
 from frappe.utils import now_datetime
@@ -151,7 +149,7 @@ def apply_steps(steps: list[Step]) -> None:
 	new = [s for s in steps if s.before is None or s.before.status is None]
 	changed = [s for s in steps if s.before is not None and s.before.status is not None]
 	if new:
-		frappe.db.bulk_insert(
+		_insert(
 			SERIAL,
 			["name", "serial_no", "creation", "owner", "docstatus", "item_code", *_CHANGED],
 			[
@@ -175,7 +173,7 @@ def write_log(steps: list[Step], now=None) -> None:
 	"""One log row per step, in one statement."""
 	now = now or now_datetime()
 	user = frappe.session.user
-	frappe.db.bulk_insert(LOG, list(_LOG_FIELDS), [_log_values(s, now, user) for s in steps])
+	_insert(LOG, _LOG_FIELDS, [_log_values(s, now, user) for s in steps])
 
 
 def _changed_values(state: State, now, user) -> tuple:
@@ -196,14 +194,39 @@ def _changed_values(state: State, now, user) -> tuple:
 
 def _upsert(states: list[State], now, user) -> None:
 	"""Set the movement fields of existing serials, all in one statement."""
-	if not states:
+	_insert(
+		SERIAL,
+		("name", *_CHANGED),
+		[(s.code, *_changed_values(s, now, user)) for s in states],
+		update=_CHANGED,
+	)
+
+
+#: Rows per INSERT statement; a document has at most a few thousand.
+_CHUNK = 5000
+
+
+def _insert(doctype: str, fields, rows: list[tuple], update=()) -> None:
+	"""Insert many rows in one parameterised statement (per 5,000 rows).
+
+	On this hot path a query builder renders every value in Python, which costs
+	more than the database's work; here the statement text depends only on the
+	module's constant field names and the row count, and every value is a
+	parameter. ``update``: on a duplicate name, set these fields from the new row.
+	"""
+	if not rows:
 		return
-	table = frappe.qb.DocType(SERIAL)
-	query = frappe.qb.into(table).columns("name", *_CHANGED)
-	query = query.insert(*[(s.code, *_changed_values(s, now, user)) for s in states])
-	for field in _CHANGED:
-		query = query.on_duplicate_key_update(table[field], Values(table[field]))
-	query.run()
+	columns = ", ".join(f"`{f}`" for f in fields)
+	placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	tail = ""
+	if update:
+		tail = " on duplicate key update " + ", ".join(f"`{f}` = values(`{f}`)" for f in update)
+	for start in range(0, len(rows), _CHUNK):
+		chunk = rows[start : start + _CHUNK]
+		frappe.db.sql(
+			f"insert into `tab{doctype}` ({columns}) values {', '.join([placeholders] * len(chunk))}{tail}",
+			[value for row in chunk for value in row],
+		)
 
 
 def _log_values(step: Step, now, user) -> tuple:
