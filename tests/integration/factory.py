@@ -85,19 +85,20 @@ def _row(item, qty, sn, **values):
 	return row
 
 
-def purchase_receipt(
-	rows, submit=True, is_return=False, return_against=None, doctype="Purchase Receipt", **values
-):
-	"""rows: (item, qty, codes or None, warehouse)."""
+def _trade(doctype, party, rows, submit, is_return, return_against, values):
+	"""A buying or selling document; rows: (item, qty, codes or None, warehouse)."""
+	buying = doctype in ("Purchase Receipt", "Purchase Invoice")
 	doc = frappe.get_doc(
 		{
 			"doctype": doctype,
 			"company": COMPANY,
-			"supplier": SUPPLIER,
+			("supplier" if buying else "customer"): party,
 			"posting_date": nowdate(),
 			"set_posting_time": 1,
 			"currency": "USD",
-			"buying_price_list": "Standard Buying",
+			("buying_price_list" if buying else "selling_price_list"): (
+				"Standard Buying" if buying else "Standard Selling"
+			),
 			"is_return": int(is_return),
 			"return_against": return_against,
 			"items": [_row(item, qty, sn, warehouse=wh) for item, qty, sn, wh in rows],
@@ -108,6 +109,12 @@ def purchase_receipt(
 	if submit:
 		doc.submit()
 	return doc
+
+
+def purchase_receipt(
+	rows, submit=True, is_return=False, return_against=None, doctype="Purchase Receipt", **values
+):
+	return _trade(doctype, SUPPLIER, rows, submit, is_return, return_against, values)
 
 
 def purchase_invoice(rows, submit=True, **values):
@@ -115,25 +122,7 @@ def purchase_invoice(rows, submit=True, **values):
 
 
 def delivery_note(rows, submit=True, is_return=False, return_against=None, doctype="Delivery Note", **values):
-	doc = frappe.get_doc(
-		{
-			"doctype": doctype,
-			"company": COMPANY,
-			"customer": CUSTOMER,
-			"posting_date": nowdate(),
-			"set_posting_time": 1,
-			"currency": "USD",
-			"selling_price_list": "Standard Selling",
-			"is_return": int(is_return),
-			"return_against": return_against,
-			"items": [_row(item, qty, sn, warehouse=wh) for item, qty, sn, wh in rows],
-			**values,
-		}
-	)
-	doc.insert()
-	if submit:
-		doc.submit()
-	return doc
+	return _trade(doctype, CUSTOMER, rows, submit, is_return, return_against, values)
 
 
 def sales_invoice(rows, submit=True, update_stock=1, **values):
