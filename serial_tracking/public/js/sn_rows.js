@@ -80,9 +80,20 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 			},
 		],
 		primary_action_label: __("Set"),
-		primary_action: (values) => {
-			frappe.model.set_value(cdt, cdn, "sn_codes", (values.codes || "").trim());
-			dialog.hide();
+		primary_action: () => {
+			// The row gets the codes as read (folded, one a line), and only when every entry is valid.
+			clearTimeout(timer);
+			check().then((m) => {
+				if (m.problems.length) {
+					frappe.show_alert({
+						message: __("Correct or remove the entries listed first"),
+						indicator: "orange",
+					});
+					return;
+				}
+				frappe.model.set_value(cdt, cdn, "sn_codes", m.codes.join("\n"));
+				dialog.hide();
+			});
 		},
 	});
 
@@ -105,7 +116,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	}
 
 	function check() {
-		frappe
+		return frappe
 			.call({
 				method: "serial_tracking.api.parse_codes",
 				args: { text: dialog.get_value("codes") || "" },
@@ -120,6 +131,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 						${__("{0} entered / {1} required", [m.codes.length, required])}
 					</div>
 					${lines.length ? `<ul class="text-danger small mt-2">${lines.join("")}</ul>` : ""}`);
+				return m;
 			});
 	}
 
