@@ -4,8 +4,6 @@ A document becomes a :class:`Voucher` and one :class:`RowRequest` per item row
 of an SN-tracked item; everything after that is the same for every doctype.
 """
 
-from dataclasses import dataclass
-
 from serial_tracking.core.plan import RowRequest, Voucher
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import Operation
@@ -39,26 +37,21 @@ STOCK_ENTRY_PURPOSES = {
 }
 
 
-@dataclass(frozen=True)
-class Kind:
-	"""How a document takes part: whether it moves serials, or only checks them."""
+def moves_serials(doc) -> bool:
+	"""Whether the document moves serials; if not, it only carries them for printing.
 
-	moves: bool
-	checks_states: bool
-
-
-def kind(doc) -> Kind:
-	if doc.doctype in ("Purchase Invoice", "Sales Invoice") and not doc.get("update_stock"):
-		# An invoice made from a receipt or a delivery note carries its serials for printing.
-		return Kind(moves=False, checks_states=False)
-	if doc.doctype == "POS Invoice":
-		# Stock (and so serials) moves with the consolidated Sales Invoice.
-		return Kind(moves=False, checks_states=True)
-	return Kind(moves=True, checks_states=True)
+	An invoice without Update Stock (made from a receipt or a delivery note)
+	carries its serials; everything else moves them, POS invoices included.
+	"""
+	return not (doc.doctype in ("Purchase Invoice", "Sales Invoice") and not doc.get("update_stock"))
 
 
 def item_rows(doc) -> list:
-	return doc.get("items") or []
+	rows = doc.get("items") or []
+	if doc.doctype == "Sales Invoice":
+		# Rows of consolidated POS invoices: their serials moved with the POS Invoice.
+		rows = [row for row in rows if not row.get("pos_invoice")]
+	return rows
 
 
 def warehouses_to_classify(doc) -> set[str]:

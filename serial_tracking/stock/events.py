@@ -37,7 +37,7 @@ _VOIDED = "serial_tracking_void"
 class Context:
 	voucher: Voucher
 	rows: list[RowRequest]
-	kind: documents.Kind
+	moves: bool
 	reading: Reading
 
 
@@ -55,10 +55,10 @@ def _context(doc) -> Context | None:
 		for row in rows
 		if row.item_code in managed
 	]
-	kind = documents.kind(doc)
-	# An invoice that moves no stock carries its serials for printing: only their codes are checked.
-	reading = read(requests, settings.limits) if kind.checks_states else read_codes(requests, settings.limits)
-	return Context(documents.voucher(doc), requests, kind, reading)
+	moves = documents.moves_serials(doc)
+	# A document that carries serials without moving them: only their codes are checked.
+	reading = read(requests, settings.limits) if moves else read_codes(requests, settings.limits)
+	return Context(documents.voucher(doc), requests, moves, reading)
 
 
 def _normalise(doc, context: Context) -> None:
@@ -87,7 +87,7 @@ def validate(doc, method=None):
 	problems = list(context.reading.problems)
 	_normalise(doc, context)
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
-	if not problems and context.kind.checks_states and doc.get("_action") != "submit":
+	if not problems and context.moves and doc.get("_action") != "submit":
 		problems.extend(_plan(context, lock=False).problems)
 	messages.throw(problems)
 
@@ -106,15 +106,14 @@ def on_submit(doc, method=None):
 	planned = doc.flags.pop(_PLANNED) if _PLANNED in doc.flags else _locked_plan(doc)
 	if not planned:
 		return
-	context, result = planned
-	if context.kind.moves:
-		with _concurrent_moves_refused():
-			ledger.apply_steps(result.steps)
+	_, result = planned
+	with _concurrent_moves_refused():
+		ledger.apply_steps(result.steps)
 
 
 def _locked_plan(doc) -> tuple[Context, Plan] | None:
 	context = _context(doc)
-	if not context or not context.kind.checks_states:
+	if not context or not context.moves:
 		return None
 	messages.throw(context.reading.problems)
 	with _concurrent_moves_refused():

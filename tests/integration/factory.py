@@ -190,3 +190,58 @@ def serial(code):
 
 def receive(codes_, item=PHONE, warehouse=MAIN):
 	return purchase_receipt([(item, len(codes_), codes_, warehouse)])
+
+
+def pos_invoice(rows, submit=True, is_return=False, return_against=None):
+	"""A POS Invoice under an open POS session; rows: (item, qty, codes, warehouse)."""
+	profile = "ST POS"
+	if not frappe.db.exists("POS Profile", profile):
+		cash = frappe.get_doc("Mode of Payment", "Cash")
+		if not any(a.company == COMPANY for a in cash.accounts):
+			cash.append("accounts", {"company": COMPANY, "default_account": f"Cash - {ABBR}"})
+			cash.save()
+		frappe.get_doc(
+			{
+				"doctype": "POS Profile",
+				"name": profile,
+				"company": COMPANY,
+				"currency": "USD",
+				"warehouse": MAIN,
+				"cost_center": f"Main - {ABBR}",
+				"income_account": f"Sales - {ABBR}",
+				"expense_account": f"Cost of Goods Sold - {ABBR}",
+				"write_off_account": f"Write Off - {ABBR}",
+				"write_off_cost_center": f"Main - {ABBR}",
+				"selling_price_list": "Standard Selling",
+				"payments": [{"mode_of_payment": "Cash", "default": 1}],
+			}
+		).insert()
+	if not frappe.db.exists("POS Opening Entry", {"pos_profile": profile, "status": "Open", "docstatus": 1}):
+		opening = frappe.get_doc(
+			{
+				"doctype": "POS Opening Entry",
+				"pos_profile": profile,
+				"company": COMPANY,
+				"user": frappe.session.user,
+				"period_start_date": frappe.utils.now_datetime(),
+				"posting_date": nowdate(),
+				"balance_details": [{"mode_of_payment": "Cash", "opening_amount": 0}],
+			}
+		)
+		opening.insert()
+		opening.submit()
+	total = sum(qty for _item, qty, _sn, _wh in rows) * 100
+	return _trade(
+		"POS Invoice",
+		CUSTOMER,
+		rows,
+		submit,
+		is_return,
+		return_against,
+		{
+			"pos_profile": profile,
+			"is_pos": 1,
+			"update_stock": 1,
+			"payments": [{"mode_of_payment": "Cash", "amount": total}],
+		},
+	)

@@ -207,6 +207,36 @@ def test_pos_sales_invoice():
 	assert status(sn[0]) == ("Sold", None)
 
 
+def test_pos_invoice_sells_and_its_consolidation_does_not_move_again():
+	from erpnext.accounts.doctype.pos_invoice.pos_invoice import make_sales_return
+
+	sn = codes(f"PSI{frappe.generate_hash(length=4).upper()}-", 3)
+	f.receive(sn)
+	pos = f.pos_invoice([(PHONE, 1, sn[:1], MAIN)])
+	assert status(sn[0]) == ("Sold", None)
+	with pytest.raises(SerialTrackingError, match=f"{sn[0]} is not in stock: it is Sold"):
+		f.pos_invoice([(PHONE, 1, sn[:1], MAIN)])
+	ret = make_sales_return(pos.name)
+	assert ret.items[0].sn_codes == sn[0]
+	ret.insert()
+	ret.submit()
+	assert status(sn[0]) == ("In Stock", MAIN)
+	later = f.pos_invoice([(PHONE, 1, sn[1:2], MAIN)])
+	# What ERPNext's consolidation job does, without its commit.
+	merge = frappe.new_doc("POS Invoice Merge Log")
+	merge.posting_date = frappe.utils.nowdate()
+	merge.customer = f.CUSTOMER
+	merge.set("pos_invoices", [{"pos_invoice": d.name, "customer": f.CUSTOMER} for d in (pos, ret, later)])
+	merge.insert()
+	merge.submit()
+	merged = frappe.get_all(
+		"Sales Invoice Item", filters={"pos_invoice": ("in", [pos.name, ret.name])}, pluck="parent"
+	)
+	assert merged
+	assert frappe.db.count("Serial Circulation Log", {"voucher_no": ("in", merged)}) == 0
+	assert status(sn[1]) == ("Sold", None)
+
+
 def test_sales_invoice_from_delivery_note_carries_serials_without_moving_them():
 	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
@@ -251,10 +281,11 @@ def test_two_step_transfer_through_transit():
 
 
 def test_count_moves_counted_and_marks_uncounted_missing():
+	f.make_item("ST-COUNTED")
 	sn = codes("CNT", 3)
-	f.receive(sn)
-	f.purchase_receipt([(PHONE, 1, ["CNTS1"], SHOP)])
-	sr = f.reconciliation([(PHONE, 2, [sn[0], "CNTNEW"], MAIN)])
+	f.receive(sn, item="ST-COUNTED")
+	f.purchase_receipt([("ST-COUNTED", 1, ["CNTS1"], SHOP)])
+	sr = f.reconciliation([("ST-COUNTED", 2, [sn[0], "CNTNEW"], MAIN)])
 	assert status(sn[0]) == ("In Stock", MAIN)
 	assert status("CNTNEW") == ("In Stock", MAIN)
 	assert status(sn[1]) == ("Missing", None) and status(sn[2]) == ("Missing", None)
@@ -299,5 +330,7 @@ def test_a_new_serial_created_by_another_document_meanwhile_is_a_clear_refusal(m
 	f.receive(sn)
 	# The other document committed between this one's locked read and its insert.
 	monkeypatch.setattr(ledger, "read_states", lambda codes, lock=False: {})
-	with pytest.raises(SerialTrackingError, match="Another document is moving the same SN codes at this moment"):
+	with pytest.raises(
+		SerialTrackingError, match="Another document is moving the same SN codes at this moment"
+	):
 		f.purchase_receipt([(PHONE, 1, sn, SHOP)])
