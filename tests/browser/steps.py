@@ -1,0 +1,119 @@
+"""Steps shared by the browser tests: the test site's master data, the SN dialog, documents made by API.
+
+The master data is the integration tests' (tests/integration/factory.py), made before these run.
+"""
+
+from datetime import date
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.desk import Api, Desk
+
+COMPANY = "Wind Power LLC"
+CUSTOMER = "ST Customer"
+LAPTOP = "ST-LAPTOP"
+SUPPLIER = "ST Supplier"
+MAIN = "ST Main - WP"
+PHONE = "ST-PHONE"
+TITLE = f"SN codes of row 1: {PHONE}"
+
+
+def receipt_row(desk: Desk, qty: int):
+	"""A new Purchase Receipt from the test supplier with one ST-PHONE row, its row form open."""
+	desk.new_form("Purchase Receipt")
+	desk.pick_link(desk.form_input("supplier"), SUPPLIER)
+	desk.set_row_item(1, PHONE)
+	row = desk.open_row(1)
+	desk.type_number(desk.find('[data-fieldname="qty"] input', within=row), qty)
+	desk.pick_link(desk.find('[data-fieldname="warehouse"] input', within=row), MAIN)
+	desk.wait(
+		lambda d: (
+			desk.js("const r = cur_frm.doc.items[0]; return [r.qty, r.warehouse, r.sn_tracking]")
+			== [qty, MAIN, 1]
+		),
+		"the row did not take item, quantity and warehouse",
+	)
+	return row
+
+
+def open_sn_dialog(desk: Desk, row, title: str = TITLE):
+	button = desk.find('[data-fieldname="sn_button"] button', within=row, message="no SN button on the row")
+	assert button.text.strip() == "SN"
+	desk.js("arguments[0].scrollIntoView({block: 'center'})", button)
+	desk.snap("row-form-sn-button")
+	desk.click(button)
+	return desk.dialog(title)
+
+
+def wait_state(desk: Desk, dialog, counter: str, colour: str, problems: list[str] | None = None):
+	"""Wait until the dialog shows ``counter`` in ``colour`` and exactly these problems."""
+	expected = problems or []
+
+	def shown(_):
+		pill = desk.visible('[data-fieldname="state"] .indicator-pill', dialog)
+		if pill is None or pill.text.strip() != counter or colour not in pill.get_attribute("class").split():
+			return False
+		lines = [
+			li.text.strip() for li in dialog.find_elements(By.CSS_SELECTOR, '[data-fieldname="state"] li')
+		]
+		return lines == expected
+
+	desk.wait(shown, f"the dialog does not show {counter} ({colour}) with problems {expected}")
+
+
+def set_codes(desk: Desk, dialog):
+	"""Press Set. Like every Desk dialog, closing it also closes the row form it was opened from."""
+	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
+	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
+	desk.wait(lambda d: desk.visible(".grid-row-open") is None, "the row form stayed open")
+	desk.idle()
+
+
+def row_codes(desk: Desk, row) -> str:
+	return desk.find('[data-fieldname="sn_codes"] textarea', within=row).get_attribute("value")
+
+
+def _row(item: str, codes: list[str]) -> dict:
+	return {
+		"item_code": item,
+		"qty": len(codes),
+		"rate": 100,
+		"conversion_factor": 1,
+		"warehouse": MAIN,
+		"sn_codes": "\n".join(codes),
+	}
+
+
+def receive(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
+	"""A submitted Purchase Receipt of these codes, made through the REST API."""
+	doc = api.insert(
+		{
+			"doctype": "Purchase Receipt",
+			"company": COMPANY,
+			"supplier": SUPPLIER,
+			"posting_date": date.today().isoformat(),
+			"currency": "USD",
+			"buying_price_list": "Standard Buying",
+			"items": [_row(item, codes) for item, codes in rows],
+		}
+	)
+	cleanup.append(("Purchase Receipt", doc["name"]))
+	api.submit("Purchase Receipt", doc["name"])
+	return doc["name"]
+
+
+def deliver(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
+	doc = api.insert(
+		{
+			"doctype": "Delivery Note",
+			"company": COMPANY,
+			"customer": CUSTOMER,
+			"posting_date": date.today().isoformat(),
+			"currency": "USD",
+			"selling_price_list": "Standard Selling",
+			"items": [_row(item, codes) for item, codes in rows],
+		}
+	)
+	cleanup.append(("Delivery Note", doc["name"]))
+	api.submit("Delivery Note", doc["name"])
+	return doc["name"]

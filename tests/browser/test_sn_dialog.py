@@ -1,0 +1,91 @@
+"""The SN dialog on an item row, as a stock keeper uses it in Desk."""
+
+import pytest
+
+pytest.importorskip("selenium")
+
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.steps import MAIN, open_sn_dialog, receipt_row, row_codes, set_codes, wait_state
+
+
+def test_enter_codes_save_submit_and_see_them_in_stock(desk, api, cleanup, uid):
+	first, second = f"STB-{uid}-1", f"STB-{uid}-2"
+	row = receipt_row(desk, 2)
+	dialog = open_sn_dialog(desk, row)
+	wait_state(desk, dialog, "0 entered / 2 required", "orange")
+
+	# Pasted with a full-width comma, as a CJK input method leaves it.
+	desk.type_code(dialog, "codes", f"{first}\uff0c{second}")
+	wait_state(desk, dialog, "2 entered / 2 required", "green")
+
+	bad = f"BAD%{uid}"
+	desk.type_code(dialog, "codes", Keys.ENTER, bad)
+	wait_state(
+		desk,
+		dialog,
+		"2 entered / 2 required",
+		"orange",
+		[f"Entry 3: {bad} contains %, which an SN code may not contain"],
+	)
+	desk.snap("a1-dialog-with-a-problem")
+	# Set is refused while an entry is wrong.
+	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
+	desk.wait(
+		lambda d: "Correct or remove the entries listed first" in desk.text_of(".desk-alert"),
+		"no alert about the wrong entry",
+	)
+	assert dialog.is_displayed()
+
+	desk.type_code(dialog, "codes", *[Keys.BACKSPACE] * (len(bad) + 1))
+	wait_state(desk, dialog, "2 entered / 2 required", "green")
+
+	set_codes(desk, dialog)
+	row = desk.open_row(1)
+	assert row_codes(desk, row) == f"{first}\n{second}"
+	desk.js(
+		"arguments[0].scrollIntoView({block: 'center'})", desk.find('[data-fieldname="sn_codes"]', within=row)
+	)
+	desk.snap("a2-row-after-set")
+
+	desk.close_row()
+	desk.save()
+	assert desk.message_dialog() is None, desk.message_text()
+	name = desk.doc()["name"]
+	cleanup.append(("Purchase Receipt", name))
+	assert desk.doc()["items"][0]["sn_codes"] == f"{first}\n{second}"
+
+	assert desk.submit(), desk.message_text()
+	# ERPNext may add a notice (e.g. no accounting entries without perpetual inventory).
+	desk.close_dialogs()
+
+	assert desk.serial_list(uid) == {first: ("In Stock", "green"), second: ("In Stock", "green")}
+	desk.snap("a3-serial-list")
+	for code in (first, second):
+		serial = api.get("Serial Number", code)
+		assert (serial["status"], serial["warehouse"], serial["voucher_no"]) == ("In Stock", MAIN, name)
+
+	# Cancelling restores the codes' earlier state: they were unknown, so they are gone.
+	api.discard("Purchase Receipt", name)
+	assert [api.get("Serial Number", code) for code in (first, second)] == [None, None]
+
+
+def test_generate_by_rule_fills_the_rows_quantity(desk, uid):
+	prefix = f"GEN{uid}-"
+	row = receipt_row(desk, 3)
+	dialog = open_sn_dialog(desk, row)
+	desk.click(desk.find(".section-head", within=dialog))
+	desk.find('[data-fieldname="prefix"] input', within=dialog).send_keys(prefix)
+	start = desk.find('[data-fieldname="start"] input', within=dialog)
+	desk.type_number(start, 7)
+	desk.type_number(desk.find('[data-fieldname="width"] input', within=dialog), 4)
+	assert desk.find('[data-fieldname="count"] input', within=dialog).get_attribute("value") == "3"
+
+	desk.click(desk.find('[data-fieldname="generate"] button', within=dialog))
+	expected = [f"{prefix}0007", f"{prefix}0008", f"{prefix}0009"]
+	desk.wait(lambda d: desk.dialog_value("codes") == "\n".join(expected), "the rule did not fill the codes")
+	wait_state(desk, dialog, "3 entered / 3 required", "green")
+	desk.snap("b1-generated")
+
+	set_codes(desk, dialog)
+	assert row_codes(desk, desk.open_row(1)) == "\n".join(expected)
