@@ -56,10 +56,67 @@ if [ -d "$bench/sites/$site" ]; then
 		frappe_cli migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 	fi
 	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q
+	# Browser tests: Desk in headless Chromium, against this site served from this checkout on a
+	# free loopback port; the server stops whatever happens.
+	chromium_bin=${ST_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+	chromedriver_bin=${ST_CHROMEDRIVER:-$(command -v chromedriver || true)}
+	if [ -z "$chromium_bin" ] || [ -z "$chromedriver_bin" ]; then
+		summary+=("browser tests: NOT RUN (no chromium/chromedriver)")
+	elif [ ! -f "$bench/sites/assets/assets.json" ]; then
+		summary+=("browser tests: NOT RUN (Desk assets not built in $bench/sites/assets)")
+	else
+		echo "== browser tests on site $site"
+		"$bench/env/bin/python" -c "import selenium" 2>/dev/null || "$bench/env/bin/pip" install --quiet selenium
+		# The app's public files, linked as bench build links them (put back afterwards);
+		# doctype JS is read from the app's package, so it follows PYTHONPATH by itself.
+		assets_link="$bench/sites/assets/serial_tracking"
+		assets_before=$(readlink "$assets_link" || true)
+		if [ -L "$assets_link" ] || [ ! -e "$assets_link" ]; then
+			ln -sfn "$repo/serial_tracking/public" "$assets_link"
+		fi
+		frappe_cli clear-cache >/dev/null
+		port=$("$bench/env/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		url="http://127.0.0.1:$port"
+		server_log=$(mktemp)
+		(cd "$bench/sites" && exec "$bench/env/bin/python" "$repo/tests/browser/serve.py" "$site" "$port") >"$server_log" 2>&1 &
+		server_pid=$!
+		trap 'kill "$server_pid" 2>/dev/null' EXIT
+		trap 'exit 130' INT TERM
+		ready=0
+		for _ in $(seq 60); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			if "$bench/env/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+				"$url/api/method/ping" 2>/dev/null; then
+				ready=1
+				break
+			fi
+			sleep 0.5
+		done
+		if [ "$ready" = 1 ]; then
+			ST_BROWSER_URL="$url" ST_CHROMIUM="$chromium_bin" ST_CHROMEDRIVER="$chromedriver_bin" \
+				run_pytest "browser tests" "$repo" "$bench/env/bin/python" tests/browser -q
+		else
+			summary+=("browser tests: FAILED (the web server on $url did not answer)")
+			status=1
+		fi
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+		trap - EXIT INT TERM
+		case "${summary[-1]}" in
+		*"(exit 0)") ;;
+		*)
+			echo "-- web server log, last lines"
+			grep -v '"GET /assets/' "$server_log" | tail -n 30
+			;;
+		esac
+		rm -f "$server_log"
+		if [ -n "$assets_before" ] && [ -L "$assets_link" ]; then ln -sfn "$assets_before" "$assets_link"; fi
+	fi
 	# Last: it uninstalls and reinstalls the app on the test site.
 	ST_SITE="$site" run_pytest "install/migrate/uninstall tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/lifecycle" -q
 else
 	summary+=("integration tests: NOT RUN (no bench site at $bench/sites/$site)")
+	summary+=("browser tests: NOT RUN (no bench site)")
 	summary+=("install/migrate/uninstall tests: NOT RUN (no bench site)")
 fi
 
