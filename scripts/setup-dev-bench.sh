@@ -29,6 +29,7 @@
 #   PYTHON             [python3] interpreter for the bench virtualenv (>= 3.10)
 #   SKIP_APT=1                   do not install system packages
 #   SKIP_WKHTMLTOPDF=1           do not try to install wkhtmltopdf (PDF printing)
+#   SKIP_BROWSER=1               do not install chromium + chromium-driver (browser tests)
 #   INSTALL_APP=0                build the bench and site without installing the app
 #   DEMO=0                       do not fill the site with the demo (setup wizard left to you)
 #   DEV_DB_SPEEDUPS=0            skip the dev-speed MariaDB settings (see below)
@@ -51,6 +52,7 @@ ADMIN_PASSWORD="${ADMIN_PASSWORD:-admin}"
 PYTHON="${PYTHON:-python3}"
 SKIP_APT="${SKIP_APT:-0}"
 SKIP_WKHTMLTOPDF="${SKIP_WKHTMLTOPDF:-0}"
+SKIP_BROWSER="${SKIP_BROWSER:-0}"
 INSTALL_APP="${INSTALL_APP:-1}"
 DEMO="${DEMO:-1}"
 DEV_DB_SPEEDUPS="${DEV_DB_SPEEDUPS:-1}"
@@ -118,6 +120,11 @@ install_system_packages() {
 	if [ "$SKIP_WKHTMLTOPDF" != "1" ] && ! command -v wkhtmltopdf >/dev/null 2>&1; then
 		"${SUDO[@]}" apt-get install -y -qq wkhtmltopdf ||
 			warn "wkhtmltopdf not available; PDF printing will not work (everything else does)"
+	fi
+	if [ "$SKIP_BROWSER" != "1" ]; then
+		# Headless Chromium and its driver, for the browser tests (scripts/test.sh).
+		"${SUDO[@]}" apt-get install -y -qq chromium chromium-driver ||
+			warn "chromium / chromium-driver not available; the browser tests will not run"
 	fi
 }
 

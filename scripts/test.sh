@@ -22,8 +22,11 @@ run_pytest() { # label dir python args...
 	(cd "$dir" && "$python" -m pytest -p no:cacheprovider "$@") 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	local line
-	line=$(grep -E '^=+ .*(passed|failed|skipped|error|no tests ran).* =+$' "$log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
+	# pytest's closing line, with or without its ===== frame (-q leaves it out).
+	line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|errors?|deselected).* in [0-9.]+s|no tests ran' "$log" |
+		tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
 	rm -f "$log"
+	# pytest exits 5 when it collected nothing: a suite that ran no test is a failure here.
 	summary+=("$label: ${line:-no result} (exit $rc)")
 	if [ "$rc" -ne 0 ]; then status=1; fi
 }

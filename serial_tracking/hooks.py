@@ -13,6 +13,7 @@ after_migrate = "serial_tracking.install.after_migrate"
 before_uninstall = "serial_tracking.install.before_uninstall"
 
 # Desk
+boot_session = "serial_tracking.boot.boot_session"
 doctype_js = {
 	"Item": "public/js/item.js",
 	"Purchase Receipt": "public/js/sn_rows.js",

@@ -4,6 +4,8 @@ A document becomes a :class:`Voucher` and one :class:`RowRequest` per item row
 of an SN-tracked item; everything after that is the same for every doctype.
 """
 
+from typing import NamedTuple
+
 from serial_tracking.core.plan import RowRequest, Voucher
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import Operation
@@ -15,16 +17,27 @@ ROW_FIELD = "sn_codes"
 #: The button on item rows that opens the SN dialog.
 ROW_BUTTON = "sn_button"
 
-#: Parent doctype -> its item-row doctype.
-ROW_DOCTYPES = {
-	"Purchase Receipt": "Purchase Receipt Item",
-	"Purchase Invoice": "Purchase Invoice Item",
-	"Delivery Note": "Delivery Note Item",
-	"Sales Invoice": "Sales Invoice Item",
-	"POS Invoice": "POS Invoice Item",
-	"Stock Entry": "Stock Entry Detail",
-	"Stock Reconciliation": "Stock Reconciliation Item",
+
+class Rows(NamedTuple):
+	"""A document's item rows: their doctype, the field with the quantity in stock units, and the
+	field with the warehouse units leave from (where Desk picks serials from stock)."""
+
+	doctype: str
+	qty: str
+	source: str
+
+
+ROWS = {
+	"Purchase Receipt": Rows("Purchase Receipt Item", "stock_qty", "warehouse"),
+	"Purchase Invoice": Rows("Purchase Invoice Item", "stock_qty", "warehouse"),
+	"Delivery Note": Rows("Delivery Note Item", "stock_qty", "warehouse"),
+	"Sales Invoice": Rows("Sales Invoice Item", "stock_qty", "warehouse"),
+	"POS Invoice": Rows("POS Invoice Item", "stock_qty", "warehouse"),
+	"Stock Entry": Rows("Stock Entry Detail", "transfer_qty", "s_warehouse"),
+	"Stock Reconciliation": Rows("Stock Reconciliation Item", "qty", "warehouse"),
 }
+#: Parent doctype -> its item-row doctype.
+ROW_DOCTYPES = {parent: rows.doctype for parent, rows in ROWS.items()}
 
 PURCHASE = ("Purchase Receipt", "Purchase Invoice")
 SALES = ("Delivery Note", "Sales Invoice", "POS Invoice")
@@ -35,6 +48,11 @@ STOCK_ENTRY_PURPOSES = {
 	"Material Issue": (Operation.ISSUE, "material_issue_policy"),
 	"Material Transfer": (Operation.TRANSFER, "material_transfer_policy"),
 }
+
+
+def for_desk() -> dict:
+	"""What the SN dialog needs to know of each document's rows."""
+	return {parent: rows._asdict() for parent, rows in ROWS.items()}
 
 
 def moves_serials(doc) -> bool:
@@ -80,7 +98,8 @@ def voucher(doc) -> Voucher:
 
 def row_request(doc, row, required_policies: frozenset[str], transit: set[str]) -> RowRequest:
 	"""The request of one row of an SN-tracked item."""
-	operation, source, target, policy, qty = _meaning(doc, row, transit)
+	operation, source, target, policy = _meaning(doc, row, transit)
+	qty = row.get(ROWS[doc.doctype].qty)
 	refusal, params = _refusal(doc, row)
 	return RowRequest(
 		row=row.idx,
@@ -98,17 +117,17 @@ def row_request(doc, row, required_policies: frozenset[str], transit: set[str]) 
 
 
 def _meaning(doc, row, transit: set[str]):
-	"""(operation, from warehouse, to warehouse, policy field, quantity in stock units)."""
+	"""(operation, from warehouse, to warehouse, policy field)."""
 	if doc.doctype in PURCHASE:
 		if doc.get("is_return"):
-			return Operation.PURCHASE_RETURN, row.warehouse, None, "purchase_return_policy", row.stock_qty
-		return Operation.RECEIVE, None, row.warehouse, "purchase_policy", row.stock_qty
+			return Operation.PURCHASE_RETURN, row.warehouse, None, "purchase_return_policy"
+		return Operation.RECEIVE, None, row.warehouse, "purchase_policy"
 	if doc.doctype in SALES:
 		if doc.get("is_return"):
-			return Operation.SALES_RETURN, None, row.warehouse, "sales_return_policy", row.stock_qty
-		return Operation.SELL, row.warehouse, None, "sales_policy", row.stock_qty
+			return Operation.SALES_RETURN, None, row.warehouse, "sales_return_policy"
+		return Operation.SELL, row.warehouse, None, "sales_policy"
 	if doc.doctype == "Stock Reconciliation":
-		return Operation.COUNT, None, row.warehouse, "count_policy", row.qty
+		return Operation.COUNT, None, row.warehouse, "count_policy"
 	# Stock Entry
 	operation, policy = STOCK_ENTRY_PURPOSES.get(doc.purpose, (Operation.TRANSFER, ""))
 	source, target = row.get("s_warehouse"), row.get("t_warehouse")
@@ -121,7 +140,7 @@ def _meaning(doc, row, transit: set[str]):
 		source = None
 	if operation is Operation.ISSUE:
 		target = None
-	return operation, source, target, policy, row.transfer_qty
+	return operation, source, target, policy
 
 
 def _refusal(doc, row) -> tuple[Reason | None, dict]:

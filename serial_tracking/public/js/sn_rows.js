@@ -2,25 +2,18 @@
 // pick from stock; shows entered / required and every bad entry with its reason.
 frappe.provide("serial_tracking");
 
-serial_tracking.ROW_DOCTYPES = {
-	"Purchase Receipt": "Purchase Receipt Item",
-	"Purchase Invoice": "Purchase Invoice Item",
-	"Delivery Note": "Delivery Note Item",
-	"Sales Invoice": "Sales Invoice Item",
-	"POS Invoice": "POS Invoice Item",
-	"Stock Entry": "Stock Entry Detail",
-	"Stock Reconciliation": "Stock Reconciliation Item",
-};
+// Each document's row doctype, quantity field (stock units) and source warehouse field,
+// as the server describes them at login (serial_tracking/stock/documents.py).
+serial_tracking.rows = (frappe.boot.serial_tracking || {}).rows || {};
 
 serial_tracking.row_qty = function (frm, row) {
-	if (frm.doctype === "Stock Entry") return Math.abs(row.transfer_qty || 0);
-	if (frm.doctype === "Stock Reconciliation") return Math.abs(row.qty || 0);
-	return Math.abs(row.stock_qty || row.qty * (row.conversion_factor || 1) || 0);
+	const rows = serial_tracking.rows[frm.doctype];
+	return Math.abs((rows && row[rows.qty]) || 0);
 };
 
 serial_tracking.row_source = function (frm, row) {
-	if (frm.doctype === "Stock Entry") return row.s_warehouse;
-	return row.warehouse;
+	const rows = serial_tracking.rows[frm.doctype];
+	return rows && row[rows.source];
 };
 
 serial_tracking.open_dialog = function (frm, cdt, cdn) {
@@ -151,7 +144,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	check();
 };
 
-Object.values(serial_tracking.ROW_DOCTYPES).forEach((row_doctype) => {
+Object.values(serial_tracking.rows).forEach(({ doctype: row_doctype }) => {
 	frappe.ui.form.on(row_doctype, {
 		sn_button(frm, cdt, cdn) {
 			serial_tracking.open_dialog(frm, cdt, cdn);

@@ -10,7 +10,8 @@ frappe.ui.form.on("Serial Number", {
 			const esc = frappe.utils.escape_html;
 			const rows = (r.message || []).map(
 				(h) => `<tr class="${h.is_cancelled ? "text-muted" : ""}">
-					<td>${esc(h.posting_date || "")} ${esc(h.posting_time || "")}</td>
+					<td>${esc(frappe.datetime.str_to_user(h.posting_date) || "")}
+						${esc((h.posting_time || "").slice(0, 5))}</td>
 					<td>${esc(__(h.operation))}${h.is_cancelled ? ` (${__("cancelled")})` : ""}</td>
 					<td><a href="/app/${frappe.router.slug(h.voucher_type)}/${encodeURIComponent(h.voucher_no)}">
 						${esc(__(h.voucher_type))} ${esc(h.voucher_no)}</a></td>
