@@ -58,6 +58,7 @@ if [ -d "$bench/sites/$site" ]; then
 	elif [ "${ST_SKIP_MIGRATE:-0}" != 1 ]; then
 		frappe_cli migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 	fi
+	echo "code under test: $("$bench/env/bin/python" -c 'import os, serial_tracking; print(os.path.dirname(serial_tracking.__file__))')"
 	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q
 	# Browser tests: Desk in headless Chromium, against this site served from this checkout on a
 	# free loopback port; the server stops whatever happens.

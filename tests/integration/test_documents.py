@@ -334,3 +334,40 @@ def test_a_new_serial_created_by_another_document_meanwhile_is_a_clear_refusal(m
 		SerialTrackingError, match="Another document is moving the same SN codes at this moment"
 	):
 		f.purchase_receipt([(PHONE, 1, sn, SHOP)])
+
+
+def test_rejected_quantity_is_refused_on_a_receipt():
+	with pytest.raises(
+		SerialTrackingError, match="Row 1: Item ST-PHONE is SN-tracked: receive only accepted units"
+	):
+		_receipt_with_rejected()
+
+
+def _receipt_with_rejected():
+	doc = f.purchase_receipt([(PHONE, 1, codes("REJ", 1), MAIN)], submit=False)
+	doc.items[0].received_qty = 2
+	doc.items[0].rejected_qty = 1
+	doc.items[0].rejected_warehouse = SHOP
+	doc.save()
+
+
+def test_returning_a_serial_that_was_not_sold_is_refused():
+	sn = codes("NSD", 1)
+	f.receive(sn)
+	dn = f.delivery_note([(PHONE, 1, sn, MAIN)])
+	f.delivery_note([(PHONE, -1, sn, MAIN)], is_return=True, return_against=dn.name)
+	with pytest.raises(SerialTrackingError, match=f"Row 1: {sn[0]} was not sold: it is In Stock"):
+		f.delivery_note([(PHONE, -1, sn, MAIN)], is_return=True, return_against=dn.name)
+
+
+def test_arrival_of_a_serial_not_in_transit_is_refused():
+	from erpnext.stock.doctype.stock_entry.stock_entry import make_stock_in_entry
+
+	sn = codes("NIT", 2)
+	f.receive(sn)
+	out = f.stock_entry("Material Transfer", [(PHONE, 1, sn[:1], MAIN, TRANSIT)], add_to_transit=1)
+	arrive = frappe.get_doc(make_stock_in_entry(out.name))
+	arrive.items[0].t_warehouse = SHOP
+	arrive.items[0].sn_codes = sn[1]
+	with pytest.raises(SerialTrackingError, match=f"Row 1: {sn[1]} is not in transit: it is In Stock"):
+		arrive.insert()

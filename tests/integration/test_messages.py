@@ -1,0 +1,128 @@
+"""Every reason the core gives has its own translated sentence, naming the row, the code and the reason."""
+
+import pytest
+
+from serial_tracking.core.codes import parse
+from serial_tracking.core.generate import Rule, generate
+from serial_tracking.core.plan import RowRequest, read
+from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.core.states import Movement, Operation, State, Status, apply
+from serial_tracking.messages import describe, locate
+
+SOLD = State("S1", "PHONE", Status.SOLD, voucher_type="Delivery Note", voucher_no="DN-7")
+IN_STOCK = State("S1", "PHONE", Status.IN_STOCK, "Main")
+
+
+def moved(state, operation, source=None, target=None, **kw):
+	_, problem = apply(state, Movement("S1", "PHONE", operation, source, target, "Doc", "DOC-1", **kw))
+	return problem
+
+
+def parsed(text):
+	return parse(text).problems[0]
+
+
+def generated(**rule):
+	return generate(Rule(**rule))[1]
+
+
+def row_problem(**kw):
+	return read([RowRequest(row=2, item_code="PHONE", operation=Operation.RECEIVE, **kw)]).problems[0]
+
+
+CASES = [
+	(parsed("A" * 101), "Entry 1: " + "A" * 101 + " is 101 characters long; an SN code has at most 100"),
+	(parsed("AB\x07C"), "Entry 1: AB\x07C contains a control or space character (U+0007)"),
+	(parsed("AB\u200bC"), "Entry 1: AB\u200bC contains an invisible character (U+200B)"),
+	(
+		parsed("ABé"),
+		"Entry 1: ABé contains the non-ASCII character é (U+00E9); an SN code uses ASCII letters, digits and - _ . / : # + ( )",
+	),
+	(parsed("A'B"), "Entry 1: A'B contains ', which an SN code may not contain"),
+	(parse("A B A").problems[0], "Entry 3: A is entered twice (first at entry 1)"),
+	(
+		parse(" ".join(str(n) for n in range(1001))).problems[0],
+		"1001 SN codes entered; at most 1000 are allowed at once",
+	),
+	(Problem(Reason.NOTHING_ENTERED), "No SN code entered"),
+	(generated(count=0), "The count must be between 1 and 1000, not 0"),
+	(generated(increment=-2), "The increment must be a positive whole number, not -2"),
+	(generated(start=-1), "The start value must not be negative, not -1"),
+	(generated(width=-3), "The width must be between 0 and 100, not -3"),
+	(generated(start=99, count=2, width=2), "The number 100 does not fit in a width of 2 digits"),
+	(generated(prefix="A B"), "A B cannot be part of an SN code"),
+	(
+		row_problem(qty=1.5, text="A B"),
+		"Row 2: Item PHONE: the quantity 1.5 in stock units is not a whole number, so it cannot carry SN codes",
+	),
+	(row_problem(qty=3, text="A B"), "Row 2: Item PHONE: 2 SN codes entered for a quantity of 3"),
+	(
+		row_problem(qty=3, required=True),
+		"Row 2: Item PHONE: enter its 3 SN codes; this operation requires them",
+	),
+	(
+		row_problem(qty=1, refusal=Reason.NOT_STOCK_UOM, params={"uom": "Box", "stock_uom": "Nos"}),
+		"Row 2: Item PHONE is SN-tracked and must be sold in its stock unit Nos, not Box",
+	),
+	(
+		row_problem(qty=1, refusal=Reason.UNSUPPORTED_PURPOSE, params={"purpose": "Repack"}),
+		"Row 2: Item PHONE is SN-tracked and cannot be moved by a Stock Entry of purpose Repack",
+	),
+	(
+		row_problem(qty=1, refusal=Reason.REJECTED_QTY),
+		"Row 2: Item PHONE is SN-tracked: receive only accepted units and return rejected ones with a purchase return",
+	),
+	(
+		moved(State("S1", "LAPTOP", Status.SOLD), Operation.RECEIVE, target="Main"),
+		"S1 belongs to item LAPTOP, not PHONE",
+	),
+	(moved(IN_STOCK, Operation.RECEIVE, target="Main"), "S1 is already in stock at Main"),
+	(
+		moved(State("S1", "PHONE", Status.IN_TRANSIT, "Van"), Operation.RECEIVE, target="Main"),
+		"S1 is already in transit at Van",
+	),
+	(moved(None, Operation.SELL, "Main"), "S1 is not a known SN code: it was never received or registered"),
+	(moved(IN_STOCK, Operation.SELL, "Shop"), "S1 is in stock at Main, not at Shop"),
+	(
+		moved(SOLD, Operation.SELL, "Main"),
+		"S1 is not in stock: it is Sold (last moved by Delivery Note DN-7)",
+	),
+	(moved(IN_STOCK, Operation.TRANSFER_IN, "Van", "Shop"), "S1 is not in transit: it is In Stock"),
+	(moved(IN_STOCK, Operation.SALES_RETURN, target="Main"), "S1 was not sold: it is In Stock"),
+	(
+		moved(SOLD, Operation.SALES_RETURN, target="Main", against_voucher="DN-9"),
+		"S1 was not sold on DN-9 (last moved by Delivery Note DN-7)",
+	),
+	(
+		moved(State("S1", "PHONE", Status.IN_TRANSIT, "Van"), Operation.COUNT, target="Main"),
+		"S1 is in transit at Van and cannot be counted",
+	),
+	(
+		Problem(
+			Reason.OVER_WAREHOUSE_QTY,
+			params={
+				"item_code": "PHONE",
+				"warehouse": "Main",
+				"qty": 3,
+				"in_stock": 2,
+				"free": 1,
+				"count": 2,
+			},
+		),
+		"Warehouse Main holds 3 of item PHONE: 2 SN codes are in stock there, so at most 1 more can be registered, not 2",
+	),
+	(
+		Problem(Reason.LATER_MOVEMENTS, params={"vouchers": "Delivery Note DN-9"}),
+		"later documents moved its SN codes; cancel them first, in this order: Delivery Note DN-9",
+	),
+]
+
+
+def test_every_reason_is_worded():
+	assert {problem.reason for problem, _ in CASES} == set(Reason)
+
+
+@pytest.mark.parametrize("problem, message", CASES, ids=[p.reason.value for p, _ in CASES])
+def test_message(problem, message):
+	assert locate(problem) == message
+	assert describe(problem) in message
