@@ -36,6 +36,21 @@ def test_guards_refuse_the_switch_naming_item_and_reason(values, reason):
 		f.make_item("ST-GUARD", sn_tracking=1, **values)
 
 
+def test_guard_refuses_a_template_with_variants():
+	if not frappe.db.exists("Item Attribute", "ST Colour"):
+		frappe.get_doc(
+			{
+				"doctype": "Item Attribute",
+				"attribute_name": "ST Colour",
+				"item_attribute_values": [{"attribute_value": "Black", "abbr": "BLK"}],
+			}
+		).insert()
+	with pytest.raises(
+		SerialGuardError, match="Item ST-GUARD is a template with variants; switch on its variants"
+	):
+		f.make_item("ST-GUARD", sn_tracking=1, has_variants=1, attributes=[{"attribute": "ST Colour"}])
+
+
 def test_guard_refuses_a_product_bundle():
 	plain_item("ST-BUNDLE", is_stock_item=0)
 	frappe.get_doc(
@@ -201,3 +216,46 @@ def test_bulk_switch_past_the_threshold_is_a_background_job(monkeypatch):
 	out = bulk.switch(["ST-J1", "ST-NOPE"], True, lambda n, total: progress.append((n, total)))
 	assert out["done"] == ["ST-J1"] and out["refused"][0]["item_code"] == "ST-NOPE"
 	assert progress == [(2, 2)]
+
+
+def test_registration_names_an_unknown_warehouse():
+	with pytest.raises(SerialGuardError, match="Warehouse Nowhere - WP does not exist"):
+		register_serials(f.PHONE, "Nowhere - WP", "W1")
+
+
+def test_only_a_serial_in_stock_is_moved_by_hand():
+	sn = f.codes("HMV", 1)
+	f.receive(sn)
+	f.delivery_note([(f.PHONE, 1, sn, MAIN)])
+	doc = frappe.get_doc("Serial Number", sn[0])
+	doc.warehouse = SHOP
+	with pytest.raises(SerialGuardError, match=f"{sn[0]} is Sold: only a serial in stock can be moved"):
+		doc.save()
+
+
+def test_a_stock_user_cannot_move_a_serial_by_hand():
+	from tests.integration.test_api import user_with
+
+	sn = f.codes("HMU", 1)
+	f.receive(sn)
+	frappe.set_user(user_with(["Stock User"]))
+	doc = frappe.get_doc("Serial Number", sn[0])
+	doc.warehouse = SHOP
+	with pytest.raises(frappe.PermissionError):
+		doc.save()
+
+
+def test_log_rows_are_never_edited_or_deleted():
+	sn = f.codes("LOGX", 1)
+	pr = f.receive(sn)
+	row = frappe.get_doc("Serial Circulation Log", {"voucher_no": pr.name})
+	row.row_no = 99
+	with pytest.raises(frappe.ValidationError, match="A circulation log row cannot be edited"):
+		row.save(ignore_permissions=True)
+	with pytest.raises(frappe.ValidationError, match="A circulation log row cannot be deleted"):
+		frappe.delete_doc("Serial Circulation Log", row.name, ignore_permissions=True)
+
+
+def test_bulk_switch_needs_items():
+	with pytest.raises(frappe.ValidationError, match="Select at least one item"):
+		set_tracking([], 1)
