@@ -19,9 +19,8 @@ from serial_tracking.core.voiding import LoggedMovement
 SERIAL = "Serial Number"
 LOG = "Serial Circulation Log"
 
-_STATE_FIELDS = (
-	"name",
-	"item_code",
+#: A serial's state as the core knows it (besides its code and item).
+_MOVED = (
 	"status",
 	"warehouse",
 	"voucher_type",
@@ -32,20 +31,9 @@ _STATE_FIELDS = (
 	"delivery_date",
 	"movement_seq",
 )
+_STATE_FIELDS = ("name", "item_code", *_MOVED)
 #: Fields a movement changes on a serial (the upsert's update list).
-_CHANGED = (
-	"status",
-	"warehouse",
-	"voucher_type",
-	"voucher_no",
-	"supplier",
-	"customer",
-	"purchase_date",
-	"delivery_date",
-	"movement_seq",
-	"modified",
-	"modified_by",
-)
+_CHANGED = (*_MOVED, "modified", "modified_by")
 _LOG_FIELDS = (
 	"name",
 	"creation",
