@@ -84,36 +84,29 @@ def _row(item: str, codes: list[str]) -> dict:
 	}
 
 
-def receive(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
-	"""A submitted Purchase Receipt of these codes, made through the REST API."""
+def _submitted(api: Api, cleanup: list, doctype: str, party: dict, rows: list[tuple[str, list[str]]]) -> str:
 	doc = api.insert(
 		{
-			"doctype": "Purchase Receipt",
+			"doctype": doctype,
 			"company": COMPANY,
-			"supplier": SUPPLIER,
 			"posting_date": date.today().isoformat(),
 			"currency": "USD",
-			"buying_price_list": "Standard Buying",
 			"items": [_row(item, codes) for item, codes in rows],
+			**party,
 		}
 	)
-	cleanup.append(("Purchase Receipt", doc["name"]))
-	api.submit("Purchase Receipt", doc["name"])
+	cleanup.append((doctype, doc["name"]))
+	api.submit(doctype, doc["name"])
 	return doc["name"]
+
+
+def receive(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
+	"""A submitted Purchase Receipt of these codes, made through the REST API."""
+	party = {"supplier": SUPPLIER, "buying_price_list": "Standard Buying"}
+	return _submitted(api, cleanup, "Purchase Receipt", party, rows)
 
 
 def deliver(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
-	doc = api.insert(
-		{
-			"doctype": "Delivery Note",
-			"company": COMPANY,
-			"customer": CUSTOMER,
-			"posting_date": date.today().isoformat(),
-			"currency": "USD",
-			"selling_price_list": "Standard Selling",
-			"items": [_row(item, codes) for item, codes in rows],
-		}
-	)
-	cleanup.append(("Delivery Note", doc["name"]))
-	api.submit("Delivery Note", doc["name"])
-	return doc["name"]
+	"""A submitted Delivery Note of these codes, made through the REST API."""
+	party = {"customer": CUSTOMER, "selling_price_list": "Standard Selling"}
+	return _submitted(api, cleanup, "Delivery Note", party, rows)
