@@ -24,6 +24,7 @@
 #   APP_NAME           [project name from APP_SRC/pyproject.toml, else serial_tracking]
 #   BENCH_DIR          [$HOME/frappe-bench]
 #   SITE               [serial-tracking.localhost]
+#   TEST_SITE          [st-test.localhost]  site for scripts/test.sh; empty: none
 #   DB_ROOT_PASSWORD   [root]    MariaDB root password (set if MariaDB is fresh)
 #   ADMIN_PASSWORD     [admin]   Administrator password of the site
 #   PYTHON             [python3] interpreter for the bench virtualenv (>= 3.10)
@@ -47,6 +48,7 @@ ERPNEXT_BRANCH="${ERPNEXT_BRANCH:-version-15}"
 APP_SRC="${APP_SRC:-$(cd "$SCRIPT_DIR/.." && pwd)}"
 BENCH_DIR="${BENCH_DIR:-$HOME/frappe-bench}"
 SITE="${SITE:-serial-tracking.localhost}"
+TEST_SITE="${TEST_SITE-st-test.localhost}"
 DB_ROOT_PASSWORD="${DB_ROOT_PASSWORD:-root}"
 ADMIN_PASSWORD="${ADMIN_PASSWORD:-admin}"
 PYTHON="${PYTHON:-python3}"
@@ -401,6 +403,21 @@ install_app_on_site() {
 	bench_in --site "$SITE" install-app "$APP_NAME"
 }
 
+# A second site for the integration and browser tests (scripts/test.sh): ERPNext and the app,
+# no demo; the tests make their own data. Made before the main site, which stays the default.
+create_test_site() {
+	if [ -z "$TEST_SITE" ]; then
+		log "no test site (TEST_SITE is empty)"
+		return 0
+	fi
+	(
+		SITE="$TEST_SITE"
+		create_site
+		if [ "$APP_READY" = "1" ]; then install_app_on_site; fi
+		bench_in --site "$SITE" set-config allow_tests true
+	)
+}
+
 # Company, master data and stock documents showing the app at work; once per site.
 make_demo() {
 	if [ "$DEMO" != "1" ]; then
@@ -445,6 +462,7 @@ fi
 log "building assets"
 bench_in build
 
+create_test_site || warn "the test site $TEST_SITE could not be made; scripts/test.sh runs the unit tests only"
 create_site
 APP_STATUS="NOT installed (see warnings above)"
 DEMO_STATUS="not made (the app is not installed)"
@@ -466,7 +484,7 @@ cat >&2 <<-EOF
 	app:    $APP_NAME $APP_STATUS
 	demo:   $DEMO_STATUS
 	start:  cd $BENCH_DIR && bench start   -> http://$SITE:8000
-	tests:  $SCRIPT_DIR/start-services.sh $BENCH_DIR  (MariaDB + Redis without bench start)
+	tests:  bash $SCRIPT_DIR/test.sh  (test site: ${TEST_SITE:-none}; starts MariaDB + Redis itself)
 EOF
 
 if [ "$START_BENCH" = "1" ]; then
