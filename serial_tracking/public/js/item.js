@@ -1,6 +1,18 @@
 // Item: register the serials of units already in stock after switching SN tracking on.
 frappe.ui.form.on("Item", {
+	before_save(frm) {
+		frm._sn_switched_on = frm.doc.sn_tracking && !frm.doc.__islocal && !frm._sn_was_on;
+	},
+	after_save(frm) {
+		if (!frm._sn_switched_on) return;
+		frm._sn_switched_on = false;
+		// Switched on while the item has stock: ask for the serials of the units already there.
+		frappe.call("serial_tracking.api.item_stock", { item_code: frm.doc.name }).then((r) => {
+			if ((r.message || []).some((p) => p.missing > 0)) serial_tracking_register(frm);
+		});
+	},
 	refresh(frm) {
+		frm._sn_was_on = frm.doc.sn_tracking;
 		if (frm.is_new() || !frm.doc.sn_tracking) return;
 		frm.add_custom_button(
 			__("Adjust In-stock Serial Numbers"),
