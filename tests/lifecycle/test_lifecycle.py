@@ -56,8 +56,10 @@ def snapshot():
 			for t in frappe.db.get_tables()
 			if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log")}
 		)
+		workspaces = frappe.get_all("Workspace", filters={"module": MODULE}, pluck="name")
 		installed = "serial_tracking" in frappe.get_installed_apps()
 		return {
+			"workspaces": workspaces,
 			"custom": custom,
 			"setters": setters,
 			"doctypes": doctypes,
@@ -81,10 +83,18 @@ def test_migrate_twice_uninstall_and_install_again():
 	assert snapshot() == first
 	assert first["custom"] == expected_fields()
 	assert first["doctypes"] == ["Serial Circulation Log", "Serial Number", "Serial Tracking Settings"]
+	assert first["workspaces"] == ["Serial Tracking"]
 
 	cli("uninstall-app", "serial_tracking", "--yes", "--no-backup", "--force")
 	gone = snapshot()
-	assert gone == {"custom": [], "setters": [], "doctypes": [], "tables": [], "installed": False}
+	assert gone == {
+		"custom": [],
+		"setters": [],
+		"doctypes": [],
+		"tables": [],
+		"workspaces": [],
+		"installed": False,
+	}
 
 	cli("install-app", "serial_tracking")
 	assert snapshot() == first
