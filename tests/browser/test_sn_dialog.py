@@ -43,6 +43,11 @@ def test_enter_codes_save_submit_and_see_them_in_stock(desk, api, cleanup, uid):
 	set_codes(desk, dialog)
 	row = desk.open_row(1)
 	assert row_codes(desk, row) == f"{first}\n{second}"
+	# Opened again, the dialog counts what the row carries.
+	dialog = open_sn_dialog(desk, row)
+	wait_state(desk, dialog, "2 entered / 2 required", "green")
+	desk.close_dialogs()
+	row = desk.open_row(1)
 	desk.js(
 		"arguments[0].scrollIntoView({block: 'center'})", desk.find('[data-fieldname="sn_codes"]', within=row)
 	)

@@ -18,6 +18,14 @@ serial_tracking.row_source = function (frm, row) {
 
 serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	const row = locals[cdt][cdn];
+	if (frm.doc.docstatus !== 0) {
+		// A submitted or cancelled document: its codes, to read.
+		frappe.msgprint({
+			title: __("SN codes of row {0}: {1}", [row.idx, row.item_code]),
+			message: `<pre>${frappe.utils.escape_html(row.sn_codes || "")}</pre>`,
+		});
+		return;
+	}
 	const required = serial_tracking.row_qty(frm, row);
 	let timer = null;
 
@@ -108,11 +116,11 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		dialog.set_value("codes", [current, ...codes].filter(Boolean).join("\n"));
 	}
 
-	function check() {
+	function check(text) {
 		return frappe
 			.call({
 				method: "serial_tracking.api.parse_codes",
-				args: { text: dialog.get_value("codes") || "" },
+				args: { text: text ?? (dialog.get_value("codes") || "") },
 				type: "POST",
 			})
 			.then((r) => {
@@ -141,7 +149,8 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		check();
 	});
 	dialog.show();
-	check();
+	// The code editor takes its value only once shown: check what the row carries.
+	check(row.sn_codes || "");
 };
 
 Object.values(serial_tracking.rows).forEach(({ doctype: row_doctype }) => {
