@@ -6,8 +6,9 @@ from frappe import _
 from serial_tracking import messages
 from serial_tracking.core.codes import parse
 from serial_tracking.core.generate import Rule, generate
+from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import bulk, ledger, registration
+from serial_tracking.stock import bulk, consistency, ledger, registration
 from serial_tracking.stock.item import registered_counts
 
 SERIAL = "Serial Number"
@@ -116,3 +117,19 @@ def set_tracking(items: list[str] | str, enable: int | bool = 1) -> dict:
 	if not isinstance(items, list) or not items:
 		frappe.throw(_("Select at least one item"))
 	return bulk.start(list(dict.fromkeys(items)), bool(int(enable)))
+
+
+@frappe.whitelist()
+def check_consistency(item_code: str | None = None) -> list[dict]:
+	"""Differences between the serial ledger and ERPNext's stock, and between serials and their logs."""
+	require_role()
+	return [
+		{
+			"kind": d.kind,
+			"item_code": d.item_code,
+			"warehouse": d.warehouse,
+			"code": d.code,
+			"message": consistency.describe(d),
+		}
+		for d in consistency.check(item_code)
+	]

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import frappe
 from frappe.query_builder import Criterion
+from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
 from serial_tracking.core.codes import key
@@ -108,6 +109,54 @@ def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tup
 	for row in query.run(as_dict=True):
 		found.setdefault((row.item_code, row.warehouse), []).append(_state(row))
 	return found
+
+
+def states_of_items(items: list[str]) -> list[State]:
+	"""Every known serial of these items."""
+	if not items:
+		return []
+	table = frappe.qb.DocType(SERIAL)
+	query = (
+		frappe.qb.from_(table).select(*(table[f] for f in _STATE_FIELDS)).where(table.item_code.isin(items))
+	)
+	return [_state(row) for row in query.run(as_dict=True)]
+
+
+def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
+	"""The active movements of every serial of these items, by code, oldest first."""
+	if not items:
+		return {}
+	log = frappe.qb.DocType(LOG)
+	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse")
+	rows = (
+		frappe.qb.from_(log)
+		.select(
+			*(log[f] for f in (*fields, "voucher_type", "voucher_no", "posting_date", "party_type", "party"))
+		)
+		.where(log.item_code.isin(items) & (log.is_cancelled == 0))
+		.orderby(log.serial_no)
+		.orderby(log.sequence)
+		.run(as_dict=True)
+	)
+	found: dict[str, list[Movement]] = {}
+	for row in rows:
+		found.setdefault(row.serial_no, []).append(_movement(row))
+	return found
+
+
+def in_stock_counts(items: list[str]) -> dict[tuple[str, str], int]:
+	"""Serials In Stock per (item, warehouse)."""
+	if not items:
+		return {}
+	table = frappe.qb.DocType(SERIAL)
+	rows = (
+		frappe.qb.from_(table)
+		.select(table.item_code, table.warehouse, Count("*"))
+		.where(table.item_code.isin(items) & (table.status == Status.IN_STOCK.value))
+		.groupby(table.item_code, table.warehouse)
+		.run()
+	)
+	return {(item, warehouse): count for item, warehouse, count in rows}
 
 
 def managed_items(item_codes: set[str]) -> set[str]:

@@ -13,6 +13,7 @@ from serial_tracking.core.codes import check_code, fold, key, parse
 from serial_tracking.core.plan import Step
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Movement, Operation, State, Status, apply
+from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import ledger
 from serial_tracking.stock.documents import ITEM_FLAG
@@ -115,7 +116,7 @@ def log_new(doc) -> None:
 
 def check_correction(doc, before) -> None:
 	"""A manager moves an In Stock serial to another warehouse by hand."""
-	frappe.only_for(("Stock Manager", "System Manager"))
+	require_role()
 	if before.status != Status.IN_STOCK.value:
 		frappe.throw(
 			_("{0} is {1}: only a serial in stock can be moved to another warehouse by hand").format(

@@ -1,0 +1,57 @@
+"""The serial ledger checked against itself and against the stock: plain data in, differences out."""
+
+from dataclasses import dataclass
+
+from serial_tracking.core.states import Movement, State, replay
+
+
+@dataclass(frozen=True)
+class Difference:
+	"""One disagreement. ``kind``: ``stock`` (serials In Stock at a place against the quantity the
+	stock ledger holds there) or ``replay`` (a serial's stored state against its log replayed)."""
+
+	kind: str
+	item_code: str
+	warehouse: str | None = None
+	code: str | None = None
+	expected: str | float | None = None
+	found: str | float | None = None
+
+
+def stock_differences(
+	in_stock: dict[tuple[str, str], int], stock_qty: dict[tuple[str, str], float]
+) -> list[Difference]:
+	"""Places where the count of serials In Stock is not the quantity the stock ledger holds."""
+	return [
+		Difference("stock", item, warehouse, expected=stock_qty.get((item, warehouse), 0), found=count)
+		for item, warehouse in sorted(set(in_stock) | set(stock_qty))
+		if (count := in_stock.get((item, warehouse), 0)) != stock_qty.get((item, warehouse), 0)
+	]
+
+
+def _summary(state: State | None) -> str:
+	if state is None or state.status is None:
+		return "unknown"
+	return f"{state.status.value} @ {state.warehouse}" if state.warehouse else state.status.value
+
+
+def replay_differences(states: list[State], movements: dict[str, list[Movement]]) -> list[Difference]:
+	"""Serials whose stored status and warehouse are not what their active log rows lead to.
+
+	``movements`` maps each code to its active movements, oldest first.
+	"""
+	found = []
+	for state in states:
+		replayed = replay(movements.get(state.code, []))
+		if _summary(replayed) != _summary(state):
+			found.append(
+				Difference(
+					"replay",
+					state.item_code,
+					state.warehouse,
+					state.code,
+					expected=_summary(replayed),
+					found=_summary(state),
+				)
+			)
+	return found

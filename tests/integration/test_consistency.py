@@ -1,0 +1,58 @@
+"""The consistency check finds every difference between the serial ledger, the stock and the logs."""
+
+import pytest
+
+import frappe
+
+from serial_tracking.api import check_consistency
+from tests.integration import factory as f
+from tests.integration.factory import MAIN, SHOP, codes
+
+
+@pytest.fixture
+def item():
+	return f.make_item("ST-CHECKED").name
+
+
+def messages(item_code):
+	return [d["message"] for d in check_consistency(item_code)]
+
+
+def test_documents_leave_the_ledger_consistent(item):
+	sn = codes("CHK", 3)
+	f.receive(sn, item=item)
+	f.stock_entry("Material Transfer", [(item, 1, sn[:1], MAIN, SHOP)])
+	f.delivery_note([(item, 1, sn[1:2], MAIN)])
+	dn = f.delivery_note([(item, 1, sn[2:], MAIN)])
+	dn.cancel()
+	assert messages(item) == []
+
+
+def test_a_serial_moved_behind_the_ledger_is_reported_twice(item):
+	sn = codes("CHX", 2)
+	f.receive(sn, item=item)
+	frappe.db.set_value("Serial Number", sn[0], "warehouse", SHOP, update_modified=False)
+	assert messages(item) == [
+		f"Item {item} at {MAIN}: 1 SN codes in stock, but the stock ledger holds 2.0",
+		f"Item {item} at {SHOP}: 1 SN codes in stock, but the stock ledger holds 0",
+		f"{sn[0]} of item {item} is stored as In Stock @ {SHOP}, but its circulation log says In Stock @ {MAIN}",
+	]
+
+
+def test_stock_received_before_the_switch_shows_until_registered():
+	f.make_item("ST-LATE", sn_tracking=0)
+	f.purchase_receipt([("ST-LATE", 2, None, MAIN)])
+	item = frappe.get_doc("Item", "ST-LATE")
+	item.sn_tracking = 1
+	item.save()
+	assert messages("ST-LATE") == [
+		f"Item ST-LATE at {MAIN}: 0 SN codes in stock, but the stock ledger holds 2.0"
+	]
+
+
+def test_only_managers_check():
+	from tests.integration.test_api import user_with
+
+	frappe.set_user(user_with(["Stock User"]))
+	with pytest.raises(frappe.PermissionError, match="Only Stock Manager, System Manager may do this"):
+		check_consistency()

@@ -1,0 +1,24 @@
+from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
+from serial_tracking.core.states import Movement, Operation, State, Status
+
+
+def test_stock_differences_name_each_place():
+	in_stock = {("PHONE", "Main"): 2, ("PHONE", "Shop"): 1}
+	qty = {("PHONE", "Main"): 2.0, ("PHONE", "Van"): 3.0}
+	assert stock_differences(in_stock, qty) == [
+		Difference("stock", "PHONE", "Shop", expected=0, found=1),
+		Difference("stock", "PHONE", "Van", expected=3.0, found=0),
+	]
+	assert stock_differences({("A", "W"): 1}, {("A", "W"): 1.0}) == []
+
+
+def test_replay_differences_find_a_state_the_log_does_not_explain():
+	receive = Movement("S1", "PHONE", Operation.RECEIVE, None, "Main", "Purchase Receipt", "PR-1")
+	sell = Movement("S1", "PHONE", Operation.SELL, "Main", None, "Delivery Note", "DN-1")
+	sold = State("S1", "PHONE", Status.SOLD)
+	assert replay_differences([sold], {"S1": [receive, sell]}) == []
+	moved = State("S1", "PHONE", Status.IN_STOCK, "Shop")
+	assert replay_differences([moved], {"S1": [receive]}) == [
+		Difference("replay", "PHONE", "Shop", "S1", expected="In Stock @ Main", found="In Stock @ Shop")
+	]
+	assert replay_differences([moved], {})[0].expected == "unknown"
