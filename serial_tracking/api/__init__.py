@@ -9,7 +9,6 @@ from serial_tracking.core.generate import Rule, generate
 from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import bulk, consistency, ledger, registration
-from serial_tracking.stock.item import registered_counts
 
 SERIAL = "Serial Number"
 
@@ -83,7 +82,7 @@ def item_stock(item_code: str) -> list[dict]:
 	"""Per warehouse: the quantity held and the serials In Stock (for registration)."""
 	frappe.has_permission("Item", "read", doc=item_code, throw=True)
 	frappe.has_permission(SERIAL, "read", throw=True)
-	counts = registered_counts(item_code)
+	counts = {wh: n for (_item, wh), n in ledger.in_stock_counts([item_code]).items()}
 	bins = frappe.get_all(
 		"Bin", filters={"item_code": item_code}, fields=["warehouse", "actual_qty"], order_by="warehouse"
 	)

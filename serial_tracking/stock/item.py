@@ -2,7 +2,6 @@
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count
 
 from serial_tracking.messages import SerialGuardError
 from serial_tracking.stock.documents import ITEM_FLAG
@@ -65,16 +64,3 @@ def validate(doc, method=None):
 			SerialGuardError,
 			title=_("Cannot track SN codes for this item"),
 		)
-
-
-def registered_counts(item_code: str) -> dict[str, int]:
-	"""Serials In Stock per warehouse for an item."""
-	serial = frappe.qb.DocType("Serial Number")
-	rows = (
-		frappe.qb.from_(serial)
-		.select(serial.warehouse, Count("*"))
-		.where((serial.item_code == item_code) & (serial.status == "In Stock"))
-		.groupby(serial.warehouse)
-		.run()
-	)
-	return dict(rows)

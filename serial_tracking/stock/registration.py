@@ -17,7 +17,6 @@ from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import ledger
 from serial_tracking.stock.documents import ITEM_FLAG
-from serial_tracking.stock.item import registered_counts
 
 #: Registration and corrections are logged against the item.
 VOUCHER_TYPE = "Item"
@@ -33,7 +32,7 @@ def _check_item(item_code: str, warehouse: str) -> None:
 def room(item_code: str, warehouse: str) -> tuple[float, int]:
 	"""(quantity the warehouse holds, serials In Stock there)."""
 	qty = frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
-	return qty, registered_counts(item_code).get(warehouse, 0)
+	return qty, ledger.in_stock_counts([item_code]).get((item_code, warehouse), 0)
 
 
 def _capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | None:
