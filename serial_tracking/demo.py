@@ -208,8 +208,8 @@ class _Demo:
 		self._warehouse(MAIN_STORE)
 		self._warehouse(CITY_SHOP)
 		self._warehouse(TRANSIT, warehouse_type="Transit")
-		self._supplier()
-		self._customer()
+		self._party("Supplier", SUPPLIER, "Distributor")
+		self._party("Customer", CUSTOMER, "Commercial", territory=get_root_of("Territory"))
 		for item in ITEMS:
 			self._item(item)
 
@@ -229,38 +229,23 @@ class _Demo:
 			}
 		).insert()
 
-	def _supplier(self) -> None:
-		if frappe.db.exists("Supplier", SUPPLIER):
+	def _party(self, doctype: str, name: str, preferred_group: str, **values) -> None:
+		"""A supplier or customer of type Company, in ``preferred_group`` when the setup made it."""
+		if frappe.db.exists(doctype, name):
 			return
+		group_doctype = f"{doctype} Group"
 		group = (
-			"Distributor"
-			if frappe.db.exists("Supplier Group", "Distributor")
-			else get_root_of("Supplier Group")
+			preferred_group
+			if frappe.db.exists(group_doctype, preferred_group)
+			else get_root_of(group_doctype)
 		)
 		frappe.get_doc(
 			{
-				"doctype": "Supplier",
-				"supplier_name": SUPPLIER,
-				"supplier_group": group,
-				"supplier_type": "Company",
-			}
-		).insert()
-
-	def _customer(self) -> None:
-		if frappe.db.exists("Customer", CUSTOMER):
-			return
-		group = (
-			"Commercial"
-			if frappe.db.exists("Customer Group", "Commercial")
-			else get_root_of("Customer Group")
-		)
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": CUSTOMER,
-				"customer_type": "Company",
-				"customer_group": group,
-				"territory": get_root_of("Territory"),
+				"doctype": doctype,
+				f"{doctype.lower()}_name": name,
+				f"{doctype.lower()}_type": "Company",
+				f"{doctype.lower()}_group": group,
+				**values,
 			}
 		).insert()
 
