@@ -3,7 +3,7 @@
 # (serial_tracking) installed from the checkout that contains this script.
 #
 # Once the app is installed, the site is filled with a small demo (unless DEMO=0):
-# `bench --site $SITE execute serial_tracking.demo.make_demo`. On a fresh site it
+# `bench --site $SITE execute serial_tracking.devtools.demo.make_demo`. On a fresh site it
 # first completes the setup wizard for the company "SN Demo Electronics" (USD,
 # United States), so Desk opens on a working company, then makes warehouses,
 # parties, SN-tracked items and submitted receipts, transfers, sales and returns.
@@ -426,7 +426,7 @@ make_demo() {
 		return 0
 	fi
 	log "filling $SITE with the demo data (skip with DEMO=0)"
-	if bench_in --site "$SITE" execute "$APP_NAME.demo.make_demo"; then
+	if bench_in --site "$SITE" execute "$APP_NAME.devtools.demo.make_demo"; then
 		DEMO_STATUS="on the site (Serial Number list: http://$SITE:8000/app/serial-number)"
 	else
 		warn "the demo data could not be made on $SITE"

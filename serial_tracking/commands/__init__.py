@@ -24,7 +24,7 @@ def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | Non
 	"""
 	import frappe
 
-	from serial_tracking.benchmark import BenchmarkError, find_place, render, run
+	from serial_tracking.devtools.benchmark import BenchmarkError, find_place, render, run
 
 	try:
 		counts = tuple(sorted({int(part) for part in sizes.split(",") if part.strip()}))

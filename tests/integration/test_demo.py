@@ -4,7 +4,7 @@ import pytest
 
 import frappe
 
-from serial_tracking import demo
+from serial_tracking.devtools import demo
 from tests.integration.factory import COMPANY, serial
 
 

@@ -2,7 +2,7 @@
 
 Run it on a site with::
 
-	bench --site SITE execute serial_tracking.demo.make_demo
+	bench --site SITE execute serial_tracking.devtools.demo.make_demo
 
 On a site whose setup wizard was never run (no Company yet) it first completes
 ERPNext's setup for a demo company, the way ERPNext does it for its own tests,
