@@ -1,6 +1,7 @@
 """The plan of one document: its rows' serials read and checked, then the movements they make."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, key, parse
 from serial_tracking.core.problems import Problem, Reason
@@ -23,6 +24,9 @@ class Voucher:
 	party: str | None = None
 	#: A return: the document it returns against.
 	return_against: str | None = None
+	#: The posting date and time as one value, for ordering movements.
+	posted_at: datetime | None = None
+	company: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,10 @@ class RowRequest:
 	``qty`` is the row's quantity in stock units, positive. ``refusal`` is set
 	when the adapter already knows the row cannot be accepted (a purpose that
 	cannot carry serials, a unit that is not the stock unit ...), with ``params``
-	for its message.
+	for its message. ``table`` names the rows' table when it is not the item
+	rows (a bundle's packed items). ``allowed``: when set, the only codes (by
+	key) the row may carry, with ``allowed_from`` naming where they come from
+	(the arrival of a transfer takes only codes its outgoing entry sent).
 	"""
 
 	row: int
@@ -46,13 +53,21 @@ class RowRequest:
 	detail_no: str = ""
 	refusal: Reason | None = None
 	params: dict = field(default_factory=dict)
+	table: str | None = None
+	allowed: frozenset[str] | None = None
+	allowed_from: str = ""
+
+	@property
+	def ref(self) -> tuple[str | None, int]:
+		"""The row's identity in its document: its table and number."""
+		return self.table, self.row
 
 
 @dataclass(frozen=True)
 class Reading:
-	"""The codes each row carries (by row number) and what was wrong with the input."""
+	"""The codes each row carries (by :attr:`RowRequest.ref`) and what was wrong with the input."""
 
-	codes: dict[int, list[str]]
+	codes: dict[tuple[str | None, int], list[str]]
 	problems: list[Problem]
 
 	def all_codes(self) -> list[str]:
@@ -74,27 +89,47 @@ class Plan:
 
 def read(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 	"""Read and check the serials of every row; every problem of the document at once."""
-	codes: dict[int, list[str]] = {}
+	codes: dict[tuple[str | None, int], list[str]] = {}
 	problems: list[Problem] = []
-	first_row: dict[str, int] = {}
+	first_row: dict[str, RowRequest] = {}
 	total = 0
 	for row in rows:
 		params = {"item_code": row.item_code, **row.params}
 		if row.refusal:
-			problems.append(Problem(row.refusal, row=row.row, params=params))
+			problems.append(Problem(row.refusal, row=row.row, params=params, table=row.table))
 			continue
 		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
 		total += parsed.entered
-		problems.extend(p.at_row(row.row) for p in parsed.problems if p.reason is not Reason.TOO_MANY)
+		problems.extend(
+			p.at_row(row.row, row.table) for p in parsed.problems if p.reason is not Reason.TOO_MANY
+		)
 		kept = []
 		for code in parsed.codes:
-			other = first_row.setdefault(key(code), row.row)
-			if other != row.row:
-				problems.append(Problem(Reason.DUPLICATE, code, row.row, params={"first_row": other}))
+			other = first_row.setdefault(key(code), row)
+			if other is not row:
+				problems.append(
+					Problem(
+						Reason.DUPLICATE,
+						code,
+						row.row,
+						params={"first_row": other.row, "first_table": other.table},
+						table=row.table,
+					)
+				)
+			elif row.allowed is not None and key(code) not in row.allowed:
+				problems.append(
+					Problem(
+						Reason.NOT_ON_OUTGOING,
+						code,
+						row.row,
+						params={**params, "outgoing": row.allowed_from},
+						table=row.table,
+					)
+				)
 			else:
 				kept.append(code)
-		codes[row.row] = kept
-		problems.extend(_quantity_problems(row, parsed.entered, params))
+		codes[row.ref] = kept
+		problems.extend(p.at_row(row.row, row.table) for p in _quantity_problems(row, parsed.entered, params))
 	if total > limits.max_per_operation:
 		problems.append(
 			Problem(Reason.TOO_MANY, params={"count": total, "max_count": limits.max_per_operation})
@@ -104,12 +139,12 @@ def read(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 
 def read_codes(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 	"""Only the codes of each row: for documents that carry serials without moving them."""
-	codes: dict[int, list[str]] = {}
+	codes: dict[tuple[str | None, int], list[str]] = {}
 	problems: list[Problem] = []
 	for row in rows:
 		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
-		codes[row.row] = parsed.codes
-		problems.extend(p.at_row(row.row) for p in parsed.problems)
+		codes[row.ref] = parsed.codes
+		problems.extend(p.at_row(row.row, row.table) for p in parsed.problems)
 	return Reading(codes, problems)
 
 
@@ -134,7 +169,7 @@ def counted_places(rows: list[RowRequest], reading: Reading) -> set[tuple[str, s
 	return {
 		(row.item_code, row.to_warehouse)
 		for row in rows
-		if row.operation is Operation.COUNT and (reading.codes.get(row.row) or row.qty == 0)
+		if row.operation is Operation.COUNT and (reading.codes.get(row.ref) or row.qty == 0)
 	}
 
 
@@ -154,28 +189,33 @@ def plan(
 	"""
 	steps: list[Step] = []
 	problems: list[Problem] = []
-	counted: dict[tuple[str, str], set[str]] = {}
+	current = dict(states)
+	#: Every code the document counts, wherever: a unit counted at one place is not missing at another.
+	counted: set[str] = set()
 	for row in rows:
-		for code in reading.codes.get(row.row, ()):
+		for code in reading.codes.get(row.ref, ()):
+			if row.operation is Operation.COUNT:
+				counted.add(key(code))
+	for row in rows:
+		for code in reading.codes.get(row.ref, ()):
 			movement = _movement(voucher, row, code, row.operation)
-			before = states.get(key(code))
+			before = current.get(key(code))
 			after, problem = apply(before, movement)
 			if problem:
-				problems.append(problem.at_row(row.row))
+				problems.append(problem.at_row(row.row, row.table))
 			elif changes(before, movement):
 				steps.append(Step(movement, before, after))
-			if row.operation is Operation.COUNT:
-				counted.setdefault((row.item_code, row.to_warehouse), set()).add(key(code))
+				current[key(code)] = after
 	rows_by_place = {(r.item_code, r.to_warehouse): r for r in rows if r.operation is Operation.COUNT}
 	for place in sorted(counted_places(rows, reading)):
 		row = rows_by_place[place]
 		for state in (in_stock_at or {}).get(place, ()):
-			if key(state.code) in counted.get(place, ()) or state.status is not Status.IN_STOCK:
+			if key(state.code) in counted or state.status is not Status.IN_STOCK:
 				continue
 			movement = _movement(voucher, row, state.code, Operation.COUNT_MISSING, from_warehouse=place[1])
 			after, problem = apply(state, movement)
 			if problem:
-				problems.append(problem.at_row(row.row))
+				problems.append(problem.at_row(row.row, row.table))
 			else:
 				steps.append(Step(movement, state, after))
 	return Plan(steps, problems)
@@ -199,4 +239,6 @@ def _movement(
 		party_type=voucher.party_type,
 		party=voucher.party,
 		against_voucher=voucher.return_against if operation is Operation.SALES_RETURN else None,
+		posted_at=voucher.posted_at,
+		company=voucher.company,
 	)

@@ -30,6 +30,7 @@ class Reason(str, Enum):
 	NOT_STOCK_UOM = "not_stock_uom"
 	UNSUPPORTED_PURPOSE = "unsupported_purpose"
 	REJECTED_QTY = "rejected_qty"
+	UNSUPPORTED_DOCUMENT = "unsupported_document"
 	# states
 	WRONG_ITEM = "wrong_item"
 	ALREADY_IN_STOCK = "already_in_stock"
@@ -42,6 +43,9 @@ class Reason(str, Enum):
 	NOT_ON_ORIGINAL = "not_on_original"
 	IN_TRANSIT_ON_COUNT = "in_transit_on_count"
 	OVER_WAREHOUSE_QTY = "over_warehouse_qty"
+	BACKDATED = "backdated"
+	OTHER_SUPPLIER = "other_supplier"
+	NOT_ON_OUTGOING = "not_on_outgoing"
 	# voiding
 	LATER_MOVEMENTS = "later_movements"
 
@@ -50,8 +54,9 @@ class Reason(str, Enum):
 class Problem:
 	"""One refusal: the reason, where it happened and the values its message needs.
 
-	``row`` is the 1-based row number of a document (``None`` outside rows),
-	``position`` the 1-based place of a code in what was entered.
+	``row`` is the 1-based row number of a document (``None`` outside rows) in its
+	``table`` (``None``: the item rows), ``position`` the 1-based place of a code in
+	what was entered.
 	"""
 
 	reason: Reason
@@ -59,6 +64,7 @@ class Problem:
 	row: int | None = None
 	position: int | None = None
 	params: dict = field(default_factory=dict)
+	table: str | None = None
 
-	def at_row(self, row: int) -> "Problem":
-		return Problem(self.reason, self.code, row, self.position, self.params)
+	def at_row(self, row: int, table: str | None = None) -> "Problem":
+		return Problem(self.reason, self.code, row, self.position, self.params, table)

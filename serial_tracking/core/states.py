@@ -1,6 +1,7 @@
 """The status machine: one transition table and a refusal reason for every forbidden move."""
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import Enum
 
 from serial_tracking.core.problems import Problem, Reason
@@ -45,6 +46,10 @@ class State:
 	purchase_date: str | None = None
 	delivery_date: str | None = None
 	sequence: int = 0
+	#: When the latest active movement was posted (its document's posting date and time).
+	posted_at: datetime | None = None
+	#: The company of the latest movement.
+	company: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,9 @@ class Movement:
 	party: str | None = None
 	#: For a sales return: the document the serial must have been sold on.
 	against_voucher: str | None = None
+	#: The posting date and time; a movement may not come before a serial's latest one.
+	posted_at: datetime | None = None
+	company: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,9 @@ TRANSITIONS: dict[Operation, Rule] = {
 
 #: Statuses at which a serial has a warehouse (In Transit: the transit warehouse).
 WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
+#: Operations that are a manager's statement of where a unit is, not a document's movement: they
+#: never hold a document back from being cancelled, and are voided with the document before them.
+STATEMENTS = frozenset({Operation.REGISTER, Operation.ADJUST})
 #: Operations that bring a unit in from a supplier.
 FROM_SUPPLIER = frozenset({Operation.RECEIVE})
 #: Operations that hand a unit to a customer.
@@ -127,6 +138,29 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 		return Problem(_reason_for_source(movement.operation, status), movement.code, params=params)
 	if rule.needs_warehouse and state and state.warehouse != movement.from_warehouse:
 		return Problem(Reason.WRONG_WAREHOUSE, movement.code, params=params)
+	if (
+		status is not None
+		and state.posted_at
+		and movement.posted_at
+		and movement.posted_at < state.posted_at
+	):
+		return Problem(
+			Reason.BACKDATED,
+			movement.code,
+			params={**params, "last_posted_at": state.posted_at, "posted_at": movement.posted_at},
+		)
+	if (
+		movement.operation is Operation.PURCHASE_RETURN
+		and movement.party_type == "Supplier"
+		and state
+		and state.supplier
+		and state.supplier != movement.party
+	):
+		return Problem(
+			Reason.OTHER_SUPPLIER,
+			movement.code,
+			params={**params, "supplier": state.supplier, "party": movement.party},
+		)
 	if (
 		movement.operation is Operation.SALES_RETURN
 		and movement.against_voucher
@@ -174,6 +208,8 @@ def move(state: State | None, movement: Movement) -> State:
 		voucher_type=movement.voucher_type,
 		voucher_no=movement.voucher_no,
 		sequence=current.sequence + 1,
+		posted_at=movement.posted_at or current.posted_at,
+		company=movement.company or current.company,
 	)
 	if movement.operation in FROM_SUPPLIER and movement.party_type == "Supplier":
 		new = replace(new, supplier=movement.party, purchase_date=movement.posting_date)

@@ -1,8 +1,16 @@
-"""Latest-first voiding: a document may be cancelled only while its movements are the latest."""
+"""Latest-first voiding: a document may be cancelled only while its movements are the latest.
+
+A manager's statements of where a unit is (registration, warehouse correction)
+are not documents: nobody can cancel them, so they never hold a document back.
+When a document is cancelled, the statements made after it about its serials
+are voided with it: they described a unit whose earlier movement no longer
+happened, and the serial goes back to where it was before the document.
+"""
 
 from dataclasses import dataclass
 
 from serial_tracking.core.codes import key
+from serial_tracking.core.states import STATEMENTS, Operation
 
 
 @dataclass(frozen=True)
@@ -14,6 +22,35 @@ class LoggedMovement:
 	voucher_type: str
 	voucher_no: str
 	order: tuple = ()
+	operation: Operation | None = None
+	#: The log row's own name, to void it.
+	name: str = ""
+
+	@property
+	def is_statement(self) -> bool:
+		return self.operation in STATEMENTS
+
+
+def _own_start(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> dict[str, int]:
+	"""Per serial of the document (by key): the sequence of its first movement by the document."""
+	own: dict[str, int] = {}
+	for row in active:
+		if (row.voucher_type, row.voucher_no) == (voucher_type, voucher_no):
+			code_key = key(row.code)
+			own[code_key] = min(own.get(code_key, row.sequence), row.sequence)
+	return own
+
+
+def _later(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> list[LoggedMovement]:
+	"""The active rows of the document's serials made after the document moved them."""
+	own = _own_start(voucher_type, voucher_no, active)
+	return [
+		row
+		for row in active
+		if (row.voucher_type, row.voucher_no) != (voucher_type, voucher_no)
+		and (start := own.get(key(row.code))) is not None
+		and row.sequence > start
+	]
 
 
 def blocking_vouchers(
@@ -22,19 +59,23 @@ def blocking_vouchers(
 	"""The documents to cancel before this one, in the order they must be cancelled.
 
 	``active`` holds every active log row of the serials the document moved.
-	A document blocks when it moved one of them after this document did.
+	A document blocks when it moved one of them after this document did;
+	statements never block.
 	"""
-	own: dict[str, int] = {}
-	for row in active:
-		if (row.voucher_type, row.voucher_no) == (voucher_type, voucher_no):
-			code_key = key(row.code)
-			own[code_key] = min(own.get(code_key, row.sequence), row.sequence)
 	latest: dict[tuple[str, str], tuple] = {}
-	for row in active:
-		this = (row.voucher_type, row.voucher_no)
-		start = own.get(key(row.code))
-		if this == (voucher_type, voucher_no) or start is None or row.sequence <= start:
+	for row in _later(voucher_type, voucher_no, active):
+		if row.is_statement:
 			continue
+		this = (row.voucher_type, row.voucher_no)
 		position = (row.order, row.sequence)
 		latest[this] = max(latest.get(this, position), position)
 	return sorted(latest, key=lambda voucher: latest[voucher], reverse=True)
+
+
+def voided_rows(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> list[LoggedMovement]:
+	"""The rows cancelling the document voids: its own, and the statements made after it.
+
+	Only meaningful once :func:`blocking_vouchers` found nothing.
+	"""
+	own = [r for r in active if (r.voucher_type, r.voucher_no) == (voucher_type, voucher_no)]
+	return own + [r for r in _later(voucher_type, voucher_no, active) if r.is_statement]

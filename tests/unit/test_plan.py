@@ -115,5 +115,5 @@ def test_reading_codes_only_ignores_quantities_but_not_bad_codes():
 	from serial_tracking.core.plan import read_codes
 
 	reading = read_codes([row(1, "A1 A2", 5, refusal=Reason.NOT_STOCK_UOM), row(2, "B<", 1)])
-	assert reading.codes == {1: ["A1", "A2"], 2: []}
+	assert reading.codes == {(None, 1): ["A1", "A2"], (None, 2): []}
 	assert [(p.row, p.reason) for p in reading.problems] == [(2, Reason.INVALID_CHARACTER)]
