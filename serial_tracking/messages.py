@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.utils import format_datetime
 
 from serial_tracking.core.problems import Problem, Reason
 
@@ -47,6 +48,16 @@ def _templates() -> dict[Reason, str]:
 		Reason.UNSUPPORTED_PURPOSE: _(
 			"Item {item_code} is SN-tracked and cannot be moved by a Stock Entry of purpose {purpose}"
 		),
+		Reason.UNSUPPORTED_DOCUMENT: _(
+			"Item {item_code} is SN-tracked, and a {doctype} cannot carry SN codes: move it with a document that does (see Serial Tracking's document map)"
+		),
+		Reason.BACKDATED: _(
+			"{code} was last moved by {voucher_type} {voucher_no} on {last_posted_at}; a movement dated {posted_at} cannot come before it"
+		),
+		Reason.OTHER_SUPPLIER: _("{code} was bought from {supplier}, not from {party}"),
+		Reason.NOT_ON_OUTGOING: _(
+			"{code} was not sent in transit by {outgoing}, or has arrived already: an arrival takes only the codes its outgoing entry sent"
+		),
 		Reason.REJECTED_QTY: _(
 			"Item {item_code} is SN-tracked: receive only accepted units and return rejected ones with a purchase return"
 		),
@@ -81,14 +92,31 @@ def describe(problem: Problem) -> str:
 		)
 	else:
 		params["moved_by"] = ""
+	for moment in ("last_posted_at", "posted_at"):
+		if problem.params.get(moment):
+			params[moment] = format_datetime(problem.params[moment])
 	if problem.reason is Reason.DUPLICATE and "first_row" in problem.params:
+		if problem.params.get("first_table"):
+			params["first_row"] = _row_label(problem.params["first_table"], problem.params["first_row"])
 		return _("{code} is already entered in row {first_row}").format(**params)
 	return _templates()[problem.reason].format(**params)
+
+
+def _row_label(table: str | None, row: int) -> str:
+	if table == "packed_items":
+		return _("packed item row {0}").format(row)
+	if table:
+		return _("row {0} of {1}").format(row, _(table.replace("_", " ").title()))
+	return str(row)
 
 
 def locate(problem: Problem) -> str:
 	"""The sentence with where it happened: the row of a document, or the entry of an input."""
 	text = describe(problem)
+	if problem.row is not None and problem.table == "packed_items":
+		return _("Packed item row {0}: {1}").format(problem.row, text)
+	if problem.row is not None and problem.table:
+		return _("Row {0} of {1}: {2}").format(problem.row, _(problem.table.replace("_", " ").title()), text)
 	if problem.row is not None:
 		return _("Row {0}: {1}").format(problem.row, text)
 	if problem.position is not None:

@@ -1,43 +1,49 @@
 """What each supported ERPNext document means for serials: the one place with doctype knowledge.
 
-A document becomes a :class:`Voucher` and one :class:`RowRequest` per item row
-of an SN-tracked item; everything after that is the same for every doctype.
+A document becomes a :class:`Voucher` and one :class:`RowRequest` per row of an
+SN-tracked item (item rows, and the packed rows of product bundles); everything
+after that is the same for every doctype.
 """
 
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD  # noqa: F401 (re-exported)
+from serial_tracking.core.codes import key
 from serial_tracking.core.plan import RowRequest, Voucher
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import Operation
-
-#: The custom field on Item that switches SN tracking on.
-ITEM_FLAG = "sn_tracking"
-#: The custom field on item rows with the row's SN codes, one a line.
-ROW_FIELD = "sn_codes"
-#: The button on item rows that opens the SN dialog.
-ROW_BUTTON = "sn_button"
+from serial_tracking.stock.timing import posted_at
 
 
 class Rows(NamedTuple):
-	"""A document's item rows: their doctype, the field with the quantity in stock units, and the
-	field with the warehouse units leave from (where Desk picks serials from stock)."""
+	"""One table of rows that carry serials: its field on the document, its doctype, the field with
+	the quantity in stock units, and the field with the warehouse units leave from (where Desk
+	picks serials from stock)."""
 
+	table: str
 	doctype: str
 	qty: str
 	source: str
 
 
-ROWS = {
-	"Purchase Receipt": Rows("Purchase Receipt Item", "stock_qty", "warehouse"),
-	"Purchase Invoice": Rows("Purchase Invoice Item", "stock_qty", "warehouse"),
-	"Delivery Note": Rows("Delivery Note Item", "stock_qty", "warehouse"),
-	"Sales Invoice": Rows("Sales Invoice Item", "stock_qty", "warehouse"),
-	"POS Invoice": Rows("POS Invoice Item", "stock_qty", "warehouse"),
-	"Stock Entry": Rows("Stock Entry Detail", "transfer_qty", "s_warehouse"),
-	"Stock Reconciliation": Rows("Stock Reconciliation Item", "qty", "warehouse"),
+#: The packed rows of product bundles: the components ERPNext moves in place of the bundle.
+PACKED = Rows("packed_items", "Packed Item", "qty", "warehouse")
+ITEMS_TABLE = "items"
+
+TABLES: dict[str, tuple[Rows, ...]] = {
+	"Purchase Receipt": (Rows(ITEMS_TABLE, "Purchase Receipt Item", "stock_qty", "warehouse"),),
+	"Purchase Invoice": (Rows(ITEMS_TABLE, "Purchase Invoice Item", "stock_qty", "warehouse"),),
+	"Delivery Note": (Rows(ITEMS_TABLE, "Delivery Note Item", "stock_qty", "warehouse"), PACKED),
+	"Sales Invoice": (Rows(ITEMS_TABLE, "Sales Invoice Item", "stock_qty", "warehouse"), PACKED),
+	"POS Invoice": (Rows(ITEMS_TABLE, "POS Invoice Item", "stock_qty", "warehouse"), PACKED),
+	"Stock Entry": (Rows(ITEMS_TABLE, "Stock Entry Detail", "transfer_qty", "s_warehouse"),),
+	"Stock Reconciliation": (Rows(ITEMS_TABLE, "Stock Reconciliation Item", "qty", "warehouse"),),
 }
-#: Parent doctype -> its item-row doctype.
-ROW_DOCTYPES = {parent: rows.doctype for parent, rows in ROWS.items()}
+#: The documents whose serials the app moves.
+SUPPORTED = tuple(TABLES)
+#: Every row doctype that carries serials (custom fields go on each).
+ROW_DOCTYPES = tuple(dict.fromkeys(rows.doctype for tables in TABLES.values() for rows in tables))
 
 PURCHASE = ("Purchase Receipt", "Purchase Invoice")
 SALES = ("Delivery Note", "Sales Invoice", "POS Invoice")
@@ -49,10 +55,18 @@ STOCK_ENTRY_PURPOSES = {
 	"Material Transfer": (Operation.TRANSFER, "material_transfer_policy"),
 }
 
+#: ERPNext v15 documents that write stock ledger entries but cannot carry serials: each refuses
+#: SN-tracked items, naming the tables whose rows name an item (docs/stock-doctypes.md).
+REFUSING: dict[str, tuple[str, ...]] = {
+	"Subcontracting Receipt": ("items", "supplied_items"),
+	"Asset Capitalization": ("stock_items",),
+	"Asset Repair": ("stock_items",),
+}
+
 
 def for_desk() -> dict:
-	"""What the SN dialog needs to know of each document's rows."""
-	return {parent: rows._asdict() for parent, rows in ROWS.items()}
+	"""What the SN dialog needs to know of each document's row tables."""
+	return {parent: [rows._asdict() for rows in tables] for parent, tables in TABLES.items()}
 
 
 def moves_serials(doc) -> bool:
@@ -64,19 +78,86 @@ def moves_serials(doc) -> bool:
 	return not (doc.doctype in ("Purchase Invoice", "Sales Invoice") and not doc.get("update_stock"))
 
 
-def item_rows(doc) -> list:
-	rows = doc.get("items") or []
-	if doc.doctype == "Sales Invoice":
-		# Rows of consolidated POS invoices: their serials moved with the POS Invoice.
-		rows = [row for row in rows if not row.get("pos_invoice")]
-	return rows
+@dataclass
+class Facts:
+	"""What the rows' meaning depends on beyond the document, read from the database by the caller.
+
+	``transit``: the transit warehouses among :func:`warehouses_to_classify`;
+	``consolidated``: the Sales Invoice rows that really consolidate a POS invoice row (their
+	serials moved with the POS invoice); ``outgoing``: for the arrival of a two-step transfer,
+	each outgoing row's codes still in transit, by the outgoing row's name.
+	"""
+
+	transit: set[str] = field(default_factory=set)
+	consolidated: set[str] = field(default_factory=set)
+	outgoing: dict[str, list[str]] = field(default_factory=dict)
+	#: (item, transit warehouse) where serials are in transit: an arrival from there names them.
+	held_in_transit: set[tuple[str, str]] = field(default_factory=set)
+
+
+def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
+	"""Every row of the document that may carry serials, with its table."""
+	found = []
+	skipped: set[str] = set()
+	for rows in TABLES.get(doc.doctype, ()):
+		for row in doc.get(rows.table) or []:
+			if rows is PACKED and row.get("parent_detail_docname") in skipped:
+				continue
+			if facts and row.name in facts.consolidated:
+				skipped.add(row.name)
+				continue
+			found.append((rows, row))
+	return found
+
+
+def pos_rows(doc) -> list:
+	"""Sales Invoice rows that say they consolidate a POS invoice row (to be verified)."""
+	if doc.doctype != "Sales Invoice" or not doc.get("is_consolidated"):
+		return []
+	return [row for row in doc.get(ITEMS_TABLE) or [] if row.get("pos_invoice") and row.get("pos_invoice_item")]
+
+
+def is_consolidation_of(row, pos_row, invoice_name: str) -> bool:
+	"""Whether a Sales Invoice row is the consolidation of ``pos_row`` (a POS Invoice Item with its
+	parent's ``docstatus`` and ``consolidated_invoice``): the same POS invoice, submitted and not
+	consolidated into another invoice, the same item and the same serials."""
+	return bool(
+		pos_row
+		and pos_row.parent == row.pos_invoice
+		and pos_row.docstatus == 1
+		and pos_row.consolidated_invoice in (None, "", invoice_name)
+		and pos_row.item_code == row.item_code
+		and _keys(pos_row.get(ROW_FIELD)) == _keys(row.get(ROW_FIELD))
+	)
+
+
+def _keys(text: str | None) -> set[str]:
+	return {key(code) for code in (text or "").split()}
 
 
 def warehouses_to_classify(doc) -> set[str]:
 	"""Warehouses whose type (transit or not) decides the operation of a row."""
-	if doc.doctype != "Stock Entry" or doc.get("purpose") != "Material Transfer":
-		return set()
-	return {w for row in item_rows(doc) for w in (row.get("s_warehouse"), row.get("t_warehouse")) if w}
+	found = set()
+	for _rows, row in rows_of(doc):
+		if doc.doctype == "Stock Entry" and doc.get("purpose") == "Material Transfer":
+			found.update((row.get("s_warehouse"), row.get("t_warehouse")))
+		elif doc.doctype in SALES:
+			found.add(row.get("target_warehouse"))
+		elif doc.doctype in PURCHASE:
+			found.add(row.get("from_warehouse"))
+	return {w for w in found if w}
+
+
+def arrival_rows(doc) -> dict[str, str]:
+	"""For the arrival of a two-step transfer made from its outgoing entry: outgoing row name by
+	arrival row name."""
+	if doc.doctype != "Stock Entry" or not doc.get("outgoing_stock_entry"):
+		return {}
+	return {
+		row.name: row.ste_detail
+		for row in doc.get(ITEMS_TABLE) or []
+		if row.get("ste_detail") and row.get("against_stock_entry") == doc.outgoing_stock_entry
+	}
 
 
 def voucher(doc) -> Voucher:
@@ -93,14 +174,27 @@ def voucher(doc) -> Voucher:
 		party_type=party_type,
 		party=party,
 		return_against=doc.get("return_against") if doc.get("is_return") else None,
+		posted_at=posted_at(doc.get("posting_date"), doc.get("posting_time")),
+		company=doc.get("company"),
 	)
 
 
-def row_request(doc, row, required_policies: frozenset[str], transit: set[str]) -> RowRequest:
+def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: Facts) -> RowRequest:
 	"""The request of one row of an SN-tracked item."""
-	operation, source, target, policy = _meaning(doc, row, transit)
-	qty = row.get(ROWS[doc.doctype].qty)
-	refusal, params = _refusal(doc, row)
+	operation, source, target, policy = _meaning(doc, row, facts.transit)
+	qty = row.get(rows.qty)
+	refusal, params = _refusal(doc, rows, row)
+	required = policy in required_policies
+	allowed, allowed_from = None, ""
+	outgoing_row = arrival_rows(doc).get(row.name)
+	if operation is Operation.TRANSFER_IN and outgoing_row and outgoing_row in facts.outgoing:
+		in_transit = facts.outgoing[outgoing_row]
+		# The arrival takes only codes its outgoing entry sent; when the outgoing row sent codes,
+		# the arrival must name the ones that arrive, or they would stay in transit for ever.
+		allowed, allowed_from = frozenset(key(c) for c in in_transit), doc.outgoing_stock_entry
+		required = required or bool(in_transit)
+	elif operation is Operation.TRANSFER_IN and (row.item_code, source) in facts.held_in_transit:
+		required = True
 	return RowRequest(
 		row=row.idx,
 		item_code=row.item_code,
@@ -109,20 +203,37 @@ def row_request(doc, row, required_policies: frozenset[str], transit: set[str]) 
 		text=row.get(ROW_FIELD),
 		from_warehouse=source,
 		to_warehouse=target,
-		required=policy in required_policies,
+		required=required,
 		detail_no=row.name or "",
 		refusal=refusal,
 		params=params,
+		table=None if rows.table == ITEMS_TABLE else rows.table,
+		allowed=allowed,
+		allowed_from=allowed_from,
 	)
 
 
 def _meaning(doc, row, transit: set[str]):
 	"""(operation, from warehouse, to warehouse, policy field)."""
 	if doc.doctype in PURCHASE:
+		other = row.get("from_warehouse")
+		if other:
+			# From an internal supplier: a transfer between the company's own warehouses.
+			if doc.get("is_return"):
+				return Operation.TRANSFER, row.warehouse, other, "material_transfer_policy"
+			operation = Operation.TRANSFER_IN if other in transit else Operation.TRANSFER
+			return operation, other, row.warehouse, "material_transfer_policy"
 		if doc.get("is_return"):
 			return Operation.PURCHASE_RETURN, row.warehouse, None, "purchase_return_policy"
 		return Operation.RECEIVE, None, row.warehouse, "purchase_policy"
 	if doc.doctype in SALES:
+		other = row.get("target_warehouse")
+		if other:
+			# To an internal customer (or any row with a target): ERPNext moves the unit there.
+			if doc.get("is_return"):
+				return Operation.TRANSFER, other, row.warehouse, "material_transfer_policy"
+			operation = Operation.TRANSFER_OUT if other in transit else Operation.TRANSFER
+			return operation, row.warehouse, other, "material_transfer_policy"
 		if doc.get("is_return"):
 			return Operation.SALES_RETURN, None, row.warehouse, "sales_return_policy"
 		return Operation.SELL, row.warehouse, None, "sales_policy"
@@ -143,10 +254,10 @@ def _meaning(doc, row, transit: set[str]):
 	return operation, source, target, policy
 
 
-def _refusal(doc, row) -> tuple[Reason | None, dict]:
+def _refusal(doc, rows: Rows, row) -> tuple[Reason | None, dict]:
 	if doc.doctype == "Stock Entry" and doc.purpose not in STOCK_ENTRY_PURPOSES:
 		return Reason.UNSUPPORTED_PURPOSE, {"purpose": doc.purpose}
-	if doc.doctype in SALES and row.get("uom") and row.uom != row.stock_uom:
+	if doc.doctype in SALES and rows is not PACKED and row.get("uom") and row.uom != row.stock_uom:
 		return Reason.NOT_STOCK_UOM, {"uom": row.uom, "stock_uom": row.stock_uom}
 	if doc.doctype in PURCHASE and row.get("rejected_qty"):
 		return Reason.REJECTED_QTY, {}

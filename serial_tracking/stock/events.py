@@ -23,14 +23,16 @@ from serial_tracking.core.plan import (
 	read_codes,
 )
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.core.voiding import blocking_vouchers
+from serial_tracking.core.voiding import blocking_vouchers, voided_rows
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import documents, ledger
+from serial_tracking.stock import documents, facts, ledger
 
 #: The flag in which before_submit hands its checked plan to on_submit.
 _PLANNED = "serial_tracking_plan"
 #: The flag in which before_cancel hands the checked log rows to on_cancel.
 _VOIDED = "serial_tracking_void"
+#: The flag in which before_validate keeps the codes of packed rows, which ERPNext rebuilds.
+_PACKED = "serial_tracking_packed"
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,16 @@ def _context(doc) -> Context | None:
 	settings = get_settings()
 	if not settings.enabled:
 		return None
-	rows = documents.item_rows(doc)
-	managed = ledger.managed_items({r.item_code for r in rows if r.item_code})
+	rows = documents.rows_of(doc)
+	managed = ledger.managed_items({row.item_code for _table, row in rows if row.item_code})
 	if not managed:
 		return None
-	transit = ledger.transit_warehouses(documents.warehouses_to_classify(doc))
+	known = facts.read(doc, managed)
+	if doc.docstatus == 0:
+		_fill_arrivals(doc, known)
 	requests = [
-		documents.row_request(doc, row, settings.required, transit)
-		for row in rows
+		documents.row_request(doc, table, row, settings.required, known)
+		for table, row in documents.rows_of(doc, known)
 		if row.item_code in managed
 	]
 	moves = documents.moves_serials(doc)
@@ -61,13 +65,54 @@ def _context(doc) -> Context | None:
 	return Context(documents.voucher(doc), requests, moves, reading)
 
 
+def _fill_arrivals(doc, known) -> None:
+	"""The arrival of a two-step transfer made from its outgoing entry: a row without codes gets
+	the codes its outgoing row sent and that are still in transit, when they are as many as the row."""
+	arrivals = documents.arrival_rows(doc)
+	for row in doc.get(documents.ITEMS_TABLE) or []:
+		codes = known.outgoing.get(arrivals.get(row.name), [])
+		if codes and not (row.get(documents.ROW_FIELD) or "").strip() and len(codes) == abs(row.transfer_qty or 0):
+			row.set(documents.ROW_FIELD, join(codes))
+
+
 def _normalise(doc, context: Context) -> None:
 	"""Store each row's codes as read: folded, trimmed, one a line."""
-	by_idx = {row.idx: row for row in documents.item_rows(doc)}
-	for number, codes in context.reading.codes.items():
-		row = by_idx[number]
+	by_ref = {
+		(None if table.table == documents.ITEMS_TABLE else table.table, row.idx): row
+		for table, row in documents.rows_of(doc)
+	}
+	for ref, codes in context.reading.codes.items():
+		row = by_ref[ref]
 		if row.get(documents.ROW_FIELD) or codes:
 			row.set(documents.ROW_FIELD, join(codes))
+
+
+def before_validate(doc, method=None):
+	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate."""
+	packed = doc.get(documents.PACKED.table) or []
+	kept = {}
+	for row in packed:
+		if row.get(documents.ROW_FIELD):
+			kept[(row.get("parent_detail_docname"), row.item_code)] = row.get(documents.ROW_FIELD)
+			kept.setdefault((row.get("parent_item"), row.item_code, "by item"), []).append(row.get(documents.ROW_FIELD))
+	if kept:
+		doc.flags[_PACKED] = kept
+
+
+def _restore_packed(doc) -> None:
+	kept = doc.flags.pop(_PACKED, None) if _PACKED in doc.flags else None
+	if not kept:
+		return
+	for row in doc.get(documents.PACKED.table) or []:
+		if row.get(documents.ROW_FIELD):
+			continue
+		text = kept.get((row.get("parent_detail_docname"), row.item_code))
+		if text is None:
+			# Rows given without their parent row's name: by bundle and component, when only one.
+			texts = kept.get((row.get("parent_item"), row.item_code, "by item"), [])
+			text = texts[0] if len(texts) == 1 else None
+		if text:
+			row.set(documents.ROW_FIELD, text)
 
 
 def _plan(context: Context, *, lock: bool):
@@ -81,6 +126,7 @@ def _plan(context: Context, *, lock: bool):
 def validate(doc, method=None):
 	if doc.docstatus == 2 or doc.get("_action") == "update_after_submit":
 		return
+	_restore_packed(doc)
 	context = _context(doc)
 	if not context:
 		return
@@ -132,7 +178,7 @@ def _concurrent_moves_refused():
 	"""
 	try:
 		yield
-	except frappe.QueryDeadlockError:
+	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 		_busy()
 	except Exception as e:
 		if frappe.db.is_duplicate_entry(e):
@@ -159,21 +205,24 @@ def before_cancel(doc, method=None):
 def on_cancel(doc, method=None):
 	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc, lock=True)
 	if found:
-		rows, locked = found
+		voided, rows, locked = found
 		with _concurrent_moves_refused():
-			ledger.void(doc.doctype, doc.name, rows, locked)
+			ledger.void(voided, rows, locked)
 
 
 def _check_latest(doc, *, lock: bool):
-	"""Refuse to cancel while later documents moved this document's serials."""
-	if not get_settings().enabled:
-		return None
+	"""Refuse to cancel while later documents moved this document's serials.
+
+	Runs whatever the settings say: a cancellation always puts back what its
+	document moved, even with the app switched off since.
+	"""
 	codes = ledger.voucher_codes(doc.doctype, doc.name)
 	if not codes:
 		return None
 	locked = ledger.read_states(codes, lock=lock)
 	rows = ledger.active_log(codes)
-	later = blocking_vouchers(doc.doctype, doc.name, ledger.logged(rows))
+	logged = ledger.logged(rows)
+	later = blocking_vouchers(doc.doctype, doc.name, logged)
 	if later:
 		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in later)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
@@ -184,4 +233,4 @@ def _check_latest(doc, *, lock: bool):
 			messages.SerialCancelError,
 			title=_("Cancel later documents first"),
 		)
-	return rows, locked
+	return [row.name for row in voided_rows(doc.doctype, doc.name, logged)], rows, locked

@@ -16,6 +16,7 @@ from serial_tracking.core.codes import key
 from serial_tracking.core.plan import Step
 from serial_tracking.core.states import Movement, Operation, State, Status, replay
 from serial_tracking.core.voiding import LoggedMovement
+from serial_tracking.stock.timing import posted_at
 
 SERIAL = "Serial Number"
 LOG = "Serial Circulation Log"
@@ -31,6 +32,8 @@ _MOVED = (
 	"purchase_date",
 	"delivery_date",
 	"movement_seq",
+	"posted_at",
+	"company",
 )
 _STATE_FIELDS = ("name", "item_code", *_MOVED)
 #: Fields a movement changes on a serial (the upsert's update list).
@@ -59,6 +62,7 @@ _LOG_FIELDS = (
 	"to_warehouse",
 	"party_type",
 	"party",
+	"company",
 )
 
 
@@ -75,14 +79,28 @@ def _state(row) -> State:
 		purchase_date=str(row.purchase_date) if row.purchase_date else None,
 		delivery_date=str(row.delivery_date) if row.delivery_date else None,
 		sequence=row.movement_seq or 0,
+		posted_at=row.posted_at,
+		company=row.company,
 	)
 
 
 def read_states(codes: list[str], *, lock: bool = False) -> dict[str, State]:
-	"""Current states of the known codes among ``codes``, by code key; locked for update on ``lock``."""
+	"""Current states of the known codes among ``codes``, by code key; locked for update on ``lock``.
+
+	Only serials that exist are locked: a locking read of a code that does not
+	exist yet would lock the gap where it would go (REPEATABLE READ), and two
+	receipts of different new codes would then deadlock on their inserts. A new
+	code that another document creates meanwhile collides on insert instead
+	(see :func:`apply_steps`).
+	"""
 	if not codes:
 		return {}
 	table = frappe.qb.DocType(SERIAL)
+	if lock:
+		existing = (frappe.qb.from_(table).select(table.name).where(table.name.isin(codes))).run(pluck=True)
+		if not existing:
+			return {}
+		codes = sorted(existing, key=key)
 	query = frappe.qb.from_(table).select(*(table[f] for f in _STATE_FIELDS)).where(table.name.isin(codes))
 	if lock:
 		query = query.for_update()
@@ -127,12 +145,11 @@ def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
 	if not items:
 		return {}
 	log = frappe.qb.DocType(LOG)
-	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse")
+	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse", "voucher_type")
+	more = ("voucher_no", "posting_date", "posting_time", "party_type", "party", "company")
 	rows = (
 		frappe.qb.from_(log)
-		.select(
-			*(log[f] for f in (*fields, "voucher_type", "voucher_no", "posting_date", "party_type", "party"))
-		)
+		.select(*(log[f] for f in (*fields, *more)))
 		.where(log.item_code.isin(items) & (log.is_cancelled == 0))
 		.orderby(log.serial_no)
 		.orderby(log.sequence)
@@ -145,14 +162,18 @@ def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
 
 
 def in_stock_counts(items: list[str]) -> dict[tuple[str, str], int]:
-	"""Serials In Stock per (item, warehouse)."""
+	"""Serials a warehouse holds, per (item, warehouse): In Stock there, or In Transit at a transit
+	warehouse (which holds the units on their way in ERPNext's stock)."""
 	if not items:
 		return {}
 	table = frappe.qb.DocType(SERIAL)
 	rows = (
 		frappe.qb.from_(table)
 		.select(table.item_code, table.warehouse, Count("*"))
-		.where(table.item_code.isin(items) & (table.status == Status.IN_STOCK.value))
+		.where(
+			table.item_code.isin(items)
+			& table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
+		)
 		.groupby(table.item_code, table.warehouse)
 		.run()
 	)
@@ -183,7 +204,8 @@ def apply_steps(steps: list[Step]) -> None:
 		return
 	now = now_datetime()
 	user = frappe.session.user
-	new = [s for s in steps if s.before is None or s.before.status is None]
+	# In one order in every session: two documents creating the same codes wait, never deadlock.
+	new = sorted((s for s in steps if s.before is None or s.before.status is None), key=lambda s: key(s.after.code))
 	changed = [s for s in steps if s.before is not None and s.before.status is not None]
 	if new:
 		_insert(
@@ -224,6 +246,8 @@ def _changed_values(state: State, now, user) -> tuple:
 		state.purchase_date,
 		state.delivery_date,
 		state.sequence,
+		state.posted_at,
+		state.company,
 		now,
 		user,
 	)
@@ -292,6 +316,7 @@ def _log_values(step: Step, now, user) -> tuple:
 		after.warehouse,
 		m.party_type,
 		m.party,
+		m.company,
 	)
 
 
@@ -329,12 +354,16 @@ def active_log(codes: list[str]) -> list[frappe._dict]:
 
 def logged(rows: list) -> list[LoggedMovement]:
 	return [
-		LoggedMovement(r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,)) for r in rows
+		LoggedMovement(
+			r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,), Operation(r.operation), r.name
+		)
+		for r in rows
 	]
 
 
-def void(voucher_type: str, voucher_no: str, rows: list, locked: dict[str, State]) -> None:
-	"""Mark a document's log rows cancelled and put its serials back as their remaining rows say."""
+def void(voided: list[str], rows: list, locked: dict[str, State]) -> None:
+	"""Mark the log rows named in ``voided`` cancelled and put their serials back as the rest of
+	``rows`` (every active log row of those serials) say."""
 	now = now_datetime()
 	user = frappe.session.user
 	log = frappe.qb.DocType(LOG)
@@ -343,12 +372,13 @@ def void(voucher_type: str, voucher_no: str, rows: list, locked: dict[str, State
 		.set(log.is_cancelled, 1)
 		.set(log.modified, now)
 		.set(log.modified_by, user)
-		.where((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no) & (log.is_cancelled == 0))
+		.where(log.name.isin(voided) & (log.is_cancelled == 0))
 		.run()
 	)
+	gone_rows = set(voided)
 	remaining: dict[str, list[Movement]] = {}
 	for r in rows:
-		if (r.voucher_type, r.voucher_no) != (voucher_type, voucher_no):
+		if r.name not in gone_rows:
 			remaining.setdefault(key(r.serial_no), []).append(_movement(r))
 	restored, gone = [], []
 	for code_key, state in locked.items():
@@ -373,8 +403,11 @@ def _movement(r) -> Movement:
 		voucher_type=r.voucher_type,
 		voucher_no=r.voucher_no,
 		posting_date=str(r.posting_date) if r.posting_date else None,
+		posting_time=str(r.posting_time) if r.posting_time else None,
 		party_type=r.party_type,
 		party=r.party,
+		posted_at=posted_at(r.posting_date, r.posting_time),
+		company=r.company,
 	)
 
 

@@ -369,5 +369,10 @@ def test_arrival_of_a_serial_not_in_transit_is_refused():
 	arrive = frappe.get_doc(make_stock_in_entry(out.name))
 	arrive.items[0].t_warehouse = SHOP
 	arrive.items[0].sn_codes = sn[1]
-	with pytest.raises(SerialTrackingError, match=f"Row 1: {sn[1]} is not in transit: it is In Stock"):
+	with pytest.raises(
+		SerialTrackingError, match=f"Row 1: {sn[1]} was not sent in transit by {out.name}, or has arrived already"
+	):
 		arrive.insert()
+	# An arrival typed by hand, not made from the outgoing entry: the serial must be in transit.
+	with pytest.raises(SerialTrackingError, match=f"Row 1: {sn[1]} is not in transit: it is In Stock"):
+		f.stock_entry("Material Transfer", [(PHONE, 1, sn[1:], TRANSIT, SHOP)])

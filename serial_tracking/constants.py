@@ -1,0 +1,16 @@
+"""The names the app gives its doctypes and fields: one home, imported everywhere else."""
+
+#: The app's doctypes.
+SERIAL = "Serial Number"
+LOG = "Serial Circulation Log"
+SETTINGS = "Serial Tracking Settings"
+
+#: The custom field on Item that switches SN tracking on.
+ITEM_FLAG = "sn_tracking"
+#: The custom field on item rows with the row's SN codes, one a line.
+ROW_FIELD = "sn_codes"
+#: The button on item rows that opens the SN dialog.
+ROW_BUTTON = "sn_button"
+
+#: Registration and a manager's corrections are logged against the item.
+STATEMENT_VOUCHER = "Item"

@@ -1,0 +1,98 @@
+"""What a document's rows mean beyond the document itself, read from the database in a few queries."""
+
+import frappe
+from frappe.query_builder.functions import Count
+
+from serial_tracking.constants import LOG, SERIAL
+from serial_tracking.core.states import Operation, Status
+from serial_tracking.stock import documents, ledger
+
+
+def read(doc, managed: set[str]) -> documents.Facts:
+	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
+	facts.consolidated = _consolidated(doc)
+	arrivals = documents.arrival_rows(doc)
+	if arrivals:
+		facts.outgoing = _in_transit_from(doc.outgoing_stock_entry, set(arrivals.values()))
+	sources = {
+		(row.item_code, row.get("s_warehouse") or row.get("from_warehouse"))
+		for _rows, row in documents.rows_of(doc)
+		if row.item_code in managed
+	}
+	facts.held_in_transit = _held_in_transit({p for p in sources if p[1] in facts.transit})
+	return facts
+
+
+def _consolidated(doc) -> set[str]:
+	"""The rows of a consolidated Sales Invoice that really consolidate a POS invoice row."""
+	rows = documents.pos_rows(doc)
+	if not rows:
+		return set()
+	item, invoice = frappe.qb.DocType("POS Invoice Item"), frappe.qb.DocType("POS Invoice")
+	found = (
+		frappe.qb.from_(item)
+		.join(invoice)
+		.on(item.parent == invoice.name)
+		.select(
+			item.name,
+			item.parent,
+			item.item_code,
+			item[documents.ROW_FIELD],
+			invoice.docstatus,
+			invoice.consolidated_invoice,
+		)
+		.where(item.name.isin([row.pos_invoice_item for row in rows]))
+		.run(as_dict=True)
+	)
+	by_name = {r.name: r for r in found}
+	return {
+		row.name
+		for row in rows
+		if documents.is_consolidation_of(row, by_name.get(row.pos_invoice_item), doc.name)
+	}
+
+
+def _in_transit_from(entry: str, rows: set[str]) -> dict[str, list[str]]:
+	"""The codes each row of an outgoing entry sent that are still in transit from it."""
+	log, serial = frappe.qb.DocType(LOG), frappe.qb.DocType(SERIAL)
+	found = (
+		frappe.qb.from_(log)
+		.join(serial)
+		.on(serial.name == log.serial_no)
+		.select(log.voucher_detail_no, serial.name)
+		.where(
+			(log.voucher_type == "Stock Entry")
+			& (log.voucher_no == entry)
+			& log.voucher_detail_no.isin(list(rows))
+			& (log.is_cancelled == 0)
+			& (log.operation == Operation.TRANSFER_OUT.value)
+			& (serial.status == Status.IN_TRANSIT.value)
+			& (serial.voucher_type == "Stock Entry")
+			& (serial.voucher_no == entry)
+		)
+		.orderby(log.row_no)
+		.orderby(serial.name)
+		.run()
+	)
+	codes: dict[str, list[str]] = {row: [] for row in rows}
+	for row, code in found:
+		codes[row].append(code)
+	return codes
+
+
+def _held_in_transit(places: set[tuple[str, str]]) -> set[tuple[str, str]]:
+	if not places:
+		return set()
+	serial = frappe.qb.DocType(SERIAL)
+	found = (
+		frappe.qb.from_(serial)
+		.select(serial.item_code, serial.warehouse, Count("*"))
+		.where(
+			serial.item_code.isin([item for item, _wh in places])
+			& serial.warehouse.isin([wh for _item, wh in places])
+			& (serial.status == Status.IN_TRANSIT.value)
+		)
+		.groupby(serial.item_code, serial.warehouse)
+		.run()
+	)
+	return {(item, wh) for item, wh, _count in found if (item, wh) in places}
