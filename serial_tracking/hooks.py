@@ -28,6 +28,7 @@ doctype_list_js = {"Item": "public/js/item_list.js"}
 
 # Document events
 _serial_events = {
+	"before_validate": "serial_tracking.stock.events.before_validate",
 	"validate": "serial_tracking.stock.events.validate",
 	"before_submit": "serial_tracking.stock.events.before_submit",
 	"on_submit": "serial_tracking.stock.events.on_submit",
@@ -44,4 +45,10 @@ doc_events = {
 	"POS Invoice": _serial_events,
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
+	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
+	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},
+	"Asset Capitalization": {"validate": "serial_tracking.stock.refusing.validate"},
+	"Asset Repair": {"validate": "serial_tracking.stock.refusing.validate"},
+	# ... and any other document, as a safety net.
+	"Stock Ledger Entry": {"before_insert": "serial_tracking.stock.refusing.stock_ledger_entry"},
 }

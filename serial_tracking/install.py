@@ -38,7 +38,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"module": MODULE,
 		},
 	]
-	fields = {row_doctype: [dict(f) for f in row_fields] for row_doctype in ROW_DOCTYPES.values()}
+	fields = {row_doctype: [dict(f) for f in row_fields] for row_doctype in ROW_DOCTYPES}
 	fields["Item"] = [
 		{
 			"fieldname": ITEM_FLAG,
