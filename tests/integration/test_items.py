@@ -233,16 +233,71 @@ def test_only_a_serial_in_stock_is_moved_by_hand():
 		doc.save()
 
 
-def test_a_stock_user_cannot_move_a_serial_by_hand():
+def test_a_stock_user_may_not_write_a_serial():
+	"""The doctype's own permissions: a Stock User reads serials but does not edit them."""
 	from tests.integration.test_api import user_with
 
 	sn = f.codes("HMU", 1)
 	f.receive(sn)
 	frappe.set_user(user_with(["Stock User"]))
 	doc = frappe.get_doc("Serial Number", sn[0])
+	assert doc.has_permission("read") and not doc.has_permission("write")
 	doc.warehouse = SHOP
 	with pytest.raises(frappe.PermissionError):
 		doc.save()
+
+
+WRITER = "ST Serial Writer"
+
+
+@pytest.fixture
+def serial_writer():
+	"""A user whose role was given write on Serial Number (Role Permission Manager) but who is no manager."""
+	from frappe.permissions import setup_custom_perms
+
+	from tests.integration.test_api import user_with
+
+	if not frappe.db.exists("Role", WRITER):
+		frappe.get_doc({"doctype": "Role", "role_name": WRITER, "desk_access": 1}).insert()
+	# As Role Permission Manager stores a rule: the standard rules copied, then the new one.
+	setup_custom_perms("Serial Number")
+	frappe.get_doc(
+		{
+			"doctype": "Custom DocPerm",
+			"parent": "Serial Number",
+			"parenttype": "DocType",
+			"parentfield": "permissions",
+			"role": WRITER,
+			"permlevel": 0,
+			"read": 1,
+			"write": 1,
+		}
+	).insert(ignore_permissions=True)
+	frappe.clear_cache(doctype="Serial Number")
+	# This session sees the new rule even if another one refills the shared cache from the database meanwhile.
+	frappe.get_meta("Serial Number", cached=False)
+	yield user_with(["Stock User", WRITER])
+	# Nothing was committed: the rollback drops the rule and the cached metadata that carried it.
+	frappe.db.rollback()
+	frappe.clear_cache(doctype="Serial Number")
+
+
+def test_only_a_manager_moves_a_serial_by_hand_whatever_the_doctype_permissions(serial_writer):
+	# Room at both warehouses, as in the manager's move above: only the role can refuse the move.
+	plain_item("ST-HMW")
+	f.purchase_receipt([("ST-HMW", 1, None, MAIN), ("ST-HMW", 1, None, SHOP)])
+	switch_on("ST-HMW")
+	register_serials("ST-HMW", MAIN, "HMW1")
+	frappe.set_user(serial_writer)
+	doc = frappe.get_doc("Serial Number", "HMW1")
+	# The doctype permission lets the user through, so only the app's role check stands in the way.
+	assert doc.has_permission("write")
+	doc.warehouse = SHOP
+	with pytest.raises(frappe.PermissionError, match="Only Stock Manager, System Manager may do this"):
+		doc.save()
+	frappe.set_user("Administrator")
+	assert serial("HMW1").warehouse == MAIN
+	assert frappe.db.count("Serial Circulation Log", {"serial_no": "HMW1"}) == 1
 
 
 def test_log_rows_are_never_edited_or_deleted():
