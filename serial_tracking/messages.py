@@ -49,7 +49,7 @@ def _templates() -> dict[Reason, str]:
 			"Item {item_code} is SN-tracked and cannot be moved by a Stock Entry of purpose {purpose}"
 		),
 		Reason.UNSUPPORTED_DOCUMENT: _(
-			"Item {item_code} is SN-tracked, and a {doctype} cannot carry SN codes: move it with a document that does (see Serial Tracking's document map)"
+			"Item {item_code} is SN-tracked, and documents of type {doctype} carry no SN codes: move it with one that does"
 		),
 		Reason.BACKDATED: _(
 			"{code} was last moved by {voucher_type} {voucher_no} on {last_posted_at}; a movement dated {posted_at} cannot come before it"

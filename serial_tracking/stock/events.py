@@ -4,7 +4,6 @@ Handlers return at once when the app is switched off or the document has no
 row of an SN-tracked item, so other documents behave as plain ERPNext.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import frappe
@@ -130,10 +129,15 @@ def validate(doc, method=None):
 	context = _context(doc)
 	if not context:
 		return
+	submitting = doc.get("_action") == "submit"
 	problems = list(context.reading.problems)
+	if not submitting:
+		# Packed rows exist only once ERPNext has built them on a save: their codes are required
+		# at submit, not on the save that first shows them.
+		problems = [p for p in problems if not (p.reason is Reason.REQUIRED and p.table == documents.PACKED.table)]
 	_normalise(doc, context)
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
-	if not problems and context.moves and doc.get("_action") != "submit":
+	if not problems and context.moves and not submitting:
 		problems.extend(_plan(context, lock=False).problems)
 	messages.throw(problems)
 
@@ -153,7 +157,7 @@ def on_submit(doc, method=None):
 	if not planned:
 		return
 	_, result = planned
-	with _concurrent_moves_refused():
+	with ledger.concurrent_moves_refused():
 		ledger.apply_steps(result.steps)
 
 
@@ -162,43 +166,15 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 	if not context or not context.moves:
 		return None
 	messages.throw(context.reading.problems)
-	with _concurrent_moves_refused():
+	with ledger.concurrent_moves_refused():
 		result = _plan(context, lock=True)
 	messages.throw(result.problems)
 	return context, result
 
 
-@contextmanager
-def _concurrent_moves_refused():
-	"""Another transaction moving the same serials at this moment: a clear refusal, never a raw error.
-
-	Serials that already exist are locked and re-checked, so a second seller
-	waits and then finds the serial Sold. Two documents creating the same new
-	code can only collide on insert (a duplicate key or a deadlock).
-	"""
-	try:
-		yield
-	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-		_busy()
-	except Exception as e:
-		if frappe.db.is_duplicate_entry(e):
-			_busy()
-		raise
-
-
-def _busy():
-	frappe.throw(
-		_(
-			"Another document is moving the same SN codes at this moment; nothing was saved. Please try again."
-		),
-		messages.SerialTrackingError,
-		title=_("SN codes busy"),
-	)
-
-
 def before_cancel(doc, method=None):
 	"""Lock the document's serials and refuse unless its movements are their latest, before ERPNext's work."""
-	with _concurrent_moves_refused():
+	with ledger.concurrent_moves_refused():
 		doc.flags[_VOIDED] = _check_latest(doc, lock=True)
 
 
@@ -206,7 +182,7 @@ def on_cancel(doc, method=None):
 	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc, lock=True)
 	if found:
 		voided, rows, locked = found
-		with _concurrent_moves_refused():
+		with ledger.concurrent_moves_refused():
 			ledger.void(voided, rows, locked)
 
 

@@ -5,9 +5,11 @@ serials: one read of all codes (locked when about to write), one insert of new
 serials, one upsert of changed ones, one bulk insert of log rows.
 """
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 import frappe
+from frappe import _
 from frappe.query_builder import Criterion
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
@@ -18,8 +20,8 @@ from serial_tracking.core.states import Movement, Operation, State, Status, repl
 from serial_tracking.core.voiding import LoggedMovement
 from serial_tracking.stock.timing import posted_at
 
-SERIAL = "Serial Number"
-LOG = "Serial Circulation Log"
+from serial_tracking.constants import LOG, SERIAL
+from serial_tracking.messages import SerialTrackingError
 
 #: A serial's state as the core knows it (besides its code and item).
 _MOVED = (
@@ -127,6 +129,23 @@ def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tup
 	for row in query.run(as_dict=True):
 		found.setdefault((row.item_code, row.warehouse), []).append(_state(row))
 	return found
+
+
+def held_at(item_code: str, warehouse: str, *, lock: bool = False) -> int:
+	"""Serials of an item a warehouse holds (as :func:`in_stock_counts`); a locking read on ``lock``."""
+	table = frappe.qb.DocType(SERIAL)
+	query = (
+		frappe.qb.from_(table)
+		.select(table.name)
+		.where(
+			(table.item_code == item_code)
+			& (table.warehouse == warehouse)
+			& table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
+		)
+	)
+	if lock:
+		query = query.for_update()
+	return len(query.run())
 
 
 def states_of_items(items: list[str]) -> list[State]:
@@ -414,3 +433,32 @@ def _movement(r) -> Movement:
 def _keep_identity(previous: State, current: State) -> State:
 	"""The replayed state under the serial's stored code, with its movement counter never going back."""
 	return replace(previous, code=current.code, item_code=current.item_code, sequence=current.sequence)
+
+
+@contextmanager
+def concurrent_moves_refused():
+	"""Another transaction moving the same serials at this moment: a clear refusal, never a raw error.
+
+	Serials that already exist are locked and re-checked, so a second seller
+	waits and then finds the serial Sold. Two documents creating the same new
+	code can only collide on insert (a duplicate key, a deadlock or a lock wait
+	that times out).
+	"""
+	try:
+		yield
+	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+		_busy(SerialTrackingError)
+	except Exception as e:
+		if frappe.db.is_duplicate_entry(e):
+			_busy(SerialTrackingError)
+		raise
+
+
+def _busy(error):
+	frappe.throw(
+		_(
+			"Another document is moving the same SN codes at this moment; nothing was saved. Please try again."
+		),
+		error,
+		title=_("SN codes busy"),
+	)

@@ -1,25 +1,40 @@
 """Registration of serials already in stock, and a manager's corrections and deletions.
 
-Registration never leaves more serials In Stock at a warehouse than the
-warehouse holds of the item.
+These are a manager's statements of where units are, logged against the Item
+(``STATEMENT_VOUCHER``); their movements are planned by the core like any
+document's. Registration never leaves more serials at a warehouse than the
+warehouse holds of the item: the item's Bin is locked while the free room is
+counted, so two registrations at once cannot together exceed it.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import nowdate, nowtime
+from frappe.utils import now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
-from serial_tracking.core.codes import check_code, fold, key, parse
-from serial_tracking.core.plan import Step
+from serial_tracking.constants import ITEM_FLAG, LOG, STATEMENT_VOUCHER
+from serial_tracking.core.codes import check_code, fold, parse
+from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.core.states import Movement, Operation, State, Status, apply
+from serial_tracking.core.states import Operation, State, Status
 from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import ledger
-from serial_tracking.stock.documents import ITEM_FLAG
 
-#: Registration and corrections are logged against the item.
-VOUCHER_TYPE = "Item"
+#: Fields of a Serial Number that only documents and the guarded actions here may set.
+GUARDED = (
+	"item_code",
+	"status",
+	"company",
+	"voucher_type",
+	"voucher_no",
+	"movement_seq",
+	"posted_at",
+	"supplier",
+	"purchase_date",
+	"customer",
+	"delivery_date",
+)
 
 
 def _check_item(item_code: str, warehouse: str) -> None:
@@ -29,14 +44,24 @@ def _check_item(item_code: str, warehouse: str) -> None:
 		frappe.throw(_("Warehouse {0} does not exist").format(warehouse), messages.SerialGuardError)
 
 
-def room(item_code: str, warehouse: str) -> tuple[float, int]:
-	"""(quantity the warehouse holds, serials In Stock there)."""
-	qty = frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0
-	return qty, ledger.in_stock_counts([item_code]).get((item_code, warehouse), 0)
+def room(item_code: str, warehouse: str, *, lock: bool = False) -> tuple[float, int]:
+	"""(quantity the warehouse holds, serials held there).
+
+	``lock``: lock the item's Bin at the warehouse first and count with a locking
+	read, so that what is counted is the latest and stays so until the end of
+	the transaction.
+	"""
+	qty = (
+		frappe.db.get_value(
+			"Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty", for_update=lock
+		)
+		or 0
+	)
+	return qty, ledger.held_at(item_code, warehouse, lock=lock)
 
 
 def _capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | None:
-	qty, in_stock = room(item_code, warehouse)
+	qty, in_stock = room(item_code, warehouse, lock=True)
 	free = max(int(qty) - in_stock, 0)
 	if count <= free:
 		return None
@@ -51,17 +76,31 @@ def _capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | N
 	return Problem(Reason.OVER_WAREHOUSE_QTY, params=params)
 
 
-def _movement(code: str, item_code: str, operation: Operation, source=None, target=None) -> Movement:
-	return Movement(
-		code=code,
-		item_code=item_code,
-		operation=operation,
-		from_warehouse=source,
-		to_warehouse=target,
-		voucher_type=VOUCHER_TYPE,
+def _statement(item_code: str, warehouse: str) -> Voucher:
+	"""A manager's statement, made now, as the voucher of its movements."""
+	return Voucher(
+		voucher_type=STATEMENT_VOUCHER,
 		voucher_no=item_code,
 		posting_date=nowdate(),
 		posting_time=nowtime(),
+		posted_at=now_datetime(),
+		company=frappe.get_cached_value("Warehouse", warehouse, "company"),
+	)
+
+
+def _plan(
+	item_code: str, operation: Operation, codes: list[str], states: dict[str, State], source=None, target=None
+) -> Plan:
+	request = RowRequest(
+		row=None,
+		item_code=item_code,
+		operation=operation,
+		qty=len(codes),
+		from_warehouse=source,
+		to_warehouse=target,
+	)
+	return plan(
+		_statement(item_code, target or source), [request], Reading({request.ref: codes}, []), states
 	)
 
 
@@ -73,47 +112,85 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 	problems = list(parsed.problems)
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))
-	states = ledger.read_states(parsed.codes, lock=True)
-	steps = []
-	for code in parsed.codes:
-		movement = _movement(code, item_code, Operation.REGISTER, target=warehouse)
-		before = states.get(key(code))
-		after, problem = apply(before, movement)
-		if problem:
-			problems.append(problem)
-		else:
-			steps.append(Step(movement, before, after))
-	if not problems:
-		capacity = _capacity_problem(item_code, warehouse, len(steps))
-		problems.extend([capacity] if capacity else [])
 	messages.throw(problems, title=_("SN codes not registered"))
-	ledger.apply_steps(steps)
-	return [s.after.code for s in steps]
+	with ledger.concurrent_moves_refused():
+		# The Bin first, as a stock document does before it moves serials of this item.
+		capacity = _capacity_problem(item_code, warehouse, len(parsed.codes))
+		states = ledger.read_states(parsed.codes, lock=True)
+		result = _plan(item_code, Operation.REGISTER, parsed.codes, states, target=warehouse)
+		problems = result.problems or ([capacity] if capacity else [])
+		messages.throw(problems, title=_("SN codes not registered"))
+		ledger.apply_steps(result.steps)
+	return [s.after.code for s in result.steps]
 
 
 def check_new(doc) -> None:
-	"""A Serial Number made by hand: a registration of one code."""
+	"""A Serial Number made by hand, over REST or by Data Import: a registration of one code."""
 	doc.serial_no = fold((doc.serial_no or doc.name or "").strip())
 	doc.name = doc.serial_no
 	_check_item(doc.item_code, doc.warehouse)
+	# The company is the warehouse's, whatever a default filled in.
+	given = [f for f in GUARDED if f not in ("item_code", "company") and doc.get(f) and not _is_default(doc, f)]
+	if given:
+		_refuse_guarded(doc, given)
 	limits = get_settings().limits
 	problem = (
 		check_code(doc.serial_no, limits.max_length) if doc.serial_no else Problem(Reason.NOTHING_ENTERED)
 	)
-	problem = problem or _capacity_problem(doc.item_code, doc.warehouse, 1)
 	messages.throw([problem] if problem else [], title=_("SN code not registered"))
-	doc.status = Status.IN_STOCK.value
-	doc.voucher_type, doc.voucher_no = VOUCHER_TYPE, doc.item_code
-	doc.movement_seq = 1
+	with ledger.concurrent_moves_refused():
+		capacity = _capacity_problem(doc.item_code, doc.warehouse, 1)
+		states = ledger.read_states([doc.serial_no], lock=True)
+		result = _plan(doc.item_code, Operation.REGISTER, [doc.serial_no], states, target=doc.warehouse)
+	if states:
+		# Known already (sold, returned ...): registering it again goes through register().
+		frappe.throw(
+			_("SN code {0} already exists; register it again from the item's registration").format(
+				doc.serial_no
+			),
+			frappe.DuplicateEntryError,
+		)
+	messages.throw(result.problems or ([capacity] if capacity else []), title=_("SN code not registered"))
+	step = result.steps[0]
+	_set_state(doc, step.after)
+	doc.flags.serial_tracking_steps = result.steps
+
+
+def _is_default(doc, fieldname: str) -> bool:
+	return fieldname == "status" and doc.get(fieldname) == Status.IN_STOCK.value
 
 
 def log_new(doc) -> None:
-	movement = _movement(doc.name, doc.item_code, Operation.REGISTER, target=doc.warehouse)
-	after = State(doc.name, doc.item_code, Status.IN_STOCK, doc.warehouse, sequence=1)
-	ledger.write_log([Step(movement, None, after)])
+	steps = doc.flags.pop("serial_tracking_steps", None)
+	if steps:
+		ledger.write_log(steps)
 
 
-def check_correction(doc, before) -> None:
+def check_change(doc, before) -> None:
+	"""An edit of a Serial Number: only a manager's move to another warehouse; the state is the ledger's."""
+	changed = [f for f in GUARDED if _value(doc.get(f)) != _value(before.get(f))]
+	if changed:
+		_refuse_guarded(doc, changed)
+	if before.warehouse != doc.warehouse:
+		_check_correction(doc, before)
+
+
+def _value(value):
+	return str(value) if value not in (None, "") else None
+
+
+def _refuse_guarded(doc, fields: list[str]) -> None:
+	labels = ", ".join(_(doc.meta.get_label(f)) for f in fields)
+	frappe.throw(
+		_(
+			"{0}: {1} cannot be set by hand; stock documents set them, and a manager may only move a serial in stock to another warehouse"
+		).format(doc.name or doc.serial_no, labels),
+		messages.SerialGuardError,
+		title=_("Serial Number not changed"),
+	)
+
+
+def _check_correction(doc, before) -> None:
 	"""A manager moves an In Stock serial to another warehouse by hand."""
 	require_role()
 	if before.status != Status.IN_STOCK.value:
@@ -123,26 +200,39 @@ def check_correction(doc, before) -> None:
 			),
 			messages.SerialGuardError,
 		)
-	problem = _capacity_problem(doc.item_code, doc.warehouse, 1)
-	messages.throw([problem] if problem else [], title=_("Warehouse not changed"))
-	doc.movement_seq = (before.movement_seq or 0) + 1
-	doc.voucher_type, doc.voucher_no = VOUCHER_TYPE, doc.item_code
+	if not doc.warehouse or not frappe.db.exists("Warehouse", doc.warehouse):
+		frappe.throw(_("Warehouse {0} does not exist").format(doc.warehouse), messages.SerialGuardError)
+	with ledger.concurrent_moves_refused():
+		capacity = _capacity_problem(doc.item_code, doc.warehouse, 1)
+		states = ledger.read_states([doc.name], lock=True)
+		result = _plan(
+			doc.item_code, Operation.ADJUST, [doc.name], states, source=before.warehouse, target=doc.warehouse
+		)
+	messages.throw(result.problems or ([capacity] if capacity else []), title=_("Warehouse not changed"))
+	_set_state(doc, result.steps[0].after)
+	doc.flags.serial_tracking_steps = result.steps
 
 
-def log_correction(doc, before) -> None:
-	movement = _movement(doc.name, doc.item_code, Operation.ADJUST, before.warehouse, doc.warehouse)
-	old = State(doc.name, doc.item_code, Status.IN_STOCK, before.warehouse, sequence=before.movement_seq or 0)
-	after = State(doc.name, doc.item_code, Status.IN_STOCK, doc.warehouse, sequence=doc.movement_seq)
-	ledger.write_log([Step(movement, old, after)])
+def log_change(doc) -> None:
+	log_new(doc)
+
+
+def _set_state(doc, state: State) -> None:
+	doc.status = state.status.value
+	doc.warehouse = state.warehouse
+	doc.voucher_type, doc.voucher_no = state.voucher_type, state.voucher_no
+	doc.movement_seq = state.sequence
+	doc.posted_at = state.posted_at
+	doc.company = state.company
 
 
 def check_delete(doc) -> None:
 	"""A serial moved by a submitted document keeps its history: it cannot be deleted."""
-	log = frappe.qb.DocType(ledger.LOG)
+	log = frappe.qb.DocType(LOG)
 	moved_by = (
 		frappe.qb.from_(log)
 		.select(log.voucher_type, log.voucher_no)
-		.where((log.serial_no == doc.name) & (log.voucher_type != VOUCHER_TYPE))
+		.where((log.serial_no == doc.name) & (log.voucher_type != STATEMENT_VOUCHER))
 		.limit(1)
 		.run()
 	)
@@ -152,3 +242,4 @@ def check_delete(doc) -> None:
 			messages.SerialGuardError,
 		)
 	frappe.qb.from_(log).delete().where(log.serial_no == doc.name).run()
+

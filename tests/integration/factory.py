@@ -152,7 +152,7 @@ def stock_entry(purpose, rows, submit=True, **values):
 	return doc
 
 
-def reconciliation(rows, submit=True):
+def reconciliation(rows, submit=True, **values):
 	"""rows: (item, qty, codes or None, warehouse)."""
 	doc = frappe.get_doc(
 		{
@@ -171,6 +171,7 @@ def reconciliation(rows, submit=True):
 				}
 				for item, qty, sn, wh in rows
 			],
+			**values,
 		}
 	)
 	doc.insert()

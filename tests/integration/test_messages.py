@@ -90,7 +90,7 @@ CASES = [
 		row_problem(
 			qty=1, refusal=Reason.UNSUPPORTED_DOCUMENT, params={"doctype": "Subcontracting Receipt"}
 		),
-		"Row 2: Item PHONE is SN-tracked, and a Subcontracting Receipt cannot carry SN codes: move it with a document that does (see Serial Tracking's document map)",
+		"Row 2: Item PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes: move it with one that does",
 	),
 	(
 		moved(RECEIVED, Operation.SELL, "Main", posted_at=datetime(2026, 11, 18, 10, 0)),

@@ -5,27 +5,28 @@ from serial_tracking.stock import registration
 
 
 class SerialNumber(Document):
-	"""One unit's SN code. Created by stock documents or registered by hand; moved only by documents."""
+	"""One unit's SN code. Created by stock documents or registered by hand; moved only by documents.
+
+	Stock documents write serials set-based, past this controller; what comes
+	through it (Desk, REST, Data Import) is a registration, a manager's move to
+	another warehouse, or a deletion, each guarded in ``registration``.
+	"""
 
 	def before_insert(self):
-		if not self.flags.registered:
-			registration.check_new(self)
+		registration.check_new(self)
 
 	def after_insert(self):
-		if not self.flags.registered:
-			registration.log_new(self)
+		registration.log_new(self)
 
 	def validate(self):
 		if self.is_new():
 			return
 		before = self.get_doc_before_save()
-		if before and before.warehouse != self.warehouse:
-			registration.check_correction(self, before)
+		if before:
+			registration.check_change(self, before)
 
 	def on_update(self):
-		before = self.get_doc_before_save()
-		if before and before.warehouse != self.warehouse:
-			registration.log_correction(self, before)
+		registration.log_change(self)
 
 	def on_trash(self):
 		registration.check_delete(self)
