@@ -103,8 +103,13 @@ class Desk:
 		self.wait(lambda d: d.execute_script("return !!(window.frappe && frappe.boot)"), "Desk did not load")
 		self.idle()
 
-	def new_form(self, doctype: str):
-		self.open(f"/app/{slug(doctype)}/new")
+	def new_form(self, doctype: str, reload: bool = True):
+		"""A new form of ``doctype``: on a freshly loaded page, or (``reload=False``) routed to within
+		the page already open, as a person going from one document to another in Desk."""
+		if reload:
+			self.open(f"/app/{slug(doctype)}/new")
+		else:
+			self.js("frappe.new_doc(arguments[0])", doctype)
 		self.wait(
 			lambda d: d.execute_script(
 				"return window.cur_frm && cur_frm.doctype === arguments[0] && cur_frm.is_new()", doctype
@@ -296,6 +301,10 @@ class Desk:
 	def message_text(self) -> str:
 		dialog = self.message_dialog()
 		return dialog.text if dialog is not None else ""
+
+	def open_dialogs(self) -> list[WebElement]:
+		"""Every dialog on the screen."""
+		return [m for m in self.driver.find_elements(By.CSS_SELECTOR, MODAL) if m.is_displayed()]
 
 	def close_dialogs(self):
 		"""Leave no dialog open for the next test."""

@@ -18,9 +18,10 @@ PHONE = "ST-PHONE"
 TITLE = f"SN codes of row 1: {PHONE}"
 
 
-def receipt_row(desk: Desk, qty: int):
-	"""A new Purchase Receipt from the test supplier with one ST-PHONE row, its row form open."""
-	desk.new_form("Purchase Receipt")
+def receipt_row(desk: Desk, qty: int, reload: bool = True):
+	"""A new Purchase Receipt from the test supplier with one ST-PHONE row, its row form open
+	(``reload=False``: opened within the page already loaded)."""
+	desk.new_form("Purchase Receipt", reload)
 	desk.pick_link(desk.form_input("supplier"), SUPPLIER)
 	desk.set_row_item(1, PHONE)
 	row = desk.open_row(1)
@@ -32,6 +33,24 @@ def receipt_row(desk: Desk, qty: int):
 			== [qty, MAIN, 1]
 		),
 		"the row did not take item, quantity and warehouse",
+	)
+	return row
+
+
+def delivery_row(desk: Desk, idx: int, item: str):
+	"""Fill row ``idx`` of the open Delivery Note with ``item`` and the main warehouse; its row form open."""
+	if idx > len(desk.doc()["items"]):
+		desk.click(desk.find('.form-layout .frappe-control[data-fieldname="items"] .grid-add-row'))
+		desk.grid_row(idx)
+	desk.set_row_item(idx, item)
+	row = desk.open_row(idx)
+	desk.pick_link(desk.find('[data-fieldname="warehouse"] input', within=row), MAIN)
+	desk.wait(
+		lambda d: (
+			desk.js("const r = cur_frm.doc.items[arguments[0] - 1]; return [r.qty, r.warehouse]", idx)
+			== [1, MAIN]
+		),
+		"the row did not take quantity and warehouse",
 	)
 	return row
 
@@ -110,3 +129,46 @@ def deliver(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
 	"""A submitted Delivery Note of these codes, made through the REST API."""
 	party = {"customer": CUSTOMER, "selling_price_list": "Standard Selling"}
 	return _submitted(api, cleanup, "Delivery Note", party, rows)
+
+
+def bundle(api: Api, cleanup: list, uid: str, component: str, qty: int) -> str:
+	"""A product bundle (a non-stock item of its own) of ``qty`` units of ``component``."""
+	code = f"ST-KIT-{uid}"
+	api.insert(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": code,
+			"item_group": "All Item Groups",
+			"stock_uom": "Nos",
+			"is_stock_item": 0,
+		}
+	)
+	cleanup.append(("Item", code))
+	doc = api.insert(
+		{"doctype": "Product Bundle", "new_item_code": code, "items": [{"item_code": component, "qty": qty}]}
+	)
+	cleanup.append(("Product Bundle", doc["name"]))
+	return code
+
+
+def sales_order(api: Api, cleanup: list, item: str, qty: int) -> str:
+	"""A submitted Sales Order of ``qty`` units of ``item`` from the main warehouse."""
+	today = date.today().isoformat()
+	doc = api.insert(
+		{
+			"doctype": "Sales Order",
+			"company": COMPANY,
+			"customer": CUSTOMER,
+			"selling_price_list": "Standard Selling",
+			"currency": "USD",
+			"transaction_date": today,
+			"delivery_date": today,
+			"items": [
+				{"item_code": item, "qty": qty, "rate": 100, "conversion_factor": 1, "warehouse": MAIN}
+			],
+		}
+	)
+	cleanup.append(("Sales Order", doc["name"]))
+	api.submit("Sales Order", doc["name"])
+	return doc["name"]

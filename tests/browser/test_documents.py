@@ -14,6 +14,7 @@ from tests.browser.steps import (
 	PHONE,
 	SUPPLIER,
 	deliver,
+	delivery_row,
 	open_sn_dialog,
 	receive,
 	set_codes,
@@ -21,21 +22,9 @@ from tests.browser.steps import (
 )
 
 
-def delivery_row(desk: Desk, idx: int, item: str, code: str):
+def delivery_row_with_code(desk: Desk, idx: int, item: str, code: str):
 	"""Fill row ``idx`` of the open Delivery Note: item, warehouse, one code through the SN dialog."""
-	if idx > len(desk.doc()["items"]):
-		desk.click(desk.find('.form-layout .frappe-control[data-fieldname="items"] .grid-add-row'))
-		desk.grid_row(idx)
-	desk.set_row_item(idx, item)
-	row = desk.open_row(idx)
-	desk.pick_link(desk.find('[data-fieldname="warehouse"] input', within=row), MAIN)
-	desk.wait(
-		lambda d: (
-			desk.js("const r = cur_frm.doc.items[arguments[0] - 1]; return [r.qty, r.warehouse]", idx)
-			== [1, MAIN]
-		),
-		"the row did not take quantity and warehouse",
-	)
+	row = delivery_row(desk, idx, item)
 	dialog = open_sn_dialog(desk, row, f"SN codes of row {idx}: {item}")
 	desk.type_code(dialog, "codes", code)
 	wait_state(desk, dialog, "1 entered / 1 required", "green")
@@ -48,8 +37,8 @@ def test_refusal_at_submit_lists_every_row(desk, api, cleanup, uid):
 
 	desk.new_form("Delivery Note")
 	desk.pick_link(desk.form_input("customer"), CUSTOMER)
-	delivery_row(desk, 1, PHONE, phone)
-	delivery_row(desk, 2, LAPTOP, laptop)
+	delivery_row_with_code(desk, 1, PHONE, phone)
+	delivery_row_with_code(desk, 2, LAPTOP, laptop)
 	desk.save()
 	assert desk.message_dialog() is None, desk.message_text()
 	cleanup.append(("Delivery Note", desk.doc()["name"]))
