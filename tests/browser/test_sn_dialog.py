@@ -4,9 +4,24 @@ import pytest
 
 pytest.importorskip("selenium")
 
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.steps import MAIN, open_sn_dialog, receipt_row, row_codes, set_codes, wait_state
+from tests.browser.steps import (
+	CUSTOMER,
+	MAIN,
+	PHONE,
+	TITLE,
+	bundle,
+	delivery_row,
+	open_sn_dialog,
+	receipt_row,
+	receive,
+	row_codes,
+	sales_order,
+	set_codes,
+	wait_state,
+)
 
 
 def test_enter_codes_save_submit_and_see_them_in_stock(desk, api, cleanup, uid):
@@ -94,3 +109,82 @@ def test_generate_by_rule_fills_the_rows_quantity(desk, uid):
 
 	set_codes(desk, dialog)
 	assert row_codes(desk, desk.open_row(1)) == "\n".join(expected)
+
+
+def test_one_dialog_after_going_from_document_to_document(desk):
+	"""Desk runs the SN rows script for each kind of document it opens; the SN button still opens
+	one dialog, on every kind of document, however many were opened before in the same page."""
+
+	def one_dialog(row):
+		dialog = open_sn_dialog(desk, row)
+		desk.idle()
+		opened = desk.open_dialogs()
+		titles = [m.find_element(By.CSS_SELECTOR, ".modal-title").text.strip() for m in opened]
+		assert titles == [TITLE], f"dialogs open: {titles}"
+		return dialog
+
+	desk.new_form("Purchase Receipt")
+	desk.new_form("Delivery Note", reload=False)
+	desk.pick_link(desk.form_input("customer"), CUSTOMER)
+	dialog = one_dialog(delivery_row(desk, 1, PHONE))
+	wait_state(desk, dialog, "0 entered / 1 required", "orange")
+	desk.close_dialogs()
+
+	dialog = one_dialog(receipt_row(desk, 2, reload=False))
+	wait_state(desk, dialog, "0 entered / 2 required", "orange")
+
+
+# The server describes each document's row tables as a list; it described the item rows alone,
+# one object per document, before. Desk reads both.
+ITEM_ROWS = {"doctype": "Purchase Receipt Item", "qty": "stock_qty", "source": "warehouse"}
+LISTED = {"Purchase Receipt": [{"table": "items", **ITEM_ROWS}]}
+SINGLE = {"Purchase Receipt": ITEM_ROWS}
+
+
+@pytest.mark.parametrize("described", [LISTED, SINGLE], ids=["tables-listed", "item-rows-only"])
+def test_dialog_reads_either_description_of_the_rows(desk, described):
+	desk.open("/app")
+	desk.js("frappe.boot.serial_tracking = {rows: arguments[0]}", described)
+	dialog = open_sn_dialog(desk, receipt_row(desk, 2, reload=False))
+	wait_state(desk, dialog, "0 entered / 2 required", "orange")
+	assert [b.text.strip() for b in dialog.find_elements(By.CSS_SELECTOR, ".custom-actions button")] == [
+		"Pick from stock"
+	]
+
+
+def test_packed_rows_of_a_bundle_have_the_sn_dialog(desk, api, cleanup, uid):
+	"""A bundle's component rows (Packed Items) carry SN codes as item rows do. ERPNext makes the
+	packed rows on the server: a Delivery Note made from a Sales Order arrives with them."""
+	codes = [f"STK-{uid}-1", f"STK-{uid}-2"]
+	receive(api, cleanup, [(PHONE, codes)])
+	kit = bundle(api, cleanup, uid, PHONE, 2)
+	order = sales_order(api, cleanup, kit, 1)
+	desk.open_form("Sales Order", order)
+	desk.js(
+		"frappe.model.open_mapped_doc({frm: cur_frm,"
+		" method: 'erpnext.selling.doctype.sales_order.sales_order.make_delivery_note'})"
+	)
+	desk.wait(
+		lambda d: desk.js("return cur_frm.doctype === 'Delivery Note' && cur_frm.is_new()"),
+		"no Delivery Note made from the order",
+	)
+	desk.idle()
+	packed = desk.doc()["packed_items"]
+	assert [(p["item_code"], p["qty"], p["warehouse"]) for p in packed] == [(PHONE, 2, MAIN)]
+
+	row = desk.open_row(1, table="packed_items")
+	dialog = open_sn_dialog(desk, row, f"SN codes of Packed Items row 1: {PHONE}")
+	wait_state(desk, dialog, "0 entered / 2 required", "orange")
+	actions = [b.text.strip() for b in dialog.find_elements(By.CSS_SELECTOR, ".custom-actions button")]
+	assert actions == ["Pick from stock"]
+	desk.type_code(dialog, "codes", " ".join(codes))
+	wait_state(desk, dialog, "2 entered / 2 required", "green")
+	desk.snap("c1-packed-row")
+	set_codes(desk, dialog)
+	assert desk.js("return cur_frm.doc.packed_items[0].sn_codes") == "\n".join(codes)
+
+	desk.save()
+	assert desk.message_dialog() is None, desk.message_text()
+	cleanup.append(("Delivery Note", desk.doc()["name"]))
+	assert [p["sn_codes"] for p in desk.doc()["packed_items"]] == ["\n".join(codes)]
+

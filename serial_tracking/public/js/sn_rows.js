@@ -2,26 +2,60 @@
 // pick from stock; shows entered / required and every bad entry with its reason.
 frappe.provide("serial_tracking");
 
-// Each document's row doctype, quantity field (stock units) and source warehouse field,
-// as the server describes them at login (serial_tracking/stock/documents.py).
-serial_tracking.rows = (frappe.boot.serial_tracking || {}).rows || {};
+// Each document's row tables as the server describes them at login
+// (serial_tracking/stock/documents.py): per parent doctype a list of
+// {table, doctype, qty, source}: the table's fieldname, its row doctype, the field with the
+// quantity in stock units and the field with the warehouse units leave from. A single object per
+// parent (the item rows only, without "table") is read as that one table.
+serial_tracking.tables = function (parent) {
+	const described = ((frappe.boot.serial_tracking || {}).rows || {})[parent];
+	if (!described) return [];
+	return Array.isArray(described) ? described : [{ table: "items", ...described }];
+};
+
+// The table of the form's document that rows of doctype ``cdt`` belong to.
+serial_tracking.table_of = function (frm, cdt) {
+	return serial_tracking.tables(frm.doctype).find((t) => t.doctype === cdt);
+};
 
 serial_tracking.row_qty = function (frm, row) {
-	const rows = serial_tracking.rows[frm.doctype];
-	return Math.abs((rows && row[rows.qty]) || 0);
+	const table = serial_tracking.table_of(frm, row.doctype);
+	return Math.abs((table && row[table.qty]) || 0);
 };
 
 serial_tracking.row_source = function (frm, row) {
-	const rows = serial_tracking.rows[frm.doctype];
-	return rows && row[rows.source];
+	const table = serial_tracking.table_of(frm, row.doctype);
+	return table && row[table.source];
+};
+
+serial_tracking.dialog_title = function (frm, row) {
+	const table = serial_tracking.table_of(frm, row.doctype);
+	const item = frappe.utils.escape_html(row.item_code || "");
+	if (!table || table.table === "items") {
+		return __("SN codes of row {0}: {1}", [row.idx, item]);
+	}
+	const df = frappe.meta.get_docfield(frm.doctype, table.table);
+	const label = frappe.utils.escape_html(__((df && df.label) || table.table));
+	return __("SN codes of {0} row {1}: {2}", [label, row.idx, item]);
 };
 
 serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	const row = locals[cdt][cdn];
+	const title = serial_tracking.dialog_title(frm, row);
+	if (!serial_tracking.table_of(frm, cdt)) {
+		frappe.msgprint(
+			__("Row {0} of {1} carries no SN codes: {2} does not move serials.", [
+				row.idx,
+				frappe.utils.escape_html(__(cdt)),
+				frappe.utils.escape_html(__(frm.doctype)),
+			])
+		);
+		return;
+	}
 	if (frm.doc.docstatus !== 0) {
 		// A submitted or cancelled document: its codes, to read.
 		frappe.msgprint({
-			title: __("SN codes of row {0}: {1}", [row.idx, row.item_code]),
+			title: title,
 			message: `<pre>${frappe.utils.escape_html(row.sn_codes || "")}</pre>`,
 		});
 		return;
@@ -30,7 +64,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	let timer = null;
 
 	const dialog = new frappe.ui.Dialog({
-		title: __("SN codes of row {0}: {1}", [row.idx, row.item_code]),
+		title: title,
 		size: "large",
 		fields: [
 			{
@@ -153,10 +187,17 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	check(row.sn_codes || "");
 };
 
-Object.values(serial_tracking.rows).forEach(({ doctype: row_doctype }) => {
-	frappe.ui.form.on(row_doctype, {
-		sn_button(frm, cdt, cdn) {
-			serial_tracking.open_dialog(frm, cdt, cdn);
-		},
+// Desk runs this file once for each document it loads, and every run would add its handler
+// again (one dialog per handler): the SN button of each row doctype gets its handler once.
+serial_tracking.sn_button_handled = serial_tracking.sn_button_handled || {};
+Object.keys((frappe.boot.serial_tracking || {}).rows || {}).forEach((parent) => {
+	serial_tracking.tables(parent).forEach(({ doctype: row_doctype }) => {
+		if (serial_tracking.sn_button_handled[row_doctype]) return;
+		serial_tracking.sn_button_handled[row_doctype] = true;
+		frappe.ui.form.on(row_doctype, {
+			sn_button(frm, cdt, cdn) {
+				serial_tracking.open_dialog(frm, cdt, cdn);
+			},
+		});
 	});
 });
