@@ -188,3 +188,27 @@ def test_packed_rows_of_a_bundle_have_the_sn_dialog(desk, api, cleanup, uid):
 	cleanup.append(("Delivery Note", desk.doc()["name"]))
 	assert [p["sn_codes"] for p in desk.doc()["packed_items"]] == ["\n".join(codes)]
 
+
+def test_server_messages_show_as_text(desk):
+	"""What the server says of an entry or a rule is shown as written, never read as HTML."""
+	row = receipt_row(desk, 1)
+	dialog = open_sn_dialog(desk, row, f"SN codes of row 1: {PHONE}")
+	entry = "<i>A</i>"
+	desk.type_code(dialog, "codes", entry)
+	wait_state(
+		desk,
+		dialog,
+		"0 entered / 1 required",
+		"orange",
+		[f"Entry 1: {entry} contains <, which an SN code may not contain"],
+	)
+	assert not dialog.find_elements(By.CSS_SELECTOR, '[data-fieldname="state"] li i')
+
+	prefix = "<b>X</b>%"
+	desk.click(desk.find(".section-head", within=dialog))
+	desk.find('[data-fieldname="prefix"] input', within=dialog).send_keys(prefix)
+	desk.click(desk.find('[data-fieldname="generate"] button', within=dialog))
+	message = desk.wait(lambda d: desk.message_dialog(), "the refused rule was not reported")
+	body = desk.find(".msgprint", within=message)
+	assert body.text.strip() == f"{prefix} cannot be part of an SN code"
+	assert not body.find_elements(By.CSS_SELECTOR, "b")

@@ -25,15 +25,13 @@ frappe.ui.form.on("Item", {
 function serial_tracking_register(frm) {
 	frappe.call("serial_tracking.api.item_stock", { item_code: frm.doc.name }).then((r) => {
 		const places = r.message || [];
+		// Everything from the server is escaped before it becomes HTML.
+		const cell = (value) => `<td>${frappe.utils.escape_html(String(value ?? ""))}</td>`;
 		const rows = places
-			.map(
-				(p) =>
-					`<tr><td>${frappe.utils.escape_html(p.warehouse)}</td><td>${p.qty}</td>` +
-					`<td>${p.registered}</td><td>${p.missing}</td></tr>`
-			)
+			.map((p) => `<tr>${cell(p.warehouse)}${cell(p.qty)}${cell(p.registered)}${cell(p.missing)}</tr>`)
 			.join("");
 		const dialog = new frappe.ui.Dialog({
-			title: __("Register SN codes of {0}", [frm.doc.name]),
+			title: __("Register SN codes of {0}", [frappe.utils.escape_html(frm.doc.name)]),
 			fields: [
 				{
 					fieldtype: "HTML",
@@ -62,7 +60,9 @@ function serial_tracking_register(frm) {
 					.then((res) => {
 						dialog.hide();
 						frappe.show_alert({
-							message: __("{0} SN codes registered", [res.message.count]),
+							message: __("{0} SN codes registered", [
+								frappe.utils.escape_html(String(res.message.count)),
+							]),
 							indicator: "green",
 						});
 					});

@@ -106,7 +106,11 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 						})
 						.then((r) => {
 							if (r.message.problems.length) {
-								frappe.msgprint(r.message.problems.map((p) => p.message).join("<br>"));
+								frappe.msgprint(
+									r.message.problems
+										.map((p) => frappe.utils.escape_html(p.message))
+										.join("<br>")
+								);
 								return;
 							}
 							append(r.message.codes);
