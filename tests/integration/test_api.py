@@ -6,7 +6,7 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, codes
+from tests.integration.factory import LAPTOP, MAIN, PHONE, SHOP, codes
 
 METHODS = [
 	(api.parse_codes, {"text": "A1"}),
@@ -16,6 +16,7 @@ METHODS = [
 	(api.item_stock, {"item_code": PHONE}),
 	(api.register_serials, {"item_code": PHONE, "warehouse": MAIN, "codes": "A1"}),
 	(api.set_tracking, {"items": [PHONE], "enable": 0}),
+	(api.check_consistency, {"item_code": PHONE}),
 ]
 
 
@@ -28,6 +29,60 @@ def user_with(roles):
 		user.insert()
 		user.add_roles(*roles)
 	return email
+
+
+@pytest.fixture
+def restricted():
+	"""Users whose User Permissions allow only some values; their cached permissions go with the test."""
+	made = []
+
+	def make(name, allow, *values, roles=("Stock User",)):
+		email = f"st-only-{name}@example.com"
+		frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
+		).insert()
+		frappe.get_doc("User", email).add_roles(*roles)
+		for value in values:
+			frappe.get_doc(
+				{"doctype": "User Permission", "user": email, "allow": allow, "for_value": value}
+			).insert()
+		made.append(email)
+		frappe.clear_cache(user=email)
+		return email
+
+	yield make
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	for email in made:
+		frappe.clear_cache(user=email)
+
+
+def other_company():
+	"""A second company, made inside the test's transaction."""
+	name = "ST Elsewhere"
+	if not frappe.db.exists("Company", name):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": "STE",
+				"default_currency": "USD",
+				"country": "United States",
+			}
+		).insert()
+	return name
+
+
+def recorded_without_company(serials):
+	"""Serials and their log as kept before they carried their company: only the warehouses tell it."""
+	for doctype, field in (("Serial Number", "name"), ("Serial Circulation Log", "serial_no")):
+		if frappe.get_meta(doctype).has_field("company"):
+			frappe.db.set_value(doctype, {field: ("in", serials)}, "company", None)
+
+
+def unregistered(qty, warehouse):
+	"""Units of the phone received without codes (the purchase policy is Optional)."""
+	f.purchase_receipt([(PHONE, qty, None, warehouse)])
 
 
 @pytest.mark.parametrize("method, args", METHODS, ids=[m.__name__ for m, _ in METHODS])
@@ -57,6 +112,84 @@ def test_stock_user_reads_but_cannot_register_or_switch():
 		api.register_serials(PHONE, MAIN, "NEW1")
 	with pytest.raises(frappe.PermissionError):
 		api.set_tracking([PHONE], 0)
+
+
+def test_a_user_of_one_warehouse_sees_nothing_of_another(restricted):
+	here, there = codes("UPM", 2), codes("UPS", 2)
+	f.receive(here)
+	f.receive(there, warehouse=SHOP)
+	assert {MAIN, SHOP} <= {r["warehouse"] for r in api.item_stock(PHONE)}
+	frappe.set_user(restricted("main", "Warehouse", MAIN))
+	assert [r["warehouse"] for r in api.item_stock(PHONE)] == [MAIN]
+	assert set(here) <= set(api.in_stock(PHONE, MAIN))
+	with pytest.raises(frappe.PermissionError, match=f"You are not permitted to read Warehouse {SHOP}"):
+		api.in_stock(PHONE, SHOP)
+	assert [r["operation"] for r in api.history(here[0])] == ["Receive"]
+	with pytest.raises(frappe.PermissionError, match=f"Serial Number {there[0]}"):
+		api.history(there[0])
+
+
+def test_a_user_of_another_company_sees_nothing(restricted):
+	here, sold = codes("UPC", 1), codes("UPD", 1)
+	f.receive(here + sold)
+	f.delivery_note([(PHONE, 1, sold, MAIN)])
+	recorded_without_company(here + sold)
+	company = other_company()
+	frappe.set_user(restricted("elsewhere", "Company", company))
+	assert api.item_stock(PHONE) == []
+	with pytest.raises(frappe.PermissionError, match=f"Warehouse {MAIN}"):
+		api.in_stock(PHONE, MAIN)
+	with pytest.raises(frappe.PermissionError, match=f"Warehouse {MAIN}"):
+		api.history(here[0])
+	assert api.history(sold[0]) == []
+
+
+def test_a_manager_of_one_warehouse_registers_and_checks_only_there(restricted):
+	unregistered(1, MAIN)
+	unregistered(1, SHOP)
+	assert {d["warehouse"] for d in api.check_consistency(PHONE)} >= {MAIN, SHOP}
+	frappe.set_user(restricted("main-manager", "Warehouse", MAIN, roles=("Stock User", "Stock Manager")))
+	with pytest.raises(frappe.PermissionError, match=f"Warehouse {SHOP}"):
+		api.register_serials(PHONE, SHOP, "UPR0001")
+	assert api.register_serials(PHONE, MAIN, "UPR0002")["registered"] == ["UPR0002"]
+	assert {d["warehouse"] for d in api.check_consistency(PHONE)} <= {MAIN, None}
+	assert SHOP not in {d["warehouse"] for d in api.check_consistency()}
+
+
+def test_a_user_of_another_item_gets_nothing_of_this_one(restricted):
+	sn = codes("UPI", 1)
+	f.receive(sn)
+	unregistered(1, MAIN)
+	frappe.set_user(restricted("laptop", "Item", LAPTOP, roles=("Stock User", "Stock Manager")))
+	for method, args in (
+		(api.item_stock, (PHONE,)),
+		(api.in_stock, (PHONE, MAIN)),
+		(api.register_serials, (PHONE, MAIN, "UPI0002")),
+		(api.check_consistency, (PHONE,)),
+	):
+		with pytest.raises(frappe.PermissionError, match=f"Item {PHONE}"):
+			method(*args)
+	with pytest.raises(frappe.PermissionError, match=f"Serial Number {sn[0]}"):
+		api.history(sn[0])
+	assert PHONE not in {d["item_code"] for d in api.check_consistency()}
+
+
+def test_a_manager_who_may_not_read_warehouses_is_told_so():
+	"""ERPNext lets Stock User read warehouses, not Stock Manager alone."""
+	frappe.set_user(user_with(["Stock Manager"]))
+	with pytest.raises(frappe.PermissionError, match=f"You are not permitted to read Warehouse {MAIN}"):
+		api.register_serials(PHONE, MAIN, "UPW0001")
+	assert api.item_stock(PHONE) == []
+
+
+def test_unknown_names_are_named():
+	with pytest.raises(frappe.DoesNotExistError, match="Warehouse Nowhere does not exist"):
+		api.in_stock(PHONE, "Nowhere")
+	with pytest.raises(frappe.DoesNotExistError, match="Item NO-SUCH-ITEM does not exist"):
+		api.item_stock("NO-SUCH-ITEM")
+	with pytest.raises(frappe.MandatoryError, match="Serial Number is required"):
+		api.history("")
+	assert api.history("NEVER-SEEN") == []
 
 
 def test_parse_codes_reports_each_problem_with_its_entry():
