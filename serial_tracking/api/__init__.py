@@ -1,8 +1,12 @@
 """Whitelisted methods under ``serial_tracking.api``: each checks permissions first.
 
 Each answers only about what the user may read: User Permissions on Item, Warehouse and
-Company (through the warehouse) apply as in a list.
+Company (through the warehouse) apply as in a list. Numeric arguments are read by
+``whole_number``, so a bad one gets a message naming it, never a raw ``ValueError``.
 """
+
+import math
+from typing import Any
 
 import frappe
 from frappe import _
@@ -16,176 +20,206 @@ from serial_tracking.stock import bulk, consistency, ledger, registration
 
 SERIAL = "Serial Number"
 
+#: A whole number as a request may send it (3, "3", 3.0); ``whole_number`` reads it, so the
+#: type is left open here for a clear message instead of a type error.
+WholeNumber = Any
+
+
+def whole_number(value: Any, label: str) -> int:
+	"""``value`` as an int, or a refusal naming the argument (``label``, translated) and the value."""
+	if isinstance(value, bool | int):
+		return int(value)
+	number = value
+	if isinstance(value, str):
+		try:
+			return int(value.strip())
+		except ValueError:
+			try:
+				number = float(value.strip())
+			except ValueError:
+				number = None
+	if isinstance(number, float) and math.isfinite(number) and number.is_integer():
+		return int(number)
+	frappe.throw(_("{0} must be a whole number, not '{1}'").format(label, value), title=_("Invalid argument"))
+
 
 @frappe.whitelist(methods=["POST"])
 def parse_codes(text: str | None = None) -> dict:
-    """Read codes as the SN dialog does: the valid distinct codes and every problem."""
-    frappe.has_permission(SERIAL, "read", throw=True)
-    limits = get_settings().limits
-    parsed = parse(
-        text, max_length=limits.max_length, max_count=limits.max_per_operation
-    )
-    return {
-        "codes": parsed.codes,
-        "entered": parsed.entered,
-        "problems": messages.as_dicts(parsed.problems),
-    }
+	"""Read codes as the SN dialog does: the valid distinct codes and every problem."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	limits = get_settings().limits
+	parsed = parse(text, max_length=limits.max_length, max_count=limits.max_per_operation)
+	return {"codes": parsed.codes, "entered": parsed.entered, "problems": messages.as_dicts(parsed.problems)}
 
 
 @frappe.whitelist(methods=["POST"])
 def generate_codes(
-    count: int,
-    prefix: str = "",
-    start: int = 1,
-    increment: int = 1,
-    width: int = 0,
-    suffix: str = "",
+	count: WholeNumber,
+	prefix: str = "",
+	start: WholeNumber = 1,
+	increment: WholeNumber = 1,
+	width: WholeNumber = 0,
+	suffix: str = "",
 ) -> dict:
-    """Codes made by a rule, or the reason the rule is refused."""
-    frappe.has_permission(SERIAL, "read", throw=True)
-    limits = get_settings().limits
-    rule = Rule(
-        prefix or "", int(start), int(increment), int(count), int(width), suffix or ""
-    )
-    codes, problem = generate(
-        rule, max_count=limits.max_per_operation, max_length=limits.max_length
-    )
-    return {"codes": codes, "problems": messages.as_dicts([problem] if problem else [])}
+	"""Codes made by a rule, or the reason the rule is refused."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	limits = get_settings().limits
+	rule = Rule(
+		prefix or "",
+		whole_number(start, _("Start")),
+		whole_number(increment, _("Increment")),
+		whole_number(count, _("Count")),
+		whole_number(width, _("Width")),
+		suffix or "",
+	)
+	codes, problem = generate(rule, max_count=limits.max_per_operation, max_length=limits.max_length)
+	return {"codes": codes, "problems": messages.as_dicts([problem] if problem else [])}
 
 
 @frappe.whitelist()
-def in_stock(item_code: str, warehouse: str, limit: int = 1000) -> list[str]:
-    """The codes of an item In Stock at a warehouse, for picking (at most the per-call limit)."""
-    frappe.has_permission(SERIAL, "read", throw=True)
-    require_readable("Item", item_code)
-    require_readable("Warehouse", warehouse)
-    limit = min(int(limit), get_settings().limits.max_per_operation)
-    return frappe.get_list(
-        SERIAL,
-        filters={"item_code": item_code, "warehouse": warehouse, "status": "In Stock"},
-        pluck="name",
-        order_by="name asc",
-        limit_page_length=limit,
-    )
+def in_stock(item_code: str, warehouse: str, limit: WholeNumber = 1000) -> list[str]:
+	"""The codes of an item In Stock at a warehouse, for picking (at most the per-call limit)."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	require_readable("Item", item_code)
+	require_readable("Warehouse", warehouse)
+	limit = whole_number(limit, _("Limit"))
+	if limit < 1:
+		frappe.throw(_("Limit must be at least 1, not {0}").format(limit), title=_("Invalid argument"))
+	limit = min(limit, get_settings().limits.max_per_operation)
+	return frappe.get_list(
+		SERIAL,
+		filters={"item_code": item_code, "warehouse": warehouse, "status": "In Stock"},
+		pluck="name",
+		order_by="name asc",
+		limit_page_length=limit,
+	)
 
 
 @frappe.whitelist()
 def history(serial_no: str) -> list[dict]:
-    """Every movement of one serial, newest first, cancelled ones included and marked.
+	"""Every movement of one serial, newest first, cancelled ones included and marked.
 
-    A serial that exists must be readable, and so must the warehouse it is at; a deleted one
-    keeps only its log. Rows through a warehouse the user may not read are left out.
-    """
-    frappe.has_permission(SERIAL, "read", throw=True)
-    frappe.has_permission(ledger.LOG, "read", throw=True)
-    if not serial_no:
-        frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
-    serial = frappe.db.get_value(SERIAL, serial_no, ["name", "warehouse"], as_dict=True)
-    if serial:
-        require_readable(SERIAL, serial.name)
-        if serial.warehouse:
-            require_readable("Warehouse", serial.warehouse)
-    rows = frappe.get_list(
-        ledger.LOG,
-        filters={"serial_no": serial_no},
-        fields=[
-            "operation",
-            "voucher_type",
-            "voucher_no",
-            "posting_date",
-            "posting_time",
-            "status_before",
-            "status_after",
-            "from_warehouse",
-            "to_warehouse",
-            "party_type",
-            "party",
-            "is_cancelled",
-            "sequence",
-            "creation",
-        ],
-        order_by="sequence desc, creation desc",
-        limit_page_length=0,
-    )
-    allowed = readable(
-        "Warehouse", {w for r in rows for w in (r.from_warehouse, r.to_warehouse)}
-    )
-    return [
-        r
-        for r in rows
-        if all(w in allowed for w in (r.from_warehouse, r.to_warehouse) if w)
-    ]
+	A serial that exists must be readable, and so must the warehouse it is at; a deleted one
+	keeps only its log. Rows through a warehouse the user may not read are left out.
+	"""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	frappe.has_permission(ledger.LOG, "read", throw=True)
+	if not serial_no:
+		frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
+	serial = frappe.db.get_value(SERIAL, serial_no, ["name", "warehouse"], as_dict=True)
+	if serial:
+		require_readable(SERIAL, serial.name)
+		if serial.warehouse:
+			require_readable("Warehouse", serial.warehouse)
+	rows = frappe.get_list(
+		ledger.LOG,
+		filters={"serial_no": serial_no},
+		fields=[
+			"operation",
+			"voucher_type",
+			"voucher_no",
+			"posting_date",
+			"posting_time",
+			"status_before",
+			"status_after",
+			"from_warehouse",
+			"to_warehouse",
+			"party_type",
+			"party",
+			"is_cancelled",
+			"sequence",
+			"creation",
+		],
+		order_by="sequence desc, creation desc",
+		limit_page_length=0,
+	)
+	allowed = readable("Warehouse", {w for r in rows for w in (r.from_warehouse, r.to_warehouse)})
+	return [r for r in rows if all(w in allowed for w in (r.from_warehouse, r.to_warehouse) if w)]
 
 
 @frappe.whitelist()
 def item_stock(item_code: str) -> list[dict]:
-    """Per warehouse the user may read: the quantity held and the serials In Stock (for registration)."""
-    frappe.has_permission(SERIAL, "read", throw=True)
-    require_readable("Item", item_code)
-    counts = {wh: n for (_item, wh), n in ledger.in_stock_counts([item_code]).items()}
-    bins = frappe.get_all(
-        "Bin",
-        filters={"item_code": item_code},
-        fields=["warehouse", "actual_qty"],
-        order_by="warehouse",
-    )
-    places = {b.warehouse: b.actual_qty for b in bins}
-    for warehouse in counts:
-        places.setdefault(warehouse, 0)
-    allowed = readable("Warehouse", places)
-    return [
-        {
-            "warehouse": w,
-            "qty": qty,
-            "registered": counts.get(w, 0),
-            "missing": max(int(qty) - counts.get(w, 0), 0),
-        }
-        for w, qty in sorted(places.items())
-        if w in allowed
-    ]
+	"""Per warehouse the user may read: the quantity held and the serials In Stock (for registration)."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	require_readable("Item", item_code)
+	counts = {wh: n for (_item, wh), n in ledger.in_stock_counts([item_code]).items()}
+	bins = frappe.get_all(
+		"Bin", filters={"item_code": item_code}, fields=["warehouse", "actual_qty"], order_by="warehouse"
+	)
+	places = {b.warehouse: b.actual_qty for b in bins}
+	for warehouse in counts:
+		places.setdefault(warehouse, 0)
+	allowed = readable("Warehouse", places)
+	return [
+		{
+			"warehouse": w,
+			"qty": qty,
+			"registered": counts.get(w, 0),
+			"missing": max(int(qty) - counts.get(w, 0), 0),
+		}
+		for w, qty in sorted(places.items())
+		if w in allowed
+	]
 
 
 @frappe.whitelist(methods=["POST"])
 def register_serials(item_code: str, warehouse: str, codes: str) -> dict:
-    """Register serials of units a warehouse already holds (after switching an item on)."""
-    frappe.has_permission(SERIAL, "create", throw=True)
-    # registration names a missing or unknown item or warehouse itself
-    require_readable("Item", item_code, known_only=True)
-    require_readable("Warehouse", warehouse, known_only=True)
-    registered = registration.register(item_code, warehouse, codes)
-    return {"registered": registered, "count": len(registered)}
+	"""Register serials of units a warehouse already holds (after switching an item on)."""
+	frappe.has_permission(SERIAL, "create", throw=True)
+	# registration names a missing or unknown item or warehouse itself
+	require_readable("Item", item_code, known_only=True)
+	require_readable("Warehouse", warehouse, known_only=True)
+	registered = registration.register(item_code, warehouse, codes)
+	return {"registered": registered, "count": len(registered)}
 
 
 @frappe.whitelist(methods=["POST"])
-def set_tracking(items: list[str] | str, enable: int | bool = 1) -> dict:
-    """Switch SN tracking on or off for many items; past a few hundred it runs as a background job."""
-    frappe.has_permission("Item", "write", throw=True)
-    items = frappe.parse_json(items) if isinstance(items, str) else items
-    if not isinstance(items, list) or not items:
-        frappe.throw(_("Select at least one item"))
-    return bulk.start(list(dict.fromkeys(items)), bool(int(enable)))
+def set_tracking(items: list[str] | str, enable: WholeNumber = 1) -> dict:
+	"""Switch SN tracking on or off for many items; past a few hundred it runs as a background job."""
+	frappe.has_permission("Item", "write", throw=True)
+	enable = bool(whole_number(enable, _("Enable")))
+	return bulk.start(list(dict.fromkeys(_item_codes(items))), enable)
+
+
+def _item_codes(items: list[str] | str) -> list[str]:
+	"""A list of item codes, or a JSON list of them as a form sends it."""
+	if not items:
+		frappe.throw(_("Select at least one item"))
+	parsed = items
+	if isinstance(items, str):
+		try:
+			parsed = frappe.parse_json(items)
+		except ValueError:
+			parsed = None
+	if parsed == []:
+		frappe.throw(_("Select at least one item"))
+	if not isinstance(parsed, list) or not all(isinstance(i, str) and i for i in parsed):
+		frappe.throw(
+			_("Items must be a list of item codes, not '{0}'").format(items), title=_("Invalid argument")
+		)
+	return parsed
 
 
 @frappe.whitelist()
 def check_consistency(item_code: str | None = None) -> list[dict]:
-    """Differences between the serial ledger and ERPNext's stock, and between serials and their logs.
+	"""Differences between the serial ledger and ERPNext's stock, and between serials and their logs.
 
-    Only of items and warehouses the user may read.
-    """
-    require_role()
-    if item_code:
-        require_readable("Item", item_code)
-    differences = consistency.check(item_code)
-    items = readable("Item", {d.item_code for d in differences})
-    warehouses = readable("Warehouse", {d.warehouse for d in differences})
-    return [
-        {
-            "kind": d.kind,
-            "item_code": d.item_code,
-            "warehouse": d.warehouse,
-            "code": d.code,
-            "message": consistency.describe(d),
-        }
-        for d in differences
-        if d.item_code in items and (not d.warehouse or d.warehouse in warehouses)
-    ]
+	Only of items and warehouses the user may read.
+	"""
+	require_role()
+	if item_code:
+		require_readable("Item", item_code)
+	differences = consistency.check(item_code)
+	items = readable("Item", {d.item_code for d in differences})
+	warehouses = readable("Warehouse", {d.warehouse for d in differences})
+	return [
+		{
+			"kind": d.kind,
+			"item_code": d.item_code,
+			"warehouse": d.warehouse,
+			"code": d.code,
+			"message": consistency.describe(d),
+		}
+		for d in differences
+		if d.item_code in items and (not d.warehouse or d.warehouse in warehouses)
+	]

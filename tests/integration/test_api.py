@@ -192,6 +192,44 @@ def test_unknown_names_are_named():
 	assert api.history("NEVER-SEEN") == []
 
 
+BAD_NUMBERS = [
+	(api.generate_codes, {"count": "abc"}, "Count must be a whole number, not 'abc'"),
+	(api.generate_codes, {"count": 1, "start": "abc"}, "Start must be a whole number, not 'abc'"),
+	(api.generate_codes, {"count": 1, "increment": "1.5"}, "Increment must be a whole number, not '1.5'"),
+	(api.generate_codes, {"count": 1, "width": ""}, "Width must be a whole number, not ''"),
+	(api.generate_codes, {"count": None}, "Count must be a whole number, not 'None'"),
+	(
+		api.in_stock,
+		{"item_code": PHONE, "warehouse": MAIN, "limit": "ten"},
+		"Limit must be a whole number, not 'ten'",
+	),
+	(api.in_stock, {"item_code": PHONE, "warehouse": MAIN, "limit": 0}, "Limit must be at least 1, not 0"),
+	(api.set_tracking, {"items": [PHONE], "enable": "yes"}, "Enable must be a whole number, not 'yes'"),
+	(api.set_tracking, {"items": PHONE}, f"Items must be a list of item codes, not '{PHONE}'"),
+	(api.set_tracking, {"items": "[]"}, "Select at least one item"),
+]
+
+
+@pytest.mark.parametrize(
+	"method, args, message", BAD_NUMBERS, ids=[f"{m.__name__}-{'-'.join(a)}" for m, a, _ in BAD_NUMBERS]
+)
+def test_bad_arguments_are_named_with_their_value(method, args, message):
+	with pytest.raises(frappe.ValidationError) as refused:
+		method(**args)
+	assert str(refused.value) == message
+
+
+def test_numbers_may_come_as_text():
+	assert api.generate_codes(count="3", prefix="T-", start=" 9 ", width="3.0")["codes"] == [
+		"T-009",
+		"T-010",
+		"T-011",
+	]
+	sn = codes("TXT", 2)
+	f.receive(sn)
+	assert len(api.in_stock(PHONE, MAIN, limit="1")) == 1
+
+
 def test_parse_codes_reports_each_problem_with_its_entry():
 	result = api.parse_codes("Ａ1, B2\nB2 C<")
 	assert result["codes"] == ["A1", "B2"] and result["entered"] == 4
