@@ -37,7 +37,10 @@ _serial_events = {
 }
 
 doc_events = {
-	"Item": {"validate": "serial_tracking.stock.item.validate"},
+	"Item": {
+		"validate": "serial_tracking.stock.item.validate",
+		"on_update": "serial_tracking.stock.item.on_update",
+	},
 	"Purchase Receipt": _serial_events,
 	"Purchase Invoice": _serial_events,
 	"Delivery Note": _serial_events,

@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from serial_tracking.stock.documents import ITEM_FLAG
+from serial_tracking.constants import ITEM_FLAG
 
 #: Up to this many items are switched in the request itself.
 IN_REQUEST = 200
@@ -26,8 +26,10 @@ def start(items: list[str], enable: bool) -> dict:
 
 
 def switch(items: list[str], enable: bool, progress=None) -> dict:
-	"""Switch each item in its own savepoint; report what was refused and why."""
-	done, refused = [], []
+	"""Switch each item in its own savepoint; report what was refused and why, and what the switch
+	means for the serials of each item switched (``warnings``: the item's own messages, collected
+	instead of shown one by one)."""
+	done, refused, warnings = [], [], []
 	for number, item_code in enumerate(items, start=1):
 		try:
 			frappe.db.savepoint("sn_switch")
@@ -36,6 +38,9 @@ def switch(items: list[str], enable: bool, progress=None) -> dict:
 			if bool(doc.get(ITEM_FLAG)) != enable:
 				doc.set(ITEM_FLAG, int(enable))
 				doc.save()
+				said = [_strip(m.get("message", "")) for m in _messages()]
+				warnings.extend({"item_code": item_code, "message": m} for m in said if m)
+				frappe.clear_messages()
 			done.append(item_code)
 		except Exception as e:
 			frappe.db.rollback(save_point="sn_switch")
@@ -43,7 +48,11 @@ def switch(items: list[str], enable: bool, progress=None) -> dict:
 			frappe.clear_messages()
 		if progress and (number % PROGRESS_EVERY == 0 or number == len(items)):
 			progress(number, len(items))
-	return {"done": done, "refused": refused}
+	return {"done": done, "refused": refused, "warnings": warnings}
+
+
+def _messages() -> list[dict]:
+	return frappe.get_message_log()
 
 
 def _strip(message: str) -> str:

@@ -3,8 +3,12 @@
 import frappe
 from frappe import _
 
+from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.messages import SerialGuardError
-from serial_tracking.stock.documents import ITEM_FLAG
+from serial_tracking.stock import ledger
+
+#: The flag in which validate tells on_update that the switch changed, and how.
+_SWITCHED = "serial_tracking_switched"
 
 
 def refusals(item, *, stock: bool = True) -> list[str]:
@@ -54,9 +58,14 @@ def _stock_refusals(item_code: str) -> list[str]:
 
 def validate(doc, method=None):
 	"""Item validate: refuse the switch, or a change that the switch forbids."""
+	was_on = not doc.is_new() and bool(frappe.db.get_value("Item", doc.name, ITEM_FLAG))
 	if not doc.get(ITEM_FLAG):
+		if was_on:
+			doc.flags[_SWITCHED] = "off"
 		return
-	switching_on = doc.is_new() or not frappe.db.get_value("Item", doc.name, ITEM_FLAG)
+	switching_on = doc.is_new() or not was_on
+	if switching_on and not doc.is_new():
+		doc.flags[_SWITCHED] = "on"
 	reasons = refusals(doc, stock=switching_on)
 	if reasons:
 		frappe.throw(
@@ -64,3 +73,58 @@ def validate(doc, method=None):
 			SerialGuardError,
 			title=_("Cannot track SN codes for this item"),
 		)
+
+
+def on_update(doc, method=None):
+	"""Say what switching the item off or on means for its serials: the ledger never drifts silently."""
+	switched = doc.flags.pop(_SWITCHED, None)
+	if switched == "off":
+		warning = switched_off_warning(doc.name)
+		if warning:
+			frappe.msgprint(warning, title=_("SN tracking switched off"), indicator="orange")
+	elif switched == "on":
+		differences = differences_table(doc.name)
+		if differences:
+			frappe.msgprint(differences, title=_("SN codes to register or correct"), indicator="orange")
+
+
+def switched_off_warning(item_code: str) -> str | None:
+	"""What will drift while the item is off, or None when no serial is held anywhere."""
+	held = sum(ledger.in_stock_counts([item_code]).values())
+	if not held:
+		return None
+	return _(
+		"Item {0} has {1} SN codes in stock. While SN tracking is off, documents move this item without "
+		"SN codes, so these serials stay where the ledger last saw them. Cancelling earlier documents "
+		"still restores their serials. When you switch tracking on again, the differences per warehouse "
+		"are shown to register or correct."
+	).format(frappe.bold(item_code), held)
+
+
+def differences_table(item_code: str) -> str | None:
+	"""Per warehouse where they differ: the quantity ERPNext holds against the serials held there."""
+	from serial_tracking.stock import consistency
+
+	rows = [d for d in consistency.check(item_code) if d.kind == "stock"]
+	if not rows:
+		return None
+	cell = lambda value: f"<td>{frappe.utils.escape_html(str(value))}</td>"  # noqa: E731
+	body = "".join(
+		"<tr>"
+		+ cell(d.warehouse)
+		+ cell(int(d.expected) if d.expected == int(d.expected) else d.expected)
+		+ cell(d.found)
+		+ cell(
+			_("register {0}").format(int(d.expected) - d.found)
+			if d.found < d.expected
+			else _("{0} too many: count the warehouse with a Stock Reconciliation listing its SN codes").format(
+				d.found - int(d.expected)
+			)
+		)
+		+ "</tr>"
+		for d in rows
+	)
+	return (
+		f"<table class='table table-bordered small'><tr><th>{_('Warehouse')}</th><th>{_('Quantity')}</th>"
+		f"<th>{_('SN codes held')}</th><th>{_('To do')}</th></tr>{body}</table>"
+	)

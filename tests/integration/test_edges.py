@@ -494,3 +494,41 @@ def test_a_subcontracting_receipt_refuses_tracked_items_row_by_row():
 	assert "Row 2: Item ST-PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes" in message
 	assert "Row 1 of Supplied Items: Item ST-PHONE is SN-tracked" in message
 	assert "Row 1: Item ST-PLAIN" not in message
+
+
+# Switching an item off and on
+
+
+def _messages():
+	return " ".join(frappe.utils.strip_html(m.get("message", "")) for m in frappe.get_message_log())
+
+
+def test_switching_an_item_off_says_what_will_drift_and_on_again_shows_the_differences():
+	from serial_tracking.stock import bulk
+
+	item = "ST-SWITCH"
+	if not frappe.db.exists("Item", item):
+		f.make_item(item)
+	sn = codes("SWI", 3)
+	f.receive(sn, item=item)
+	frappe.clear_messages()
+	result = bulk.switch([item], False)
+	assert result["done"] == [item]
+	assert [w["item_code"] for w in result["warnings"]] == [item]
+	assert "has 3 SN codes in stock" in result["warnings"][0]["message"]
+	# While off, a sale moves the stock and no serial; one more unit arrives at SHOP.
+	f.delivery_note([(item, 1, None, MAIN)])
+	f.purchase_receipt([(item, 2, None, SHOP)])
+	assert status(sn[0]) == ("In Stock", MAIN)
+	frappe.clear_messages()
+	doc = frappe.get_doc("Item", item)
+	doc.sn_tracking = 1
+	doc.save()
+	said = _messages()
+	assert f"{MAIN}231 too many" in said and f"{SHOP}20register 2" in said
+	# Switching off an item with nothing in stock says nothing.
+	frappe.clear_messages()
+	doc = frappe.get_doc("Item", f.LAPTOP)
+	doc.sn_tracking = 0
+	doc.save()
+	assert "SN codes in stock" not in _messages()
