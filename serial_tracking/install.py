@@ -3,7 +3,8 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from serial_tracking.stock.documents import ITEM_FLAG, ROW_BUTTON, ROW_DOCTYPES, ROW_FIELD
+from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD
+from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 
 MODULE = "Serial Tracking"
 
@@ -39,6 +40,12 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		},
 	]
 	fields = {row_doctype: [dict(f) for f in row_fields] for row_doctype in ROW_DOCTYPES}
+	# Packed Item rows also belong to orders and quotations, which move no stock: codes only on
+	# the documents that deliver a bundle.
+	delivering = [parent for parent, tables in TABLES.items() if PACKED in tables]
+	for field in fields[PACKED.doctype]:
+		if field["fieldname"] != ITEM_FLAG:
+			field["depends_on"] = f"eval:doc.{ITEM_FLAG} && {delivering!r}.includes(doc.parenttype)"
 	fields["Item"] = [
 		{
 			"fieldname": ITEM_FLAG,

@@ -532,3 +532,16 @@ def test_switching_an_item_off_says_what_will_drift_and_on_again_shows_the_diffe
 	doc.sn_tracking = 0
 	doc.save()
 	assert "SN codes in stock" not in _messages()
+
+
+def test_the_patch_fills_company_and_last_posting_time_of_older_serials():
+	from serial_tracking.patches.v1_0 import fill_company_and_posted_at
+
+	sn = codes("PAT", 1)
+	receipt = f.receive(sn)
+	expected = frappe.db.get_value("Serial Number", sn[0], ["company", "posted_at"])
+	frappe.db.set_value("Serial Number", sn[0], {"company": None, "posted_at": None}, update_modified=False)
+	frappe.db.sql("update `tabSerial Circulation Log` set company = null where serial_no = %s", sn[0])
+	fill_company_and_posted_at.execute()
+	assert frappe.db.get_value("Serial Number", sn[0], ["company", "posted_at"]) == expected
+	assert expected[0] == f.COMPANY and str(expected[1]).startswith(str(receipt.posting_date))
