@@ -3,7 +3,7 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD
+from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD, SETTINGS
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 
 MODULE = "Serial Tracking"
@@ -72,7 +72,7 @@ def after_migrate():
 
 def ensure_settings():
 	"""Give every setting that has no value its default (a new install, or a field added since)."""
-	settings = frappe.get_single("Serial Tracking Settings")
+	settings = frappe.get_single(SETTINGS)
 	missing = {
 		df.fieldname: df.default
 		for df in settings.meta.fields

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 import frappe
 
+from serial_tracking.constants import SETTINGS
 from serial_tracking.core.plan import Limits
-
-SETTINGS = "Serial Tracking Settings"
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
+from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import parse
 from serial_tracking.core.generate import Rule, generate
 from serial_tracking.permissions import readable, require_readable, require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import bulk, consistency, ledger, registration
-
-SERIAL = "Serial Number"
 
 #: A whole number as a request may send it (3, "3", 3.0); ``whole_number`` reads it, so the
 #: type is left open here for a clear message instead of a type error.
@@ -103,7 +102,7 @@ def history(serial_no: str) -> list[dict]:
 	keeps only its log. Rows through a warehouse the user may not read are left out.
 	"""
 	frappe.has_permission(SERIAL, "read", throw=True)
-	frappe.has_permission(ledger.LOG, "read", throw=True)
+	frappe.has_permission(LOG, "read", throw=True)
 	if not serial_no:
 		frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
 	serial = frappe.db.get_value(SERIAL, serial_no, ["name", "warehouse"], as_dict=True)
@@ -112,7 +111,7 @@ def history(serial_no: str) -> list[dict]:
 		if serial.warehouse:
 			require_readable("Warehouse", serial.warehouse)
 	rows = frappe.get_list(
-		ledger.LOG,
+		LOG,
 		filters={"serial_no": serial_no},
 		fields=[
 			"operation",

@@ -24,6 +24,7 @@ def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | Non
 	"""
 	import frappe
 
+	from serial_tracking.constants import SETTINGS
 	from serial_tracking.devtools.benchmark import BenchmarkError, find_place, render, run
 
 	try:
@@ -39,7 +40,7 @@ def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | Non
 	frappe.connect()
 	try:
 		frappe.set_user("Administrator")
-		limit = frappe.db.get_single_value("Serial Tracking Settings", "max_per_operation") or 1000
+		limit = frappe.db.get_single_value(SETTINGS, "max_per_operation") or 1000
 		if counts[-1] > limit:
 			raise click.BadParameter(
 				f"at most {limit} serials per document on this site (Serial Tracking Settings)",

@@ -138,12 +138,7 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 		return Problem(_reason_for_source(movement.operation, status), movement.code, params=params)
 	if rule.needs_warehouse and state and state.warehouse != movement.from_warehouse:
 		return Problem(Reason.WRONG_WAREHOUSE, movement.code, params=params)
-	if (
-		status is not None
-		and state.posted_at
-		and movement.posted_at
-		and movement.posted_at < state.posted_at
-	):
+	if status is not None and state.posted_at and movement.posted_at and movement.posted_at < state.posted_at:
 		return Problem(
 			Reason.BACKDATED,
 			movement.code,

@@ -3,9 +3,9 @@
 import frappe
 from frappe import _
 
+from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
 from serial_tracking.stock import ledger
-from serial_tracking.stock.documents import ITEM_FLAG
 
 
 def check(item_code: str | None = None) -> list[Difference]:

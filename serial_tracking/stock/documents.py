@@ -114,7 +114,9 @@ def pos_rows(doc) -> list:
 	"""Sales Invoice rows that say they consolidate a POS invoice row (to be verified)."""
 	if doc.doctype != "Sales Invoice" or not doc.get("is_consolidated"):
 		return []
-	return [row for row in doc.get(ITEMS_TABLE) or [] if row.get("pos_invoice") and row.get("pos_invoice_item")]
+	return [
+		row for row in doc.get(ITEMS_TABLE) or [] if row.get("pos_invoice") and row.get("pos_invoice_item")
+	]
 
 
 def is_consolidation_of(row, pos_row, invoice_name: str) -> bool:

@@ -70,7 +70,11 @@ def _fill_arrivals(doc, known) -> None:
 	arrivals = documents.arrival_rows(doc)
 	for row in doc.get(documents.ITEMS_TABLE) or []:
 		codes = known.outgoing.get(arrivals.get(row.name), [])
-		if codes and not (row.get(documents.ROW_FIELD) or "").strip() and len(codes) == abs(row.transfer_qty or 0):
+		if (
+			codes
+			and not (row.get(documents.ROW_FIELD) or "").strip()
+			and len(codes) == abs(row.transfer_qty or 0)
+		):
 			row.set(documents.ROW_FIELD, join(codes))
 
 
@@ -93,7 +97,9 @@ def before_validate(doc, method=None):
 	for row in packed:
 		if row.get(documents.ROW_FIELD):
 			kept[(row.get("parent_detail_docname"), row.item_code)] = row.get(documents.ROW_FIELD)
-			kept.setdefault((row.get("parent_item"), row.item_code, "by item"), []).append(row.get(documents.ROW_FIELD))
+			kept.setdefault((row.get("parent_item"), row.item_code, "by item"), []).append(
+				row.get(documents.ROW_FIELD)
+			)
 	if kept:
 		doc.flags[_PACKED] = kept
 
@@ -134,7 +140,9 @@ def validate(doc, method=None):
 	if not submitting:
 		# Packed rows exist only once ERPNext has built them on a save: their codes are required
 		# at submit, not on the save that first shows them.
-		problems = [p for p in problems if not (p.reason is Reason.REQUIRED and p.table == documents.PACKED.table)]
+		problems = [
+			p for p in problems if not (p.reason is Reason.REQUIRED and p.table == documents.PACKED.table)
+		]
 	_normalise(doc, context)
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:

@@ -117,9 +117,9 @@ def differences_table(item_code: str) -> str | None:
 		+ cell(
 			_("register {0}").format(int(d.expected) - d.found)
 			if d.found < d.expected
-			else _("{0} too many: count the warehouse with a Stock Reconciliation listing its SN codes").format(
-				d.found - int(d.expected)
-			)
+			else _(
+				"{0} too many: count the warehouse with a Stock Reconciliation listing its SN codes"
+			).format(d.found - int(d.expected))
 		)
 		+ "</tr>"
 		for d in rows

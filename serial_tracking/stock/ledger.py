@@ -14,14 +14,13 @@ from frappe.query_builder import Criterion
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
+from serial_tracking.constants import ITEM_FLAG, LOG, SERIAL
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import Step
 from serial_tracking.core.states import Movement, Operation, State, Status, replay
 from serial_tracking.core.voiding import LoggedMovement
-from serial_tracking.stock.timing import posted_at
-
-from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.messages import SerialTrackingError
+from serial_tracking.stock.timing import posted_at
 
 #: A serial's state as the core knows it (besides its code and item).
 _MOVED = (
@@ -190,8 +189,7 @@ def in_stock_counts(items: list[str]) -> dict[tuple[str, str], int]:
 		frappe.qb.from_(table)
 		.select(table.item_code, table.warehouse, Count("*"))
 		.where(
-			table.item_code.isin(items)
-			& table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
+			table.item_code.isin(items) & table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
 		)
 		.groupby(table.item_code, table.warehouse)
 		.run()
@@ -202,9 +200,7 @@ def in_stock_counts(items: list[str]) -> dict[tuple[str, str], int]:
 def managed_items(item_codes: set[str]) -> set[str]:
 	if not item_codes:
 		return set()
-	return set(
-		frappe.get_all("Item", filters={"name": ("in", list(item_codes)), "sn_tracking": 1}, pluck="name")
-	)
+	return set(frappe.get_all("Item", filters={"name": ("in", list(item_codes)), ITEM_FLAG: 1}, pluck="name"))
 
 
 def transit_warehouses(warehouses: set[str]) -> set[str]:
@@ -224,7 +220,9 @@ def apply_steps(steps: list[Step]) -> None:
 	now = now_datetime()
 	user = frappe.session.user
 	# In one order in every session: two documents creating the same codes wait, never deadlock.
-	new = sorted((s for s in steps if s.before is None or s.before.status is None), key=lambda s: key(s.after.code))
+	new = sorted(
+		(s for s in steps if s.before is None or s.before.status is None), key=lambda s: key(s.after.code)
+	)
 	changed = [s for s in steps if s.before is not None and s.before.status is not None]
 	if new:
 		_insert(
@@ -374,7 +372,13 @@ def active_log(codes: list[str]) -> list[frappe._dict]:
 def logged(rows: list) -> list[LoggedMovement]:
 	return [
 		LoggedMovement(
-			r.serial_no, r.sequence, r.voucher_type, r.voucher_no, (r.creation,), Operation(r.operation), r.name
+			r.serial_no,
+			r.sequence,
+			r.voucher_type,
+			r.voucher_no,
+			(r.creation,),
+			Operation(r.operation),
+			r.name,
 		)
 		for r in rows
 	]

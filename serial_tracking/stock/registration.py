@@ -99,9 +99,7 @@ def _plan(
 		from_warehouse=source,
 		to_warehouse=target,
 	)
-	return plan(
-		_statement(item_code, target or source), [request], Reading({request.ref: codes}, []), states
-	)
+	return plan(_statement(item_code, target or source), [request], Reading({request.ref: codes}, []), states)
 
 
 def register(item_code: str, warehouse: str, text: str) -> list[str]:
@@ -130,7 +128,9 @@ def check_new(doc) -> None:
 	doc.name = doc.serial_no
 	_check_item(doc.item_code, doc.warehouse)
 	# The company is the warehouse's, whatever a default filled in.
-	given = [f for f in GUARDED if f not in ("item_code", "company") and doc.get(f) and not _is_default(doc, f)]
+	given = [
+		f for f in GUARDED if f not in ("item_code", "company") and doc.get(f) and not _is_default(doc, f)
+	]
 	if given:
 		_refuse_guarded(doc, given)
 	limits = get_settings().limits
@@ -242,4 +242,3 @@ def check_delete(doc) -> None:
 			messages.SerialGuardError,
 		)
 	frappe.qb.from_(log).delete().where(log.serial_no == doc.name).run()
-

@@ -370,7 +370,8 @@ def test_arrival_of_a_serial_not_in_transit_is_refused():
 	arrive.items[0].t_warehouse = SHOP
 	arrive.items[0].sn_codes = sn[1]
 	with pytest.raises(
-		SerialTrackingError, match=f"Row 1: {sn[1]} was not sent in transit by {out.name}, or has arrived already"
+		SerialTrackingError,
+		match=f"Row 1: {sn[1]} was not sent in transit by {out.name}, or has arrived already",
 	):
 		arrive.insert()
 	# An arrival typed by hand, not made from the outgoing entry: the serial must be in transit.

@@ -129,9 +129,7 @@ def test_a_bundle_component_leaves_with_its_code():
 
 def test_a_bundle_whose_tracked_component_has_no_code_is_refused():
 	f.receive(codes("BNR", 1))
-	with pytest.raises(
-		SerialTrackingError, match=r"Packed item row 1: Item ST-PHONE: enter its 1 SN codes"
-	):
+	with pytest.raises(SerialTrackingError, match=r"Packed item row 1: Item ST-PHONE: enter its 1 SN codes"):
 		_bundle_note()
 
 
@@ -370,7 +368,9 @@ def test_a_document_after_a_correction_still_blocks():
 	doc.warehouse = SHOP
 	doc.save()
 	note = f.delivery_note([(PHONE, 1, sn, SHOP)])
-	with pytest.raises(SerialCancelError, match=rf"cancel them first, in this order: Delivery Note {note.name}$"):
+	with pytest.raises(
+		SerialCancelError, match=rf"cancel them first, in this order: Delivery Note {note.name}$"
+	):
 		receipt.cancel()
 
 
@@ -406,7 +406,9 @@ def test_a_purchase_return_to_another_supplier_is_refused():
 		frappe.get_doc(
 			{"doctype": "Supplier", "supplier_name": other, "supplier_group": "All Supplier Groups"}
 		).insert()
-	with pytest.raises(SerialTrackingError, match=rf"Row 1: {sn[0]} was bought from ST Supplier, not from {other}"):
+	with pytest.raises(
+		SerialTrackingError, match=rf"Row 1: {sn[0]} was bought from ST Supplier, not from {other}"
+	):
 		f._trade("Purchase Receipt", other, [(PHONE, -1, sn, MAIN)], True, True, None, {})
 	f.purchase_receipt([(PHONE, -1, sn, MAIN)], is_return=True, return_against=receipt.name)
 	assert status(sn[0]) == ("Returned", None)
@@ -419,7 +421,12 @@ def test_a_manager_cannot_set_a_serials_state_by_hand():
 	sn = codes("GRD", 1)
 	f.receive(sn)
 	doc = frappe.get_doc("Serial Number", sn[0])
-	for field, value in (("status", "Sold"), ("customer", f.CUSTOMER), ("movement_seq", 7), ("purchase_date", "2020-01-01")):
+	for field, value in (
+		("status", "Sold"),
+		("customer", f.CUSTOMER),
+		("movement_seq", 7),
+		("purchase_date", "2020-01-01"),
+	):
 		doc.reload()
 		doc.set(field, value)
 		with pytest.raises(SerialGuardError, match="cannot be set by hand"):
@@ -430,7 +437,13 @@ def test_a_manager_cannot_set_a_serials_state_by_hand():
 def test_a_serial_made_by_hand_cannot_bring_its_own_state():
 	_registered_stock(MAIN, 1)
 	doc = frappe.get_doc(
-		{"doctype": "Serial Number", "serial_no": "HANDSOLD", "item_code": PHONE, "warehouse": MAIN, "status": "Sold"}
+		{
+			"doctype": "Serial Number",
+			"serial_no": "HANDSOLD",
+			"item_code": PHONE,
+			"warehouse": MAIN,
+			"status": "Sold",
+		}
 	)
 	with pytest.raises(SerialGuardError, match="HANDSOLD: Status cannot be set by hand"):
 		doc.insert()
@@ -467,7 +480,8 @@ def test_every_stock_ledger_entry_of_a_tracked_item_from_an_unhandled_document_i
 	)
 	sle.flags.ignore_links = True  # no asset repair to point at; the hook is what is tested
 	with pytest.raises(
-		SerialTrackingError, match="Item ST-PHONE is SN-tracked, and documents of type Asset Repair carry no SN codes"
+		SerialTrackingError,
+		match="Item ST-PHONE is SN-tracked, and documents of type Asset Repair carry no SN codes",
 	):
 		sle.insert(ignore_permissions=True)
 	# An untracked item, and the reversal of a cancelled document, pass the net.
@@ -491,7 +505,10 @@ def test_a_subcontracting_receipt_refuses_tracked_items_row_by_row():
 	with pytest.raises(SerialTrackingError) as refused:
 		frappe.get_attr(hook[0] if isinstance(hook, list) else hook)(doc)
 	message = str(refused.value)
-	assert "Row 2: Item ST-PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes" in message
+	assert (
+		"Row 2: Item ST-PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes"
+		in message
+	)
 	assert "Row 1 of Supplied Items: Item ST-PHONE is SN-tracked" in message
 	assert "Row 1: Item ST-PLAIN" not in message
 

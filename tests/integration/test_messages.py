@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+
 from frappe.utils import format_datetime
 
 from serial_tracking.core.codes import parse
@@ -87,16 +88,16 @@ CASES = [
 		"Row 2: Item PHONE is SN-tracked: receive only accepted units and return rejected ones with a purchase return",
 	),
 	(
-		row_problem(
-			qty=1, refusal=Reason.UNSUPPORTED_DOCUMENT, params={"doctype": "Subcontracting Receipt"}
-		),
+		row_problem(qty=1, refusal=Reason.UNSUPPORTED_DOCUMENT, params={"doctype": "Subcontracting Receipt"}),
 		"Row 2: Item PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes: move it with one that does",
 	),
 	(
 		moved(RECEIVED, Operation.SELL, "Main", posted_at=datetime(2026, 11, 18, 10, 0)),
 		# dates in the site's format, known only once connected
-		lambda: f"S1 was last moved by Purchase Receipt PR-3 on {format_datetime(LATER)}; a movement dated "
-		f"{format_datetime(datetime(2026, 11, 18, 10, 0))} cannot come before it",
+		lambda: (
+			f"S1 was last moved by Purchase Receipt PR-3 on {format_datetime(LATER)}; a movement dated "
+			f"{format_datetime(datetime(2026, 11, 18, 10, 0))} cannot come before it"
+		),
 	),
 	(
 		moved(RECEIVED, Operation.PURCHASE_RETURN, "Main", party_type="Supplier", party="Contoso"),

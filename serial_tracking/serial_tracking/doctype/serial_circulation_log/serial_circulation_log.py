@@ -2,6 +2,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from serial_tracking.constants import LOG
+
 
 class SerialCirculationLog(Document):
 	"""One movement of one serial. Written by the stock hooks in bulk; never edited, only marked cancelled."""
@@ -15,5 +17,5 @@ class SerialCirculationLog(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_index("Serial Circulation Log", ["serial_no", "is_cancelled", "sequence"], "serial_history")
-	frappe.db.add_index("Serial Circulation Log", ["voucher_type", "voucher_no"], "voucher_rows")
+	frappe.db.add_index(LOG, ["serial_no", "is_cancelled", "sequence"], "serial_history")
+	frappe.db.add_index(LOG, ["voucher_type", "voucher_no"], "voucher_rows")

@@ -1,6 +1,7 @@
 import frappe
 from frappe.model.document import Document
 
+from serial_tracking.constants import SERIAL
 from serial_tracking.stock import registration
 
 
@@ -33,4 +34,4 @@ class SerialNumber(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_index("Serial Number", ["item_code", "warehouse", "status"], "item_place")
+	frappe.db.add_index(SERIAL, ["item_code", "warehouse", "status"], "item_place")
