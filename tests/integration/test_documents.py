@@ -323,19 +323,6 @@ def test_plain_items_and_switched_off_site_behave_as_erpnext(settings):
 	assert frappe.db.count("Serial Circulation Log", {"voucher_no": pr.name}) == 0
 
 
-def test_a_new_serial_created_by_another_document_meanwhile_is_a_clear_refusal(monkeypatch):
-	from serial_tracking.stock import ledger
-
-	sn = codes("RACE", 1)
-	f.receive(sn)
-	# The other document committed between this one's locked read and its insert.
-	monkeypatch.setattr(ledger, "read_states", lambda codes, lock=False: {})
-	with pytest.raises(
-		SerialTrackingError, match="Another document is moving the same SN codes at this moment"
-	):
-		f.purchase_receipt([(PHONE, 1, sn, SHOP)])
-
-
 def test_rejected_quantity_is_refused_on_a_receipt():
 	with pytest.raises(
 		SerialTrackingError, match="Row 1: Item ST-PHONE is SN-tracked: receive only accepted units"
