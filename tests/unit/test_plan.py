@@ -117,3 +117,41 @@ def test_reading_codes_only_ignores_quantities_but_not_bad_codes():
 	reading = read_codes([row(1, "A1 A2", 5, refusal=Reason.NOT_STOCK_UOM), row(2, "B<", 1)])
 	assert reading.codes == {(None, 1): ["A1", "A2"], (None, 2): []}
 	assert [(p.row, p.reason) for p in reading.problems] == [(2, Reason.INVALID_CHARACTER)]
+
+
+def test_a_unit_counted_at_another_place_in_the_same_count_is_moved_not_missing():
+	count = Voucher("Stock Reconciliation", "SR-1", "2026-01-03", "10:00")
+	rows = [
+		row(1, "HEC-1", 1, operation=Operation.COUNT, from_warehouse=None, to_warehouse="Stores"),
+		row(2, "HEC-2", 1, operation=Operation.COUNT, from_warehouse=None, to_warehouse="Goods"),
+	]
+	reading = read(rows)
+	states = {"HEC-1": State("HEC-1", "PHONE", Status.IN_STOCK, "Goods", sequence=4)}
+	stock = {("PHONE", "Goods"): [states["HEC-1"], in_stock("OTHER", "Goods")]}
+	result = plan(count, rows, reading, states, stock)
+	moved = {(s.movement.code, s.movement.operation, s.after.status, s.after.warehouse) for s in result.steps}
+	assert moved == {
+		("HEC-1", Operation.COUNT, Status.IN_STOCK, "Stores"),
+		("HEC-2", Operation.COUNT, Status.IN_STOCK, "Goods"),
+		("OTHER", Operation.COUNT_MISSING, Status.MISSING, None),
+	}
+	assert [s.after.sequence for s in result.steps if s.movement.code == "HEC-1"] == [5]
+
+
+def test_an_arrival_takes_only_what_its_outgoing_entry_sent():
+	rows = [
+		row(
+			1,
+			"S1 S3",
+			2,
+			operation=Operation.TRANSFER_IN,
+			from_warehouse="Transit",
+			to_warehouse="W2",
+			allowed=frozenset({"S1", "S2"}),
+			allowed_from="STE-1",
+		)
+	]
+	problems = read(rows).problems
+	assert [(p.reason, p.code, p.params["outgoing"]) for p in problems] == [
+		(Reason.NOT_ON_OUTGOING, "S3", "STE-1")
+	]

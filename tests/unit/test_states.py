@@ -152,3 +152,34 @@ def test_replay_rebuilds_the_state_and_parties():
 	)
 	assert replay(movements[:1]).customer is None
 	assert replay([]) is None
+
+
+def test_a_movement_dated_before_the_serials_latest_one_is_refused_and_the_same_moment_is_not():
+	from datetime import datetime
+
+	later = datetime(2026, 3, 2, 9, 0)
+	current = state(Status.IN_STOCK, W1, voucher_type="Purchase Receipt", voucher_no="PR-1", posted_at=later)
+	_, problem = apply(current, mv(Operation.SELL, W1, posted_at=datetime(2026, 3, 1, 9, 0)))
+	assert problem.reason is Reason.BACKDATED
+	assert problem.params["last_posted_at"] == later and problem.params["voucher_no"] == "PR-1"
+	after, problem = apply(current, mv(Operation.SELL, W1, posted_at=later))
+	assert problem is None and after.posted_at == later
+	# An unknown code has no past to contradict.
+	assert apply(None, mv(Operation.RECEIVE, to_warehouse=W1, posted_at=datetime(2020, 1, 1)))[1] is None
+
+
+def test_a_purchase_return_goes_only_to_the_supplier_the_unit_came_from():
+	current = state(Status.IN_STOCK, W1, supplier="Northwind")
+	ret = lambda party: mv(Operation.PURCHASE_RETURN, W1, party_type="Supplier", party=party)  # noqa: E731
+	assert apply(current, ret("Contoso"))[1].reason is Reason.OTHER_SUPPLIER
+	assert apply(current, ret("Northwind"))[1] is None
+	assert apply(state(Status.IN_STOCK, W1), ret("Contoso"))[1] is None
+
+
+def test_replay_restores_the_posting_time_and_company_of_the_latest_movement():
+	from datetime import datetime
+
+	first = mv(Operation.RECEIVE, to_warehouse=W1, posted_at=datetime(2026, 1, 1), company="A")
+	second = mv(Operation.TRANSFER, W1, W2, posted_at=datetime(2026, 1, 5))
+	assert replay([first]).posted_at == datetime(2026, 1, 1)
+	assert (replay([first, second]).posted_at, replay([first, second]).company) == (datetime(2026, 1, 5), "A")
