@@ -8,6 +8,7 @@ before it ends.
 """
 
 import re
+import time
 
 import pytest
 
@@ -59,11 +60,15 @@ def _draft_delivery(job):
 
 
 def _draft_count(job):
-	item, codes = job
-	return f.reconciliation([(item, len(codes), codes, WAREHOUSE)], submit=False)
+	item, codes, delay = job
+	doc = f.reconciliation([(item, len(codes), codes, WAREHOUSE)], submit=False)
+	doc.flags.delay = delay
+	return doc
 
 
 def _submit(doc):
+	"""Submit the draft, ``doc.flags.delay`` seconds after the others start when given."""
+	time.sleep(doc.flags.get("delay") or 0)
 	doc.submit()
 
 
@@ -373,10 +378,12 @@ def _room_for(item: str, room: int) -> list[tuple[str, str]]:
 
 # A seller and a counter of the same serial.
 
-#: Per round, whether the count names the serial being sold besides the others at the warehouse.
-_COUNTS_SOLD = (False, True, False)
+#: Per round, whether the count names the serial being sold besides the others at the warehouse,
+#: and how long after the seller it starts: at once, or while the seller is still at work (left
+#: alone, the counter, which has less to do, tends to come first).
+_COUNTS = ((False, 0), (True, 0), (False, 0.3), (True, 0.3))
 #: The serial's active movements the two orders can leave, when the count names it: counted (no
-#: change) then sold; sold then counted (found again); counted, and the seller refused as backdated.
+#: change) then sold; sold then counted (found again); counted, and the seller refused (busy).
 _NAMED = {("Receive", "Sell"), ("Receive", "Sell", "Count"), ("Receive",)}
 #: ... and when it does not: sold, then the count leaves it Sold; counted (Missing), the seller refused.
 _NOT_NAMED = {("Receive", "Sell"), ("Receive", "Count Missing")}
@@ -390,14 +397,14 @@ def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 	run = _run()
 	try:
 		_make_place(COUNTING)
-		for number, names_it in enumerate(_COUNTS_SOLD):
+		for number, (names_it, delay) in enumerate(_COUNTS):
 			code, others = f"CNT{run}-{number}", [f"CNT{run}-{number}-O{n}" for n in range(2)]
 			f.receive([code, *others], item=COUNTING, warehouse=WAREHOUSE)
 			counted = [*others, code] if names_it else others
 			outcomes = race(
 				[
 					Session(_draft_delivery, _submit, [(COUNTING, code)]),
-					Session(_draft_count, _submit, [(COUNTING, counted)]),
+					Session(_draft_count, _submit, [(COUNTING, counted, delay)]),
 				]
 			)
 
@@ -411,11 +418,14 @@ def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 			if seller.kind == DONE:
 				assert ("Sell", "Delivery Note", seller.name, "Sold") in _log(code)
 			else:
+				# Busy, or what the count left: "Row 1: <code> is not in stock: it is Missing ...".
+				assert seller.detail == BUSY or f"Row 1: {code} " in seller.detail, seller.detail
 				_wrote_nothing("Delivery Note", seller.name)
 			if counter.kind != DONE:
+				assert counter.detail == BUSY or code in counter.detail, counter.detail
 				_wrote_nothing("Stock Reconciliation", counter.name)
 			differences = [d for d in consistency.check(COUNTING) if d.kind == "replay" and run in d.code]
 			assert not differences, (differences, _log(code))
-			print(f"\nseller and counter, round {number}:\n{summary(outcomes)}")
+			print(f"\nseller and counter, round {number}, {operations}:\n{summary(outcomes)}")
 	finally:
 		_clean_up(run)
