@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Sum
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
@@ -16,15 +17,26 @@ def check(item_code: str | None = None) -> list[Difference]:
 	items = frappe.get_all("Item", filters=filters, pluck="name")
 	if not items:
 		return []
-	bins = frappe.get_all(
-		"Bin",
-		filters={"item_code": ("in", items), "actual_qty": ("!=", 0)},
-		fields=["item_code", "warehouse", "actual_qty"],
-	)
-	stock_qty = {(b.item_code, b.warehouse): b.actual_qty for b in bins}
-	return stock_differences(ledger.in_stock_counts(items), stock_qty) + replay_differences(
+	return stock_differences(ledger.in_stock_counts(items), stock_ledger_qty(items)) + replay_differences(
 		ledger.states_of_items(items), ledger.movements_of_items(items)
 	)
+
+
+def stock_ledger_qty(items: list[str]) -> dict[tuple[str, str], float]:
+	"""The quantity per (item, warehouse) as the sum of the active stock ledger entries.
+
+	Not the Bin: ERPNext's Bin is a running total that sessions receiving the same
+	item at the same moment can leave short of its own ledger.
+	"""
+	sle = frappe.qb.DocType("Stock Ledger Entry")
+	rows = (
+		frappe.qb.from_(sle)
+		.select(sle.item_code, sle.warehouse, Sum(sle.actual_qty))
+		.where(sle.item_code.isin(items) & (sle.is_cancelled == 0))
+		.groupby(sle.item_code, sle.warehouse)
+		.run()
+	)
+	return {(item, warehouse): qty for item, warehouse, qty in rows if qty}
 
 
 def describe(difference: Difference) -> str:
