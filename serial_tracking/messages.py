@@ -80,9 +80,18 @@ def _templates() -> dict[Reason, str]:
 	}
 
 
+def _plain(value):
+	"""A parameter as a sentence shows it: nothing for None, a whole quantity without ".0"."""
+	if value is None:
+		return ""
+	if isinstance(value, float) and value.is_integer():
+		return int(value)
+	return value
+
+
 def describe(problem: Problem) -> str:
 	"""The translated sentence of one problem, without where it happened."""
-	params = {key: "" if value is None else value for key, value in problem.params.items()}
+	params = {key: _plain(value) for key, value in problem.params.items()}
 	params["code"] = problem.code
 	if params.get("status"):
 		params["status"] = _(params["status"])

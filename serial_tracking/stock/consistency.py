@@ -41,8 +41,11 @@ def stock_ledger_qty(items: list[str]) -> dict[tuple[str, str], float]:
 
 def describe(difference: Difference) -> str:
 	if difference.kind == "stock":
+		expected = difference.expected
+		if expected == int(expected):
+			expected = int(expected)
 		return _("Item {0} at {1}: {2} SN codes in stock, but the stock ledger holds {3}").format(
-			difference.item_code, difference.warehouse, difference.found, difference.expected
+			difference.item_code, difference.warehouse, difference.found, expected
 		)
 	return _("{0} of item {1} is stored as {2}, but its circulation log says {3}").format(
 		difference.code, difference.item_code, difference.found, difference.expected

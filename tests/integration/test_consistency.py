@@ -6,7 +6,7 @@ import frappe
 
 from serial_tracking.api import check_consistency
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, SHOP, codes
+from tests.integration.factory import MAIN, SHOP, TRANSIT, codes
 
 
 @pytest.fixture
@@ -28,12 +28,21 @@ def test_documents_leave_the_ledger_consistent(item):
 	assert messages(item) == []
 
 
+def test_serials_in_transit_count_at_the_transit_warehouse(item):
+	sn = codes("CHT", 2)
+	f.receive(sn, item=item)
+	f.stock_entry("Material Transfer", [(item, 2, sn, MAIN, TRANSIT)], add_to_transit=1)
+	assert messages(item) == []
+	frappe.db.set_value("Serial Number", sn[0], "status", "Missing", update_modified=False)
+	assert messages(item)[0] == f"Item {item} at {TRANSIT}: 1 SN codes in stock, but the stock ledger holds 2"
+
+
 def test_a_serial_moved_behind_the_ledger_is_reported_twice(item):
 	sn = codes("CHX", 2)
 	f.receive(sn, item=item)
 	frappe.db.set_value("Serial Number", sn[0], "warehouse", SHOP, update_modified=False)
 	assert messages(item) == [
-		f"Item {item} at {MAIN}: 1 SN codes in stock, but the stock ledger holds 2.0",
+		f"Item {item} at {MAIN}: 1 SN codes in stock, but the stock ledger holds 2",
 		f"Item {item} at {SHOP}: 1 SN codes in stock, but the stock ledger holds 0",
 		f"{sn[0]} of item {item} is stored as In Stock @ {SHOP}, but its circulation log says In Stock @ {MAIN}",
 	]
@@ -46,7 +55,7 @@ def test_stock_received_before_the_switch_shows_until_registered():
 	item.sn_tracking = 1
 	item.save()
 	assert messages("ST-LATE") == [
-		f"Item ST-LATE at {MAIN}: 0 SN codes in stock, but the stock ledger holds 2.0"
+		f"Item ST-LATE at {MAIN}: 0 SN codes in stock, but the stock ledger holds 2"
 	]
 
 

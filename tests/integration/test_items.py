@@ -111,7 +111,7 @@ def test_switching_on_with_stock_needs_registration_then_sells():
 	with pytest.raises(
 		SerialTrackingError,
 		match=(
-			f"Warehouse {MAIN} holds 3.0 of item ST-OLD: 2 SN codes are in stock there, so at most 1 more can be registered, not 2"
+			f"Warehouse {MAIN} holds 3 of item ST-OLD: 2 SN codes are in stock there, so at most 1 more can be registered, not 2"
 		),
 	):
 		register_serials("ST-OLD", MAIN, "OLD3 OLD4")
