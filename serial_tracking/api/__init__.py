@@ -155,6 +155,7 @@ def item_stock(item_code: str) -> list[dict]:
 			"qty": qty,
 			"registered": counts.get(w, 0),
 			"missing": max(int(qty) - counts.get(w, 0), 0),
+			"surplus": max(counts.get(w, 0) - int(qty), 0),
 		}
 		for w, qty in sorted(places.items())
 		if w in allowed

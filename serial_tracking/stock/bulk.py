@@ -37,8 +37,10 @@ def switch(items: list[str], enable: bool, progress=None) -> dict:
 			doc.check_permission("write")
 			if bool(doc.get(ITEM_FLAG)) != enable:
 				doc.set(ITEM_FLAG, int(enable))
+				doc.flags.serial_tracking_notes = []
 				doc.save()
 				said = [_strip(m.get("message", "")) for m in _messages()]
+				said += [_strip(note) for note in doc.flags.serial_tracking_notes]
 				warnings.extend({"item_code": item_code, "message": m} for m in said if m)
 				frappe.clear_messages()
 			done.append(item_code)

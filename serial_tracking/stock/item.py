@@ -76,16 +76,19 @@ def validate(doc, method=None):
 
 
 def on_update(doc, method=None):
-	"""Say what switching the item off or on means for its serials: the ledger never drifts silently."""
+	"""Say what switching the item off means for its serials, and, for a bulk switch, what switching
+	it on shows: the ledger never drifts silently."""
 	switched = doc.flags.pop(_SWITCHED, None)
 	if switched == "off":
 		warning = switched_off_warning(doc.name)
 		if warning:
 			frappe.msgprint(warning, title=_("SN tracking switched off"), indicator="orange")
-	elif switched == "on":
-		differences = differences_table(doc.name)
-		if differences:
-			frappe.msgprint(differences, title=_("SN codes to register or correct"), indicator="orange")
+	elif switched == "on" and doc.flags.get("serial_tracking_notes") is not None:
+		# Desk shows the differences in its registration dialog (api.item_stock); a bulk switch
+		# reports them per item.
+		table = differences_table(doc.name)
+		if table:
+			doc.flags.serial_tracking_notes.append(table)
 
 
 def switched_off_warning(item_code: str) -> str | None:

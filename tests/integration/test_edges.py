@@ -537,12 +537,15 @@ def test_switching_an_item_off_says_what_will_drift_and_on_again_shows_the_diffe
 	f.delivery_note([(item, 1, None, MAIN)])
 	f.purchase_receipt([(item, 2, None, SHOP)])
 	assert status(sn[0]) == ("In Stock", MAIN)
-	frappe.clear_messages()
-	doc = frappe.get_doc("Item", item)
-	doc.sn_tracking = 1
-	doc.save()
-	said = _messages()
+	result = bulk.switch([item], True)
+	said = " ".join(w["message"] for w in result["warnings"])
 	assert f"{MAIN}231 too many" in said and f"{SHOP}20register 2" in said
+	from serial_tracking.api import item_stock
+
+	places = {
+		p["warehouse"]: (p["qty"], p["registered"], p["missing"], p["surplus"]) for p in item_stock(item)
+	}
+	assert places[MAIN] == (2, 3, 0, 1) and places[SHOP] == (2, 0, 2, 0)
 	# Switching off an item with nothing in stock says nothing.
 	frappe.clear_messages()
 	doc = frappe.get_doc("Item", f.LAPTOP)

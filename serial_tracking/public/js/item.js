@@ -8,7 +8,7 @@ frappe.ui.form.on("Item", {
 		frm._sn_switched_on = false;
 		// Switched on while the item has stock: ask for the serials of the units already there.
 		frappe.call("serial_tracking.api.item_stock", { item_code: frm.doc.name }).then((r) => {
-			if ((r.message || []).some((p) => p.missing > 0)) serial_tracking_register(frm);
+			if ((r.message || []).some((p) => p.missing > 0 || p.surplus > 0)) serial_tracking_register(frm);
 		});
 	},
 	refresh(frm) {
@@ -28,7 +28,12 @@ function serial_tracking_register(frm) {
 		// Everything from the server is escaped before it becomes HTML.
 		const cell = (value) => `<td>${frappe.utils.escape_html(String(value ?? ""))}</td>`;
 		const rows = places
-			.map((p) => `<tr>${cell(p.warehouse)}${cell(p.qty)}${cell(p.registered)}${cell(p.missing)}</tr>`)
+			.map(
+				(p) =>
+					`<tr>${cell(p.warehouse)}${cell(p.qty)}${cell(p.registered)}${cell(p.missing)}${cell(
+						p.surplus
+					)}</tr>`
+			)
 			.join("");
 		const dialog = new frappe.ui.Dialog({
 			title: __("Register SN codes of {0}", [frappe.utils.escape_html(frm.doc.name)]),
@@ -36,8 +41,15 @@ function serial_tracking_register(frm) {
 				{
 					fieldtype: "HTML",
 					options: `<table class="table table-bordered small"><tr><th>${__("Warehouse")}</th>
-						<th>${__("Quantity")}</th><th>${__("SN codes in stock")}</th><th>${__("To register")}</th></tr>
-						${rows}</table>`,
+						<th>${__("Quantity")}</th><th>${__("SN codes in stock")}</th><th>${__("To register")}</th>
+						<th>${__("Too many")}</th></tr>
+						${rows}</table>${
+							places.some((p) => p.surplus > 0)
+								? `<p class="text-muted small">${__(
+										"Too many: more SN codes are in stock there than the warehouse holds. Count the warehouse with a Stock Reconciliation that lists the SN codes really there."
+								  )}</p>`
+								: ""
+						}`,
 				},
 				{
 					fieldname: "warehouse",
