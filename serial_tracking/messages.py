@@ -55,6 +55,7 @@ def _templates() -> dict[Reason, str]:
 			"{code} was last moved by {voucher_type} {voucher_no} on {last_posted_at}; a movement dated {posted_at} cannot come before it"
 		),
 		Reason.OTHER_SUPPLIER: _("{code} was bought from {supplier}, not from {party}"),
+		Reason.OTHER_CUSTOMER: _("{code} was sold to {customer}, not to {party}"),
 		Reason.NOT_ON_OUTGOING: _(
 			"{code} was not sent in transit by {outgoing}, or has arrived already: an arrival takes only the codes its outgoing entry sent"
 		),

@@ -56,6 +56,9 @@ class RowRequest:
 	table: str | None = None
 	allowed: frozenset[str] | None = None
 	allowed_from: str = ""
+	#: The from- / to-warehouse is a transit warehouse (it holds its units In Transit).
+	from_transit: bool = False
+	to_transit: bool = False
 
 	@property
 	def ref(self) -> tuple[str | None, int]:
@@ -178,13 +181,13 @@ def plan(
 	rows: list[RowRequest],
 	reading: Reading,
 	states: dict[str, State],
-	in_stock_at: dict[tuple[str, str], list[State]] | None = None,
+	held_at: dict[tuple[str, str], list[State]] | None = None,
 ) -> Plan:
 	"""The movements of a document, checked against the serials' states.
 
 	``states`` maps code keys to the current state of every known code the
-	document names; ``in_stock_at`` lists, for each place of
-	:func:`counted_places`, the serials In Stock there (a count makes the ones
+	document names; ``held_at`` lists, for each place of
+	:func:`counted_places`, the serials held there (a count makes the ones
 	it does not name Missing).
 	"""
 	steps: list[Step] = []
@@ -209,8 +212,8 @@ def plan(
 	rows_by_place = {(r.item_code, r.to_warehouse): r for r in rows if r.operation is Operation.COUNT}
 	for place in sorted(counted_places(rows, reading)):
 		row = rows_by_place[place]
-		for state in (in_stock_at or {}).get(place, ()):
-			if key(state.code) in counted or state.status is not Status.IN_STOCK:
+		for state in (held_at or {}).get(place, ()):
+			if key(state.code) in counted or state.status not in (Status.IN_STOCK, Status.IN_TRANSIT):
 				continue
 			movement = _movement(voucher, row, state.code, Operation.COUNT_MISSING, from_warehouse=place[1])
 			after, problem = apply(state, movement)
@@ -241,4 +244,7 @@ def _movement(
 		against_voucher=voucher.return_against if operation is Operation.SALES_RETURN else None,
 		posted_at=voucher.posted_at,
 		company=voucher.company,
+		# A count's Missing leaves the place it counts.
+		from_transit=row.to_transit if operation is Operation.COUNT_MISSING else row.from_transit,
+		to_transit=False if operation is Operation.COUNT_MISSING else row.to_transit,
 	)

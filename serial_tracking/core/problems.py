@@ -45,6 +45,7 @@ class Reason(str, Enum):
 	OVER_WAREHOUSE_QTY = "over_warehouse_qty"
 	BACKDATED = "backdated"
 	OTHER_SUPPLIER = "other_supplier"
+	OTHER_CUSTOMER = "other_customer"
 	NOT_ON_OUTGOING = "not_on_outgoing"
 	# voiding
 	LATER_MOVEMENTS = "later_movements"

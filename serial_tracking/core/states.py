@@ -74,6 +74,9 @@ class Movement:
 	#: The posting date and time; a movement may not come before a serial's latest one.
 	posted_at: datetime | None = None
 	company: str | None = None
+	#: The from- / to-warehouse is a transit warehouse, which holds its units In Transit.
+	from_transit: bool = False
+	to_transit: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ TRANSITIONS: dict[Operation, Rule] = {
 	Operation.ADJUST: Rule(_IN_STOCK, Status.IN_STOCK),
 }
 
-#: Statuses at which a serial has a warehouse (In Transit: the transit warehouse).
+#: Statuses at which a serial has a warehouse (In Transit: the transit warehouse). A warehouse
+#: holds a serial In Stock, or, when it is a transit warehouse, In Transit.
 WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
 #: Operations that are a manager's statement of where a unit is, not a document's movement: they
 #: never hold a document back from being cancelled, and are voided with the document before them.
@@ -134,8 +138,8 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 	}
 	if state and status is not None and state.item_code != movement.item_code:
 		return Problem(Reason.WRONG_ITEM, movement.code, params={**params, "other_item": state.item_code})
-	if status not in rule.sources:
-		return Problem(_reason_for_source(movement.operation, status), movement.code, params=params)
+	if status not in sources(movement):
+		return Problem(_reason_for_source(movement, status), movement.code, params=params)
 	if rule.needs_warehouse and state and state.warehouse != movement.from_warehouse:
 		return Problem(Reason.WRONG_WAREHOUSE, movement.code, params=params)
 	if status is not None and state.posted_at and movement.posted_at and movement.posted_at < state.posted_at:
@@ -158,6 +162,19 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 		)
 	if (
 		movement.operation is Operation.SALES_RETURN
+		and not movement.against_voucher
+		and movement.party_type == "Customer"
+		and state
+		and state.customer
+		and state.customer != movement.party
+	):
+		return Problem(
+			Reason.OTHER_CUSTOMER,
+			movement.code,
+			params={**params, "customer": state.customer, "party": movement.party},
+		)
+	if (
+		movement.operation is Operation.SALES_RETURN
 		and movement.against_voucher
 		and state
 		and state.voucher_no != movement.against_voucher
@@ -168,11 +185,31 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 	return None
 
 
-def _reason_for_source(operation: Operation, status: Status | None) -> Reason:
+def sources(movement: Movement) -> frozenset:
+	"""The statuses a serial may have before ``movement``: its rule's, where a unit held at a
+	transit warehouse is In Transit rather than In Stock."""
+	rule = TRANSITIONS[movement.operation]
+	found = rule.sources
+	if movement.from_transit and rule.needs_warehouse and Status.IN_STOCK in found:
+		found = (found - {Status.IN_STOCK}) | {Status.IN_TRANSIT}
+	if movement.to_transit and movement.operation is Operation.COUNT:
+		found = found | {Status.IN_TRANSIT}
+	return found
+
+
+def _to(movement: Movement) -> Status:
+	to = TRANSITIONS[movement.operation].to
+	return Status.IN_TRANSIT if to is Status.IN_STOCK and movement.to_transit else to
+
+
+def _reason_for_source(movement: Movement, status: Status | None) -> Reason:
+	operation = movement.operation
 	if operation is Operation.COUNT:
 		return Reason.IN_TRANSIT_ON_COUNT
 	if status is None:
 		return Reason.NOT_FOUND
+	if movement.from_transit and Status.IN_TRANSIT in sources(movement):
+		return Reason.NOT_IN_TRANSIT
 	if operation is Operation.SALES_RETURN:
 		return Reason.NOT_SOLD
 	if operation is Operation.TRANSFER_IN:
@@ -186,7 +223,6 @@ def _reason_for_source(operation: Operation, status: Status | None) -> Reason:
 
 def move(state: State | None, movement: Movement) -> State:
 	"""The state after ``movement``, without checking that it is allowed."""
-	rule = TRANSITIONS[movement.operation]
 	current = (
 		state
 		if state and state.status is not None
@@ -196,10 +232,11 @@ def move(state: State | None, movement: Movement) -> State:
 			sequence=state.sequence if state else 0,
 		)
 	)
+	to = _to(movement)
 	new = replace(
 		current,
-		status=rule.to,
-		warehouse=movement.to_warehouse if rule.to in WITH_WAREHOUSE else None,
+		status=to,
+		warehouse=movement.to_warehouse if to in WITH_WAREHOUSE else None,
 		voucher_type=movement.voucher_type,
 		voucher_no=movement.voucher_no,
 		sequence=current.sequence + 1,
@@ -226,7 +263,7 @@ def changes(state: State | None, movement: Movement) -> bool:
 	return not (
 		movement.operation is Operation.COUNT
 		and state is not None
-		and state.status is Status.IN_STOCK
+		and state.status is _to(movement)
 		and state.warehouse == movement.to_warehouse
 		and state.item_code == movement.item_code
 	)

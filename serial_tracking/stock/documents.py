@@ -91,6 +91,9 @@ class Facts:
 	transit: set[str] = field(default_factory=set)
 	consolidated: set[str] = field(default_factory=set)
 	outgoing: dict[str, list[str]] = field(default_factory=dict)
+	#: Every code the outgoing entry sent that is still in transit (for arrival rows not linked
+	#: to one of its rows).
+	outgoing_all: list[str] = field(default_factory=list)
 	#: (item, transit warehouse) where serials are in transit: an arrival from there names them.
 	held_in_transit: set[tuple[str, str]] = field(default_factory=set)
 
@@ -137,17 +140,14 @@ def _keys(text: str | None) -> set[str]:
 	return {key(code) for code in (text or "").split()}
 
 
+#: The fields of a row that name a warehouse.
+WAREHOUSE_FIELDS = ("warehouse", "s_warehouse", "t_warehouse", "target_warehouse", "from_warehouse")
+
+
 def warehouses_to_classify(doc) -> set[str]:
-	"""Warehouses whose type (transit or not) decides the operation of a row."""
-	found = set()
-	for _rows, row in rows_of(doc):
-		if doc.doctype == "Stock Entry" and doc.get("purpose") == "Material Transfer":
-			found.update((row.get("s_warehouse"), row.get("t_warehouse")))
-		elif doc.doctype in SALES:
-			found.add(row.get("target_warehouse"))
-		elif doc.doctype in PURCHASE:
-			found.add(row.get("from_warehouse"))
-	return {w for w in found if w}
+	"""Warehouses whose type (transit or not) decides what a row does: a transit warehouse holds
+	its units In Transit."""
+	return {row.get(f) for _rows, row in rows_of(doc) for f in WAREHOUSE_FIELDS if row.get(f)}
 
 
 def arrival_rows(doc) -> dict[str, str]:
@@ -189,10 +189,11 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 	required = policy in required_policies
 	allowed, allowed_from = None, ""
 	outgoing_row = arrival_rows(doc).get(row.name)
-	if operation is Operation.TRANSFER_IN and outgoing_row and outgoing_row in facts.outgoing:
-		in_transit = facts.outgoing[outgoing_row]
-		# The arrival takes only codes its outgoing entry sent; when the outgoing row sent codes,
-		# the arrival must name the ones that arrive, or they would stay in transit for ever.
+	if operation is Operation.TRANSFER_IN and doc.get("outgoing_stock_entry"):
+		# The arrival takes only codes its outgoing entry sent (the row's own outgoing row's when
+		# it names one); when they were sent with codes, the arrival must name the ones that
+		# arrive, or they would stay in transit for ever.
+		in_transit = facts.outgoing.get(outgoing_row, []) if outgoing_row else facts.outgoing_all
 		allowed, allowed_from = frozenset(key(c) for c in in_transit), doc.outgoing_stock_entry
 		required = required or bool(in_transit)
 	elif operation is Operation.TRANSFER_IN and (row.item_code, source) in facts.held_in_transit:
@@ -212,6 +213,8 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		table=None if rows.table == ITEMS_TABLE else rows.table,
 		allowed=allowed,
 		allowed_from=allowed_from,
+		from_transit=source in facts.transit,
+		to_transit=target in facts.transit,
 	)
 
 

@@ -124,7 +124,7 @@ def _plan(context: Context, *, lock: bool):
 	codes = context.reading.all_codes()
 	states = ledger.read_states(codes, lock=lock)
 	places = counted_places(context.rows, context.reading)
-	stock = ledger.in_stock_at(places, lock=lock)
+	stock = ledger.held_at_places(places, lock=lock)
 	return plan(context.voucher, context.rows, context.reading, states, stock)
 
 

@@ -11,9 +11,9 @@ from serial_tracking.stock import documents, ledger
 def read(doc, managed: set[str]) -> documents.Facts:
 	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
 	facts.consolidated = _consolidated(doc)
-	arrivals = documents.arrival_rows(doc)
-	if arrivals:
-		facts.outgoing = _in_transit_from(doc.outgoing_stock_entry, set(arrivals.values()))
+	if doc.doctype == "Stock Entry" and doc.get("outgoing_stock_entry"):
+		facts.outgoing = _in_transit_from(doc.outgoing_stock_entry)
+		facts.outgoing_all = [code for codes in facts.outgoing.values() for code in codes]
 	sources = {
 		(row.item_code, row.get("s_warehouse") or row.get("from_warehouse"))
 		for _rows, row in documents.rows_of(doc)
@@ -45,14 +45,27 @@ def _consolidated(doc) -> set[str]:
 		.run(as_dict=True)
 	)
 	by_name = {r.name: r for r in found}
+	claimed = _claimed_elsewhere(doc.name, [row.pos_invoice_item for row in rows])
 	return {
 		row.name
 		for row in rows
-		if documents.is_consolidation_of(row, by_name.get(row.pos_invoice_item), doc.name)
+		if row.pos_invoice_item not in claimed
+		and documents.is_consolidation_of(row, by_name.get(row.pos_invoice_item), doc.name)
 	}
 
 
-def _in_transit_from(entry: str, rows: set[str]) -> dict[str, list[str]]:
+def _claimed_elsewhere(invoice: str, pos_rows: list[str]) -> set[str]:
+	"""POS invoice rows that another submitted Sales Invoice already consolidates."""
+	item = frappe.qb.DocType("Sales Invoice Item")
+	return set(
+		frappe.qb.from_(item)
+		.select(item.pos_invoice_item)
+		.where(item.pos_invoice_item.isin(pos_rows) & (item.parent != invoice) & (item.docstatus == 1))
+		.run(pluck=True)
+	)
+
+
+def _in_transit_from(entry: str) -> dict[str, list[str]]:
 	"""The codes each row of an outgoing entry sent that are still in transit from it."""
 	log, serial = frappe.qb.DocType(LOG), frappe.qb.DocType(SERIAL)
 	found = (
@@ -63,7 +76,6 @@ def _in_transit_from(entry: str, rows: set[str]) -> dict[str, list[str]]:
 		.where(
 			(log.voucher_type == "Stock Entry")
 			& (log.voucher_no == entry)
-			& log.voucher_detail_no.isin(list(rows))
 			& (log.is_cancelled == 0)
 			& (log.operation == Operation.TRANSFER_OUT.value)
 			& (serial.status == Status.IN_TRANSIT.value)
@@ -74,9 +86,9 @@ def _in_transit_from(entry: str, rows: set[str]) -> dict[str, list[str]]:
 		.orderby(serial.name)
 		.run()
 	)
-	codes: dict[str, list[str]] = {row: [] for row in rows}
+	codes: dict[str, list[str]] = {}
 	for row, code in found:
-		codes[row].append(code)
+		codes.setdefault(row, []).append(code)
 	return codes
 
 

@@ -108,8 +108,8 @@ def read_states(codes: list[str], *, lock: bool = False) -> dict[str, State]:
 	return {key(row.name): _state(row) for row in query.run(as_dict=True)}
 
 
-def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tuple[str, str], list[State]]:
-	"""The serials In Stock at each (item, warehouse)."""
+def held_at_places(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tuple[str, str], list[State]]:
+	"""The serials held at each (item, warehouse): In Stock, or In Transit at a transit warehouse."""
 	if not places:
 		return {}
 	table = frappe.qb.DocType(SERIAL)
@@ -119,7 +119,7 @@ def in_stock_at(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tup
 	query = (
 		frappe.qb.from_(table)
 		.select(*(table[f] for f in _STATE_FIELDS))
-		.where(where & (table.status == Status.IN_STOCK.value))
+		.where(where & table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value]))
 		.orderby(table.name)
 	)
 	if lock:
@@ -164,7 +164,7 @@ def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
 		return {}
 	log = frappe.qb.DocType(LOG)
 	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse", "voucher_type")
-	more = ("voucher_no", "posting_date", "posting_time", "party_type", "party", "company")
+	more = ("voucher_no", "posting_date", "posting_time", "party_type", "party", "company", "status_after")
 	rows = (
 		frappe.qb.from_(log)
 		.select(*(log[f] for f in (*fields, *more)))
@@ -431,6 +431,8 @@ def _movement(r) -> Movement:
 		party=r.party,
 		posted_at=posted_at(r.posting_date, r.posting_time),
 		company=r.company,
+		# Replayed as logged: a movement into a transit warehouse left the serial In Transit.
+		to_transit=r.status_after == Status.IN_TRANSIT.value,
 	)
 
 

@@ -91,6 +91,7 @@ def _statement(item_code: str, warehouse: str) -> Voucher:
 def _plan(
 	item_code: str, operation: Operation, codes: list[str], states: dict[str, State], source=None, target=None
 ) -> Plan:
+	transit = ledger.transit_warehouses({w for w in (source, target) if w})
 	request = RowRequest(
 		row=None,
 		item_code=item_code,
@@ -98,6 +99,9 @@ def _plan(
 		qty=len(codes),
 		from_warehouse=source,
 		to_warehouse=target,
+		# A transit warehouse holds its units In Transit.
+		from_transit=source in transit,
+		to_transit=target in transit,
 	)
 	return plan(_statement(item_code, target or source), [request], Reading({request.ref: codes}, []), states)
 

@@ -565,3 +565,120 @@ def test_the_patch_fills_company_and_last_posting_time_of_older_serials():
 	fill_company_and_posted_at.execute()
 	assert frappe.db.get_value("Serial Number", sn[0], ["company", "posted_at"]) == expected
 	assert expected[0] == f.COMPANY and str(expected[1]).startswith(str(receipt.posting_date))
+
+
+# Transit warehouses hold their units In Transit
+
+
+def test_a_unit_received_registered_or_counted_at_a_transit_warehouse_is_in_transit_and_can_leave():
+	received, registered, counted = codes("TRW", 3)
+	f.purchase_receipt([(PHONE, 1, [received], TRANSIT)])
+	assert status(received) == ("In Transit", TRANSIT)
+	f.purchase_receipt([(PHONE, 1, None, TRANSIT)])
+	registration.register(PHONE, TRANSIT, registered)
+	assert status(registered) == ("In Transit", TRANSIT)
+	f.reconciliation([(PHONE, 3, [received, registered, counted], TRANSIT)])
+	assert [status(c) for c in (received, registered, counted)] == [("In Transit", TRANSIT)] * 3
+	f.stock_entry("Material Transfer", [(PHONE, 2, [received, registered], TRANSIT, SHOP)])
+	assert [status(c) for c in (received, registered)] == [("In Stock", SHOP)] * 2
+
+
+def test_a_count_of_a_transit_warehouse_makes_its_uncounted_units_missing():
+	sn = codes("TRC", 2)
+	f.receive(sn)
+	f.stock_entry("Material Transfer", [(PHONE, 2, sn, MAIN, TRANSIT)], add_to_transit=1)
+	f.reconciliation([(PHONE, 1, sn[:1], TRANSIT)])
+	assert status(sn[0]) == ("In Transit", TRANSIT) and status(sn[1]) == ("Missing", None)
+
+
+def test_a_unit_lost_in_transit_can_be_issued():
+	sn = codes("TRI", 1)
+	f.receive(sn)
+	f.stock_entry("Material Transfer", [(PHONE, 1, sn, MAIN, TRANSIT)], add_to_transit=1)
+	issue = f.stock_entry("Material Issue", [(PHONE, 1, sn, TRANSIT, None)])
+	assert status(sn[0]) == ("Issued", None)
+	issue.cancel()
+	assert status(sn[0]) == ("In Transit", TRANSIT)
+
+
+def test_the_return_of_an_internal_delivery_to_a_transit_warehouse_takes_the_unit_back():
+	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_return
+
+	sn = codes("TRR", 1)
+	f.receive(sn)
+	note = _internal_delivery(sn, TRANSIT)
+	back = frappe.get_doc(make_sales_return(note.name))
+	back.items[0].target_warehouse = TRANSIT
+	back.insert()
+	back.submit()
+	assert status(sn[0]) == ("In Stock", MAIN)
+
+
+def test_an_arrival_row_not_linked_to_an_outgoing_row_takes_only_that_entrys_codes():
+	from erpnext.stock.doctype.stock_entry.stock_entry import make_stock_in_entry
+
+	mine, other = codes("ARU", 2)
+	f.receive([mine, other])
+	out = f.stock_entry("Material Transfer", [(PHONE, 1, [mine], MAIN, TRANSIT)], add_to_transit=1)
+	elsewhere = f.stock_entry("Material Transfer", [(PHONE, 1, [other], MAIN, TRANSIT)], add_to_transit=1)
+	arrive = frappe.get_doc(make_stock_in_entry(out.name))
+	arrive.items[0].t_warehouse = SHOP
+	arrive.items[0].ste_detail = None
+	arrive.items[0].sn_codes = other
+	with pytest.raises(SerialTrackingError, match=rf"{other} was not sent in transit by {out.name}"):
+		arrive.insert()
+	arrive.items[0].sn_codes = mine
+	arrive.insert()
+	arrive.submit()
+	assert status(mine) == ("In Stock", SHOP) and status(other) == ("In Transit", TRANSIT)
+	assert elsewhere.docstatus == 1
+
+
+# Returns and consolidations
+
+
+def test_a_credit_note_without_an_original_returns_only_what_its_customer_bought():
+	sn = codes("CRN", 1)
+	f.receive(sn)
+	f.sales_invoice([(PHONE, 1, sn, MAIN)])
+	other = "ST Other Customer"
+	if not frappe.db.exists("Customer", other):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": other,
+				"customer_group": "All Customer Groups",
+				"territory": "All Territories",
+			}
+		).insert()
+	with pytest.raises(
+		SerialTrackingError, match=rf"Row 1: {sn[0]} was sold to {f.CUSTOMER}, not to {other}"
+	):
+		f._trade("Sales Invoice", other, [(PHONE, -1, sn, MAIN)], True, True, None, {"update_stock": 1})
+	f._trade("Sales Invoice", f.CUSTOMER, [(PHONE, -1, sn, MAIN)], True, True, None, {"update_stock": 1})
+	assert status(sn[0]) == ("In Stock", MAIN)
+
+
+def test_a_pos_row_consolidated_by_one_invoice_cannot_be_consolidated_again():
+	sold, other = codes("PC2", 2)
+	f.receive([sold, other])
+	pos = f.pos_invoice([(PHONE, 1, [sold], MAIN)])
+	first = _naming_pos(pos, [other])
+	first.cancel()
+	# A real-looking consolidation: carried without moving.
+	consolidation = f.sales_invoice([(PHONE, 1, [other], MAIN)], submit=False)
+	consolidation.items[0].pos_invoice = pos.name
+	consolidation.items[0].pos_invoice_item = pos.items[0].name
+	consolidation.is_consolidated = 1
+	consolidation.items[0].sn_codes = sold
+	consolidation.save()
+	consolidation.submit()
+	assert f.serial(sold).voucher_no == pos.name and status(other) == ("In Stock", MAIN)
+	# A second claim of the same POS row moves its serials like any row: refused, it is sold.
+	again = f.sales_invoice([(PHONE, 1, [other], MAIN)], submit=False)
+	again.items[0].pos_invoice = pos.name
+	again.items[0].pos_invoice_item = pos.items[0].name
+	again.is_consolidated = 1
+	again.items[0].sn_codes = sold
+	with pytest.raises(SerialTrackingError, match=rf"{sold} is not in stock: it is Sold"):
+		again.save()

@@ -104,6 +104,16 @@ CASES = [
 		"S1 was bought from Northwind, not from Contoso",
 	),
 	(
+		moved(
+			State("S1", "PHONE", Status.SOLD, customer="Harbour Street"),
+			Operation.SALES_RETURN,
+			target="Main",
+			party_type="Customer",
+			party="Kim",
+		),
+		"S1 was sold to Harbour Street, not to Kim",
+	),
+	(
 		read(
 			[
 				RowRequest(
