@@ -116,6 +116,20 @@ if [ -d "$bench/sites/$site" ]; then
 		rm -f "$server_log"
 		if [ -n "$assets_before" ] && [ -L "$assets_link" ]; then ln -sfn "$assets_before" "$assets_link"; fi
 	fi
+	# ERPNext's own stock tests with the app switched on, on a site of their own: in CI, or when asked.
+	if [ "${CI:-}" = true ] || [ "${ST_ERPNEXT_TESTS:-0}" = 1 ]; then
+		echo "== ERPNext's stock tests with the app installed and switched on"
+		erpnext_log=$(mktemp)
+		BENCH_DIR="$bench" bash "$repo/scripts/erpnext-stock-tests.sh" 2>&1 | tee "$erpnext_log"
+		rc=${PIPESTATUS[0]}
+		modules=$(grep -cE '^erpnext\..*tests ran' "$erpnext_log")
+		new=$(grep -E '^erpnext\..*tests ran' "$erpnext_log" | grep -vc 'new: none$')
+		summary+=("ERPNext stock tests: $modules modules, $new with failures ERPNext alone does not have (exit $rc)")
+		rm -f "$erpnext_log"
+		if [ "$rc" -ne 0 ]; then status=1; fi
+	else
+		summary+=("ERPNext stock tests: NOT RUN (CI runs them; ST_ERPNEXT_TESTS=1 here)")
+	fi
 	# Last: it uninstalls and reinstalls the app on the test site.
 	ST_SITE="$site" run_pytest "install/migrate/uninstall tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/lifecycle" -q
 else
