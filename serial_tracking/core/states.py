@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
 from serial_tracking.core.problems import Problem, Reason
 
@@ -118,6 +119,19 @@ WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
 #: Operations that are a manager's statement of where a unit is, not a document's movement: they
 #: never hold a document back from being cancelled, and are voided with the document before them.
 STATEMENTS = frozenset({Operation.REGISTER, Operation.ADJUST})
+
+
+class _ReturnedTo(NamedTuple):
+	party_type: str
+	field: str
+	refusal: Reason
+
+
+#: A return goes back only to the party the unit came from (purchase) or went to (sale).
+_RETURNED_TO = {
+	Operation.PURCHASE_RETURN: _ReturnedTo("Supplier", "supplier", Reason.OTHER_SUPPLIER),
+	Operation.SALES_RETURN: _ReturnedTo("Customer", "customer", Reason.OTHER_CUSTOMER),
+}
 #: Operations that bring a unit in from a supplier.
 FROM_SUPPLIER = frozenset({Operation.RECEIVE})
 #: Operations that hand a unit to a customer.
@@ -149,31 +163,6 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 			params={**params, "last_posted_at": state.posted_at, "posted_at": movement.posted_at},
 		)
 	if (
-		movement.operation is Operation.PURCHASE_RETURN
-		and movement.party_type == "Supplier"
-		and state
-		and state.supplier
-		and state.supplier != movement.party
-	):
-		return Problem(
-			Reason.OTHER_SUPPLIER,
-			movement.code,
-			params={**params, "supplier": state.supplier, "party": movement.party},
-		)
-	if (
-		movement.operation is Operation.SALES_RETURN
-		and not movement.against_voucher
-		and movement.party_type == "Customer"
-		and state
-		and state.customer
-		and state.customer != movement.party
-	):
-		return Problem(
-			Reason.OTHER_CUSTOMER,
-			movement.code,
-			params={**params, "customer": state.customer, "party": movement.party},
-		)
-	if (
 		movement.operation is Operation.SALES_RETURN
 		and movement.against_voucher
 		and state
@@ -182,6 +171,15 @@ def check(state: State | None, movement: Movement) -> Problem | None:
 		return Problem(
 			Reason.NOT_ON_ORIGINAL, movement.code, params={**params, "against": movement.against_voucher}
 		)
+	returned_to = _RETURNED_TO.get(movement.operation)
+	if returned_to and movement.party_type == returned_to.party_type and state:
+		came = getattr(state, returned_to.field)
+		if came and came != movement.party:
+			return Problem(
+				returned_to.refusal,
+				movement.code,
+				params={**params, returned_to.field: came, "party": movement.party},
+			)
 	return None
 
 

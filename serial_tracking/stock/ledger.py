@@ -371,20 +371,11 @@ def voucher_codes(voucher_type: str, voucher_no: str) -> list[str]:
 _ACTIVE_FIELDS = (
 	"name",
 	"creation",
-	"serial_no",
-	"item_code",
-	"operation",
-	"sequence",
-	"voucher_type",
-	"voucher_no",
-	"posting_date",
-	"posting_time",
-	"from_warehouse",
-	"status_after",
-	"to_warehouse",
-	"party_type",
-	"party",
-	"company",
+	*(
+		f
+		for f in _LOG_FIELDS[6:]
+		if f not in ("is_cancelled", "voucher_detail_no", "row_no", "status_before")
+	),
 )
 
 

@@ -131,9 +131,8 @@ def deliver(api: Api, cleanup: list, rows: list[tuple[str, list[str]]]) -> str:
 	return _submitted(api, cleanup, "Delivery Note", party, rows)
 
 
-def bundle(api: Api, cleanup: list, uid: str, component: str, qty: int) -> str:
-	"""A product bundle (a non-stock item of its own) of ``qty`` units of ``component``."""
-	code = f"ST-KIT-{uid}"
+def item(api: Api, code: str, **values) -> str:
+	"""An item in Nos."""
 	api.insert(
 		{
 			"doctype": "Item",
@@ -141,9 +140,15 @@ def bundle(api: Api, cleanup: list, uid: str, component: str, qty: int) -> str:
 			"item_name": code,
 			"item_group": "All Item Groups",
 			"stock_uom": "Nos",
-			"is_stock_item": 0,
+			**values,
 		}
 	)
+	return code
+
+
+def bundle(api: Api, cleanup: list, uid: str, component: str, qty: int) -> str:
+	"""A product bundle (a non-stock item of its own) of ``qty`` units of ``component``."""
+	code = item(api, f"ST-KIT-{uid}", is_stock_item=0)
 	cleanup.append(("Item", code))
 	doc = api.insert(
 		{"doctype": "Product Bundle", "new_item_code": code, "items": [{"item_code": component, "qty": qty}]}

@@ -9,22 +9,12 @@ pytest.importorskip("selenium")
 
 from selenium.webdriver.common.by import By
 
-from tests.browser.steps import COMPANY, MAIN, SUPPLIER
+from tests.browser.steps import COMPANY, MAIN, SUPPLIER, item
 
 
 def test_switching_on_an_item_with_stock_opens_registration(desk, api, cleanup):
 	code = f"ST-BR-{secrets.token_hex(3).upper()}"
-	api.insert(
-		{
-			"doctype": "Item",
-			"item_code": code,
-			"item_name": code,
-			"item_group": "All Item Groups",
-			"stock_uom": "Nos",
-			"is_stock_item": 1,
-			"valuation_rate": 100,
-		}
-	)
+	item(api, code, is_stock_item=1, valuation_rate=100)
 	receipt = api.insert(
 		{
 			"doctype": "Purchase Receipt",

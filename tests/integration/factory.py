@@ -37,20 +37,33 @@ def make_master_data():
 		elif frappe.db.get_value("Item", code, "sn_tracking") != tracked:
 			# a reinstall of the app (lifecycle test) starts its fields afresh
 			frappe.db.set_value("Item", code, "sn_tracking", tracked)
-	if not frappe.db.exists("Supplier", SUPPLIER):
+	supplier(SUPPLIER)
+	customer(CUSTOMER)
+	frappe.db.set_single_value("Serial Tracking Settings", "enabled", 1)
+
+
+def supplier(name, **values):
+	"""A supplier, made once."""
+	if not frappe.db.exists("Supplier", name):
 		frappe.get_doc(
-			{"doctype": "Supplier", "supplier_name": SUPPLIER, "supplier_group": "All Supplier Groups"}
+			{"doctype": "Supplier", "supplier_name": name, "supplier_group": "All Supplier Groups", **values}
 		).insert()
-	if not frappe.db.exists("Customer", CUSTOMER):
+	return name
+
+
+def customer(name, **values):
+	"""A customer, made once."""
+	if not frappe.db.exists("Customer", name):
 		frappe.get_doc(
 			{
 				"doctype": "Customer",
-				"customer_name": CUSTOMER,
+				"customer_name": name,
 				"customer_group": "All Customer Groups",
 				"territory": "All Territories",
+				**values,
 			}
 		).insert()
-	frappe.db.set_single_value("Serial Tracking Settings", "enabled", 1)
+	return name
 
 
 def make_item(code, sn_tracking=1, **values):

@@ -175,31 +175,11 @@ def test_a_bundle_return_brings_the_component_back():
 
 def _internal_parties():
 	"""A customer and a supplier that stand for the company itself."""
-	customer, supplier = "ST Internal Customer", "ST Internal Supplier"
-	if not frappe.db.exists("Customer", customer):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": customer,
-				"customer_group": "All Customer Groups",
-				"territory": "All Territories",
-				"is_internal_customer": 1,
-				"represents_company": f.COMPANY,
-				"companies": [{"company": f.COMPANY}],
-			}
-		).insert()
-	if not frappe.db.exists("Supplier", supplier):
-		frappe.get_doc(
-			{
-				"doctype": "Supplier",
-				"supplier_name": supplier,
-				"supplier_group": "All Supplier Groups",
-				"is_internal_supplier": 1,
-				"represents_company": f.COMPANY,
-				"companies": [{"company": f.COMPANY}],
-			}
-		).insert()
-	return customer, supplier
+	internal = {"represents_company": f.COMPANY, "companies": [{"company": f.COMPANY}]}
+	return (
+		f.customer("ST Internal Customer", is_internal_customer=1, **internal),
+		f.supplier("ST Internal Supplier", is_internal_supplier=1, **internal),
+	)
 
 
 def _internal_delivery(codes_, target):
@@ -401,11 +381,7 @@ def test_a_cancellation_restores_its_serials_with_the_item_switched_off():
 def test_a_purchase_return_to_another_supplier_is_refused():
 	sn = codes("PRS", 1)
 	receipt = f.receive(sn)
-	other = "ST Other Supplier"
-	if not frappe.db.exists("Supplier", other):
-		frappe.get_doc(
-			{"doctype": "Supplier", "supplier_name": other, "supplier_group": "All Supplier Groups"}
-		).insert()
+	other = f.supplier("ST Other Supplier")
 	with pytest.raises(
 		SerialTrackingError, match=rf"Row 1: {sn[0]} was bought from ST Supplier, not from {other}"
 	):
@@ -641,16 +617,7 @@ def test_a_credit_note_without_an_original_returns_only_what_its_customer_bought
 	sn = codes("CRN", 1)
 	f.receive(sn)
 	f.sales_invoice([(PHONE, 1, sn, MAIN)])
-	other = "ST Other Customer"
-	if not frappe.db.exists("Customer", other):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": other,
-				"customer_group": "All Customer Groups",
-				"territory": "All Territories",
-			}
-		).insert()
+	other = f.customer("ST Other Customer")
 	with pytest.raises(
 		SerialTrackingError, match=rf"Row 1: {sn[0]} was sold to {f.CUSTOMER}, not to {other}"
 	):
