@@ -183,7 +183,7 @@ def voucher(doc) -> Voucher:
 
 def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: Facts) -> RowRequest:
 	"""The request of one row of an SN-tracked item."""
-	operation, source, target, policy = _meaning(doc, row, facts.transit)
+	operation, source, target, policy = _meaning(doc, row, _warehouse(doc, rows, row), facts.transit)
 	qty = row.get(rows.qty)
 	refusal, params = _refusal(doc, rows, row)
 	required = policy in required_policies
@@ -218,32 +218,40 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 	)
 
 
-def _meaning(doc, row, transit: set[str]):
-	"""(operation, from warehouse, to warehouse, policy field)."""
+def _warehouse(doc, rows: Rows, row) -> str | None:
+	"""The row's warehouse; a packed row without one moves from its bundle row's, as ERPNext does."""
+	if row.get("warehouse") or rows is not PACKED:
+		return row.get("warehouse")
+	parent = next((r for r in doc.get(ITEMS_TABLE) or [] if r.name == row.get("parent_detail_docname")), None)
+	return parent.get("warehouse") if parent else None
+
+
+def _meaning(doc, row, warehouse: str | None, transit: set[str]):
+	"""(operation, from warehouse, to warehouse, policy field); ``warehouse``: the row's own."""
 	if doc.doctype in PURCHASE:
 		other = row.get("from_warehouse")
 		if other:
 			# From an internal supplier: a transfer between the company's own warehouses.
 			if doc.get("is_return"):
-				return Operation.TRANSFER, row.warehouse, other, "material_transfer_policy"
+				return Operation.TRANSFER, warehouse, other, "material_transfer_policy"
 			operation = Operation.TRANSFER_IN if other in transit else Operation.TRANSFER
-			return operation, other, row.warehouse, "material_transfer_policy"
+			return operation, other, warehouse, "material_transfer_policy"
 		if doc.get("is_return"):
-			return Operation.PURCHASE_RETURN, row.warehouse, None, "purchase_return_policy"
-		return Operation.RECEIVE, None, row.warehouse, "purchase_policy"
+			return Operation.PURCHASE_RETURN, warehouse, None, "purchase_return_policy"
+		return Operation.RECEIVE, None, warehouse, "purchase_policy"
 	if doc.doctype in SALES:
 		other = row.get("target_warehouse")
 		if other:
 			# To an internal customer (or any row with a target): ERPNext moves the unit there.
 			if doc.get("is_return"):
-				return Operation.TRANSFER, other, row.warehouse, "material_transfer_policy"
+				return Operation.TRANSFER, other, warehouse, "material_transfer_policy"
 			operation = Operation.TRANSFER_OUT if other in transit else Operation.TRANSFER
-			return operation, row.warehouse, other, "material_transfer_policy"
+			return operation, warehouse, other, "material_transfer_policy"
 		if doc.get("is_return"):
-			return Operation.SALES_RETURN, None, row.warehouse, "sales_return_policy"
-		return Operation.SELL, row.warehouse, None, "sales_policy"
+			return Operation.SALES_RETURN, None, warehouse, "sales_return_policy"
+		return Operation.SELL, warehouse, None, "sales_policy"
 	if doc.doctype == "Stock Reconciliation":
-		return Operation.COUNT, None, row.warehouse, "count_policy"
+		return Operation.COUNT, None, warehouse, "count_policy"
 	# Stock Entry
 	operation, policy = STOCK_ENTRY_PURPOSES.get(doc.purpose, (Operation.TRANSFER, ""))
 	source, target = row.get("s_warehouse"), row.get("t_warehouse")

@@ -649,3 +649,43 @@ def test_a_pos_row_consolidated_by_one_invoice_cannot_be_consolidated_again():
 	again.items[0].sn_codes = sold
 	with pytest.raises(SerialTrackingError, match=rf"{sold} is not in stock: it is Sold"):
 		again.save()
+
+
+# The widest document
+
+
+def test_one_delivery_with_the_same_item_twice_at_two_warehouses_and_inside_a_bundle():
+	at_main, at_shop, packed = codes("WID", 3)
+	f.receive([at_main, packed])
+	f.receive([at_shop], warehouse=SHOP)
+	_bundle()
+	f.purchase_receipt([(PLAIN, 1, None, MAIN)])
+	note = f.delivery_note(
+		[(PHONE, 1, [at_main], MAIN), (PHONE, 1, [at_shop], SHOP), (BUNDLE, 1, None, MAIN)], submit=False
+	)
+	phone = next(row for row in note.packed_items if row.item_code == PHONE)
+	phone.sn_codes = at_main
+	with pytest.raises(
+		SerialTrackingError, match=rf"Packed item row 1: {at_main} is already entered in row 1"
+	):
+		note.save()
+	note.reload()
+	next(row for row in note.packed_items if row.item_code == PHONE).sn_codes = packed
+	note.save()
+	note.submit()
+	assert [status(c) for c in (at_main, at_shop, packed)] == [("Sold", None)] * 3
+	assert {r.voucher_no for c in (at_main, at_shop, packed) for r in log_of(c)[-1:]} == {note.name}
+	note.cancel()
+	assert [status(c) for c in (at_main, at_shop, packed)] == [
+		("In Stock", MAIN),
+		("In Stock", SHOP),
+		("In Stock", MAIN),
+	]
+	amended = frappe.copy_doc(note)
+	amended.amended_from = note.name
+	amended.docstatus = 0
+	for row in amended.get_all_children():
+		row.docstatus = 0
+	amended.insert()
+	amended.submit()
+	assert [status(c) for c in (at_main, at_shop, packed)] == [("Sold", None)] * 3
