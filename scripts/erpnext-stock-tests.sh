@@ -31,16 +31,18 @@ else
 	frappe_cli --site "$site" migrate --skip-search-index >/dev/null || exit 1
 fi
 frappe_cli --site "$site" set-config allow_tests true >/dev/null
-# The app switched on, as on a site that uses it; the site's clock in UTC.
-frappe_cli --site "$site" execute serial_tracking.devtools.site.prepare_erpnext_tests >/dev/null || exit 1
+# The app switched on, as on a site that uses it.
+frappe_cli --site "$site" execute serial_tracking.devtools.site.switch_on >/dev/null || exit 1
 
 # ERPNext's tests take today's date at several moments of one test (a posting date, then a due date):
 # a module running across the site's midnight fails some of them ("Due Date cannot be before
-# Posting Date"). A module starts only when midnight (UTC) is more than 5 minutes away.
+# Posting Date"). A module starts only when the site's midnight is more than 5 minutes away.
 clear_of_midnight() {
-	local left=$((86400 - $(date -u +%s) % 86400))
-	if [ "$left" -lt 300 ]; then
-		echo "waiting $((left + 5)) s for midnight (UTC) to pass"
+	local left
+	left=$(frappe_cli --site "$site" execute serial_tracking.devtools.site.seconds_to_midnight 2>/dev/null |
+		tail -n 1 | tr -dc '0-9')
+	if [ -n "$left" ] && [ "$left" -lt 300 ]; then
+		echo "waiting $((left + 5)) s for the site's midnight to pass"
 		sleep $((left + 5))
 	fi
 }

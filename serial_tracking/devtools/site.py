@@ -1,6 +1,7 @@
 """Small site set-ups for development commands."""
 
 import frappe
+from frappe.utils import add_days, get_datetime, getdate, now_datetime
 
 from serial_tracking.constants import SETTINGS
 
@@ -10,8 +11,7 @@ def switch_on():
 	frappe.db.set_single_value(SETTINGS, "enabled", 1)
 
 
-def prepare_erpnext_tests():
-	"""A site for ERPNext's own tests: the app switched on, and the site's clock in UTC, so that
-	scripts/erpnext-stock-tests.sh can keep a run clear of the site's midnight."""
-	switch_on()
-	frappe.db.set_single_value("System Settings", "time_zone", "Etc/UTC")
+def seconds_to_midnight() -> int:
+	"""Seconds until the site's next midnight, in its own time zone."""
+	now = now_datetime()
+	return int((get_datetime(add_days(getdate(now), 1)) - now).total_seconds())
