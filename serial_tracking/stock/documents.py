@@ -113,6 +113,11 @@ def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
 	return found
 
 
+def table_ref(rows: Rows) -> str | None:
+	"""How the core names a table in a row's reference and in messages: None for the item rows."""
+	return None if rows.table == ITEMS_TABLE else rows.table
+
+
 def pos_rows(doc) -> list:
 	"""Sales Invoice rows that say they consolidate a POS invoice row (to be verified)."""
 	if doc.doctype != "Sales Invoice" or not doc.get("is_consolidated"):
@@ -210,7 +215,7 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		detail_no=row.name or "",
 		refusal=refusal,
 		params=params,
-		table=None if rows.table == ITEMS_TABLE else rows.table,
+		table=table_ref(rows),
 		allowed=allowed,
 		allowed_from=allowed_from,
 		from_transit=source in facts.transit,

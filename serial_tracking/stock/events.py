@@ -80,10 +80,7 @@ def _fill_arrivals(doc, known) -> None:
 
 def _normalise(doc, context: Context) -> None:
 	"""Store each row's codes as read: folded, trimmed, one a line."""
-	by_ref = {
-		(None if table.table == documents.ITEMS_TABLE else table.table, row.idx): row
-		for table, row in documents.rows_of(doc)
-	}
+	by_ref = {(documents.table_ref(table), row.idx): row for table, row in documents.rows_of(doc)}
 	for ref, codes in context.reading.codes.items():
 		row = by_ref[ref]
 		if row.get(documents.ROW_FIELD) or codes:
