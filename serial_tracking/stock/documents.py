@@ -90,6 +90,8 @@ class Facts:
 
 	transit: set[str] = field(default_factory=set)
 	consolidated: set[str] = field(default_factory=set)
+	#: For the arrival of a two-step transfer: its rows' outgoing rows (:func:`arrival_rows`).
+	arrivals: dict[str, str] = field(default_factory=dict)
 	outgoing: dict[str, list[str]] = field(default_factory=dict)
 	#: Every code the outgoing entry sent that is still in transit (for arrival rows not linked
 	#: to one of its rows).
@@ -193,7 +195,7 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 	refusal, params = _refusal(doc, rows, row)
 	required = policy in required_policies
 	allowed, allowed_from = None, ""
-	outgoing_row = arrival_rows(doc).get(row.name)
+	outgoing_row = facts.arrivals.get(row.name)
 	if operation is Operation.TRANSFER_IN and doc.get("outgoing_stock_entry"):
 		# The arrival takes only codes its outgoing entry sent (the row's own outgoing row's when
 		# it names one); when they were sent with codes, the arrival must name the ones that

@@ -67,9 +67,8 @@ def _context(doc) -> Context | None:
 def _fill_arrivals(doc, known) -> None:
 	"""The arrival of a two-step transfer made from its outgoing entry: a row without codes gets
 	the codes its outgoing row sent and that are still in transit, when they are as many as the row."""
-	arrivals = documents.arrival_rows(doc)
 	for row in doc.get(documents.ITEMS_TABLE) or []:
-		codes = known.outgoing.get(arrivals.get(row.name), [])
+		codes = known.outgoing.get(known.arrivals.get(row.name), [])
 		if (
 			codes
 			and not (row.get(documents.ROW_FIELD) or "").strip()

@@ -12,6 +12,7 @@ def read(doc, managed: set[str]) -> documents.Facts:
 	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
 	facts.consolidated = _consolidated(doc)
 	if doc.doctype == "Stock Entry" and doc.get("outgoing_stock_entry"):
+		facts.arrivals = documents.arrival_rows(doc)
 		facts.outgoing = _in_transit_from(doc.outgoing_stock_entry)
 		facts.outgoing_all = [code for codes in facts.outgoing.values() for code in codes]
 	sources = {
