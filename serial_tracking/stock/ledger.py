@@ -67,6 +67,10 @@ _LOG_FIELDS = (
 )
 
 
+#: The statuses at which a warehouse holds a serial: In Stock, or In Transit at a transit warehouse.
+HELD = (Status.IN_STOCK.value, Status.IN_TRANSIT.value)
+
+
 def _state(row) -> State:
 	return State(
 		code=row.name,
@@ -133,7 +137,7 @@ def held_at_places(places: set[tuple[str, str]], *, lock: bool = False) -> dict[
 	query = (
 		frappe.qb.from_(table)
 		.select(*(table[f] for f in _STATE_FIELDS))
-		.where(where & table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value]))
+		.where(where & table.status.isin(HELD))
 		.orderby(table.name)
 	)
 	if lock:
@@ -149,16 +153,12 @@ def held_at(item_code: str, warehouse: str, *, lock: bool = False) -> int:
 	table = frappe.qb.DocType(SERIAL)
 	query = (
 		frappe.qb.from_(table)
-		.select(table.name)
-		.where(
-			(table.item_code == item_code)
-			& (table.warehouse == warehouse)
-			& table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
-		)
+		.select(Count("*"))
+		.where((table.item_code == item_code) & (table.warehouse == warehouse) & table.status.isin(HELD))
 	)
 	if lock:
 		query = query.for_update()
-	return len(query.run())
+	return query.run()[0][0]
 
 
 def states_of_items(items: list[str]) -> list[State]:
@@ -202,9 +202,7 @@ def in_stock_counts(items: list[str]) -> dict[tuple[str, str], int]:
 	rows = (
 		frappe.qb.from_(table)
 		.select(table.item_code, table.warehouse, Count("*"))
-		.where(
-			table.item_code.isin(items) & table.status.isin([Status.IN_STOCK.value, Status.IN_TRANSIT.value])
-		)
+		.where(table.item_code.isin(items) & table.status.isin(HELD))
 		.groupby(table.item_code, table.warehouse)
 		.run()
 	)
