@@ -37,6 +37,7 @@ RECEIVING = "ST-RACE-IN"
 SAME = "ST-RACE-SAME"
 REGISTERING = "ST-RACE-REG"
 COUNTING = "ST-RACE-COUNT"
+CANCELLING = "ST-RACE-CANCEL"
 
 #: The documents the sessions make, with the child table carrying their codes.
 _CARRIERS = {
@@ -55,8 +56,11 @@ def _draft_receipt(job):
 
 
 def _draft_delivery(job):
-	item, code = job
-	return f.delivery_note([(item, 1, [code], WAREHOUSE)], submit=False)
+	"""A draft Delivery Note of one serial; ``job``: (item, code[, delay for :func:`_submit`])."""
+	item, code, *delay = job
+	doc = f.delivery_note([(item, 1, [code], WAREHOUSE)], submit=False)
+	doc.flags.delay = delay[0] if delay else 0
+	return doc
 
 
 def _draft_count(job):
@@ -70,6 +74,19 @@ def _submit(doc):
 	"""Submit the draft, ``doc.flags.delay`` seconds after the others start when given."""
 	time.sleep(doc.flags.get("delay") or 0)
 	doc.submit()
+
+
+def _loaded(job):
+	"""A submitted document, to cancel: ``(doctype, name)``, with a delay as for :func:`_submit`."""
+	doctype, name, delay = job
+	doc = frappe.get_doc(doctype, name)
+	doc.flags.delay = delay
+	return doc
+
+
+def _cancel(doc):
+	time.sleep(doc.flags.get("delay") or 0)
+	doc.cancel()
 
 
 def _register(job):
@@ -429,3 +446,58 @@ def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 			print(f"\nseller and counter, round {number}, {operations}:\n{summary(outcomes)}")
 	finally:
 		_clean_up(run)
+
+
+# A cancellation and a sale of the same serial.
+
+#: Who starts late (seconds): the canceller, then the seller, so that both orders are met.
+_CANCEL_DELAYS = ((0.3, 0), (0, 0.3))
+
+
+@pytest.mark.commits
+def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
+	"""The canceller of a receipt and a seller of its serial at once: one of them wins. Sold first,
+	the receipt cannot be cancelled (the sale moved its serial later); cancelled first, the serial
+	is unknown again and the sale is refused. Neither meets a raw error, and nothing is left half
+	done: the serial's state is what its log replays to."""
+	run, spare = _run(), None
+	try:
+		_make_place(CANCELLING)
+		# Units without codes, so that ERPNext's own stock check never stops either session.
+		spare = f.purchase_receipt([(CANCELLING, 2, None, WAREHOUSE)])
+		frappe.db.commit()
+		for number, (cancel_delay, sell_delay) in enumerate(_CANCEL_DELAYS):
+			code = f"CAN{run}-{number}"
+			receipt = f.receive([code], item=CANCELLING, warehouse=WAREHOUSE)
+			outcomes = race(
+				[
+					Session(_loaded, _cancel, [("Purchase Receipt", receipt.name, cancel_delay)]),
+					Session(_draft_delivery, _submit, [(CANCELLING, code, sell_delay)]),
+				]
+			)
+
+			no_raw_errors(outcomes)
+			(canceller, seller) = outcomes[0]
+			assert [canceller.kind, seller.kind].count(DONE) == 1, (canceller, seller)
+			if canceller.kind == DONE:
+				assert f.serial(code) is None and _log(code) == []
+				assert seller.detail == BUSY or f"Row 1: {code} is not a known SN code" in seller.detail, (
+					seller.detail
+				)
+				_wrote_nothing("Delivery Note", seller.name)
+			else:
+				assert frappe.db.get_value("Purchase Receipt", receipt.name, "docstatus") == 1
+				assert canceller.detail == BUSY or (
+					f"cancel them first, in this order: Delivery Note {seller.name}" in canceller.detail
+				), canceller.detail
+				assert _log(code) == [
+					("Receive", "Purchase Receipt", receipt.name, "In Stock"),
+					("Sell", "Delivery Note", seller.name, "Sold"),
+				]
+			differences = [d for d in consistency.check(CANCELLING) if d.kind == "replay" and run in d.code]
+			assert not differences, (differences, _log(code))
+			print(f"\ncanceller and seller, round {number}:\n{summary(outcomes)}")
+	finally:
+		_clean_up(run)
+		if spare:
+			cancel_latest_first([("Purchase Receipt", spare.name)])
