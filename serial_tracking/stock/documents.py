@@ -205,6 +205,10 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		required = required or bool(in_transit)
 	elif operation is Operation.TRANSFER_IN and (row.item_code, source) in facts.held_in_transit:
 		required = True
+	if rows is PACKED and doc.get("_action") != "submit":
+		# Packed rows exist only once ERPNext has built them on a save: their codes are required
+		# at submit, not on the save that first shows them.
+		required = False
 	return RowRequest(
 		row=row.idx,
 		item_code=row.item_code,
@@ -223,6 +227,31 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		from_transit=source in facts.transit,
 		to_transit=target in facts.transit,
 	)
+
+
+def packed_codes(doc) -> dict:
+	"""The codes given on packed rows, to put back when ERPNext rebuilds a new document's packed
+	rows: by bundle row and component, and by bundle item and component."""
+	kept = {}
+	for row in doc.get(PACKED.table) or []:
+		if row.get(ROW_FIELD):
+			kept[(row.get("parent_detail_docname"), row.item_code)] = row.get(ROW_FIELD)
+			kept.setdefault((row.get("parent_item"), row.item_code, "by item"), []).append(row.get(ROW_FIELD))
+	return kept
+
+
+def restore_packed_codes(doc, kept: dict) -> None:
+	"""Put :func:`packed_codes` back on the packed rows left without codes."""
+	for row in doc.get(PACKED.table) or []:
+		if row.get(ROW_FIELD):
+			continue
+		text = kept.get((row.get("parent_detail_docname"), row.item_code))
+		if text is None:
+			# Rows given without their parent row's name: by bundle and component, when only one.
+			texts = kept.get((row.get("parent_item"), row.item_code, "by item"), [])
+			text = texts[0] if len(texts) == 1 else None
+		if text:
+			row.set(ROW_FIELD, text)
 
 
 def _warehouse(doc, rows: Rows, row) -> str | None:

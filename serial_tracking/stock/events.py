@@ -88,32 +88,15 @@ def _normalise(doc, context: Context) -> None:
 
 def before_validate(doc, method=None):
 	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate."""
-	packed = doc.get(documents.PACKED.table) or []
-	kept = {}
-	for row in packed:
-		if row.get(documents.ROW_FIELD):
-			kept[(row.get("parent_detail_docname"), row.item_code)] = row.get(documents.ROW_FIELD)
-			kept.setdefault((row.get("parent_item"), row.item_code, "by item"), []).append(
-				row.get(documents.ROW_FIELD)
-			)
+	kept = documents.packed_codes(doc)
 	if kept:
 		doc.flags[_PACKED] = kept
 
 
 def _restore_packed(doc) -> None:
 	kept = doc.flags.pop(_PACKED, None) if _PACKED in doc.flags else None
-	if not kept:
-		return
-	for row in doc.get(documents.PACKED.table) or []:
-		if row.get(documents.ROW_FIELD):
-			continue
-		text = kept.get((row.get("parent_detail_docname"), row.item_code))
-		if text is None:
-			# Rows given without their parent row's name: by bundle and component, when only one.
-			texts = kept.get((row.get("parent_item"), row.item_code, "by item"), [])
-			text = texts[0] if len(texts) == 1 else None
-		if text:
-			row.set(documents.ROW_FIELD, text)
+	if kept:
+		documents.restore_packed_codes(doc, kept)
 
 
 def _plan(context: Context, *, lock: bool):
@@ -133,12 +116,6 @@ def validate(doc, method=None):
 		return
 	submitting = doc.get("_action") == "submit"
 	problems = list(context.reading.problems)
-	if not submitting:
-		# Packed rows exist only once ERPNext has built them on a save: their codes are required
-		# at submit, not on the save that first shows them.
-		problems = [
-			p for p in problems if not (p.reason is Reason.REQUIRED and p.table == documents.PACKED.table)
-		]
 	_normalise(doc, context)
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:
