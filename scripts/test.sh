@@ -60,62 +60,68 @@ if [ -d "$bench/sites/$site" ]; then
 	fi
 	echo "code under test: $("$bench/env/bin/python" -c 'import os, serial_tracking; print(os.path.dirname(serial_tracking.__file__))')"
 	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q
-	# Browser tests: Desk in headless Chromium, against this site served from this checkout on a
-	# free loopback port; the server stops whatever happens.
+	# REST and browser tests: this site served from this checkout on a free loopback port; the
+	# server stops whatever happens.
 	chromium_bin=${ST_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 	chromedriver_bin=${ST_CHROMEDRIVER:-$(command -v chromedriver || true)}
-	if [ -z "$chromium_bin" ] || [ -z "$chromedriver_bin" ]; then
-		summary+=("browser tests: NOT RUN (no chromium/chromedriver)")
-	elif [ ! -f "$bench/sites/assets/assets.json" ]; then
-		summary+=("browser tests: NOT RUN (Desk assets not built in $bench/sites/assets)")
-	else
-		echo "== browser tests on site $site"
-		"$bench/env/bin/python" -c "import selenium" 2>/dev/null || "$bench/env/bin/pip" install --quiet selenium
-		# The app's public files, linked as bench build links them (put back afterwards);
-		# doctype JS is read from the app's package, so it follows PYTHONPATH by itself.
-		assets_link="$bench/sites/assets/serial_tracking"
-		assets_before=$(readlink "$assets_link" || true)
-		if [ -L "$assets_link" ] || [ ! -e "$assets_link" ]; then
-			ln -sfn "$repo/serial_tracking/public" "$assets_link"
+	"$bench/env/bin/python" -c "import requests, selenium" 2>/dev/null || "$bench/env/bin/pip" install --quiet requests selenium
+	# The app's public files, linked as bench build links them (put back afterwards);
+	# doctype JS is read from the app's package, so it follows PYTHONPATH by itself.
+	assets_link="$bench/sites/assets/serial_tracking"
+	assets_before=$(readlink "$assets_link" || true)
+	if [ -L "$assets_link" ] || [ ! -e "$assets_link" ]; then
+		ln -sfn "$repo/serial_tracking/public" "$assets_link"
+	fi
+	frappe_cli clear-cache >/dev/null
+	port=$("$bench/env/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	url="http://127.0.0.1:$port"
+	server_log=$(mktemp)
+	(cd "$bench/sites" && exec "$bench/env/bin/python" "$repo/tests/browser/serve.py" "$site" "$port") >"$server_log" 2>&1 &
+	server_pid=$!
+	trap 'kill "$server_pid" 2>/dev/null' EXIT
+	trap 'exit 130' INT TERM
+	ready=0
+	for _ in $(seq 60); do
+		kill -0 "$server_pid" 2>/dev/null || break
+		if "$bench/env/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+			"$url/api/method/ping" 2>/dev/null; then
+			ready=1
+			break
 		fi
-		frappe_cli clear-cache >/dev/null
-		port=$("$bench/env/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-		url="http://127.0.0.1:$port"
-		server_log=$(mktemp)
-		(cd "$bench/sites" && exec "$bench/env/bin/python" "$repo/tests/browser/serve.py" "$site" "$port") >"$server_log" 2>&1 &
-		server_pid=$!
-		trap 'kill "$server_pid" 2>/dev/null' EXIT
-		trap 'exit 130' INT TERM
-		ready=0
-		for _ in $(seq 60); do
-			kill -0 "$server_pid" 2>/dev/null || break
-			if "$bench/env/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-				"$url/api/method/ping" 2>/dev/null; then
-				ready=1
-				break
-			fi
-			sleep 0.5
-		done
-		if [ "$ready" = 1 ]; then
+		sleep 0.5
+	done
+	show_server_log=0
+	if [ "$ready" = 1 ]; then
+		echo "== REST tests over HTTP on $url"
+		ST_SITE="$site" ST_REST_URL="$url" \
+			run_pytest "REST tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/rest" -q
+		case "${summary[-1]}" in *"(exit 0)") ;; *) show_server_log=1 ;; esac
+		# Browser tests: Desk in headless Chromium.
+		if [ -z "$chromium_bin" ] || [ -z "$chromedriver_bin" ]; then
+			summary+=("browser tests: NOT RUN (no chromium/chromedriver)")
+		elif [ ! -f "$bench/sites/assets/assets.json" ]; then
+			summary+=("browser tests: NOT RUN (Desk assets not built in $bench/sites/assets)")
+		else
+			echo "== browser tests on site $site"
 			ST_BROWSER_URL="$url" ST_CHROMIUM="$chromium_bin" ST_CHROMEDRIVER="$chromedriver_bin" \
 				run_pytest "browser tests" "$repo" "$bench/env/bin/python" tests/browser -q
-		else
-			summary+=("browser tests: FAILED (the web server on $url did not answer)")
-			status=1
+			case "${summary[-1]}" in *"(exit 0)") ;; *) show_server_log=1 ;; esac
 		fi
-		kill "$server_pid" 2>/dev/null
-		wait "$server_pid" 2>/dev/null
-		trap - EXIT INT TERM
-		case "${summary[-1]}" in
-		*"(exit 0)") ;;
-		*)
-			echo "-- web server log, last lines"
-			grep -v '"GET /assets/' "$server_log" | tail -n 30
-			;;
-		esac
-		rm -f "$server_log"
-		if [ -n "$assets_before" ] && [ -L "$assets_link" ]; then ln -sfn "$assets_before" "$assets_link"; fi
+	else
+		summary+=("REST tests: FAILED (the web server on $url did not answer)")
+		summary+=("browser tests: NOT RUN (the web server on $url did not answer)")
+		status=1
+		show_server_log=1
 	fi
+	kill "$server_pid" 2>/dev/null
+	wait "$server_pid" 2>/dev/null
+	trap - EXIT INT TERM
+	if [ "$show_server_log" = 1 ]; then
+		echo "-- web server log, last lines"
+		grep -v '"GET /assets/' "$server_log" | tail -n 30
+	fi
+	rm -f "$server_log"
+	if [ -n "$assets_before" ] && [ -L "$assets_link" ]; then ln -sfn "$assets_before" "$assets_link"; fi
 	# ERPNext's own stock tests with the app switched on, on a site of their own: in CI, or when asked.
 	if [ "${CI:-}" = true ] || [ "${ST_ERPNEXT_TESTS:-0}" = 1 ]; then
 		echo "== ERPNext's stock tests with the app installed and switched on"
@@ -134,6 +140,7 @@ if [ -d "$bench/sites/$site" ]; then
 	ST_SITE="$site" run_pytest "install/migrate/uninstall tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/lifecycle" -q
 else
 	summary+=("integration tests: NOT RUN (no bench site at $bench/sites/$site)")
+	summary+=("REST tests: NOT RUN (no bench site)")
 	summary+=("browser tests: NOT RUN (no bench site)")
 	summary+=("install/migrate/uninstall tests: NOT RUN (no bench site)")
 fi

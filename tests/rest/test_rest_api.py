@@ -1,0 +1,105 @@
+"""The whitelisted methods over real HTTP with token authentication: who gets what, and refusals as 4xx."""
+
+import pytest
+
+from tests.integration import factory
+from tests.rest.conftest import message, refusal
+
+#: Every whitelisted method with arguments a permitted caller could send.
+READS = [
+	("serial_tracking.api.parse_codes", {"text": "A-1\nA-2"}),
+	("serial_tracking.api.generate_codes", {"count": 2, "prefix": "G-"}),
+	("serial_tracking.api.in_stock", {"item_code": factory.PHONE, "warehouse": factory.SHOP}),
+	("serial_tracking.api.item_stock", {"item_code": factory.PHONE}),
+]
+MANAGER_ONLY = [
+	("serial_tracking.api.check_consistency", {"item_code": factory.PHONE}),
+	(
+		"serial_tracking.api.register_serials",
+		{"item_code": factory.PLAIN, "warehouse": factory.MAIN, "codes": ""},
+	),
+	("serial_tracking.api.set_tracking", {"items": [factory.PLAIN], "enable": 0}),
+]
+
+
+@pytest.mark.parametrize("method,args", READS + MANAGER_ONLY, ids=lambda v: v if isinstance(v, str) else "")
+def test_guest_gets_nothing(users, method, args):
+	response = users["guest"].post(method, **args)
+	assert response.status_code == 403, response.text[:500]
+	assert "message" not in response.json()
+
+
+@pytest.mark.parametrize("method,args", READS + MANAGER_ONLY, ids=lambda v: v if isinstance(v, str) else "")
+def test_a_token_user_without_a_stock_role_gets_nothing(users, method, args):
+	response = users["outsider"].post(method, **args)
+	assert response.status_code == 403, response.text[:500]
+	assert "message" not in response.json()
+
+
+def test_a_wrong_token_is_refused(users):
+	from tests.rest.conftest import Client
+
+	forged = Client(
+		"forged", users["manager"].session.headers["Authorization"].split()[1].split(":")[0], "nope"
+	)
+	response = forged.post("serial_tracking.api.parse_codes", text="A-1")
+	assert response.status_code in (401, 403), response.text[:500]
+
+
+def test_a_stock_user_reads_only_the_warehouse_they_may(users, stock):
+	clerk = users["clerk"]
+	shop = message(
+		clerk.post("serial_tracking.api.in_stock", item_code=factory.PHONE, warehouse=factory.SHOP)
+	)
+	assert set(stock["shop"]) <= set(shop)
+	assert not set(stock["main"]) & set(shop)
+
+	response = clerk.post("serial_tracking.api.in_stock", item_code=factory.PHONE, warehouse=factory.MAIN)
+	assert response.status_code == 403
+	assert factory.MAIN in refusal(response)
+
+	assert message(clerk.post("serial_tracking.api.history", serial_no=stock["shop"][0]))
+	response = clerk.post("serial_tracking.api.history", serial_no=stock["main"][0])
+	assert response.status_code == 403
+
+	places = {
+		p["warehouse"] for p in message(clerk.post("serial_tracking.api.item_stock", item_code=factory.PHONE))
+	}
+	assert places == {factory.SHOP}
+
+
+def test_a_stock_user_may_not_do_what_managers_do(users, stock):
+	clerk = users["clerk"]
+	for method, args in MANAGER_ONLY:
+		response = clerk.post(method, **args)
+		assert response.status_code == 403, f"{method}: {response.status_code} {response.text[:300]}"
+
+
+def test_a_manager_reads_every_warehouse_and_checks_consistency(users, stock):
+	manager = users["manager"]
+	main = message(
+		manager.post("serial_tracking.api.in_stock", item_code=factory.PHONE, warehouse=factory.MAIN)
+	)
+	assert set(stock["main"]) <= set(main)
+	differences = message(manager.post("serial_tracking.api.check_consistency", item_code=factory.PHONE))
+	assert isinstance(differences, list)
+	assert not [d for d in differences if d.get("code") in stock["main"] + stock["shop"]]
+
+
+def test_bad_arguments_are_a_4xx_that_names_them(users):
+	response = users["manager"].post("serial_tracking.api.generate_codes", count="many", prefix="G-")
+	assert response.status_code == 417, response.text[:500]
+	text = refusal(response)
+	assert "Count" in text and "many" in text
+
+	response = users["manager"].post(
+		"serial_tracking.api.in_stock", item_code="NO-SUCH-ITEM", warehouse=factory.MAIN
+	)
+	assert response.status_code == 404, response.text[:500]
+	assert "NO-SUCH-ITEM" in refusal(response)
+
+
+def test_post_only_methods_refuse_a_get(users):
+	response = users["manager"].get("serial_tracking.api.parse_codes", text="A-1")
+	assert response.status_code == 403, response.text[:500]
+	assert "message" not in response.json()
