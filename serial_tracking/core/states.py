@@ -30,6 +30,8 @@ class Operation(str, Enum):
 	COUNT = "Count"
 	COUNT_MISSING = "Count Missing"
 	ADJUST = "Adjustment"
+	#: A manager's correction of a serial's code: logged, but no movement.
+	CORRECT = "Code Correction"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,9 @@ WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
 #: Operations that are a manager's statement of where a unit is, not a document's movement: they
 #: never hold a document back from being cancelled, and are voided with the document before them.
 STATEMENTS = frozenset({Operation.REGISTER, Operation.ADJUST})
+#: Operations logged for a serial that are no movement at all (a correction of its code): they
+#: have no transition, replaying skips them, and voiding neither waits for them nor voids them.
+NOT_MOVEMENTS = frozenset({Operation.CORRECT})
 
 
 class _ReturnedTo(NamedTuple):
@@ -271,9 +276,12 @@ def replay(movements: list[Movement]) -> State | None:
 	"""The state that the active movements of one serial, oldest first, lead to.
 
 	Logged movements were accepted when made, so they are replayed without
-	checks; None when there are none (the serial is unknown again).
+	checks; None when there are none (the serial is unknown again). Rows that
+	are no movement (:data:`NOT_MOVEMENTS`) are skipped.
 	"""
 	state: State | None = None
 	for movement in movements:
+		if movement.operation in NOT_MOVEMENTS:
+			continue
 		state = move(state, movement)
 	return state

@@ -5,12 +5,15 @@ are not documents: nobody can cancel them, so they never hold a document back.
 When a document is cancelled, the statements made after it about its serials
 are voided with it: they described a unit whose earlier movement no longer
 happened, and the serial goes back to where it was before the document.
+
+A correction of a serial's code is no movement (``NOT_MOVEMENTS``): it neither
+blocks a cancellation nor is voided by one; the serial keeps its corrected code.
 """
 
 from dataclasses import dataclass
 
 from serial_tracking.core.codes import key
-from serial_tracking.core.states import STATEMENTS, Operation
+from serial_tracking.core.states import NOT_MOVEMENTS, STATEMENTS, Operation
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class LoggedMovement:
 	def is_statement(self) -> bool:
 		return self.operation in STATEMENTS
 
+	@property
+	def is_movement(self) -> bool:
+		return self.operation not in NOT_MOVEMENTS
+
 
 def _own_start(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> dict[str, int]:
 	"""Per serial of the document (by key): the sequence of its first movement by the document."""
@@ -42,12 +49,14 @@ def _own_start(voucher_type: str, voucher_no: str, active: list[LoggedMovement])
 
 
 def _later(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> list[LoggedMovement]:
-	"""The active rows of the document's serials made after the document moved them."""
+	"""The active movements of the document's serials made after the document moved them (rows
+	that are no movement are left out: they neither block nor are voided)."""
 	own = _own_start(voucher_type, voucher_no, active)
 	return [
 		row
 		for row in active
-		if (row.voucher_type, row.voucher_no) != (voucher_type, voucher_no)
+		if row.is_movement
+		and (row.voucher_type, row.voucher_no) != (voucher_type, voucher_no)
 		and (start := own.get(key(row.code))) is not None
 		and row.sequence > start
 	]

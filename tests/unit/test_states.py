@@ -2,6 +2,7 @@ import pytest
 
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import (
+	NOT_MOVEMENTS,
 	TRANSITIONS,
 	Movement,
 	Operation,
@@ -27,7 +28,8 @@ ALL = [None, *Status]
 
 
 def test_every_operation_has_one_rule():
-	assert set(TRANSITIONS) == set(Operation)
+	# a code correction is logged but moves nothing: it has no rule
+	assert set(TRANSITIONS) == set(Operation) - NOT_MOVEMENTS
 
 
 @pytest.mark.parametrize("status", [None, Status.SOLD, Status.RETURNED, Status.ISSUED, Status.MISSING])
@@ -117,7 +119,7 @@ def test_a_count_of_a_serial_already_there_changes_nothing():
 	assert changes(state(Status.IN_STOCK, W2), mv(Operation.COUNT, to_warehouse=W1))
 
 
-@pytest.mark.parametrize("operation", list(Operation))
+@pytest.mark.parametrize("operation", list(TRANSITIONS))
 @pytest.mark.parametrize("before_status", ALL)
 def test_every_forbidden_move_has_a_reason(operation, before_status):
 	before = state(before_status, W1 if before_status in (Status.IN_STOCK, Status.IN_TRANSIT) else None)
