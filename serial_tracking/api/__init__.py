@@ -12,12 +12,14 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
+from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.constants import LOG, SERIAL
-from serial_tracking.core.codes import parse
+from serial_tracking.core.codes import key, parse
 from serial_tracking.core.generate import Rule, generate
 from serial_tracking.permissions import readable, require_readable, require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import bulk, consistency, ledger, registration
+from serial_tracking.stock.correction import current_codes
 
 #: A whole number as a request may send it (3, "3", 3.0); ``whole_number`` reads it, so the
 #: type is left open here for a clear message instead of a type error.
@@ -106,6 +108,10 @@ def history(serial_no: str) -> list[dict]:
 	if not serial_no:
 		frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
 	serial = frappe.db.get_value(SERIAL, serial_no, ["name", "warehouse"], as_dict=True)
+	if not serial and (current := current_codes([serial_no]).get(key(serial_no))):
+		# A code corrected since: the serial under its current code.
+		serial_no = current
+		serial = frappe.db.get_value(SERIAL, serial_no, ["name", "warehouse"], as_dict=True)
 	if serial:
 		require_readable(SERIAL, serial.name)
 		if serial.warehouse:

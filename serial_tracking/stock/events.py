@@ -25,6 +25,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.voiding import blocking_vouchers, voided_rows
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import documents, facts, ledger
+from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
 _PLANNED = "serial_tracking_plan"
@@ -59,6 +60,9 @@ def _context(doc) -> Context | None:
 		if row.item_code in managed
 	]
 	moves = documents.moves_serials(doc)
+	if moves:
+		# A serial named by a code it had before a correction (a return made from its original).
+		requests = read_renamed(requests, settings.limits.max_per_operation)
 	# A document that carries serials without moving them: only their codes are checked.
 	reading = read(requests, settings.limits) if moves else read_codes(requests, settings.limits)
 	return Context(documents.voucher(doc), requests, moves, reading)

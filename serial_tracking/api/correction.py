@@ -1,0 +1,15 @@
+"""Correcting a serial's code that was entered wrong (managers)."""
+
+import frappe
+
+from serial_tracking.stock import correction
+
+
+@frappe.whitelist(methods=["POST"])
+def correct_code(serial_no: str, new_code: str) -> dict:
+	"""Rename a serial to ``new_code``: a Stock Manager's correction, logged with the previous code.
+
+	The serial keeps its status, warehouse and history; documents submitted before
+	keep the code as printed.
+	"""
+	return {"serial_no": correction.correct(serial_no, new_code)}
