@@ -23,6 +23,7 @@ doctype_js = {
 	"POS Invoice": "public/js/sn_rows.js",
 	"Stock Entry": "public/js/sn_rows.js",
 	"Stock Reconciliation": "public/js/sn_rows.js",
+	"Serial Number": ["public/js/correct_code.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 
