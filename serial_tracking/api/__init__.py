@@ -229,3 +229,6 @@ def check_consistency(item_code: str | None = None) -> list[dict]:
 		for d in differences
 		if d.item_code in items and (not d.warehouse or d.warehouse in warehouses)
 	]
+
+
+from serial_tracking.api.finding import export_serials, search_serials  # noqa: E402, F401

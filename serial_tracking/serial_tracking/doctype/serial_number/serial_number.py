@@ -35,3 +35,14 @@ class SerialNumber(Document):
 
 def on_doctype_update():
 	frappe.db.add_index(SERIAL, ["item_code", "warehouse", "status"], "item_place")
+	# the search's filters (serial_tracking.finding.search); item_code is served by item_place
+	for fields, name in (
+		(["status"], "status"),
+		(["warehouse"], "warehouse"),
+		(["supplier"], "supplier"),
+		(["customer"], "customer"),
+		(["voucher_type", "voucher_no"], "last_document"),
+		(["carton"], "carton"),
+		(["posted_at"], "posted_at"),
+	):
+		frappe.db.add_index(SERIAL, fields, name)

@@ -1,0 +1,146 @@
+"""Times of the Serial Number Search report's first page and of the full xlsx export.
+
+``run(sizes)`` bulk-inserts that many serials (one transaction per size, rolled back after, so the
+site keeps nothing) and times, as Administrator, the report's ``execute`` (the page of 500 rows and
+the status summary) without filters and with each main filter, and the xlsx of every match. It
+returns the figures as a markdown table. ``insert_serials`` is also what the tests use to make many
+serials quickly.
+"""
+
+import time
+from datetime import datetime, timedelta
+from functools import partial
+
+import frappe
+from frappe.utils import now_datetime
+
+from serial_tracking.constants import SERIAL
+from serial_tracking.core.states import Status
+
+SIZES = (10_000, 100_000)
+STATUSES = tuple(s.value for s in Status)
+
+
+def insert_serials(
+	count: int,
+	prefix: str,
+	*,
+	item_code: str = "BENCH-FIND",
+	warehouses: tuple[str | None, ...] = (None,),
+	statuses: tuple[str, ...] = ("In Stock",),
+	company: str | None = None,
+	posted_at: datetime | None = None,
+	**values,
+) -> list[str]:
+	"""``count`` Serial Number rows made in bulk (no document, no log): ``{prefix}{n:07d}``.
+
+	Warehouses and statuses go round in turn; a serial not In Stock / In Transit / Missing has no
+	warehouse, as a stock document would leave it. ``values``: other fields, the same for all.
+	"""
+	now = now_datetime()
+	posted_at = posted_at or now
+	user = frappe.session.user
+	fields = [
+		"name",
+		"serial_no",
+		"item_code",
+		"item_name",
+		"status",
+		"warehouse",
+		"company",
+		"posted_at",
+		"movement_seq",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		*values,
+	]
+	codes, rows = [], []
+	extra = tuple(values.values())
+	held = {"In Stock", "In Transit", "Missing"}
+	for n in range(count):
+		code = f"{prefix}{n:07d}"
+		status = statuses[n % len(statuses)]
+		warehouse = warehouses[n % len(warehouses)] if status in held else None
+		codes.append(code)
+		rows.append(
+			(
+				code,
+				code,
+				item_code,
+				item_code,
+				status,
+				warehouse,
+				company,
+				posted_at,
+				1,
+				now,
+				now,
+				user,
+				user,
+				*extra,
+			)
+		)
+	frappe.db.bulk_insert(SERIAL, fields, rows, chunk_size=5000)
+	return codes
+
+
+def _timed(action) -> float:
+	start = time.perf_counter()
+	action()
+	return time.perf_counter() - start
+
+
+def run(sizes=SIZES) -> str:
+	"""The figures as a markdown table; nothing is kept on the site."""
+	from serial_tracking.exchange import export
+	from serial_tracking.finding import search
+	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
+
+	warehouses = tuple(
+		frappe.get_all("Warehouse", filters={"is_group": 0}, pluck="name", limit=3, order_by="name")
+	) or (None,)
+	lines = [
+		"| serials | first page, no filter | exact code | prefix (1/10) | status | warehouse | xlsx of all (rows) |",
+		"|---:|---:|---:|---:|---:|---:|---:|",
+	]
+	for size in sizes:
+		frappe.db.rollback()
+		refuse = frappe.db.commit
+		frappe.db.commit = _no_commit
+		try:
+			stamp = now_datetime() - timedelta(days=3)
+			codes = insert_serials(size, "BENCHF-", warehouses=warehouses, statuses=STATUSES, posted_at=stamp)
+			# a prefix that one tenth of them share: all digits but the last few
+			free = len(str(size - 1)) - 1
+			prefix = codes[size // 2][: len(codes[0]) - free] + "*"
+			exact = codes[size // 2]
+			figures = {
+				"none": _timed(partial(execute, {})),
+				"exact": _timed(partial(execute, {"serial_no": exact})),
+				"prefix": _timed(partial(execute, {"serial_no": prefix})),
+				"status": _timed(partial(execute, {"status": ["Sold"]})),
+				"warehouse": _timed(partial(execute, {"warehouse": warehouses[0]})) if warehouses[0] else 0,
+			}
+			rows = search.count({"serial_no": "BENCHF-*"})
+			figures["xlsx"] = _timed(partial(export._xlsx, search.batches({"serial_no": "BENCHF-*"})))
+		finally:
+			frappe.db.rollback()
+			frappe.db.commit = refuse
+		lines.append(
+			f"| {size:,} | {_ms(figures['none'])} | {_ms(figures['exact'])} | {_ms(figures['prefix'])}"
+			f" | {_ms(figures['status'])} | {_ms(figures['warehouse'])}"
+			f" | {figures['xlsx']:.1f} s ({rows:,}) |"
+		)
+	table = "\n".join(lines)
+	print(table)
+	return table
+
+
+def _ms(seconds: float) -> str:
+	return f"{seconds * 1000:.0f} ms"
+
+
+def _no_commit(*args, **kwargs):
+	raise RuntimeError("the search benchmark must not commit")

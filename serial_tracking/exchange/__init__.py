@@ -1,0 +1,1 @@
+"""Exchanging serials with other programs: export of the search result (xlsx, csv)."""

@@ -1,0 +1,1 @@
+"""Finding serials: which serials match a set of filters (search report, export, labels)."""

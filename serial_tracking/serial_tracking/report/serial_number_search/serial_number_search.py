@@ -1,0 +1,45 @@
+"""Serial Number Search: one page of the serials matching the filters, with counts per status.
+
+Everything is asked of ``serial_tracking.finding.search`` (permissions as a list of Serial Number
+shows them); every match is exported from the report's Export button.
+"""
+
+import frappe
+from frappe import _
+
+from serial_tracking.finding import search
+
+#: The summary's colours, as the Serial Number list colours the statuses.
+COLOURS = {
+	"In Stock": "Green",
+	"In Transit": "Blue",
+	"Sold": "Grey",
+	"Returned": "Purple",
+	"Issued": "Orange",
+	"Missing": "Red",
+}
+
+
+def execute(filters: dict | None = None):
+	filters = search.read_filters(dict(filters or {}))
+	counts = search.status_counts(filters)
+	total = sum(counts.values())
+	data = search.rows(filters, 0, search.PAGE_LENGTH) if total else []
+	return search.columns(), data, _message(len(data), total), None, _summary(counts, total)
+
+
+def _message(shown: int, total: int) -> str | None:
+	if total <= shown:
+		return None
+	return _("Showing the first {0} of {1} matching serials. Use Export to get all of them.").format(
+		frappe.format(shown, "Int"), frappe.format(total, "Int")
+	)
+
+
+def _summary(counts: dict[str, int], total: int) -> list[dict]:
+	summary = [{"value": total, "label": _("Matching serials"), "datatype": "Int", "indicator": "Blue"}]
+	summary += [
+		{"value": n, "label": _(status), "datatype": "Int", "indicator": COLOURS.get(status, "Grey")}
+		for status, n in counts.items()
+	]
+	return summary
