@@ -1,0 +1,323 @@
+"""Traceability: a serial's lives, a document's serials and where each is now, and the recall
+question (which customers received the units a receipt or a supplier brought in).
+
+Every function issues a fixed number of statements, whatever the number of serials: the log rows
+are read in one statement, what the user may see of them in one ``frappe.get_list``, the serials'
+current states in one more. The grouping into lives is :mod:`serial_tracking.core.lives`.
+
+What the user may see is judged as ``frappe.get_list`` judges it (User Permissions on Company,
+Warehouse and Item included): a log row through a warehouse the user may not read is left out,
+and so are the serials of items they may not read. Lives are grouped on every row of a serial,
+so that a hidden receipt still opens its life; the rows hidden are then left out of it.
+"""
+
+from collections.abc import Iterable
+
+import frappe
+from frappe import _
+from frappe.query_builder import Criterion, Order
+
+from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
+from serial_tracking.core import lives as core
+from serial_tracking.core.states import FROM_SUPPLIER
+from serial_tracking.permissions import readable, require_readable
+from serial_tracking.stock.documents import PURCHASE, SUPPORTED
+
+#: What a movement shows of a log row.
+MOVEMENT_FIELDS = (
+	"serial_no",
+	"item_code",
+	"operation",
+	"sequence",
+	"is_cancelled",
+	"voucher_type",
+	"voucher_no",
+	"row_no",
+	"posting_date",
+	"posting_time",
+	"status_before",
+	"from_warehouse",
+	"status_after",
+	"to_warehouse",
+	"party_type",
+	"party",
+)
+#: A correction of a serial's code names the code before it (when the log has the field).
+PREVIOUS_CODE = "previous_code"
+#: What the current state of a serial shows.
+STATE_FIELDS = (
+	"name",
+	"item_code",
+	"item_name",
+	"status",
+	"warehouse",
+	"customer",
+	"supplier",
+	"voucher_type",
+	"voucher_no",
+	"purchase_date",
+	"delivery_date",
+	"company",
+)
+#: Documents a trace may start from: those that move serials, and the manager's statements
+#: (registrations and corrections, logged against the Item).
+TRACEABLE = (*SUPPORTED, STATEMENT_VOUCHER)
+#: Documents whose serials came from a supplier: tracing one also answers the recall question.
+RECEIPTS = PURCHASE
+
+
+def _has_previous_code() -> bool:
+	return frappe.get_meta(LOG).has_field(PREVIOUS_CODE)
+
+
+def _fields() -> list[str]:
+	return ["name", "creation", *MOVEMENT_FIELDS, *([PREVIOUS_CODE] if _has_previous_code() else [])]
+
+
+def _select(where: Criterion) -> list[frappe._dict]:
+	"""Log rows matching ``where``, each serial's oldest first (one statement)."""
+	log = frappe.qb.DocType(LOG)
+	return (
+		frappe.qb.from_(log)
+		.select(*(log[f] for f in _fields()))
+		.where(where)
+		.orderby(log.serial_no)
+		.orderby(log.sequence)
+		.orderby(log.creation)
+		.run(as_dict=True)
+	)
+
+
+def _seen(rows: list, filters: dict) -> list:
+	"""Those of ``rows`` the user may see: returned by ``frappe.get_list`` with ``filters``, and
+	through warehouses they may read (as ``serial_tracking.api.history``)."""
+	if not rows:
+		return []
+	names = set(frappe.get_list(LOG, filters=filters, pluck="name", limit_page_length=0))
+	warehouses = readable("Warehouse", {w for r in rows for w in (r.from_warehouse, r.to_warehouse)})
+	return [
+		r
+		for r in rows
+		if r.name in names and all(w in warehouses for w in (r.from_warehouse, r.to_warehouse) if w)
+	]
+
+
+def movement(row) -> dict:
+	"""A log row as a trace shows it."""
+	shown = {f: row.get(f) for f in MOVEMENT_FIELDS}
+	shown["is_cancelled"] = int(row.is_cancelled or 0)
+	shown[PREVIOUS_CODE] = row.get(PREVIOUS_CODE)
+	return shown
+
+
+def _states(codes: Iterable[str]) -> dict[str, frappe._dict]:
+	"""The current state of the serials among ``codes`` that the user may read, by code."""
+	codes = sorted(set(codes))
+	if not codes:
+		return {}
+	rows = frappe.get_list(
+		SERIAL, filters={"name": ("in", codes)}, fields=list(STATE_FIELDS), limit_page_length=0
+	)
+	warehouses = readable("Warehouse", {r.warehouse for r in rows})
+	return {r.name: r for r in rows if not r.warehouse or r.warehouse in warehouses}
+
+
+def now(state: frappe._dict | None) -> dict | None:
+	"""Where a serial is now, as a trace shows it."""
+	if not state:
+		return None
+	return {f: state.get(f) for f in STATE_FIELDS if f != "name"} | {"serial_no": state.name}
+
+
+# From one serial
+
+
+def resolve(serial_no: str) -> tuple[str, frappe._dict | None]:
+	"""The serial's code as stored and its state, also when ``serial_no`` is a code it had before a
+	correction; refuses a code neither known nor logged."""
+	state = frappe.db.get_value(SERIAL, serial_no, list(STATE_FIELDS), as_dict=True)
+	if state:
+		return state.name, state
+	log = frappe.qb.DocType(LOG)
+	if _has_previous_code():
+		corrected = (
+			frappe.qb.from_(log)
+			.select(log.serial_no)
+			.where(log[PREVIOUS_CODE] == serial_no)
+			.orderby(log.creation, order=Order.desc)
+			.limit(1)
+			.run()
+		)
+		if corrected:
+			code = corrected[0][0]
+			return code, frappe.db.get_value(SERIAL, code, list(STATE_FIELDS), as_dict=True)
+	logged = frappe.qb.from_(log).select(log.serial_no).where(log.serial_no == serial_no).limit(1).run()
+	if logged:
+		# a serial whose every movement was cancelled: only its log is left
+		return logged[0][0], None
+	frappe.throw(_("{0} {1} does not exist").format(_(SERIAL), serial_no), frappe.DoesNotExistError)
+
+
+def of_serial(serial_no: str) -> dict:
+	"""A serial's current state and its lives, each with its movements oldest first."""
+	code, state = resolve(serial_no)
+	if state:
+		require_readable(SERIAL, code)
+		if state.warehouse:
+			require_readable("Warehouse", state.warehouse)
+	log = frappe.qb.DocType(LOG)
+	rows = _select(log.serial_no == code)
+	seen = {r.name for r in _seen(rows, {"serial_no": code})}
+	lives = []
+	for life in core.group(rows):
+		shown = [movement(r) for r in life.rows if r.name in seen]
+		if not shown:
+			continue
+		opening = life.opening if life.opening is not None and life.opening.name in seen else None
+		lives.append(
+			{
+				"life": life.number,
+				"opened_by": movement(opening) if opening else None,
+				"movements": shown,
+			}
+		)
+	return {"serial_no": code, "now": now(state), "lives": lives}
+
+
+# From one document
+
+
+def check_document(voucher_type: str, voucher_no: str) -> None:
+	"""Refuse, naming it, a document that cannot be traced, does not exist or may not be read."""
+	if voucher_type not in TRACEABLE:
+		frappe.throw(
+			_("{0} cannot be traced: SN codes are moved only by {1}").format(
+				voucher_type, ", ".join(_(d) for d in TRACEABLE)
+			),
+			title=_("Invalid argument"),
+		)
+	if voucher_type == STATEMENT_VOUCHER:
+		require_readable(voucher_type, voucher_no)
+		return
+	if not frappe.db.exists(voucher_type, voucher_no):
+		frappe.throw(
+			_("{0} {1} does not exist").format(_(voucher_type), voucher_no), frappe.DoesNotExistError
+		)
+	if not frappe.has_permission(voucher_type, "read", doc=voucher_no):
+		frappe.throw(
+			_("You are not permitted to read {0} {1}").format(_(voucher_type), voucher_no),
+			frappe.PermissionError,
+			title=_("Not permitted"),
+		)
+
+
+def of_document(voucher_type: str, voucher_no: str) -> dict:
+	"""Every serial a document moved (its log rows, cancelled ones marked) and where each is now;
+	for a receipt from a supplier, also the customers who received its units since."""
+	check_document(voucher_type, voucher_no)
+	log = frappe.qb.DocType(LOG)
+	rows = _select((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no))
+	rows = _seen(rows, {"voucher_type": voucher_type, "voucher_no": voucher_no})
+	by_serial: dict[str, list] = {}
+	for r in sorted(rows, key=lambda r: (r.row_no or 0, r.serial_no, r.sequence or 0)):
+		by_serial.setdefault(r.serial_no, []).append(r)
+	states = _states(by_serial)
+	serials = [
+		{
+			"serial_no": code,
+			"item_code": moved[0].item_code,
+			"movements": [movement(r) for r in moved],
+			"now": now(states.get(code)),
+		}
+		for code, moved in by_serial.items()
+	]
+	traced = {"voucher_type": voucher_type, "voucher_no": voucher_no, "serials": serials}
+	if voucher_type in RECEIPTS:
+		traced["customers"] = recall({voucher_type: [voucher_no]})
+	return traced
+
+
+# The recall question
+
+
+def receipts_of(supplier: str) -> dict[str, list[str]]:
+	"""The submitted receipts (and invoices with stock) from ``supplier`` the user may read."""
+	require_readable("Supplier", supplier)
+	found = {}
+	for doctype in RECEIPTS:
+		if not frappe.has_permission(doctype, "read"):
+			continue
+		filters = {"supplier": supplier, "docstatus": 1, "is_return": 0}
+		if doctype == "Purchase Invoice":
+			filters["update_stock"] = 1
+		names = frappe.get_list(doctype, filters=filters, pluck="name", limit_page_length=0)
+		if names:
+			found[doctype] = names
+	return found
+
+
+def recall(receipts: dict[str, list[str]]) -> list[dict]:
+	"""The customers who received, later in the same life, the units that ``receipts`` (by doctype,
+	their names) received from a supplier; per customer its units, with the delivery and whether
+	the customer still holds the unit. A fixed number of statements, however many receipts."""
+	if not receipts:
+		return []
+	log = frappe.qb.DocType(LOG)
+	opened_here = (
+		log.operation.isin([o.value for o in FROM_SUPPLIER])
+		& (log.party_type == "Supplier")
+		& (log.is_cancelled == 0)
+		& Criterion.any(
+			[
+				(log.voucher_type == doctype) & log.voucher_no.isin(names)
+				for doctype, names in receipts.items()
+			]
+		)
+	)
+	received = frappe.qb.from_(log).select(log.serial_no).where(opened_here)
+	rows = _select(log.serial_no.isin(received))
+	wanted = {(doctype, name) for doctype, names in receipts.items() for name in names}
+	by_serial: dict[str, list] = {}
+	for r in rows:
+		by_serial.setdefault(r.serial_no, []).append(r)
+	sales = [
+		sale
+		for moved in by_serial.values()
+		for sale in core.sales(core.group(moved), lambda o: (o.voucher_type, o.voucher_no) in wanted)
+	]
+	seen = {r.name for r in _seen([s.row for s in sales], {"name": ("in", [s.row.name for s in sales])})}
+	customers: dict[str, list] = {}
+	for sale in sales:
+		if sale.row.name not in seen:
+			continue
+		row = sale.row
+		customers.setdefault(row.party, []).append(
+			{
+				"serial_no": row.serial_no,
+				"item_code": row.item_code,
+				"voucher_type": row.voucher_type,
+				"voucher_no": row.voucher_no,
+				"posting_date": row.posting_date,
+				"from_warehouse": row.from_warehouse,
+				"receipt_type": sale.opening.voucher_type,
+				"receipt_no": sale.opening.voucher_no,
+				"held": sale.held,
+			}
+		)
+	return [
+		{
+			"customer": customer,
+			"units": sorted(units, key=lambda u: (str(u["posting_date"]), u["voucher_no"], u["serial_no"])),
+		}
+		for customer, units in sorted(customers.items())
+	]
+
+
+def of_supplier(supplier: str) -> dict:
+	"""The recall question from a supplier: the customers who received units it supplied."""
+	receipts = receipts_of(supplier)
+	return {
+		"supplier": supplier,
+		"receipts": [{"voucher_type": d, "voucher_no": n} for d, names in receipts.items() for n in names],
+		"customers": recall(receipts),
+	}
