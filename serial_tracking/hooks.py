@@ -16,13 +16,13 @@ before_uninstall = "serial_tracking.install.before_uninstall"
 boot_session = "serial_tracking.boot.boot_session"
 doctype_js = {
 	"Item": "public/js/item.js",
-	"Purchase Receipt": "public/js/sn_rows.js",
-	"Purchase Invoice": "public/js/sn_rows.js",
-	"Delivery Note": "public/js/sn_rows.js",
-	"Sales Invoice": "public/js/sn_rows.js",
-	"POS Invoice": "public/js/sn_rows.js",
-	"Stock Entry": "public/js/sn_rows.js",
-	"Stock Reconciliation": "public/js/sn_rows.js",
+	"Purchase Receipt": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Purchase Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Delivery Note": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Sales Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"POS Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Stock Entry": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Stock Reconciliation": ["public/js/sn_rows.js", "public/js/document_actions.js"],
 	"Serial Number": ["public/js/correct_code.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}

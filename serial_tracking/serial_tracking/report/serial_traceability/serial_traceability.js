@@ -1,0 +1,70 @@
+// Serial Traceability: a serial's lives, a document's serials and where each is now, or the
+// customers who received the units of a receipt or a supplier (recall). A tree: cancelled
+// movements struck through, every value escaped.
+frappe.query_reports["Serial Traceability"] = {
+	filters: [
+		{
+			fieldname: "serial_no",
+			label: __("SN Code"),
+			fieldtype: "Link",
+			options: "Serial Number",
+		},
+		{
+			fieldname: "voucher_type",
+			label: __("Document Type"),
+			fieldtype: "Select",
+			options: [
+				"",
+				"Purchase Receipt",
+				"Purchase Invoice",
+				"Delivery Note",
+				"Sales Invoice",
+				"POS Invoice",
+				"Stock Entry",
+				"Stock Reconciliation",
+				"Item",
+			],
+		},
+		{
+			fieldname: "voucher_no",
+			label: __("Document"),
+			fieldtype: "Dynamic Link",
+			options: "voucher_type",
+			get_options: () => frappe.query_report.get_filter_value("voucher_type"),
+		},
+		{
+			fieldname: "supplier",
+			label: __("Supplier (recall)"),
+			fieldtype: "Link",
+			options: "Supplier",
+		},
+		{
+			fieldname: "recall",
+			label: __("Customers who received its units"),
+			fieldtype: "Check",
+			depends_on: "eval:['Purchase Receipt', 'Purchase Invoice'].includes(doc.voucher_type)",
+		},
+	],
+
+	formatter(value, row, column, data, default_formatter) {
+		const esc = frappe.utils.escape_html;
+		let shown;
+		if (column.fieldtype === "Link" || column.fieldtype === "Dynamic Link") {
+			shown = value ? default_formatter(value, row, column, data) : "";
+			// a link to a document the user may not open comes back as bare text
+			if (value && !String(shown).trim().startsWith("<a")) shown = esc(value);
+		} else if (column.fieldtype === "Data" || column.fieldtype === "Select") {
+			shown = esc(value == null ? "" : String(value));
+		} else {
+			shown = default_formatter(value, row, column, data);
+		}
+		if (data && data.is_cancelled && shown) {
+			shown = `<s title="${esc(__("Cancelled"))}">${shown}</s>`;
+		}
+		const first = (frappe.query_report.columns || [])[0];
+		if (data && !data.indent && first && column.fieldname === first.fieldname && shown) {
+			shown = `<b>${shown}</b>`;
+		}
+		return shown;
+	},
+};
