@@ -37,7 +37,7 @@ def search_serials(
 
 
 @frappe.whitelist(methods=["POST"])
-def export_serials(filters: dict | str | None = None, format: str = "xlsx") -> dict:
+def export_serials(filters: dict | str | None = None, format: str | None = "xlsx") -> dict:
 	"""Every serial matching ``filters`` as a private xlsx or csv File: ``{"file_url"}`` when made in
 	the request (up to 5,000 rows), else ``{"job"}`` and a notification when the job is done."""
 	frappe.has_permission(SERIAL, "read", throw=True)

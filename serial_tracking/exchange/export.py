@@ -32,7 +32,10 @@ IN_REQUEST = 5000
 
 
 def check_format(fmt: str | None) -> str:
-	fmt = (fmt or "xlsx").strip().lower() if isinstance(fmt, str) else fmt
+	"""The format asked for (xlsx when none), or a refusal naming it."""
+	if fmt is None or fmt == "":
+		fmt = "xlsx"
+	fmt = fmt.strip().lower() if isinstance(fmt, str) else fmt
 	if fmt not in FORMATS:
 		frappe.throw(
 			_("Unknown export format '{0}'; use one of: {1}").format(fmt, ", ".join(FORMATS)),
