@@ -56,3 +56,13 @@ doc_events = {
 	# ... and any other document, as a safety net.
 	"Stock Ledger Entry": {"before_insert": "serial_tracking.stock.refusing.stock_ledger_entry"},
 }
+
+# Print formats: a row's SN codes, compacted (docs/printing.md)
+jinja = {
+	"methods": [
+		"serial_tracking.printing.jinja.sn_codes",
+		"serial_tracking.printing.jinja.sn_code_list",
+		"serial_tracking.printing.jinja.sn_packed_codes",
+		"serial_tracking.printing.jinja.sn_ranges",
+	]
+}
