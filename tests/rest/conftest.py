@@ -51,21 +51,17 @@ def message(response: requests.Response):
 	return response.json().get("message")
 
 
-#: What a refusal may be: Frappe's own errors for bad input and permissions, never a raw one.
-REFUSALS = {
-	"ValidationError",
-	"PermissionError",
-	"DoesNotExistError",
-	"MandatoryError",
-	"LinkValidationError",
-}
+#: Where a refusal's error class may come from: Frappe's own errors and the app's (its refusals
+#: subclass Frappe's ValidationError), never a raw database or Python error.
+REFUSALS = ("frappe.exceptions.", "serial_tracking.messages.")
 
 
 def refusal(response: requests.Response) -> str:
 	"""The refusal's message, after checking it is a 4xx of one of Frappe's own errors."""
 	assert 400 <= response.status_code < 500, f"{response.status_code} {response.text[:1000]}"
 	body = response.json()
-	assert body.get("exc_type") in REFUSALS, body.get("exc_type")
+	exception = body.get("exception") or f"frappe.exceptions.{body.get('exc_type')}"
+	assert exception.startswith(REFUSALS), exception
 	messages = [json.loads(m).get("message", "") for m in json.loads(body.get("_server_messages", "[]"))]
 	return " ".join(messages)
 
