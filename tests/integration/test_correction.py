@@ -1,14 +1,20 @@
 """Correcting a serial's code: who may, what a new code must be, the log, and documents around it."""
 
+import time
+
 import pytest
 
 import frappe
 
 from serial_tracking import api
 from serial_tracking.messages import SerialTrackingError
+from serial_tracking.stock import correction
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes
+from tests.integration.racing import DONE, REFUSED, Session, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (a fixture)
+from tests.integration.test_concurrency import WAREHOUSE as RACE_WAREHOUSE
+from tests.integration.test_concurrency import _clean_up, _log, _make_place, _run
 
 LOG = "Serial Circulation Log"
 
@@ -298,3 +304,79 @@ def test_the_consistency_check_finds_no_difference_after_corrections():
 	frappe.get_doc("Delivery Note", dn.name).cancel()
 	assert api.check_consistency(item) == []
 	assert status(sn[0] + "-X") == ("In Stock", MAIN)
+
+
+# A rename racing a sale of the same serial, in real separate sessions
+
+
+def _draft_sale(job):
+	item, code, _new, delay = job
+	doc = f.delivery_note([(item, 1, [code], RACE_WAREHOUSE)], submit=False)
+	doc.flags.delay = delay
+	return doc
+
+
+def _submit_sale(doc):
+	time.sleep(doc.flags.delay)
+	doc.submit()
+
+
+def _rename(job):
+	_item, code, new, delay = job
+	time.sleep(delay)
+	correction.correct(code, new)
+
+
+@pytest.mark.commits
+def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
+	item = "ST-RACE-FIX"
+	_make_place(item)
+	run = _run()
+	olds = [f"FIX{run}-{n}" for n in range(4)]
+	news = [f"FIX{run}-{n}-NEW" for n in range(4)]
+	# rename first, sale first, and both at once, twice
+	delays = [(0.0, 0.6), (0.6, 0.0), (0.0, 0.0), (0.2, 0.2)]
+	try:
+		f.purchase_receipt([(item, len(olds) + 2, [*olds, f"FIX{run}-S1", f"FIX{run}-S2"], RACE_WAREHOUSE)])
+		frappe.db.commit()
+		outcomes = race(
+			[
+				Session(
+					_draft_sale,
+					_submit_sale,
+					[(item, old, new, sale) for old, new, (sale, _r) in zip(olds, news, delays, strict=True)],
+				),
+				Session(
+					keep,
+					_rename,
+					[
+						(item, old, new, rename)
+						for old, new, (_s, rename) in zip(olds, news, delays, strict=True)
+					],
+				),
+			]
+		)
+		no_raw_errors(outcomes)
+		print(summary(outcomes))
+		for n, (sale, rename) in outcomes.items():
+			old, new = olds[n], news[n]
+			assert rename.kind == DONE, rename.detail
+			assert status(old) is None
+			log = _log(new)
+			ops = [op for op, *_rest in log]
+			# the correction row says the status the serial had when it was renamed
+			fix = ops.index("Code Correction")
+			assert log[fix][3] == log[fix - 1][3], log
+			sequences = frappe.get_all(LOG, filters={"serial_no": new}, pluck="sequence")
+			assert len(set(sequences)) == len(sequences) == 3 - (sale.kind != DONE)
+			if sale.kind == DONE:
+				assert status(new) == ("Sold", None)
+				assert f.serial(new).voucher_no == sale.name
+				assert sorted(ops) == ["Code Correction", "Receive", "Sell"]
+			else:
+				assert sale.kind == REFUSED and old in sale.detail, sale.detail
+				assert status(new) == ("In Stock", RACE_WAREHOUSE)
+				assert ops == ["Receive", "Code Correction"]
+		assert api.check_consistency(item) == []
+	finally:
+		_clean_up(run)
