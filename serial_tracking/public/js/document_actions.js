@@ -17,7 +17,9 @@ serial_tracking.LABEL_DOCTYPES = [
 serial_tracking.has_sn_rows = function (frm) {
 	const described = serial_tracking.tables ? serial_tracking.tables(frm.doctype) : [];
 	const tables = described.length ? described.map((t) => t.table) : ["items", "packed_items"];
-	return tables.some((table) => (frm.doc[table] || []).some((row) => row.sn_tracking || row.sn_codes));
+	return tables.some((table) =>
+		(frm.doc[table] || []).some((row) => row.sn_tracking || row.sn_codes)
+	);
 };
 
 serial_tracking.document_actions = function (frm) {
