@@ -332,10 +332,10 @@ def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
 	item = "ST-RACE-FIX"
 	_make_place(item)
 	run = _run()
-	olds = [f"FIX{run}-{n}" for n in range(4)]
-	news = [f"FIX{run}-{n}-NEW" for n in range(4)]
-	# rename first, sale first, and both at once, twice
-	delays = [(0.0, 0.6), (0.6, 0.0), (0.0, 0.0), (0.2, 0.2)]
+	# rename first, sale first, both at once, and renames arriving while the sale holds the serial
+	delays = [(0.0, 0.6), (0.6, 0.0), (0.0, 0.0), (0.0, 0.2), (0.0, 0.3), (0.0, 0.4)]
+	olds = [f"FIX{run}-{n}" for n in range(len(delays))]
+	news = [f"{old}-NEW" for old in olds]
 	try:
 		f.purchase_receipt([(item, len(olds) + 2, [*olds, f"FIX{run}-S1", f"FIX{run}-S2"], RACE_WAREHOUSE)])
 		frappe.db.commit()
