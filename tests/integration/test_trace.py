@@ -366,3 +366,64 @@ def test_tracing_a_document_issues_a_fixed_number_of_statements(statements):
 	for kind in ("Delivery Note", "Purchase Receipt", "serial"):
 		assert counts[(kind, 2)] == counts[(kind, 60)], counts
 	assert counts[("Delivery Note", 60)] <= 20, counts
+
+
+def test_the_report_shows_lives_documents_and_recall_as_trees():
+	from serial_tracking.serial_tracking.report.serial_traceability.serial_traceability import execute
+
+	sn = codes("TRT", 2)
+	pr = f.receive(sn)
+	dn1 = f.delivery_note([(PHONE, 1, sn[:1], MAIN)])
+	dn1.cancel()
+	dn2 = f.delivery_note([(PHONE, 1, sn[:1], MAIN)])
+
+	columns, rows, message = execute({"serial_no": sn[0]})
+	assert columns[0]["fieldname"] == "label"
+	assert [(r["indent"], r["label"], r.get("voucher_no"), r.get("is_cancelled")) for r in rows] == [
+		(0, "Life 1", pr.name, None),
+		(1, "Receive", pr.name, 0),
+		(1, "Sell", dn1.name, 1),
+		(1, "Sell", dn2.name, 0),
+	]
+	assert message == f"{sn[0]} ({PHONE}) is now Sold to {CUSTOMER} by Delivery Note {dn2.name}"
+
+	columns, rows = execute({"voucher_type": "Purchase Receipt", "voucher_no": pr.name})[:2]
+	assert [(r["indent"], r.get("serial_no"), r.get("status")) for r in rows] == [
+		(0, sn[0], "Sold"),
+		(1, None, None),
+		(0, sn[1], "In Stock"),
+		(1, None, None),
+	]
+	assert rows[0]["customer"] == CUSTOMER and rows[2]["warehouse"] == MAIN
+
+	columns, rows = execute({"voucher_type": "Purchase Receipt", "voucher_no": pr.name, "recall": 1})[:2]
+	assert [(r["indent"], r.get("customer"), r.get("serial_no"), r.get("held")) for r in rows] == [
+		(0, CUSTOMER, None, None),
+		(1, None, sn[0], 1),
+	]
+	with pytest.raises(
+		frappe.ValidationError, match=f"Delivery Note {dn2.name} received no units from a supplier"
+	):
+		execute({"voucher_type": "Delivery Note", "voucher_no": dn2.name, "recall": 1})
+	assert execute({})[1] == []
+
+
+def test_the_reports_message_escapes_what_it_shows():
+	from serial_tracking.serial_tracking.report.serial_traceability.serial_traceability import now_message
+
+	traced = {
+		"serial_no": "A&B",
+		"now": {
+			"item_code": "<b>x</b>",
+			"status": "In Stock",
+			"warehouse": "<img src=x onerror=alert(1)>",
+			"customer": None,
+			"voucher_type": "Purchase Receipt",
+			"voucher_no": "PR<1>",
+		},
+	}
+	message = now_message(traced)
+	assert "<img" not in message and "<b>" not in message
+	assert (
+		"A&amp;B" in message and "&lt;img src=x onerror=alert(1)&gt;" in message and "PR&lt;1&gt;" in message
+	)
