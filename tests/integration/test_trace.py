@@ -427,3 +427,33 @@ def test_the_reports_message_escapes_what_it_shows():
 	assert (
 		"A&amp;B" in message and "&lt;img src=x onerror=alert(1)&gt;" in message and "PR&lt;1&gt;" in message
 	)
+
+
+def test_a_corrected_serial_is_found_by_its_previous_code_and_the_correction_is_a_line_of_its_life():
+	old = codes("TRK", 1)[0]
+	new = old + "-FIXED"
+	pr = f.receive([old])
+	api.correct_code(old, new)
+	dn = f.delivery_note([(PHONE, 1, [new], MAIN)])
+	traced = api.trace(serial_no=old)
+	assert traced["serial_no"] == new
+	(life,) = traced["lives"]
+	assert [(m["voucher_no"], m["previous_code"]) for m in life["movements"]] == [
+		(pr.name, None),
+		(PHONE, old),
+		(dn.name, None),
+	]
+	assert life["opened_by"]["voucher_no"] == pr.name
+	customers = api.trace(voucher_type="Purchase Receipt", voucher_no=pr.name)["customers"]
+	assert [(u["serial_no"], u["held"]) for c in customers for u in c["units"]] == [(new, True)]
+
+
+def test_registrations_are_traced_from_their_item():
+	sn = codes("TRJ", 2)
+	f.purchase_receipt([(PHONE, 2, None, MAIN)])
+	api.register_serials(PHONE, MAIN, "\n".join(sn))
+	traced = api.trace(voucher_type="Item", voucher_no=PHONE)
+	moved = {s["serial_no"]: s["movements"][0]["operation"] for s in traced["serials"]}
+	assert {code: moved.get(code) for code in sn} == {code: "Registration" for code in sn}
+	(life,) = api.trace(serial_no=sn[0])["lives"]
+	assert life["opened_by"]["operation"] == "Registration"
