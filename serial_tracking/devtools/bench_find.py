@@ -123,6 +123,9 @@ def run(sizes=SIZES) -> str:
 				"status": _timed(partial(execute, {"status": ["Sold"]})),
 				"warehouse": _timed(partial(execute, {"warehouse": warehouses[0]})) if warehouses[0] else 0,
 			}
+			plans = {
+				name: _index(search, filters) for name, filters in _lookups(exact, prefix, warehouses[0])
+			}
 			rows = search.count({"serial_no": "BENCHF-*"})
 			figures["xlsx"] = _timed(partial(export._xlsx, search.batches({"serial_no": "BENCHF-*"})))
 		finally:
@@ -133,9 +136,29 @@ def run(sizes=SIZES) -> str:
 			f" | {_ms(figures['status'])} | {_ms(figures['warehouse'])}"
 			f" | {figures['xlsx']:.1f} s ({rows:,}) |"
 		)
+	lines += ["", f"Index of each lookup's page statement (EXPLAIN, {sizes[-1]:,} serials):", ""]
+	lines += ["| lookup | index (key) | rows examined (estimate) |", "|---|---|---:|"]
+	lines += [f"| {name} | {key} | {rows_:,} |" for name, (key, rows_) in plans.items()]
 	table = "\n".join(lines)
 	print(table)
 	return table
+
+
+def _lookups(exact: str, prefix: str, warehouse: str | None):
+	yield "exact code", {"serial_no": exact}
+	yield "prefix", {"serial_no": prefix}
+	yield "status", {"status": ["Missing"]}
+	if warehouse:
+		yield "warehouse", {"warehouse": warehouse}
+	yield "last document", {"voucher_type": "Stock Entry", "voucher_no": "SE-NONE"}
+	yield "last movement dates", {"from_date": str(now_datetime().date())}
+
+
+def _index(search, filters: dict) -> tuple[str | None, int]:
+	table = frappe.qb.DocType(SERIAL)
+	sql, params = search.query(filters, table.name).orderby(table.name).limit(500).walk()
+	plan = frappe.db.sql("explain " + sql, params, as_dict=True)[0]
+	return plan["key"], int(plan["rows"] or 0)
 
 
 def _ms(seconds: float) -> str:
