@@ -87,7 +87,9 @@ def sn_codes(row, doc=None) -> Markup:
 def _items(codes: list[str]) -> Markup:
 	"""Printed items separated by commas; a range never breaks across lines."""
 	return Markup(", ").join(
-		Markup('<span class="sn-range">{0}</span>').format(run.text) if run.count > 1 else escape(run.text)
+		Markup('<span class="sn-range" style="white-space: nowrap;">{0}</span>').format(run.text)
+		if run.count > 1
+		else escape(run.text)
 		for run in compact(codes)
 	)
 

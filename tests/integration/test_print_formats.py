@@ -273,3 +273,14 @@ def test_a_bundles_packed_codes_print_under_the_bundle_row_also_on_its_invoice()
 	invoice.insert()
 	invoice.submit()
 	assert rows(printed("Sales Invoice", invoice.name)) == expected
+
+
+def test_the_custom_html_block_of_the_docs_prints_each_rows_codes():
+	"""The snippet docs/printing.md gives for a Print Format Builder's Custom HTML block."""
+	docs = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "printing.md")).read()
+	block = docs.split("**The Print Format Builder**", 1)[1]
+	snippet = re.search(r"```jinja\n(.*?)```", block, flags=re.S).group(1)
+	sn = codes("CHB-", 3)
+	f.receive(sn)
+	note = f.delivery_note([(PHONE, 3, sn, MAIN)])
+	assert plain(frappe.render_template(snippet, {"doc": note})) == f"1. {PHONE}: CHB-0001 {DASH} CHB-0003"
