@@ -12,15 +12,27 @@ from frappe.commands import get_site, pass_context
 @click.option(
 	"--sizes", default="1,100,1000", show_default=True, help="Serials per document, separated by commas."
 )
+@click.option(
+	"--part",
+	type=click.Choice(["documents", "find", "labels", "all"]),
+	default="documents",
+	show_default=True,
+	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
+	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
+	" as PDF and ZPL.",
+)
 @click.option("--company", help="Company of the documents [default: the site's default company].")
 @click.option(
 	"--warehouse", help="Warehouse to receive into and deliver from [default: the company's first]."
 )
 @pass_context
-def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | None, warehouse: str | None):
-	"""Time submitting and cancelling receipts and deliveries with SN codes, beside ERPNext's own serials.
+def serial_tracking_benchmark(
+	context, runs: int, sizes: str, part: str, company: str | None, warehouse: str | None
+):
+	"""Time submitting and cancelling receipts and deliveries with SN codes, beside ERPNext's own serials;
+	with --part, the search report, the export and label printing.
 
-	Prints a Markdown table. Every round is rolled back: the site keeps nothing.
+	Prints Markdown tables. Every round is rolled back: the site keeps nothing.
 	"""
 	import frappe
 
@@ -46,12 +58,23 @@ def serial_tracking_benchmark(context, runs: int, sizes: str, company: str | Non
 				f"at most {limit} serials per document on this site (Serial Tracking Settings)",
 				param_hint="--sizes",
 			)
-		place = find_place(company, warehouse)
-		click.echo(
-			f"Site {frappe.local.site}, company {place.company}, warehouse {place.warehouse}", err=True
-		)
-		figures = run(place, counts, runs, progress=lambda line: click.echo(line, err=True))
-		click.echo(render(figures, counts, runs))
+		if part in ("documents", "all"):
+			place = find_place(company, warehouse)
+			click.echo(
+				f"Site {frappe.local.site}, company {place.company}, warehouse {place.warehouse}", err=True
+			)
+			figures = run(place, counts, runs, progress=lambda line: click.echo(line, err=True))
+			click.echo(render(figures, counts, runs))
+		if part in ("find", "all"):
+			from serial_tracking.devtools import bench_find
+
+			click.echo(f"\nSearch report and export, site {frappe.local.site}\n")
+			bench_find.run()
+		if part in ("labels", "all"):
+			from serial_tracking.devtools import bench_labels
+
+			click.echo(f"\nLabels, site {frappe.local.site}\n")
+			click.echo(bench_labels.run())
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
 	finally:

@@ -86,6 +86,43 @@ def insert_serials(
 	return codes
 
 
+def insert_erpnext_serials(count: int, prefix: str, warehouses: tuple[str | None, ...]) -> list[str]:
+	"""``count`` of ERPNext's own ``Serial No`` rows made in bulk, spread as ``insert_serials`` does."""
+	now = now_datetime()
+	user = frappe.session.user
+	fields = [
+		"name",
+		"serial_no",
+		"item_code",
+		"status",
+		"warehouse",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+	]
+	statuses = ("Active", "Delivered", "Inactive", "Expired")
+	codes, rows = [], []
+	for n in range(count):
+		code = f"{prefix}{n:07d}"
+		status = statuses[n % len(statuses)]
+		warehouse = warehouses[n % len(warehouses)] if status == "Active" else None
+		codes.append(code)
+		rows.append((code, code, "BENCH-FIND-ERP", status, warehouse, now, now, user, user))
+	frappe.db.bulk_insert("Serial No", fields, rows, chunk_size=5000)
+	return codes
+
+
+def _erpnext_page(filters: dict) -> None:
+	"""What ERPNext's Serial No list shows for ``filters``: its first 500 rows (newest first, the
+	list's default order) and how many match."""
+	fields = ["name", "item_code", "status", "warehouse", "customer", "purchase_document_no"]
+	frappe.get_list(
+		"Serial No", filters=filters, fields=fields, order_by="modified desc", limit_page_length=500
+	)
+	frappe.get_list("Serial No", filters=filters, fields=["count(name) as total"], limit_page_length=0)
+
+
 def _timed(action) -> float:
 	start = time.perf_counter()
 	action()
@@ -105,6 +142,10 @@ def run(sizes=SIZES) -> str:
 		"| serials | first page, no filter | exact code | prefix (1/10) | status | warehouse | xlsx of all (rows) |",
 		"|---:|---:|---:|---:|---:|---:|---:|",
 	]
+	erpnext_lines = [
+		"| serials | no filter | exact code | prefix (1/10) | status | warehouse |",
+		"|---:|---:|---:|---:|---:|---:|",
+	]
 	for size in sizes:
 		frappe.db.rollback()
 		refuse = frappe.db.commit
@@ -116,6 +157,7 @@ def run(sizes=SIZES) -> str:
 			free = len(str(size - 1)) - 1
 			prefix = codes[size // 2][: len(codes[0]) - free] + "*"
 			exact = codes[size // 2]
+			execute({"serial_no": exact})  # warm-up: modules and metadata loaded once
 			figures = {
 				"none": _timed(partial(execute, {})),
 				"exact": _timed(partial(execute, {"serial_no": exact})),
@@ -128,6 +170,20 @@ def run(sizes=SIZES) -> str:
 			}
 			rows = search.count({"serial_no": "BENCHF-*"})
 			figures["xlsx"] = _timed(partial(export._xlsx, search.batches({"serial_no": "BENCHF-*"})))
+			# ERPNext's own serials, as many, through its Serial No list (page and count)
+			erp = insert_erpnext_serials(size, "BENCHE-", warehouses)
+			erp_exact, erp_prefix = "BENCHE-" + exact[7:], "BENCHE-" + prefix[7:-1] + "%"
+			_erpnext_page({"name": erp_exact})  # warm-up
+			erpnext = {
+				"none": _timed(partial(_erpnext_page, {})),
+				"exact": _timed(partial(_erpnext_page, {"name": erp_exact})),
+				"prefix": _timed(partial(_erpnext_page, {"name": ("like", erp_prefix)})),
+				"status": _timed(partial(_erpnext_page, {"status": "Delivered"})),
+				"warehouse": _timed(partial(_erpnext_page, {"warehouse": warehouses[0]}))
+				if warehouses[0]
+				else 0,
+			}
+			assert len(erp) == size
 		finally:
 			frappe.db.rollback()
 			frappe.db.commit = refuse
@@ -136,6 +192,21 @@ def run(sizes=SIZES) -> str:
 			f" | {_ms(figures['status'])} | {_ms(figures['warehouse'])}"
 			f" | {figures['xlsx']:.1f} s ({rows:,}) |"
 		)
+		erpnext_lines.append(
+			f"| {size:,} | "
+			+ " | ".join(
+				f"{_ms(erpnext[k])} ({_ratio(erpnext[k], figures[k])})"
+				for k in ("none", "exact", "prefix", "status", "warehouse")
+			)
+			+ " |"
+		)
+	lines += [
+		"",
+		"ERPNext's own Serial No list with as many serials (first 500 rows and the count;"
+		" in brackets how many times the time above):",
+		"",
+		*erpnext_lines,
+	]
 	lines += ["", f"Index of each lookup's page statement (EXPLAIN, {sizes[-1]:,} serials):", ""]
 	lines += ["| lookup | index (key) | rows examined (estimate) |", "|---|---|---:|"]
 	lines += [f"| {name} | {key} | {rows_:,} |" for name, (key, rows_) in plans.items()]
@@ -159,6 +230,10 @@ def _index(search, filters: dict) -> tuple[str | None, int]:
 	sql, params = search.query(filters, table.name).orderby(table.name).limit(500).walk()
 	plan = frappe.db.sql("explain " + sql, params, as_dict=True)[0]
 	return plan["key"], int(plan["rows"] or 0)
+
+
+def _ratio(theirs: float, ours: float) -> str:
+	return f"{theirs / ours:.1f}x" if ours else "-"
 
 
 def _ms(seconds: float) -> str:
