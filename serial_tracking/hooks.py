@@ -13,6 +13,7 @@ after_migrate = "serial_tracking.install.after_migrate"
 before_uninstall = "serial_tracking.install.before_uninstall"
 
 # Desk
+app_include_js = ["/assets/serial_tracking/js/labels.js"]
 boot_session = "serial_tracking.boot.boot_session"
 doctype_js = {
 	"Item": "public/js/item.js",
@@ -23,7 +24,7 @@ doctype_js = {
 	"POS Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
 	"Stock Entry": ["public/js/sn_rows.js", "public/js/document_actions.js"],
 	"Stock Reconciliation": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Serial Number": ["public/js/correct_code.js"],
+	"Serial Number": ["public/js/correct_code.js", "public/js/serial_number_label.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 

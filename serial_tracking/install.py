@@ -4,6 +4,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD, SETTINGS
+from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 
 MODULE = "Serial Tracking"
@@ -63,11 +64,13 @@ def get_custom_fields() -> dict[str, list[dict]]:
 def after_install():
 	create_custom_fields(get_custom_fields(), update=True)
 	ensure_settings()
+	ensure_label_layouts()
 
 
 def after_migrate():
 	create_custom_fields(get_custom_fields(), update=True)
 	ensure_settings()
+	ensure_label_layouts()
 
 
 def ensure_settings():

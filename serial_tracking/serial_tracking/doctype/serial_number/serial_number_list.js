@@ -11,4 +11,11 @@ frappe.listview_settings["Serial Number"] = {
 		};
 		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
 	},
+	onload(listview) {
+		// Barcode labels for the selected rows (serial_tracking.labels, public/js/labels.js).
+		listview.page.add_actions_menu_item(__("Print SN labels"), () => {
+			const codes = listview.get_checked_items(true);
+			serial_tracking.labels.print({ codes });
+		});
+	},
 };

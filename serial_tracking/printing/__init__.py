@@ -1,0 +1,1 @@
+"""Printing: barcode labels (PDF sheets and rolls, ZPL) and what print formats need."""
