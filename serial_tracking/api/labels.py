@@ -80,7 +80,7 @@ def _given_codes(codes, limit: int) -> list[str]:
 	values = codes
 	if isinstance(codes, str):
 		stripped = codes.strip()
-		if stripped.startswith("["):
+		if stripped.startswith(("[", "{")):
 			try:
 				values = frappe.parse_json(stripped)
 			except ValueError:
