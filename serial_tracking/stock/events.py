@@ -171,6 +171,16 @@ def on_cancel(doc, method=None):
 			ledger.void(voided, rows, locked)
 
 
+def _moved_meanwhile(codes: list[str], locked: dict) -> bool:
+	"""Whether another transaction changed these serials (renamed, moved or removed one) after this
+	one first read them and before it got their locks: the log this transaction reads is then its
+	earlier snapshot, and voiding from it would mark rows cancelled without restoring the serial
+	(a serial renamed meanwhile is not found under the code read). Compared on each serial's
+	movement counter, which every movement and every correction raises."""
+	seen = ledger.read_states(codes)
+	return {k: s.sequence for k, s in seen.items()} != {k: s.sequence for k, s in locked.items()}
+
+
 def _check_latest(doc, *, lock: bool):
 	"""Refuse to cancel while later documents moved this document's serials.
 
@@ -181,6 +191,8 @@ def _check_latest(doc, *, lock: bool):
 	if not codes:
 		return None
 	locked = ledger.read_states(codes, lock=lock)
+	if lock and _moved_meanwhile(codes, locked):
+		ledger._busy(messages.SerialTrackingError)
 	rows = ledger.active_log(codes)
 	logged = ledger.logged(rows)
 	later = blocking_vouchers(doc.doctype, doc.name, logged)

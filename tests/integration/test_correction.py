@@ -8,13 +8,13 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.messages import SerialTrackingError
-from serial_tracking.stock import correction
+from serial_tracking.stock import consistency, correction
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes
-from tests.integration.racing import DONE, REFUSED, Session, keep, no_raw_errors, race, summary
+from tests.integration.racing import BUSY, DONE, REFUSED, Session, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (a fixture)
 from tests.integration.test_concurrency import WAREHOUSE as RACE_WAREHOUSE
-from tests.integration.test_concurrency import _clean_up, _log, _make_place, _run
+from tests.integration.test_concurrency import _cancel, _clean_up, _loaded, _log, _make_place, _run
 
 LOG = "Serial Circulation Log"
 
@@ -378,5 +378,52 @@ def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
 				assert status(new) == ("In Stock", RACE_WAREHOUSE)
 				assert ops == ["Receive", "Code Correction"]
 		assert api.check_consistency(item) == []
+	finally:
+		_clean_up(run)
+
+
+# A rename racing the cancellation of the document that moved the serial
+
+
+def _rename_and_hold(job):
+	"""Rename, then keep the transaction open a while (a rename of a long history takes time)."""
+	code, new, hold = job
+	correction.correct(code, new)
+	time.sleep(hold)
+
+
+@pytest.mark.commits
+def test_a_rename_racing_a_cancellation_of_the_receipt_ends_consistent():
+	"""The canceller of a receipt read its serial's old code just before a rename committed: it must
+	not cancel the receipt's log rows and leave the renamed serial In Stock. Either the cancellation
+	is refused as busy (the receipt and the renamed serial stay), or it puts the serial back."""
+	item = "ST-RACE-FIX"
+	_make_place(item)
+	run = _run()
+	try:
+		# the rename holds the serial while the cancellation starts; then both at once
+		for number, (cancel_delay, hold) in enumerate(((0.3, 2.0), (0.0, 0.0))):
+			old = f"FIXC{run}-{number}"
+			new = f"{old}-NEW"
+			receipt = f.receive([old], item=item, warehouse=RACE_WAREHOUSE)
+			outcomes = race(
+				[
+					Session(_loaded, _cancel, [("Purchase Receipt", receipt.name, cancel_delay)]),
+					Session(keep, _rename_and_hold, [(old, new, hold)]),
+				]
+			)
+			print(summary(outcomes))
+			(canceller, renamer) = outcomes[0]
+			assert canceller.kind in (DONE, REFUSED), canceller.detail
+			assert renamer.kind == DONE or f"{old} does not exist" in renamer.detail, renamer.detail
+			cancelled = frappe.db.get_value("Purchase Receipt", receipt.name, "docstatus") == 2
+			assert cancelled == (canceller.kind == DONE)
+			if cancelled:
+				assert status(old) is None and status(new) is None, (status(old), status(new))
+				assert not [op for op, *_rest in _log(new) + _log(old) if op != "Code Correction"]
+			else:
+				assert canceller.detail == BUSY, canceller.detail
+				assert status(new) == ("In Stock", RACE_WAREHOUSE)
+			assert not [d for d in consistency.check(item) if run in d.code]
 	finally:
 		_clean_up(run)
