@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.finding import trace as tracing
@@ -38,11 +39,12 @@ def trace(
 		return {"kind": "supplier", **tracing.of_supplier(supplier)}
 	if not voucher_type:
 		frappe.throw(
-			_("{0} is required to trace {1}").format(_("Document Type"), voucher_no), frappe.MandatoryError
+			_("{0} is required to trace {1}").format(_("Document Type"), escape_html(voucher_no)),
+			frappe.MandatoryError,
 		)
 	if not voucher_no:
 		frappe.throw(
-			_("{0} is required to trace a {1}").format(_("Document Number"), _(voucher_type)),
+			_("{0} is required to trace a {1}").format(_("Document Number"), escape_html(_(voucher_type))),
 			frappe.MandatoryError,
 		)
 	return {"kind": "document", **tracing.of_document(voucher_type, voucher_no)}

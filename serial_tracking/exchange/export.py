@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import cstr, escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
 
 from serial_tracking.finding import search
@@ -38,7 +38,9 @@ def check_format(fmt: str | None) -> str:
 	fmt = fmt.strip().lower() if isinstance(fmt, str) else fmt
 	if fmt not in FORMATS:
 		frappe.throw(
-			_("Unknown export format '{0}'; use one of: {1}").format(fmt, ", ".join(FORMATS)),
+			_("Unknown export format '{0}'; use one of: {1}").format(
+				escape_html(cstr(fmt)), ", ".join(FORMATS)
+			),
 			frappe.ValidationError,
 			title=_("Invalid argument"),
 		)

@@ -22,7 +22,7 @@ import frappe
 from frappe import _
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder.functions import Count
-from frappe.utils import cstr, getdate, nowdate
+from frappe.utils import cstr, escape_html, getdate, nowdate
 
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core.codes import fold
@@ -95,9 +95,15 @@ def _label(key: str) -> str:
 	}.get(key, key)
 
 
+def _shown(value) -> str:
+	"""A value as a message shows it: Desk renders messages as HTML, and a link to the report can
+	carry any filter value."""
+	return escape_html(cstr(value))
+
+
 def _refuse(key: str, value, reason: str) -> None:
 	frappe.throw(
-		_("Filter {0} ({1}) '{2}': {3}").format(_label(key), key, cstr(value), reason),
+		_("Filter {0} ({1}) '{2}': {3}").format(_label(key), _shown(key), _shown(value), reason),
 		frappe.ValidationError,
 		title=_("Invalid filter"),
 	)
@@ -119,7 +125,7 @@ def read_filters(filters: dict | str | None) -> dict:
 			raw = None
 	if not isinstance(raw, dict):
 		frappe.throw(
-			_("Filters must be an object of filter names and values, not '{0}'").format(cstr(filters)),
+			_("Filters must be an object of filter names and values, not '{0}'").format(_shown(filters)),
 			frappe.ValidationError,
 			title=_("Invalid filter"),
 		)
@@ -127,7 +133,7 @@ def read_filters(filters: dict | str | None) -> dict:
 	for key, value in raw.items():
 		if key not in FILTERS:
 			frappe.throw(
-				_("Unknown filter '{0}'. Known filters: {1}").format(cstr(key), ", ".join(FILTERS)),
+				_("Unknown filter '{0}'. Known filters: {1}").format(_shown(key), ", ".join(FILTERS)),
 				frappe.ValidationError,
 				title=_("Invalid filter"),
 			)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import frappe
 from frappe import _
 from frappe.query_builder import Criterion, Order
+from frappe.utils import cstr, escape_html
 
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
@@ -155,7 +156,19 @@ def resolve(serial_no: str) -> tuple[str, frappe._dict | None]:
 	if logged:
 		# a serial whose every movement was cancelled: only its log is left
 		return logged[0][0], None
-	frappe.throw(_("{0} {1} does not exist").format(_(SERIAL), serial_no), frappe.DoesNotExistError)
+	frappe.throw(_("{0} {1} does not exist").format(_(SERIAL), _shown(serial_no)), frappe.DoesNotExistError)
+
+
+def _shown(value) -> str:
+	"""A value as a message shows it: Desk renders messages as HTML, and a link to the report can
+	carry any filter value."""
+	return escape_html(cstr(value))
+
+
+def _require_known(doctype: str, name: str) -> None:
+	"""Refuse a document that does not exist, naming it escaped (before ``require_readable``)."""
+	if not frappe.db.exists(doctype, name):
+		frappe.throw(_("{0} {1} does not exist").format(_(doctype), _shown(name)), frappe.DoesNotExistError)
 
 
 def of_serial(serial_no: str) -> dict:
@@ -192,17 +205,14 @@ def check_document(voucher_type: str, voucher_no: str) -> None:
 	if voucher_type not in TRACEABLE:
 		frappe.throw(
 			_("{0} cannot be traced: SN codes are moved only by {1}").format(
-				voucher_type, ", ".join(_(d) for d in TRACEABLE)
+				_shown(voucher_type), ", ".join(_(d) for d in TRACEABLE)
 			),
 			title=_("Invalid argument"),
 		)
+	_require_known(voucher_type, voucher_no)
 	if voucher_type == STATEMENT_VOUCHER:
 		require_readable(voucher_type, voucher_no)
 		return
-	if not frappe.db.exists(voucher_type, voucher_no):
-		frappe.throw(
-			_("{0} {1} does not exist").format(_(voucher_type), voucher_no), frappe.DoesNotExistError
-		)
 	if not frappe.has_permission(voucher_type, "read", doc=voucher_no):
 		frappe.throw(
 			_("You are not permitted to read {0} {1}").format(_(voucher_type), voucher_no),
@@ -242,6 +252,7 @@ def of_document(voucher_type: str, voucher_no: str) -> dict:
 
 def receipts_of(supplier: str) -> dict[str, list[str]]:
 	"""The submitted receipts (and invoices with stock) from ``supplier`` the user may read."""
+	_require_known("Supplier", supplier)
 	require_readable("Supplier", supplier)
 	found = {}
 	for doctype in RECEIPTS:

@@ -210,7 +210,10 @@ def test_search_serials_method():
 		({"warehouse": "Nowhere"}, r"'Nowhere': no such Warehouse"),
 		({"item_group": "Nothing"}, r"'Nothing': no such Item Group"),
 		({"serial_no": "*"}, r"'\*': give at least one character before \*"),
-		({"item_code": ["A", "B"]}, r"Filter Item \(item_code\) '\['A', 'B'\]': a text is expected"),
+		(
+			{"item_code": ["A", "B"]},
+			r"Filter Item \(item_code\) '\[&apos;A&apos;, &apos;B&apos;\]': a text is expected",
+		),
 		({"from_date": "2024-02-02", "to_date": "2024-02-01"}, "it is before From Date 2024-02-02"),
 		("not json", "Filters must be an object of filter names and values, not 'not json'"),
 		("[1, 2]", "Filters must be an object"),
@@ -221,6 +224,23 @@ def test_bad_filters_are_named_with_their_value(filters, message):
 		search.read_filters(filters)
 	with pytest.raises(frappe.ValidationError, match=message):
 		api.search_serials(filters=filters)
+
+
+@pytest.mark.parametrize(
+	"filters",
+	[
+		{"status": "<img src=x onerror=alert(1)>"},
+		{"item_code": "<img src=x onerror=alert(1)>"},
+		{"<img src=x onerror=alert(1)>": "x"},
+		"<img src=x onerror=alert(1)>",
+		{"from_date": "<img src=x onerror=alert(1)>"},
+	],
+)
+def test_a_refused_filter_value_is_escaped_in_the_message(filters):
+	"""Desk shows the message as HTML, and a link to the report can carry any filter value."""
+	with pytest.raises(frappe.ValidationError) as refused:
+		search.read_filters(filters)
+	assert "<img" not in str(refused.value) and "&lt;img src=x onerror=alert(1)&gt;" in str(refused.value)
 
 
 def test_empty_values_are_ignored_and_the_result_reads_again():

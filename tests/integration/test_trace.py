@@ -457,3 +457,21 @@ def test_registrations_are_traced_from_their_item():
 	assert {code: moved.get(code) for code in sn} == {code: "Registration" for code in sn}
 	(life,) = api.trace(serial_no=sn[0])["lives"]
 	assert life["opened_by"]["operation"] == "Registration"
+
+
+@pytest.mark.parametrize(
+	"args",
+	[
+		{"serial_no": "<img src=x onerror=alert(1)>"},
+		{"voucher_type": "<img src=x onerror=alert(1)>", "voucher_no": "X"},
+		{"voucher_type": "Delivery Note", "voucher_no": "<img src=x onerror=alert(1)>"},
+		{"voucher_type": "Item", "voucher_no": "<img src=x onerror=alert(1)>"},
+		{"voucher_no": "<img src=x onerror=alert(1)>"},
+		{"supplier": "<img src=x onerror=alert(1)>"},
+	],
+)
+def test_a_refused_value_is_escaped_in_the_message(args):
+	"""Desk shows the message as HTML, and a link to the report can carry any filter value."""
+	with pytest.raises(frappe.ValidationError) as refused:
+		api.trace(**args)
+	assert "<img" not in str(refused.value) and "&lt;img src=x onerror=alert(1)&gt;" in str(refused.value)
