@@ -10,6 +10,8 @@ from serial_tracking.finding import search
 
 #: The largest page ``search_serials`` returns; past it, export.
 MAX_PAGE = 5000
+#: The largest offset the database takes (past it, a raw SQL error).
+MAX_START = 2**63 - 1
 
 
 @frappe.whitelist()
@@ -20,8 +22,10 @@ def search_serials(
 	frappe.has_permission(SERIAL, "read", throw=True)
 	start = whole_number(start, _("Start"))
 	page_length = whole_number(page_length, _("Page Length"))
-	if start < 0:
-		frappe.throw(_("Start must be 0 or more, not {0}").format(start), title=_("Invalid argument"))
+	if not 0 <= start <= MAX_START:
+		frappe.throw(
+			_("Start must be from 0 to {0}, not {1}").format(MAX_START, start), title=_("Invalid argument")
+		)
 	if not 1 <= page_length <= MAX_PAGE:
 		frappe.throw(
 			_("Page Length must be from 1 to {0}, not {1}").format(MAX_PAGE, page_length),

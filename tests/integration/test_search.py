@@ -195,6 +195,10 @@ def test_search_serials_method():
 		api.search_serials(page_length=0)
 	with pytest.raises(frappe.ValidationError, match="Start must be a whole number, not 'x'"):
 		api.search_serials(start="x")
+	# past what the database takes as an offset: refused, not a raw SQL error
+	for start in (10**30, "1e30", 2**64):
+		with pytest.raises(frappe.ValidationError, match="Start must be from 0 to"):
+			api.search_serials(start=start)
 
 
 @pytest.mark.parametrize(
