@@ -6,7 +6,7 @@ from serial_tracking.stock import correction
 
 
 @frappe.whitelist(methods=["POST"])
-def correct_code(serial_no: str, new_code: str) -> dict:
+def correct_code(serial_no: str | None = None, new_code: str | None = None) -> dict:
 	"""Rename a serial to ``new_code``: a Stock Manager's correction, logged with the previous code.
 
 	The serial keeps its status, warehouse and history; documents submitted before

@@ -76,6 +76,12 @@ def test_an_unknown_serial_is_named():
 		correct("FIX-NOPE", "FIX-YES")
 	with pytest.raises(frappe.MandatoryError):
 		correct("", "FIX-YES")
+	# an argument left out is named, not a raw TypeError (HTTP 500)
+	with pytest.raises(frappe.MandatoryError, match="Serial Number is required"):
+		api.correct_code(new_code="FIX-YES")
+	f.receive(["FIXU-1"])
+	with pytest.raises(SerialTrackingError, match="FIXU-1 cannot be renamed to '': No SN code entered"):
+		api.correct_code(serial_no="FIXU-1")
 
 
 # What a new code must be
