@@ -128,3 +128,48 @@ def test_only_a_manager_corrects_a_code(users, one_serial):
 		users["clerk"].post("serial_tracking.api.search_serials", filters={"serial_no": one_serial})
 	)
 	assert [r["serial_no"] for r in found["rows"]] == [new_code]
+
+
+def test_labels_are_a_private_pdf_of_exactly_the_codes_asked_for(users, stock):
+	import subprocess
+	import tempfile
+
+	made = message(
+		users["manager"].post("serial_tracking.api.print_labels", codes=stock["main"], layout="A4 3 x 8")
+	)
+	download = users["manager"].download(made["file_url"])
+	assert download.status_code == 200
+	assert download.content.startswith(b"%PDF")
+	with tempfile.TemporaryDirectory() as folder:
+		with open(f"{folder}/labels.pdf", "wb") as file:
+			file.write(download.content)
+		subprocess.run(
+			["pdftoppm", "-r", "300", "-png", f"{folder}/labels.pdf", f"{folder}/page"], check=True
+		)
+		decoded = subprocess.run(
+			f"zbarimg --raw -q {folder}/page*.png", shell=True, capture_output=True, text=True
+		).stdout.split()
+	assert sorted(decoded) == sorted(stock["main"])
+	for caller in ("clerk", "guest"):
+		assert users[caller].download(made["file_url"]).status_code in (401, 403), caller
+
+	zpl = message(users["clerk"].post("serial_tracking.api.print_labels", codes=stock["shop"], format="zpl"))
+	text = users["clerk"].download(zpl["file_url"]).text
+	assert text.count("^XA") == len(stock["shop"]) == text.count("^XZ")
+
+
+def test_labels_refuse_what_the_user_may_not_read_or_does_not_exist(users, stock):
+	response = users["clerk"].post("serial_tracking.api.print_labels", codes=stock["main"][:1])
+	assert 400 <= response.status_code < 500, response.text[:500]
+	assert stock["main"][0] in refusal(response)
+	for args, named in (
+		({"codes": ["NO-SUCH-SERIAL-1"]}, "NO-SUCH-SERIAL-1"),
+		({"codes": stock["shop"], "layout": "No Such Layout"}, "No Such Layout"),
+		({"codes": stock["shop"], "format": "png"}, "png"),
+		({}, "codes"),
+	):
+		response = users["manager"].post("serial_tracking.api.print_labels", **args)
+		assert 400 <= response.status_code < 500, f"{args}: {response.text[:500]}"
+		assert named in refusal(response), args
+	for caller in ("guest", "outsider"):
+		assert users[caller].post("serial_tracking.api.print_labels", codes=stock["shop"]).status_code == 403
