@@ -7,7 +7,8 @@ current states in one more. The grouping into lives is :mod:`serial_tracking.cor
 
 What the user may see is judged as ``frappe.get_list`` judges it (User Permissions on Company,
 Warehouse and Item included): a log row through a warehouse the user may not read is left out,
-and so are the serials of items they may not read. Lives are grouped on every row of a serial,
+and so are the serials of items they may not read, and the sales to (receipts from) a customer
+(supplier) their User Permissions do not let through. Lives are grouped on every row of a serial,
 so that a hidden receipt still opens its life; the rows hidden are then left out of it.
 """
 
@@ -90,17 +91,39 @@ def _select(where: Criterion) -> list[frappe._dict]:
 
 
 def _seen(rows: list, filters: dict) -> list:
-	"""Those of ``rows`` the user may see: returned by ``frappe.get_list`` with ``filters``, and
-	through warehouses they may read (as ``serial_tracking.api.history``)."""
+	"""Those of ``rows`` the user may see: returned by ``frappe.get_list`` with ``filters``, through
+	warehouses they may read (as ``serial_tracking.api.history``), and with a party their User
+	Permissions let through."""
 	if not rows:
 		return []
 	names = set(frappe.get_list(LOG, filters=filters, pluck="name", limit_page_length=0))
 	warehouses = readable("Warehouse", {w for r in rows for w in (r.from_warehouse, r.to_warehouse)})
+	parties = _parties_allowed(rows)
 	return [
 		r
 		for r in rows
-		if r.name in names and all(w in warehouses for w in (r.from_warehouse, r.to_warehouse) if w)
+		if r.name in names
+		and all(w in warehouses for w in (r.from_warehouse, r.to_warehouse) if w)
+		and (not r.party or (r.party_type, r.party) in parties)
 	]
+
+
+def _parties_allowed(rows: list) -> set[tuple[str, str]]:
+	"""(party type, party) of ``rows`` that the user's User Permissions let through, as a list of
+	serials lets its Customer and Supplier links through: a user restricted to some customers (or
+	suppliers) sees no sale to (or receipt from) another. The log's party is a Dynamic Link, which
+	``frappe.get_list`` of the log does not restrict."""
+	permissions = frappe.permissions.get_user_permissions(frappe.session.user)
+	allowed = set()
+	for party_type, party in {(r.party_type, r.party) for r in rows if r.party_type and r.party}:
+		docs = {
+			p.get("doc")
+			for p in permissions.get(party_type, [])
+			if not p.get("applicable_for") or p.get("applicable_for") in (SERIAL, LOG)
+		}
+		if not docs or party in docs:
+			allowed.add((party_type, party))
+	return allowed
 
 
 def movement(row) -> dict:

@@ -264,6 +264,29 @@ def test_recall_leaves_out_sales_through_a_warehouse_the_user_may_not_read(restr
 	assert [u["serial_no"] for c in traced["customers"] for u in c["units"]] == units[:1]
 
 
+def test_a_user_of_one_customer_sees_no_other_customer(restricted):  # noqa: F811
+	"""User Permissions on Customer (or Supplier) hide, as in a list, the sales to another customer:
+	in the recall, and in the life of a serial the user may read."""
+	units = codes("TRCU", 2)
+	pr = f.receive(units)
+	sold_to("ST Trace Cust Other", [(PHONE, 1, units[:1], MAIN)])
+	back = sold_to("ST Trace Cust Other", [(PHONE, 1, units[1:], MAIN)])
+	returned(back, [(PHONE, 1, units[1:], MAIN)])
+	mine = sold_to(CUSTOMER, [(PHONE, 1, units[1:], MAIN)])
+	frappe.set_user(restricted("trace-customer", "Customer", CUSTOMER))
+	assert frappe.get_list("Customer", filters={"name": "ST Trace Cust Other"}) == []
+	for traced in (
+		api.trace(voucher_type="Purchase Receipt", voucher_no=pr.name),
+		api.trace(supplier=SUPPLIER),
+	):
+		assert "ST Trace Cust Other" not in {c["customer"] for c in traced["customers"]}
+	(customer,) = [c for c in api.trace(voucher_type="Purchase Receipt", voucher_no=pr.name)["customers"]]
+	assert [(u["serial_no"], u["voucher_no"]) for u in customer["units"]] == [(units[1], mine.name)]
+	(life,) = api.trace(serial_no=units[1])["lives"]
+	assert steps(life) == [("Receive", pr.name, 0), ("Sell", mine.name, 0)]
+	assert {m["party"] for m in life["movements"]} == {SUPPLIER, CUSTOMER}
+
+
 def test_guests_and_users_without_stock_roles_get_nothing():
 	sn = codes("TRG", 1)
 	pr = f.receive(sn)
