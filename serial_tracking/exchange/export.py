@@ -86,11 +86,23 @@ def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 			description=_("{0} of {1} serials").format(done, total),
 		)
 
-	file = write(filters, fmt, total, progress) if total else None
-	if file:
-		subject = _("Your export of {0} serials is ready: {1}").format(total, file.file_name)
+	file = None
+	frappe.db.savepoint("sn_export")
+	try:
+		file = write(filters, fmt, total, progress) if total else None
+	except Exception as e:
+		# The user waits for this notification: tell them why there is no file (a file past the
+		# site's largest, say), and keep the error for the Error Log.
+		frappe.db.rollback(save_point="sn_export")
+		frappe.clear_last_message()
+		frappe.log_error(title=_("Export of SN codes failed"))
+		reason = str(e) if isinstance(e, frappe.ValidationError) else _("see the Error Log")
+		subject = _("Your export of {0} serials failed: {1}").format(total, reason)
 	else:
-		subject = _("Your export of serials found nothing to export")
+		if file:
+			subject = _("Your export of {0} serials is ready: {1}").format(total, file.file_name)
+		else:
+			subject = _("Your export of serials found nothing to export")
 	frappe.get_doc(
 		{
 			"doctype": "Notification Log",

@@ -194,6 +194,21 @@ def test_many_rows_go_to_a_job_that_ends_in_a_private_file_and_a_notification(mo
 	assert file_of(url).is_downloadable()
 
 
+def test_a_job_that_cannot_write_its_file_tells_the_user_why(monkeypatch):
+	"""Past the site's largest file (25 MB unless set: about 170,000 rows of csv), the job must not
+	end in silence: the user who asked gets a notification naming the reason, and no file."""
+	insert_serials(50, "SREX", warehouses=(MAIN,), company=COMPANY)
+	owner = user_with(["Stock User"])
+	monkeypatch.setitem(frappe.conf, "max_file_size", 2000)
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	assert export.export_in_background({"serial_no": "SREX*"}, "csv", owner) is None
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "Your export of 50 serials failed" in note.subject
+	assert "File size exceeded the maximum allowed size" in note.subject
+	assert not note.link and not note.document_name
+	assert exports() == 0
+
+
 def test_an_export_has_only_what_the_user_may_read(restricted):  # noqa: F811
 	here = insert_serials(2, "SREM", warehouses=(MAIN,), company=COMPANY)
 	insert_serials(2, "SRES", warehouses=(SHOP,), company=COMPANY)
