@@ -34,7 +34,12 @@ serial_tracking.labels.source = function (args) {
 serial_tracking.labels.dialog = function (source, default_layout) {
 	const count = source.codes && Array.isArray(source.codes) ? source.codes.length : null;
 	const dialog = new frappe.ui.Dialog({
-		title: count ? __("Print {0} SN labels", [count]) : __("Print SN labels"),
+		title:
+			count === 1
+				? __("Print the SN label of {0}", [frappe.utils.escape_html(source.codes[0])])
+				: count
+				? __("Print {0} SN labels", [count])
+				: __("Print SN labels"),
 		fields: [
 			{
 				fieldname: "layout",
