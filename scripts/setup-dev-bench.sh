@@ -117,7 +117,8 @@ install_system_packages() {
 		python3-dev python3-venv python3-pip \
 		libffi-dev libssl-dev libmariadb-dev \
 		mariadb-server mariadb-client redis-server \
-		xvfb libfontconfig1 fontconfig
+		xvfb libfontconfig1 fontconfig \
+		poppler-utils zbar-tools
 
 	if [ "$SKIP_WKHTMLTOPDF" != "1" ] && ! command -v wkhtmltopdf >/dev/null 2>&1; then
 		"${SUDO[@]}" apt-get install -y -qq wkhtmltopdf ||
