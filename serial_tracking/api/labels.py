@@ -4,7 +4,7 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import escape_html, now_datetime
 
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, split
@@ -49,7 +49,7 @@ def _format(value: Any) -> str:
 	kind = FORMATS.get(str(value or "pdf").strip().lower())
 	if not kind:
 		frappe.throw(
-			_("Format must be one of {0}, not '{1}'").format(", ".join(FORMATS), value),
+			_("Format must be one of {0}, not '{1}'").format(", ".join(FORMATS), escape_html(str(value))),
 			title=_("Invalid argument"),
 		)
 	return kind
@@ -89,7 +89,9 @@ def _given_codes(codes, limit: int) -> list[str]:
 			values = stripped.splitlines()
 	if not isinstance(values, list) or not all(isinstance(c, str) for c in values):
 		frappe.throw(
-			_("Codes must be a list of SN codes or text with one code a line, not '{0}'").format(codes),
+			_("Codes must be a list of SN codes or text with one code a line, not '{0}'").format(
+				escape_html(str(codes))
+			),
 			title=_("Invalid argument"),
 		)
 	entries = [code for value in values for code in split(value)]
@@ -104,12 +106,14 @@ def _voucher_codes(voucher_type: str | None, voucher_no: str | None) -> list[str
 		frappe.throw(_("Give both voucher_type and voucher_no"), title=_("Invalid argument"))
 	if voucher_type not in SUPPORTED:
 		frappe.throw(
-			_("Voucher type must be one of {0}, not '{1}'").format(", ".join(SUPPORTED), voucher_type),
+			_("Voucher type must be one of {0}, not '{1}'").format(
+				", ".join(SUPPORTED), escape_html(voucher_type)
+			),
 			title=_("Invalid argument"),
 		)
 	require_readable(voucher_type, voucher_no)
 	if frappe.db.get_value(voucher_type, voucher_no, "docstatus") != 1:
-		frappe.throw(_("{0} {1} is not submitted").format(_(voucher_type), voucher_no))
+		frappe.throw(_("{0} {1} is not submitted").format(_(voucher_type), escape_html(voucher_no)))
 	log = frappe.qb.DocType(LOG)
 	rows = (
 		frappe.qb.from_(log)
@@ -121,7 +125,7 @@ def _voucher_codes(voucher_type: str | None, voucher_no: str | None) -> list[str
 	)
 	found = list(dict.fromkeys(rows))
 	if not found:
-		frappe.throw(_("{0} {1} moved no SN codes").format(_(voucher_type), voucher_no))
+		frappe.throw(_("{0} {1} moved no SN codes").format(_(voucher_type), escape_html(voucher_no)))
 	return found
 
 
@@ -133,7 +137,7 @@ def _too_many(count: int, limit: int) -> None:
 
 
 def _named(codes: list[str]) -> str:
-	shown = ", ".join(codes[:NAMED])
+	shown = ", ".join(escape_html(code) for code in codes[:NAMED])
 	if len(codes) > NAMED:
 		shown += " " + _("and {0} more").format(len(codes) - NAMED)
 	return shown
@@ -194,7 +198,7 @@ def _render(labels: list[Label], layout: Layout, kind: str) -> bytes:
 		frappe.throw(
 			_(
 				"SN code {0} is too long for a label of layout {1}: its barcode needs {2} mm at the narrowest bars, the label has {3} mm; choose a wider layout"
-			).format(e.code, e.layout, f"{e.needed:.1f}", f"{e.room:.1f}"),
+			).format(escape_html(e.code), escape_html(e.layout), f"{e.needed:.1f}", f"{e.room:.1f}"),
 			title=_("Code too long"),
 		)
 

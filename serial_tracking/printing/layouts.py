@@ -7,6 +7,7 @@ changed, whatever a consultant did to it.
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 
 from serial_tracking.printing.barcodes import MAX_MODULE_MM, MIN_MODULE_MM, Layout
 
@@ -117,7 +118,7 @@ def to_layout(doc) -> Layout:
 
 def check(doc) -> None:
 	"""Refuse, naming the layout and the size, a layout whose labels do not fit."""
-	name = doc.name or doc.layout_name
+	name = escape_html(doc.name or doc.layout_name or "")
 	for field in ("page_width_mm", "page_height_mm", "label_width_mm", "label_height_mm"):
 		if (doc.get(field) or 0) <= 0:
 			frappe.throw(
@@ -210,13 +211,13 @@ def get_layout(name: str | None) -> Layout:
 			)
 	if not isinstance(name, str):
 		frappe.throw(
-			_("Layout must be the name of a label layout, not '{0}'").format(name),
+			_("Layout must be the name of a label layout, not '{0}'").format(escape_html(str(name))),
 			title=_("Invalid argument"),
 		)
 	frappe.has_permission(LAYOUT, "read", throw=True)
 	doc = frappe.db.get_value(LAYOUT, name, "*", as_dict=True)
 	if not doc:
-		frappe.throw(_("Label layout {0} does not exist").format(name), frappe.DoesNotExistError)
+		frappe.throw(_("Label layout {0} does not exist").format(escape_html(name)), frappe.DoesNotExistError)
 	if not doc.enabled:
-		frappe.throw(_("Label layout {0} is disabled").format(doc.name))
+		frappe.throw(_("Label layout {0} is disabled").format(escape_html(doc.name)))
 	return to_layout(doc)

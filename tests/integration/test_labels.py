@@ -291,6 +291,24 @@ def test_refusals_name_the_thing_and_write_no_file(restricted, settings):  # noq
 	assert files() == before
 
 
+@pytest.mark.parametrize(
+	"args",
+	[
+		{"codes": ["<img/src=x/onerror=alert(1)>"]},
+		{"codes": ["LBX-1"], "format": "<img/src=x/onerror=alert(1)>"},
+		{"codes": ["LBX-1"], "layout": "<img/src=x/onerror=alert(1)>"},
+		{"voucher_type": "<img/src=x/onerror=alert(1)>", "voucher_no": "x"},
+		{"codes": '{"<img/src=x/onerror=alert(1)>": 1}'},
+	],
+)
+def test_refusals_escape_what_they_name(args):
+	"""Desk shows messages as HTML: a value sent in a request is named, never run."""
+	with pytest.raises(frappe.ValidationError) as refused:
+		api.print_labels(**args)
+	assert "&lt;img/src=x/onerror=alert(1)&gt;" in str(refused.value)
+	assert "<img" not in str(refused.value)
+
+
 def test_a_user_of_one_warehouse_prints_its_serials(restricted):  # noqa: F811
 	here = receive(codes("LBU-", 2))
 	frappe.set_user(restricted("labels-ok", "Warehouse", MAIN))

@@ -3,6 +3,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import escape_html
 
 from serial_tracking.printing.layouts import LAYOUT, check
 
@@ -15,7 +16,7 @@ class SNLabelLayout(Document):
 		if self.is_default and not self.enabled:
 			frappe.throw(
 				_("Label layout {0} cannot be the default while it is disabled").format(
-					self.name or self.layout_name
+					escape_html(self.name or self.layout_name or "")
 				)
 			)
 		check(self)
