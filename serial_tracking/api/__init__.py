@@ -12,9 +12,9 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
-from serial_tracking.api.tracing import trace  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.labels import print_labels  # noqa: F401
+from serial_tracking.api.tracing import trace  # noqa: F401
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, parse
 from serial_tracking.core.generate import Rule, generate
