@@ -186,7 +186,9 @@ def test_history_finds_the_serial_by_either_code():
 
 
 def test_a_serial_only_registered_can_still_be_deleted_after_a_correction():
-	frappe.db.set_value("Bin", {"item_code": PHONE, "warehouse": MAIN}, "actual_qty", 10**6)
+	from erpnext.stock.utils import get_or_make_bin
+
+	frappe.db.set_value("Bin", get_or_make_bin(PHONE, MAIN), "actual_qty", 10**6)
 	api.register_serials(PHONE, MAIN, "FIXD-1")
 	correct("FIXD-1", "FIXD-2")
 	frappe.delete_doc("Serial Number", "FIXD-2")
