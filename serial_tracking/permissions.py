@@ -59,3 +59,24 @@ def require_readable(doctype: str, name: str | None, *, known_only: bool = False
 		frappe.PermissionError,
 		title=_("Not permitted"),
 	)
+
+
+def allowed_parties(
+	pairs: Iterable[tuple[str | None, str | None]], doctypes: Iterable[str]
+) -> set[tuple[str, str]]:
+	"""Those (party type, party) of ``pairs`` that the user's User Permissions let through for
+	``doctypes``, as a list lets a Customer or Supplier link through: a user restricted to some
+	customers (or suppliers) sees no sale to (or receipt from) another. A Dynamic Link such as the
+	log's party is not restricted by ``frappe.get_list``; this is its check."""
+	permissions = frappe.permissions.get_user_permissions(frappe.session.user)
+	doctypes = set(doctypes)
+	allowed = set()
+	for party_type, party in {(t, p) for t, p in pairs if t and p}:
+		docs = {
+			p.get("doc")
+			for p in permissions.get(party_type, [])
+			if not p.get("applicable_for") or p.get("applicable_for") in doctypes
+		}
+		if not docs or party in docs:
+			allowed.add((party_type, party))
+	return allowed

@@ -18,7 +18,7 @@ from serial_tracking.api.tracing import trace  # noqa: F401
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, parse
 from serial_tracking.core.generate import Rule, generate
-from serial_tracking.permissions import readable, require_readable, require_role
+from serial_tracking.permissions import allowed_parties, readable, require_readable, require_role
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import bulk, consistency, ledger, registration
 from serial_tracking.stock.correction import current_codes
@@ -99,11 +99,12 @@ def in_stock(item_code: str, warehouse: str, limit: WholeNumber = 1000) -> list[
 
 
 @frappe.whitelist()
-def history(serial_no: str) -> list[dict]:
+def history(serial_no: str | None = None) -> list[dict]:
 	"""Every movement of one serial, newest first, cancelled ones included and marked.
 
 	A serial that exists must be readable, and so must the warehouse it is at; a deleted one
-	keeps only its log. Rows through a warehouse the user may not read are left out.
+	keeps only its log. Rows through a warehouse the user may not read, or with a customer or
+	supplier their User Permissions do not allow, are left out.
 	"""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	frappe.has_permission(LOG, "read", throw=True)
@@ -141,7 +142,13 @@ def history(serial_no: str) -> list[dict]:
 		limit_page_length=0,
 	)
 	allowed = readable("Warehouse", {w for r in rows for w in (r.from_warehouse, r.to_warehouse)})
-	return [r for r in rows if all(w in allowed for w in (r.from_warehouse, r.to_warehouse) if w)]
+	parties = allowed_parties(((r.party_type, r.party) for r in rows), (SERIAL, LOG))
+	return [
+		r
+		for r in rows
+		if all(w in allowed for w in (r.from_warehouse, r.to_warehouse) if w)
+		and (not r.party or (r.party_type, r.party) in parties)
+	]
 
 
 @frappe.whitelist()

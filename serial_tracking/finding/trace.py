@@ -22,7 +22,7 @@ from frappe.utils import cstr, escape_html
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.states import FROM_SUPPLIER
-from serial_tracking.permissions import readable, require_readable
+from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
 
 #: What a movement shows of a log row.
@@ -109,21 +109,8 @@ def _seen(rows: list, filters: dict) -> list:
 
 
 def _parties_allowed(rows: list) -> set[tuple[str, str]]:
-	"""(party type, party) of ``rows`` that the user's User Permissions let through, as a list of
-	serials lets its Customer and Supplier links through: a user restricted to some customers (or
-	suppliers) sees no sale to (or receipt from) another. The log's party is a Dynamic Link, which
-	``frappe.get_list`` of the log does not restrict."""
-	permissions = frappe.permissions.get_user_permissions(frappe.session.user)
-	allowed = set()
-	for party_type, party in {(r.party_type, r.party) for r in rows if r.party_type and r.party}:
-		docs = {
-			p.get("doc")
-			for p in permissions.get(party_type, [])
-			if not p.get("applicable_for") or p.get("applicable_for") in (SERIAL, LOG)
-		}
-		if not docs or party in docs:
-			allowed.add((party_type, party))
-	return allowed
+	"""(party type, party) of ``rows`` that the user's User Permissions let through."""
+	return allowed_parties(((r.party_type, r.party) for r in rows), (SERIAL, LOG))
 
 
 def movement(row) -> dict:

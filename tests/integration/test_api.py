@@ -281,3 +281,25 @@ def test_settings_defaults_follow_the_document_map():
 		"Required",
 	)
 	assert (settings.max_length, settings.max_per_operation) == (100, 1000)
+
+
+def test_history_hides_the_sales_to_a_customer_the_user_may_not_read(restricted):
+	"""User Permissions on Customer hide, as in a list, a sale to another customer; the rest stays."""
+	(unit,) = codes("HCU", 1)
+	receipt = f.receive([unit])
+	other = f._trade(
+		"Delivery Note", f.customer("ST History Other"), [(PHONE, 1, [unit], MAIN)], True, False, None, {}
+	)
+	f._trade("Delivery Note", "ST History Other", [(PHONE, -1, [unit], MAIN)], True, True, other.name, {})
+	mine = f.delivery_note([(PHONE, 1, [unit], MAIN)])
+	everything = [r.voucher_no for r in api.history(unit)]
+	assert other.name in everything and mine.name in everything
+	frappe.set_user(restricted("history-customer", "Customer", f.CUSTOMER))
+	seen = [r.voucher_no for r in api.history(unit)]
+	assert other.name not in seen
+	assert seen[0] == mine.name and seen[-1] == receipt.name
+
+
+def test_history_without_a_serial_names_what_is_missing():
+	with pytest.raises(frappe.MandatoryError, match="Serial Number"):
+		api.history()
