@@ -38,7 +38,8 @@ def on_doctype_update():
 	# the search's filters (serial_tracking.finding.search); item_code is served by item_place
 	for fields, name in (
 		(["status"], "status"),
-		(["warehouse"], "warehouse"),
+		# a warehouse, alone or with statuses (Missing at one warehouse: rare, never a scan)
+		(["warehouse", "status"], "place_status"),
 		(["supplier"], "supplier"),
 		(["customer"], "customer"),
 		(["voucher_type", "voucher_no"], "last_document"),
