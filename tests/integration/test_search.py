@@ -354,3 +354,28 @@ def test_the_main_lookups_use_an_index(filters, index):
 	plan = frappe.db.sql("explain " + sql, params, as_dict=True)
 	assert plan[0]["key"] is not None, plan
 	assert index in plan[0]["possible_keys"].split(","), plan
+
+
+def test_a_role_that_only_selects_serials_does_not_list_them_in_the_report():
+	"""``select`` lets a user pick a serial in a link field; listing serials needs ``read``."""
+	from frappe.permissions import add_permission, update_permission_property
+
+	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
+
+	role = "ST Select Serials Only"
+	frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert()
+	try:
+		add_permission(SERIAL, role)
+		update_permission_property(SERIAL, role, 0, "read", 0)
+		update_permission_property(SERIAL, role, 0, "select", 1)
+		email = user_with([role])
+		frappe.clear_cache(doctype=SERIAL)
+		insert_serials(1, "SRSEL", company=COMPANY)
+		frappe.set_user(email)
+		assert frappe.has_permission(SERIAL, "select") and not frappe.has_permission(SERIAL, "read")
+		with pytest.raises(frappe.PermissionError):
+			execute({"serial_no": "SRSEL*"})
+	finally:
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		frappe.clear_cache(doctype=SERIAL)

@@ -7,6 +7,7 @@ shows them); every match is exported from the report's Export button.
 import frappe
 from frappe import _
 
+from serial_tracking.constants import SERIAL
 from serial_tracking.finding import search
 
 #: The summary's colours, as the Serial Number list colours the statuses.
@@ -21,6 +22,8 @@ COLOURS = {
 
 
 def execute(filters: dict | None = None):
+	# as search_serials: a role that only selects serials (for links) does not list them
+	frappe.has_permission(SERIAL, "read", throw=True)
 	filters = search.read_filters(dict(filters or {}))
 	counts = search.status_counts(filters)
 	total = sum(counts.values())
