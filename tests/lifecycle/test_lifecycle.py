@@ -54,7 +54,17 @@ def snapshot():
 		tables = sorted(
 			t
 			for t in frappe.db.get_tables()
-			if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log")}
+			if t in {f"tab{d}" for d in ("Serial Number", "Serial Circulation Log", "SN Label Layout")}
+		)
+		reports = sorted(frappe.get_all("Report", filters={"module": MODULE}, pluck="name"))
+		formats = sorted(frappe.get_all("Print Format", filters={"module": MODULE}, pluck="name"))
+		layouts = (
+			sorted(frappe.get_all("SN Label Layout", pluck="name")) if "tabSN Label Layout" in tables else []
+		)
+		indexes = (
+			sorted({r[2] for r in frappe.db.sql("show index from `tabSerial Number`")})
+			if "tabSerial Number" in tables
+			else []
 		)
 		workspaces = frappe.get_all("Workspace", filters={"module": MODULE}, pluck="name")
 		installed = "serial_tracking" in frappe.get_installed_apps()
@@ -64,6 +74,10 @@ def snapshot():
 			"setters": setters,
 			"doctypes": doctypes,
 			"tables": tables,
+			"reports": reports,
+			"print_formats": formats,
+			"label_layouts": layouts,
+			"indexes": indexes,
 			"installed": installed,
 		}
 	finally:
@@ -82,8 +96,20 @@ def test_migrate_twice_uninstall_and_install_again():
 	cli("migrate", "--skip-search-index")
 	assert snapshot() == first
 	assert first["custom"] == expected_fields()
-	assert first["doctypes"] == ["Serial Circulation Log", "Serial Number", "Serial Tracking Settings"]
+	assert first["doctypes"] == [
+		"SN Label Layout",
+		"Serial Circulation Log",
+		"Serial Number",
+		"Serial Tracking Settings",
+	]
 	assert first["workspaces"] == ["Serial Tracking"]
+	assert first["reports"] == ["Serial Number Search", "Serial Traceability"]
+	assert first["print_formats"] == [
+		f"{doctype} with SN codes"
+		for doctype in ("Delivery Note", "Purchase Invoice", "Purchase Receipt", "Sales Invoice")
+	]
+	assert {"A4 3 x 8", "A4 4 x 12", "Roll 50 x 25 mm", "Roll 100 x 50 mm"} <= set(first["label_layouts"])
+	assert {"item_place", "place_status", "status", "last_document", "posted_at"} <= set(first["indexes"])
 
 	cli("uninstall-app", "serial_tracking", "--yes", "--no-backup", "--force")
 	gone = snapshot()
@@ -92,6 +118,10 @@ def test_migrate_twice_uninstall_and_install_again():
 		"setters": [],
 		"doctypes": [],
 		"tables": [],
+		"reports": [],
+		"print_formats": [],
+		"label_layouts": [],
+		"indexes": [],
 		"workspaces": [],
 		"installed": False,
 	}
