@@ -1,7 +1,16 @@
 """What Desk learns of the app at login."""
 
+from serial_tracking.constants import STATUS_COLOURS
+from serial_tracking.finding.trace import TRACEABLE
 from serial_tracking.stock.documents import for_desk
 
 
 def boot_session(bootinfo):
-	bootinfo.serial_tracking = {"rows": for_desk()}
+	bootinfo.serial_tracking = {
+		# per stock doctype, its tables that carry SN codes
+		"rows": for_desk(),
+		# statuses in order, with their colours
+		"statuses": STATUS_COLOURS,
+		# the documents a serial's log can name: the stock documents and the item (statements)
+		"documents": list(TRACEABLE),
+	}

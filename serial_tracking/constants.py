@@ -14,3 +14,13 @@ ROW_BUTTON = "sn_button"
 
 #: Registration and a manager's corrections are logged against the item.
 STATEMENT_VOUCHER = "Item"
+
+#: Each status's colour in Desk (list indicators, the search report), in the statuses' order.
+STATUS_COLOURS = {
+	"In Stock": "green",
+	"In Transit": "blue",
+	"Sold": "gray",
+	"Returned": "purple",
+	"Issued": "orange",
+	"Missing": "red",
+}

@@ -181,7 +181,7 @@ def test_report_shows_a_page_the_counts_and_how_many_match_in_all(monkeypatch):
 		"Sold": 4,
 		"Missing": 4,
 	}
-	assert {s["label"]: s["indicator"] for s in summary}["Missing"] == "Red"
+	assert {s["label"]: s["indicator"] for s in summary}["Missing"] == "red"
 	_c, data, message, _chart, summary = execute(frappe._dict({"serial_no": "SRR*", "status": ["Sold"]}))
 	assert len(data) == 4 and message is None
 

@@ -3,15 +3,6 @@
 // (when the label printing of serial_tracking.labels is there).
 frappe.provide("serial_tracking");
 
-serial_tracking.LABEL_DOCTYPES = [
-	"Purchase Receipt",
-	"Purchase Invoice",
-	"Delivery Note",
-	"Sales Invoice",
-	"POS Invoice",
-	"Stock Entry",
-];
-
 // Whether a row of the document is of an SN-tracked item (the rows' "SN Tracked" field, fetched
 // from the item), in each table that carries SN codes (item rows, packed rows).
 serial_tracking.has_sn_rows = function (frm) {
@@ -31,7 +22,7 @@ serial_tracking.document_actions = function (frm) {
 		})
 	);
 	const labels = serial_tracking.labels;
-	if (labels && labels.print && serial_tracking.LABEL_DOCTYPES.includes(frm.doctype)) {
+	if (labels && labels.print) {
 		frm.add_custom_button(__("Print SN labels"), () =>
 			labels.print({ voucher_type: frm.doctype, voucher_no: frm.doc.name })
 		);
@@ -40,7 +31,8 @@ serial_tracking.document_actions = function (frm) {
 
 // Desk runs this file once for each document it loads: each doctype gets its handler once.
 serial_tracking.document_actions_bound = serial_tracking.document_actions_bound || {};
-[...serial_tracking.LABEL_DOCTYPES, "Stock Reconciliation"].forEach((doctype) => {
+// The stock documents that carry SN codes, as the server describes them at login.
+Object.keys((frappe.boot.serial_tracking || {}).rows || {}).forEach((doctype) => {
 	if (serial_tracking.document_actions_bound[doctype]) return;
 	serial_tracking.document_actions_bound[doctype] = true;
 	frappe.ui.form.on(doctype, { refresh: (frm) => serial_tracking.document_actions(frm) });

@@ -1,14 +1,7 @@
 frappe.listview_settings["Serial Number"] = {
 	add_fields: ["status", "warehouse"],
 	get_indicator(doc) {
-		const colours = {
-			"In Stock": "green",
-			"In Transit": "blue",
-			Sold: "gray",
-			Returned: "purple",
-			Issued: "orange",
-			Missing: "red",
-		};
+		const colours = (frappe.boot.serial_tracking || {}).statuses || {};
 		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
 	},
 	onload(listview) {

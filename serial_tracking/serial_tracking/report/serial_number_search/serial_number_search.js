@@ -1,26 +1,11 @@
 // Serial Number Search: filters, status colours, Export and Print labels.
 
 (() => {
-	const STATUSES = ["In Stock", "In Transit", "Sold", "Returned", "Issued", "Missing"];
-	// as in serial_number_list.js
-	const COLOURS = {
-		"In Stock": "green",
-		"In Transit": "blue",
-		Sold: "gray",
-		Returned: "purple",
-		Issued: "orange",
-		Missing: "red",
-	};
-	const VOUCHER_TYPES = [
-		"Purchase Receipt",
-		"Purchase Invoice",
-		"Delivery Note",
-		"Sales Invoice",
-		"POS Invoice",
-		"Stock Entry",
-		"Stock Reconciliation",
-		"Item",
-	];
+	// the statuses with their colours, and the documents a serial's last movement can name
+	const boot = frappe.boot.serial_tracking || {};
+	const COLOURS = boot.statuses || {};
+	const STATUSES = Object.keys(COLOURS);
+	const VOUCHER_TYPES = boot.documents || [];
 
 	function current_filters(report) {
 		const values = report.get_filter_values(false) || {};

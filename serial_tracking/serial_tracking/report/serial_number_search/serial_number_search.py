@@ -7,18 +7,8 @@ shows them); every match is exported from the report's Export button.
 import frappe
 from frappe import _
 
-from serial_tracking.constants import SERIAL
+from serial_tracking.constants import SERIAL, STATUS_COLOURS
 from serial_tracking.finding import search
-
-#: The summary's colours, as the Serial Number list colours the statuses.
-COLOURS = {
-	"In Stock": "Green",
-	"In Transit": "Blue",
-	"Sold": "Grey",
-	"Returned": "Purple",
-	"Issued": "Orange",
-	"Missing": "Red",
-}
 
 
 def execute(filters: dict | None = None):
@@ -40,9 +30,9 @@ def _message(shown: int, total: int) -> str | None:
 
 
 def _summary(counts: dict[str, int], total: int) -> list[dict]:
-	summary = [{"value": total, "label": _("Matching serials"), "datatype": "Int", "indicator": "Blue"}]
+	summary = [{"value": total, "label": _("Matching serials"), "datatype": "Int", "indicator": "blue"}]
 	summary += [
-		{"value": n, "label": _(status), "datatype": "Int", "indicator": COLOURS.get(status, "Grey")}
+		{"value": n, "label": _(status), "datatype": "Int", "indicator": STATUS_COLOURS.get(status, "gray")}
 		for status, n in counts.items()
 	]
 	return summary

@@ -13,17 +13,7 @@ frappe.query_reports["Serial Traceability"] = {
 			fieldname: "voucher_type",
 			label: __("Document Type"),
 			fieldtype: "Select",
-			options: [
-				"",
-				"Purchase Receipt",
-				"Purchase Invoice",
-				"Delivery Note",
-				"Sales Invoice",
-				"POS Invoice",
-				"Stock Entry",
-				"Stock Reconciliation",
-				"Item",
-			],
+			options: ["", ...((frappe.boot.serial_tracking || {}).documents || [])],
 		},
 		{
 			fieldname: "voucher_no",
