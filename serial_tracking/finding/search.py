@@ -252,8 +252,6 @@ def _descendants(doctype: str, name: str) -> list[str]:
 
 def _renamed(serial_no: str, prefix: bool) -> list[str]:
 	"""Serials whose log records ``serial_no`` (or a code starting so) as a previous code."""
-	if not frappe.get_meta(LOG).has_field("previous_code"):
-		return []
 	log = frappe.qb.DocType(LOG)
 	condition = (
 		log.previous_code.like(_escape_like(serial_no) + "%") if prefix else log.previous_code == serial_no

@@ -16,13 +16,15 @@ from collections.abc import Iterable
 
 import frappe
 from frappe import _
-from frappe.query_builder import Criterion, Order
+from frappe.query_builder import Criterion
 from frappe.utils import cstr, escape_html
 
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
+from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
 from serial_tracking.permissions import allowed_parties, readable, require_readable
+from serial_tracking.stock.correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
 
 #: What a movement shows of a log row.
@@ -44,7 +46,7 @@ MOVEMENT_FIELDS = (
 	"party_type",
 	"party",
 )
-#: A correction of a serial's code names the code before it (when the log has the field).
+#: A correction of a serial's code names the code before it.
 PREVIOUS_CODE = "previous_code"
 #: What the current state of a serial shows.
 STATE_FIELDS = (
@@ -68,12 +70,8 @@ TRACEABLE = (*SUPPORTED, STATEMENT_VOUCHER)
 RECEIPTS = PURCHASE
 
 
-def _has_previous_code() -> bool:
-	return frappe.get_meta(LOG).has_field(PREVIOUS_CODE)
-
-
-def _fields() -> list[str]:
-	return ["name", "creation", *MOVEMENT_FIELDS, *([PREVIOUS_CODE] if _has_previous_code() else [])]
+#: What a trace reads of a log row.
+FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE)
 
 
 def _select(where: Criterion) -> list[frappe._dict]:
@@ -81,7 +79,7 @@ def _select(where: Criterion) -> list[frappe._dict]:
 	log = frappe.qb.DocType(LOG)
 	return (
 		frappe.qb.from_(log)
-		.select(*(log[f] for f in _fields()))
+		.select(*(log[f] for f in FIELDS))
 		.where(where)
 		.orderby(log.serial_no)
 		.orderby(log.sequence)
@@ -149,19 +147,9 @@ def resolve(serial_no: str) -> tuple[str, frappe._dict | None]:
 	state = frappe.db.get_value(SERIAL, serial_no, list(STATE_FIELDS), as_dict=True)
 	if state:
 		return state.name, state
+	if corrected := current_codes([serial_no]).get(key(serial_no)):
+		return corrected, frappe.db.get_value(SERIAL, corrected, list(STATE_FIELDS), as_dict=True)
 	log = frappe.qb.DocType(LOG)
-	if _has_previous_code():
-		corrected = (
-			frappe.qb.from_(log)
-			.select(log.serial_no)
-			.where(log[PREVIOUS_CODE] == serial_no)
-			.orderby(log.creation, order=Order.desc)
-			.limit(1)
-			.run()
-		)
-		if corrected:
-			code = corrected[0][0]
-			return code, frappe.db.get_value(SERIAL, code, list(STATE_FIELDS), as_dict=True)
 	logged = frappe.qb.from_(log).select(log.serial_no).where(log.serial_no == serial_no).limit(1).run()
 	if logged:
 		# a serial whose every movement was cancelled: only its log is left
