@@ -1,0 +1,91 @@
+"""A stock document as Desk holds it, before it is saved: read, permission-checked, never stored.
+
+The SN dialog sends the form's document (``frm.doc``, as JSON) with the name of one of its rows,
+Desk's temporary ``new-...`` name of an unsaved row included. :func:`load` makes it a document
+object without inserting or saving it; :func:`row_of` finds the row.
+"""
+
+import frappe
+from frappe import _
+
+from serial_tracking.stock import documents
+
+
+def load(doc: str | dict) -> "frappe.model.document.Document":
+	"""The document of ``doc`` (JSON or a dict), checked but never saved or inserted.
+
+	Refused, with a 4xx naming what is wrong: not a document, a doctype that carries no SN codes,
+	a submitted or cancelled document, a user who may not create (unsaved) or write (saved) it,
+	or whose User Permissions do not allow a warehouse, company or item it names.
+	"""
+	values = _values(doc)
+	doctype = values.get("doctype")
+	if doctype not in documents.SUPPORTED:
+		frappe.throw(
+			_("Documents of type {0} carry no SN codes").format(frappe.bold(_(str(doctype or "")))),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
+		)
+	values.pop("_action", None)
+	if int(values.get("docstatus") or 0) != 0:
+		frappe.throw(
+			_("{0} {1} is submitted or cancelled: its SN codes can no longer change").format(
+				_(doctype), frappe.bold(values.get("name") or "")
+			),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
+		)
+	loaded = frappe.get_doc(values)
+	loaded.docstatus = 0
+	stored = None
+	if loaded.name and not values.get("__islocal") and frappe.db.exists(doctype, loaded.name):
+		stored = loaded.name
+	if stored:
+		# The stored document decides, not what the request says of it.
+		frappe.has_permission(doctype, "write", doc=stored, throw=True)
+	else:
+		loaded.owner = frappe.session.user
+		frappe.has_permission(doctype, "create", throw=True)
+	# Every warehouse, company and item the document names, as the user sent it.
+	if not frappe.has_permission(doctype, "write" if stored else "create", doc=loaded):
+		frappe.throw(
+			_("You are not permitted to use the values of this {0}").format(_(doctype)),
+			frappe.PermissionError,
+			title=_("Not permitted"),
+		)
+	return loaded
+
+
+def _values(doc: str | dict) -> dict:
+	parsed = doc
+	if isinstance(doc, str):
+		try:
+			parsed = frappe.parse_json(doc)
+		except ValueError:
+			parsed = None
+	if not isinstance(parsed, dict):
+		frappe.throw(
+			_("The document must be a document as Desk holds it (JSON), not '{0}'").format(
+				frappe.utils.escape_html(str(doc)[:80])
+			),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
+		)
+	return dict(parsed)
+
+
+def row_of(doc, row_name: str):
+	"""The row named ``row_name`` among the document's rows that carry SN codes; refused, naming it,
+	when the document has no such row."""
+	for _rows, row in documents.rows_of(doc):
+		if row_name and row.name == row_name:
+			return row
+	frappe.throw(
+		_("{0} {1} has no row {2} that carries SN codes").format(
+			_(doc.doctype),
+			frappe.utils.escape_html(doc.name or ""),
+			frappe.utils.escape_html(str(row_name or "")),
+		),
+		frappe.DoesNotExistError,
+		title=_("Invalid argument"),
+	)
