@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
+from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.labels import print_labels  # noqa: F401
 from serial_tracking.api.tracing import trace  # noqa: F401

@@ -16,6 +16,11 @@ class Reason(str, Enum):
 	DUPLICATE = "duplicate"
 	TOO_MANY = "too_many"
 	NOTHING_ENTERED = "nothing_entered"
+	# GS1 scans
+	GS1_INVALID = "gs1_invalid"
+	GS1_NO_SERIAL = "gs1_no_serial"
+	GS1_OTHER_GTIN = "gs1_other_gtin"
+	GS1_CARTON = "gs1_carton"
 	# generation
 	BAD_COUNT = "bad_count"
 	BAD_INCREMENT = "bad_increment"
