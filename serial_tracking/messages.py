@@ -31,6 +31,16 @@ def _templates() -> dict[Reason, str]:
 		Reason.DUPLICATE: _("{code} is entered twice (first at entry {first})"),
 		Reason.TOO_MANY: _("{count} SN codes entered; at most {max_count} are allowed at once"),
 		Reason.NOTHING_ENTERED: _("No SN code entered"),
+		Reason.GS1_INVALID: _("{code} is not a valid GS1 scan: {detail}"),
+		Reason.GS1_NO_SERIAL: _(
+			"{code} is a GS1 scan without a serial number (AI 21) or a carton code (AI 00)"
+		),
+		Reason.GS1_OTHER_GTIN: _(
+			"{code} is a scan of GTIN {gtin}, which is not a barcode of item {item_code} ({gtins})"
+		),
+		Reason.GS1_CARTON: _(
+			"{code} is the SSCC of a carton, not an SN code; scan it in the SN dialog to enter the SN codes of its units"
+		),
 		Reason.BAD_COUNT: _("The count must be between 1 and {max_count}, not {count}"),
 		Reason.BAD_INCREMENT: _("The increment must be a positive whole number, not {increment}"),
 		Reason.BAD_START: _("The start value must not be negative, not {start}"),

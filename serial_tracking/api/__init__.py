@@ -21,7 +21,7 @@ from serial_tracking.core.codes import key, parse
 from serial_tracking.core.generate import Rule, generate
 from serial_tracking.permissions import allowed_parties, readable, require_readable, require_role
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import bulk, consistency, ledger, registration
+from serial_tracking.stock import bulk, consistency, gtins, ledger, registration
 from serial_tracking.stock.correction import current_codes
 
 #: A whole number as a request may send it (3, "3", 3.0); ``whole_number`` reads it, so the
@@ -48,12 +48,27 @@ def whole_number(value: Any, label: str) -> int:
 
 
 @frappe.whitelist(methods=["POST"])
-def parse_codes(text: str | None = None) -> dict:
-	"""Read codes as the SN dialog does: the valid distinct codes and every problem."""
+def parse_codes(text: str | None = None, item_code: str | None = None) -> dict:
+	"""Read codes as the SN dialog does: the valid distinct codes, the cartons (SSCC) of GS1 scans,
+	and every problem. With ``item_code``, a GS1 scan of a GTIN that is not the item's is refused."""
 	frappe.has_permission(SERIAL, "read", throw=True)
+	if item_code:
+		require_readable("Item", item_code)
 	limits = get_settings().limits
-	parsed = parse(text, max_length=limits.max_length, max_count=limits.max_per_operation)
-	return {"codes": parsed.codes, "entered": parsed.entered, "problems": messages.as_dicts(parsed.problems)}
+	parsed = parse(
+		text,
+		max_length=limits.max_length,
+		max_count=limits.max_per_operation,
+		gs1_digits=limits.gs1_digits,
+		gtins=gtins.of_items([item_code]).get(item_code) if item_code else None,
+		item_code=item_code or "",
+	)
+	return {
+		"codes": parsed.codes,
+		"cartons": parsed.cartons,
+		"entered": parsed.entered,
+		"problems": messages.as_dicts(parsed.problems),
+	}
 
 
 @frappe.whitelist(methods=["POST"])

@@ -1,9 +1,12 @@
 """Reading serial codes from what people type, paste or scan, and checking them."""
 
+import re
 import string
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
+from serial_tracking.core import gs1
 from serial_tracking.core.problems import Problem, Reason
 
 DEFAULT_MAX_LENGTH = 100
@@ -21,6 +24,8 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
 _SEPARATOR_TO_SPACE = {ord(c): " " for c in SEPARATORS}
+#: White space splits entries, except the group separator inside a GS1 scan.
+_WHITE_SPACE = re.compile(r"[^\S\x1d]+")
 
 
 def fold(text: str) -> str:
@@ -35,11 +40,16 @@ def key(code: str) -> str:
 
 @dataclass(frozen=True)
 class Parsed:
-	"""What was read from one input: the distinct valid codes, in order, and every problem."""
+	"""What was read from one input: the distinct valid codes, in order, and every problem.
+
+	``cartons``: the carton codes (SSCC, AI 00) of GS1 scans, in order; they stand for the serials
+	packed in them, which only a caller that knows the cartons can enter.
+	"""
 
 	codes: list[str]
 	problems: list[Problem]
 	entered: int
+	cartons: list[str] = field(default_factory=list)
 
 	@property
 	def ok(self) -> bool:
@@ -52,7 +62,7 @@ def split(text: str | None) -> list[str]:
 		return []
 	if text.startswith("\ufeff"):
 		text = text[1:]
-	return fold(text).translate(_SEPARATOR_TO_SPACE).split()
+	return [entry for entry in _WHITE_SPACE.split(fold(text).translate(_SEPARATOR_TO_SPACE)) if entry]
 
 
 def check_code(code: str, max_length: int = DEFAULT_MAX_LENGTH) -> Problem | None:
@@ -79,20 +89,34 @@ def parse(
 	*,
 	max_length: int = DEFAULT_MAX_LENGTH,
 	max_count: int = DEFAULT_MAX_PER_OPERATION,
+	gs1_digits: bool = False,
+	gtins: Collection[str] | None = None,
+	item_code: str = "",
 ) -> Parsed:
 	"""Read every code of ``text``.
 
 	Problems carry the 1-based position of the entry. A code entered twice is
-	reported at its second place, naming the first.
+	reported at its second place, naming the first. A GS1 scan (:mod:`gs1`) enters
+	its serial; ``gs1_digits`` reads bare digit strings as GS1 too; ``gtins`` (GTIN-14s
+	of ``item_code``), when given, are the only GTINs a scan may carry.
 	"""
 	entries = split(text)
 	seen_here: dict[str, int] = {}
 	codes: list[str] = []
+	cartons: list[str] = []
 	problems: list[Problem] = []
-	for position, code in enumerate(entries, start=1):
-		problem = check_code(code, max_length)
+	for position, entry in enumerate(entries, start=1):
+		code, problem = entry, None
+		if gs1.is_gs1(entry, gs1_digits):
+			scan = gs1.read(entry)
+			problem = scan.problem or _other_gtin(scan, gtins, item_code)
+			if problem is None and scan.sscc is not None:
+				cartons.append(scan.sscc)
+				continue
+			code = scan.serial
+		problem = problem or check_code(code, max_length)
 		if problem:
-			problems.append(Problem(problem.reason, code, position=position, params=problem.params))
+			problems.append(Problem(problem.reason, problem.code, position=position, params=problem.params))
 			continue
 		code_key = key(code)
 		first = seen_here.get(code_key)
@@ -103,7 +127,15 @@ def parse(
 		codes.append(code)
 	if len(entries) > max_count:
 		problems.append(Problem(Reason.TOO_MANY, params={"count": len(entries), "max_count": max_count}))
-	return Parsed(codes, problems, len(entries))
+	return Parsed(codes, problems, len(entries), cartons)
+
+
+def _other_gtin(scan: gs1.Scan, gtins: Collection[str] | None, item_code: str) -> Problem | None:
+	"""A scan of a GTIN that is not the item's (when the item's are known)."""
+	if not gtins or not scan.gtin or scan.gtin.zfill(14) in gtins:
+		return None
+	params = {"gtin": scan.gtin, "gtins": ", ".join(sorted(gtins)), "item_code": item_code}
+	return Problem(Reason.GS1_OTHER_GTIN, scan.shown, params=params)
 
 
 def join(codes: list[str]) -> str:

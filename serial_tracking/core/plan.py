@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, key, parse
+from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, Parsed, key, parse
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Movement, Operation, State, Status, apply, changes
 
@@ -12,6 +12,8 @@ from serial_tracking.core.states import Movement, Operation, State, Status, appl
 class Limits:
 	max_length: int = DEFAULT_MAX_LENGTH
 	max_per_operation: int = DEFAULT_MAX_PER_OPERATION
+	#: Read bare digit strings as GS1 element strings (:mod:`serial_tracking.core.gs1`).
+	gs1_digits: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class RowRequest:
 	#: The from- / to-warehouse is a transit warehouse (it holds its units In Transit).
 	from_transit: bool = False
 	to_transit: bool = False
+	#: The item's GTINs (GTIN-14): a GS1 scan of another GTIN is refused. Empty: none known.
+	gtins: frozenset[str] = frozenset()
 
 	@property
 	def ref(self) -> tuple[str | None, int]:
@@ -101,11 +105,12 @@ def read(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 		if row.refusal:
 			problems.append(Problem(row.refusal, row=row.row, params=params, table=row.table))
 			continue
-		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
+		parsed = parse_row(row, limits)
 		total += parsed.entered
 		problems.extend(
 			p.at_row(row.row, row.table) for p in parsed.problems if p.reason is not Reason.TOO_MANY
 		)
+		problems.extend(_carton_problems(row, parsed))
 		kept = []
 		for code in parsed.codes:
 			other = first_row.setdefault(key(code), row)
@@ -145,10 +150,28 @@ def read_codes(rows: list[RowRequest], limits: Limits = Limits()) -> Reading:
 	codes: dict[tuple[str | None, int], list[str]] = {}
 	problems: list[Problem] = []
 	for row in rows:
-		parsed = parse(row.text, max_length=limits.max_length, max_count=limits.max_per_operation)
+		parsed = parse_row(row, limits)
 		codes[row.ref] = parsed.codes
 		problems.extend(p.at_row(row.row, row.table) for p in parsed.problems)
+		problems.extend(_carton_problems(row, parsed))
 	return Reading(codes, problems)
+
+
+def parse_row(row: RowRequest, limits: Limits = Limits()) -> Parsed:
+	"""The codes of one row's text, GS1 scans read for the row's item."""
+	return parse(
+		row.text,
+		max_length=limits.max_length,
+		max_count=limits.max_per_operation,
+		gs1_digits=limits.gs1_digits,
+		gtins=row.gtins,
+		item_code=row.item_code,
+	)
+
+
+def _carton_problems(row: RowRequest, parsed: Parsed) -> list[Problem]:
+	"""A row's text carries SN codes: a carton's SSCC there stands for codes it does not name."""
+	return [Problem(Reason.GS1_CARTON, sscc, row.row, table=row.table) for sscc in parsed.cartons]
 
 
 def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Problem]:

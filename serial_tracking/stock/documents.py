@@ -98,6 +98,8 @@ class Facts:
 	outgoing_all: list[str] = field(default_factory=list)
 	#: (item, transit warehouse) where serials are in transit: an arrival from there names them.
 	held_in_transit: set[tuple[str, str]] = field(default_factory=set)
+	#: Each SN-tracked item's GTINs (GTIN-14), against which GS1 scans are checked.
+	gtins: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
@@ -226,6 +228,7 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		allowed_from=allowed_from,
 		from_transit=source in facts.transit,
 		to_transit=target in facts.transit,
+		gtins=facts.gtins.get(row.item_code, frozenset()),
 	)
 
 

@@ -5,7 +5,7 @@ from frappe.query_builder.functions import Count
 
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.states import Operation, Status
-from serial_tracking.stock import documents, ledger
+from serial_tracking.stock import documents, gtins, ledger
 
 
 def read(doc, managed: set[str]) -> documents.Facts:
@@ -21,6 +21,7 @@ def read(doc, managed: set[str]) -> documents.Facts:
 		if row.item_code in managed
 	}
 	facts.held_in_transit = _held_in_transit({p for p in sources if p[1] in facts.transit})
+	facts.gtins = gtins.of_items(managed)
 	return facts
 
 

@@ -19,7 +19,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, State, Status
 from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import ledger
+from serial_tracking.stock import gtins, ledger
 
 #: Fields of a Serial Number that only documents and the guarded actions here may set.
 GUARDED = (
@@ -110,8 +110,17 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 	"""Register the serials of units a warehouse already holds; all or nothing."""
 	_check_item(item_code, warehouse)
 	limits = get_settings().limits
-	parsed = parse(text, max_length=limits.max_length, max_count=limits.max_per_operation)
+	parsed = parse(
+		text,
+		max_length=limits.max_length,
+		max_count=limits.max_per_operation,
+		gs1_digits=limits.gs1_digits,
+		gtins=gtins.of_items([item_code]).get(item_code),
+		item_code=item_code,
+	)
 	problems = list(parsed.problems)
+	# A registration names the units themselves: a carton's SSCC does not say which they are.
+	problems.extend(Problem(Reason.GS1_CARTON, sscc) for sscc in parsed.cartons)
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))
 	messages.throw(problems, title=_("SN codes not registered"))
