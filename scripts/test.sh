@@ -37,16 +37,16 @@ if [ -x "$bench/env/bin/python" ]; then
 else
 	py=$(command -v python3)
 fi
-if ! "$py" -c "import pytest, hypothesis" 2>/dev/null; then
-	"$py" -m pip install --quiet pytest hypothesis
+if ! "$py" -c "import pytest, hypothesis, biip" 2>/dev/null; then
+	"$py" -m pip install --quiet pytest hypothesis biip
 fi
 run_pytest "unit tests" "$repo" "$py" tests/unit -q
 
 if [ -d "$bench/sites/$site" ]; then
 	echo "== integration tests on site $site of bench $bench, code from $repo"
 	bash "$repo/scripts/start-services.sh" "$bench" || { echo "could not start MariaDB and Redis"; exit 1; }
-	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode" 2>/dev/null ||
-		"$bench/env/bin/pip" install --quiet pytest hypothesis python-barcode openpyxl
+	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode, biip" 2>/dev/null ||
+		"$bench/env/bin/pip" install --quiet pytest hypothesis python-barcode openpyxl biip
 	export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
 	if ! grep -qx serial_tracking "$bench/sites/apps.txt"; then
 		[ -z "$(tail -c 1 "$bench/sites/apps.txt")" ] || echo >>"$bench/sites/apps.txt"

@@ -1,8 +1,9 @@
 """GS1 scans on documents, in registration and in parse_codes: the serial enters, a carton's SSCC
 and a GTIN of another item are refused with the reason."""
 
-import frappe
 import pytest
+
+import frappe
 
 from serial_tracking import api
 from serial_tracking.stock import gtins as item_gtins
@@ -24,7 +25,7 @@ def barcode(item, value, barcode_type=""):
 
 def test_a_receipt_of_gs1_scans_stores_their_serials():
 	doc = purchase_receipt(
-		[(PHONE, 3, [f"]C101{GTIN}21GS-0001{GS}10LOT", f"(01){GTIN}(21)GS-0002", f"]d221GS-0003"], MAIN)]
+		[(PHONE, 3, [f"]C101{GTIN}21GS-0001{GS}10LOT", f"(01){GTIN}(21)GS-0002", "]d221GS-0003"], MAIN)]
 	)
 	assert doc.items[0].sn_codes == "GS-0001\nGS-0002\nGS-0003"
 	assert serial("GS-0002").status == "In Stock"
