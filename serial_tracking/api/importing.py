@@ -1,0 +1,72 @@
+"""Whitelisted methods of the xlsx import: the template, an import from the list, and a file read
+for one row of the SN dialog."""
+
+import frappe
+from frappe import _
+
+from serial_tracking.constants import SERIAL
+from serial_tracking.exchange import importing
+from serial_tracking.stock import events, unsaved
+
+
+@frappe.whitelist()
+def import_template() -> None:
+	"""The xlsx template to fill (a download): headers in the user's language, code columns as text,
+	and a second sheet explaining each column."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	frappe.response["filename"] = _("sn-codes-import-template") + ".xlsx"
+	frappe.response["filecontent"] = importing.template()
+	frappe.response["type"] = "binary"
+
+
+@frappe.whitelist(methods=["POST"])
+def import_serials(file_url: str) -> dict:
+	"""Register the units of a filled template (a File the user may read) as in stock, all or
+	nothing: ``{"registered": n}``, or past 1,000 rows ``{"job": id, "rows": n}`` and a
+	notification when the job is done. Every problem is reported at once (row, column, value,
+	reason)."""
+	frappe.has_permission(SERIAL, "create", throw=True)
+	return importing.start(file_url)
+
+
+@frappe.whitelist(methods=["POST"])
+def read_import(file_url: str, doc: str | dict, row: str) -> dict:
+	"""A filled template read for one row of an unsaved document (the SN dialog): its codes and
+	cartons, and the problems of its rows (each naming row, column, value and reason). Every row
+	must be of the row's item, and of its warehouse or none. Nothing is stored."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	loaded = unsaved.load(doc)
+	target = unsaved.row_of(loaded, row)
+	context = events._context(loaded)
+	request = context and next((r for r in context.rows if r.detail_no == target.name), None)
+	if request is None:
+		frappe.throw(
+			_("Row {0}: item {1} is not SN-tracked, so its row carries no SN codes").format(
+				target.idx, frappe.utils.escape_html(target.item_code or "")
+			),
+			title=_("Not tracked"),
+		)
+	file = importing.file_of(file_url)
+	lines, problems = importing.read(file)
+	checked = importing.check(
+		lines,
+		problems,
+		item_code=request.item_code,
+		warehouse=request.from_warehouse or request.to_warehouse or "",
+	)
+	# Only the codes of good rows, and the cartons wholly of them.
+	refused = {p.row for p in checked.problems}
+	codes = [
+		checked.codes[line.row] for line in lines if line.row in checked.codes and line.row not in refused
+	]
+	kept = set(codes)
+	cartons = {
+		carton: list(found)
+		for carton, (_item, found) in checked.cartons.items()
+		if all(code in kept for code in found)
+	}
+	return {
+		"codes": codes,
+		"cartons": cartons,
+		"problems": [p.as_dict() for p in checked.problems],
+	}

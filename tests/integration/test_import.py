@@ -1,0 +1,466 @@
+"""Import of SN codes from an xlsx template: the template, every refusal (nothing stored), numbers
+Excel made of codes, a happy import, registering a sold serial again, the room of a warehouse,
+the background job and the SN dialog's reading of a file for one row."""
+
+import io
+import json
+import os
+import uuid
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+import frappe
+
+from serial_tracking import api
+from serial_tracking.constants import LOG, SERIAL
+from serial_tracking.exchange import importing
+from tests.integration import factory as f
+from tests.integration.factory import MAIN, SHOP
+from tests.integration.test_api import restricted, user_with  # noqa: F401
+
+HEADER = ["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
+ITEM_A, ITEM_B = "ST-IMP-A", "ST-IMP-B"
+
+
+@pytest.fixture(autouse=True)
+def no_files_left():
+	"""The files a test uploads go with it (their File rows roll back)."""
+	made = []
+	yield made
+	for path in made:
+		if os.path.exists(path):
+			os.remove(path)
+	for name in frappe.get_all("File", filters={"file_name": ("like", "sn-import-problems-%")}, pluck="name"):
+		path = frappe.get_doc("File", name).get_full_path()
+		if os.path.exists(path):
+			os.remove(path)
+
+
+@pytest.fixture
+def upload(no_files_left):
+	def make(content: bytes, name: str = "codes.xlsx", private: int = 1) -> str:
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"{uuid.uuid4().hex[:8]}-{name}",
+				"is_private": private,
+				"content": content or b"-",
+			}
+		)
+		file.insert()
+		no_files_left.append(file.get_full_path())
+		if not content:  # Frappe stores no empty file: empty it on disk
+			open(file.get_full_path(), "wb").close()
+		return file.file_url
+
+	return make
+
+
+def sheet(rows, header=HEADER) -> bytes:
+	"""An xlsx of real cells: numbers stay numbers, as Excel would store them."""
+	book = Workbook()
+	ws = book.active
+	if header is not None:
+		ws.append(header)
+	for row in rows:
+		ws.append(row)
+	out = io.BytesIO()
+	book.save(out)
+	return out.getvalue()
+
+
+def stored() -> tuple[int, int]:
+	return frappe.db.count(SERIAL), frappe.db.count(LOG)
+
+
+def items(*codes):
+	for code in codes:
+		if not frappe.db.exists("Item", code):
+			f.make_item(code, item_name=f"{code} name")
+
+
+def stock(item, warehouse, qty):
+	"""Units in a warehouse without SN codes (receipts may leave them out)."""
+	f.stock_entry("Material Receipt", [(item, qty, None, None, warehouse)])
+
+
+def refused(file_url) -> list[importing.ImportProblem]:
+	before = stored()
+	with pytest.raises(importing.ImportRefused) as caught:
+		api.import_serials(file_url)
+	assert stored() == before, "nothing may be stored when a row is refused"
+	return caught.value.problems
+
+
+def by_row(problems):
+	return {(p.row, p.column): p for p in problems}
+
+
+def test_template_has_the_columns_text_formats_and_a_sheet_that_explains_them():
+	book = load_workbook(io.BytesIO(importing.template()))
+	codes, help_sheet = book.worksheets
+	assert codes.title == "SN codes" and help_sheet.title == "How to fill"
+	assert [c.value for c in codes[1]] == HEADER
+	assert codes.freeze_panes == "A2"
+	for letter in "DE":
+		assert codes.column_dimensions[letter].number_format == "@"
+		assert codes.column_dimensions[letter].width >= 20
+	explained = [row[0] for row in help_sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+	assert explained == HEADER
+
+
+def test_a_template_filled_in_registers_several_items_and_warehouses(upload):
+	items(ITEM_A, ITEM_B)
+	stock(ITEM_A, MAIN, 2)
+	stock(ITEM_A, SHOP, 1)
+	stock(ITEM_B, SHOP, 2)
+	book = load_workbook(io.BytesIO(importing.template()))
+	ws = book.worksheets[0]
+	tag = uuid.uuid4().hex[:6].upper()
+	rows = [
+		[ITEM_A, "st-imp-a NAME ", MAIN, f"IA{tag}-1", f"CA{tag}"],
+		[ITEM_A, "", MAIN, f"IA{tag}-2", f"CA{tag}"],
+		[ITEM_A, None, SHOP, f"IA{tag}-3", None],
+		[ITEM_B, f"{ITEM_B} name", SHOP, f"IB{tag}-1", None],
+		[ITEM_B, None, SHOP, f"00{tag}", None],
+	]
+	for row in rows:
+		ws.append(row)
+	out = io.BytesIO()
+	book.save(out)
+	before = stored()
+	assert api.import_serials(upload(out.getvalue())) == {"registered": 5}
+	assert stored() == (before[0] + 5, before[1] + 5)
+	assert f.serial(f"IA{tag}-3").warehouse == SHOP
+	zero = f.serial(f"00{tag}")
+	assert (zero.name, zero.item_code, zero.status, zero.warehouse) == (f"00{tag}", ITEM_B, "In Stock", SHOP)
+	log = frappe.get_all(LOG, filters={"serial_no": f"IA{tag}-1"}, fields=["operation", "to_warehouse"])
+	assert [(r.operation, r.to_warehouse) for r in log] == [("Registration", MAIN)]
+	if importing.cartons is not None:
+		assert frappe.db.get_value(SERIAL, f"IA{tag}-1", "carton") == f"CA{tag}"
+		assert frappe.db.get_value(SERIAL, f"IA{tag}-2", "carton") == f"CA{tag}"
+
+
+def test_numbers_excel_made_of_codes_come_back_as_their_digits_or_are_refused(upload):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 3)
+	tag = 700000 + uuid.uuid4().int % 100000
+	url = upload(sheet([[ITEM_A, None, MAIN, tag], [ITEM_A, None, MAIN, float(tag + 1)]]))
+	assert api.import_serials(url) == {"registered": 2}
+	assert f.serial(str(tag)).status == "In Stock" and f.serial(str(tag + 1)).status == "In Stock"
+	assert not frappe.db.exists(SERIAL, f"{tag + 1}.0")
+
+	problems = refused(upload(sheet([[ITEM_A, None, MAIN, 1.23456789012345e17], [ITEM_A, None, MAIN, 0.5]])))
+	assert [(p.row, p.column) for p in problems] == [(2, "serial_no"), (3, "serial_no")]
+	for p in problems:
+		assert p.reason.startswith("Excel turned this code into a number and it lost digits")
+	assert "1.23456789012345e+17" in problems[0].message()
+
+
+def test_every_bad_row_is_reported_at_once_with_row_column_value_and_reason(upload):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 5)
+	tag = uuid.uuid4().hex[:6].upper()
+	f.receive([f"DB{tag}"], item=ITEM_A, warehouse=MAIN)
+	group = frappe.db.get_value("Warehouse", {"is_group": 1, "company": f.COMPANY}, "name")
+	rows = [
+		[ITEM_A, None, MAIN, f"OK{tag}-1"],  # 2: good
+		["NO-SUCH-ITEM", None, MAIN, f"OK{tag}-2"],  # 3
+		[f.PLAIN, None, MAIN, f"OK{tag}-3"],  # 4: not SN-tracked
+		[ITEM_A, "Another name", MAIN, f"OK{tag}-4"],  # 5
+		[ITEM_A, None, "Nowhere - WP", f"OK{tag}-5"],  # 6
+		[ITEM_A, None, group, f"OK{tag}-6"],  # 7
+		[ITEM_A, None, MAIN, "BAD CODE"],  # 8: two codes in a cell
+		[ITEM_A, None, MAIN, "<b>x</b>"],  # 9
+		[ITEM_A, None, MAIN, f"ok{tag}-1"],  # 10: row 2 again (case does not matter)
+		[ITEM_A, None, MAIN, f"DB{tag}"],  # 11: in stock already
+		[ITEM_A, None, MAIN, None],  # 12
+		[None, None, None, None],  # an empty row is skipped
+		[ITEM_A, None, None, f"OK{tag}-7"],  # 14
+	]
+	problems = refused(upload(sheet([[*r, None] for r in rows])))
+	found = by_row(problems)
+	expected = {
+		(3, "item_code"): ("NO-SUCH-ITEM", "Item NO-SUCH-ITEM does not exist"),
+		(4, "item_code"): (f.PLAIN, f"Item {f.PLAIN} does not track SN codes"),
+		(5, "item_name"): ("Another name", f"item {ITEM_A} is named {ITEM_A} name, not Another name"),
+		(6, "warehouse"): ("Nowhere - WP", "Warehouse Nowhere - WP does not exist"),
+		(7, "warehouse"): (group, f"{group} is a group warehouse"),
+		(8, "serial_no"): ("BAD CODE", "this cell holds 2 codes; enter one code per row"),
+		(9, "serial_no"): ("<b>x</b>", "<b>x</b> contains <"),
+		(10, "serial_no"): (f"ok{tag}-1", f"ok{tag}-1 is also in row 2"),
+		(11, "serial_no"): (f"DB{tag}", f"DB{tag} is already in stock at {MAIN}"),
+		(12, "serial_no"): ("", "an SN code is required"),
+		(14, "warehouse"): ("", "a warehouse is required"),
+	}
+	assert set(found) == set(expected)
+	labels = dict(zip(importing.KEYS, HEADER, strict=True))
+	for (row, column), (value, reason) in expected.items():
+		p = found[(row, column)]
+		assert (p.value, p.reason[: len(reason)]) == (value, reason)
+		message = p.message()
+		assert message.startswith(
+			f'Row {row}, {labels[column]} (column {importing.LETTERS[column]}), "{value}": '
+		)
+		assert reason in message
+
+
+def test_the_refusal_is_a_table_with_every_value_escaped(upload):
+	items(ITEM_A)
+	url = upload(sheet([[ITEM_A, None, MAIN, "<b>x</b>", None]]))
+	frappe.clear_messages()
+	with pytest.raises(importing.ImportRefused):
+		api.import_serials(url)
+	shown = frappe.local.message_log[-1]
+	assert shown["as_table"] == 1
+	table = shown["message"]
+	assert table[0] == ["Row", "Column", "Value", "Reason"]
+	assert table[1][:3] == ["2", "SN code (D)", "&lt;b&gt;x&lt;/b&gt;"]
+	assert "<b>" not in json.dumps(table)
+
+
+def test_a_warehouse_never_gets_more_serials_than_it_holds_over_two_rows(upload):
+	items(ITEM_A)
+	stock(ITEM_A, SHOP, 1)
+	tag = uuid.uuid4().hex[:6].upper()
+	problems = refused(upload(sheet([[ITEM_A, None, SHOP, f"R{tag}-1"], [ITEM_A, None, SHOP, f"R{tag}-2"]])))
+	assert [(p.row, p.column, p.value) for p in problems] == [(3, "warehouse", SHOP)]
+	assert f"Warehouse {SHOP} holds 1 of item {ITEM_A}" in problems[0].reason
+	assert "at most 1 more can be registered, not 2" in problems[0].reason
+
+
+def test_a_sold_serial_may_be_registered_again(upload):
+	items(ITEM_A)
+	code = f"SOLD{uuid.uuid4().hex[:6].upper()}"
+	f.receive([code], item=ITEM_A, warehouse=MAIN)
+	f.delivery_note([(ITEM_A, 1, [code], MAIN)])
+	assert f.serial(code).status == "Sold"
+	stock(ITEM_A, SHOP, 1)
+	assert api.import_serials(upload(sheet([[ITEM_A, None, SHOP, code]]))) == {"registered": 1}
+	assert (f.serial(code).status, f.serial(code).warehouse) == ("In Stock", SHOP)
+
+
+@pytest.mark.parametrize(
+	"name, content, reason",
+	[
+		("codes.csv", b"Item code (SKU),Item name\n", "codes.csv is not an xlsx file"),
+		("codes.xlsx", b"Item code (SKU),Item name\n", "is not an xlsx file that can be read"),
+		("codes.xlsx", b"", "is not an xlsx file that can be read"),
+		("codes.xls", b"\xd0\xcf\x11\xe0", "is not an xlsx file"),
+	],
+)
+def test_a_file_that_is_not_xlsx_is_refused(upload, name, content, reason):
+	before = stored()
+	with pytest.raises(frappe.ValidationError, match=reason):
+		api.import_serials(upload(content, name))
+	assert stored() == before
+
+
+def test_an_empty_sheet_or_one_with_only_headers_is_refused(upload):
+	with pytest.raises(frappe.ValidationError, match="is empty: row 1 must hold the template's headers"):
+		api.import_serials(upload(sheet([], header=None)))
+	with pytest.raises(frappe.ValidationError, match="has no rows of SN codes under its headers"):
+		api.import_serials(upload(sheet([[None, None], []])))
+
+
+@pytest.mark.parametrize(
+	"header, column, found",
+	[
+		(
+			["Item code (SKU)", "Name", "Warehouse (location)", "SN code", "Carton (optional)"],
+			"item_name",
+			"Name",
+		),
+		(
+			["Item code (SKU)", "Item name", "SN code", "Warehouse (location)", "Carton (optional)"],
+			"warehouse",
+			"SN code",
+		),
+		(["Item code (SKU)", "Item name", "Warehouse (location)", "SN code"], "carton", ""),
+	],
+)
+def test_columns_renamed_or_moved_are_refused_naming_what_was_expected_where(upload, header, column, found):
+	items(ITEM_A)
+	problems = refused(upload(sheet([[ITEM_A, None, MAIN, "X-1", None]], header=header)))
+	p = problems[0]
+	assert (p.row, p.column, p.value) == (1, column, found)
+	letter = importing.LETTERS[column]
+	expected = dict(zip(importing.KEYS, HEADER, strict=True))[column]
+	assert f'expected the header "{expected}" in column {letter}, found "{found}"' in p.reason
+
+
+def test_headers_in_the_users_language_are_read_too(upload, monkeypatch):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 1)
+	translated = {h: h.upper() + " (XX)" for h in HEADER}
+	monkeypatch.setattr(importing, "_", lambda text: translated.get(text, text))
+	code = f"LANG{uuid.uuid4().hex[:6].upper()}"
+	content = sheet([[ITEM_A, None, MAIN, code, None]], header=[translated[h] for h in HEADER])
+	assert api.import_serials(upload(content)) == {"registered": 1}
+
+
+def test_more_rows_than_the_limit_are_refused_reading_no_further(upload, monkeypatch):
+	monkeypatch.setattr(importing, "MAX_ROWS", 5)
+	read = []
+
+	def rows():
+		yield HEADER
+		for n in range(1000):
+			read.append(n)
+			yield (ITEM_A, None, MAIN, f"X-{n}", None)
+
+	with pytest.raises(frappe.ValidationError, match="has more than 5 rows"):
+		importing._read_rows(rows(), "big.xlsx")
+	assert len(read) == 6
+
+	url = upload(sheet([[ITEM_A, None, MAIN, f"X-{n}", None] for n in range(6)]))
+	before = stored()
+	with pytest.raises(frappe.ValidationError, match="has more than 5 rows; split it into files"):
+		api.import_serials(url)
+	assert stored() == before
+
+
+def with_cell(content: bytes, placeholder: str, value: str) -> bytes:
+	"""The xlsx with one cell's text replaced (openpyxl writes no cell past 32,767 characters)."""
+	source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+	with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+		for info in source.infolist():
+			data = source.read(info.filename)
+			if info.filename.startswith("xl/worksheets/"):
+				data = data.replace(placeholder.encode(), value.encode())
+			target.writestr(info, data)
+	return out.getvalue()
+
+
+def test_a_cell_of_ten_megabytes_is_refused_without_echoing_it(upload):
+	items(ITEM_A)
+	huge = "A" * (10 * 1024 * 1024)
+	content = with_cell(sheet([[ITEM_A, "PLACEHOLDER", MAIN, "HUGE-1", None]]), "PLACEHOLDER", huge)
+	problems = refused(upload(content))
+	assert len(problems) == 1
+	p = problems[0]
+	assert (p.row, p.column) == (2, "item_name")
+	assert f"This cell holds {len(huge)} characters; a cell may hold at most 1000" == p.reason
+	assert len(p.message()) < 300 and p.value.startswith("A" * 40)
+
+
+def test_a_file_the_user_may_not_read_or_that_does_not_exist_is_refused(upload):
+	owner, other = user_with(["Stock Manager", "Stock User"]), user_with(["Stock Manager"])
+	frappe.set_user(owner)
+	url = upload(sheet([[ITEM_A, None, MAIN, "P-1", None]]))
+	frappe.set_user(other)
+	with pytest.raises(frappe.PermissionError, match="You are not permitted to read the file"):
+		api.import_serials(url)
+	with pytest.raises(frappe.DoesNotExistError, match="does not exist"):
+		api.import_serials("/private/files/no-such-file.xlsx")
+
+
+def test_users_who_may_not_create_serials_or_read_a_warehouse_are_refused(upload, restricted):  # noqa: F811
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 1)
+	url = upload(sheet([[ITEM_A, None, MAIN, "PERM-1", None]]), private=0)
+	frappe.set_user(user_with(["Stock User"]))
+	with pytest.raises(frappe.PermissionError):
+		api.import_serials(url)
+	frappe.set_user("Administrator")
+	frappe.set_user(restricted("import-shop", "Warehouse", SHOP, roles=("Stock Manager", "Stock User")))
+	before = stored()
+	with pytest.raises(frappe.PermissionError, match=f"You are not permitted to read Warehouse {MAIN}"):
+		api.import_serials(url)
+	assert stored() == before
+
+
+def test_more_than_a_thousand_rows_go_to_a_job_with_the_same_all_or_nothing(upload, monkeypatch):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 1200)
+	tag = uuid.uuid4().hex[:6].upper()
+	rows = [[ITEM_A, None, MAIN, f"J{tag}-{n:04d}", f"JC{tag}-{n // 100}"] for n in range(1200)]
+	queued = []
+	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: queued.append((method, kwargs)))
+	owner = frappe.session.user
+	before = stored()
+	answer = api.import_serials(upload(sheet(rows)))
+	assert answer["rows"] == 1200 and answer["job"].endswith(queued[0][1]["job_id"])
+	method, kwargs = queued[0]
+	assert method is importing.import_in_background
+	assert kwargs["queue"] == "long" and kwargs["enqueue_after_commit"]
+	assert stored() == before
+
+	# the job, run here as the worker would run it (it commits its own transaction)
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	assert importing.import_in_background(kwargs["file_url"], kwargs["user"]) == 1200
+	assert stored() == (before[0] + 1200, before[1] + 1200)
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "is done: 1200 registered" in note.subject
+
+
+def test_a_job_whose_rows_are_refused_stores_nothing_and_lists_the_problems(upload, monkeypatch):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 10)
+	rows = [[ITEM_A, None, MAIN, f"JB-{n}", None] for n in range(1100)] + [[ITEM_A, None, MAIN, "bad code"]]
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	url = upload(sheet(rows))
+	owner = frappe.session.user
+	before = stored()
+	assert importing.import_in_background(url, owner) == 0
+	assert stored() == before
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "was refused: 2 problems; nothing was stored" in note.subject
+	assert "Row 12, Warehouse (location) (column C)" in note.email_content
+	assert "Row 1102, SN code (column D), &quot;bad code&quot;" in note.email_content
+	assert not note.link
+
+
+def test_a_job_with_more_than_a_hundred_problems_attaches_a_file_of_them_all(upload, monkeypatch):
+	items(ITEM_A)
+	rows = [[ITEM_A, None, MAIN, f"bad {n}", None] for n in range(1050)]
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	owner = frappe.session.user
+	importing.import_in_background(upload(sheet(rows)), owner)
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "1050 problems" in note.subject
+	assert note.email_content.count("<li>") == 100 and "950 more problems" in note.email_content
+	file = frappe.get_doc("File", {"file_url": note.link})
+	assert file.is_private and file.attached_to_name == owner
+	listed = list(load_workbook(io.BytesIO(file.get_content())).active.iter_rows(values_only=True))
+	assert len(listed) == 1051 and listed[1][:3] == (2, "SN code (D)", "bad 0")
+
+
+def test_read_import_fills_a_row_of_an_unsaved_receipt_and_stores_nothing(upload):
+	items(ITEM_A, ITEM_B)
+	tag = uuid.uuid4().hex[:6].upper()
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Receipt",
+			"company": f.COMPANY,
+			"supplier": f.SUPPLIER,
+			"items": [{"item_code": ITEM_A, "qty": 3, "rate": 100, "warehouse": MAIN, "name": "new-row-1"}],
+		}
+	).as_dict()
+	doc["__islocal"] = 1
+	rows = [
+		[ITEM_A, None, MAIN, f"RI{tag}-1", f"RC{tag}"],
+		[ITEM_A, None, None, f"RI{tag}-2", f"RC{tag}"],
+		[ITEM_A, None, MAIN, f"RI{tag}-3", None],
+	]
+	before = stored()
+	url = upload(sheet(rows))
+	answer = api.read_import(url, json.dumps(doc, default=str), "new-row-1")
+	assert answer["codes"] == [f"RI{tag}-1", f"RI{tag}-2", f"RI{tag}-3"]
+	assert answer["cartons"] == {f"RC{tag}": [f"RI{tag}-1", f"RI{tag}-2"]}
+	assert answer["problems"] == []
+	assert stored() == before
+
+	other = upload(sheet([[ITEM_B, None, MAIN, "X-1", None], [ITEM_A, None, SHOP, "X-2", None]]))
+	answer = api.read_import(other, json.dumps(doc, default=str), "new-row-1")
+	assert answer["codes"] == []
+	assert [(p["row"], p["column"], p["value"]) for p in answer["problems"]] == [
+		(2, "A", ITEM_B),
+		(3, "C", SHOP),
+	]
+	assert (
+		f"this row is of item {ITEM_B}; the file may hold only {ITEM_A}" in answer["problems"][0]["message"]
+	)
+	assert f"the file may name only {MAIN} or none" in answer["problems"][1]["message"]
