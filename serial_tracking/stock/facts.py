@@ -4,7 +4,10 @@ import frappe
 from frappe.query_builder.functions import Count
 
 from serial_tracking.constants import LOG, SERIAL
+from serial_tracking.core.codes import split
+from serial_tracking.core.gs1 import is_gs1
 from serial_tracking.core.states import Operation, Status
+from serial_tracking.settings import get_settings
 from serial_tracking.stock import documents, gtins, ledger
 
 
@@ -21,8 +24,21 @@ def read(doc, managed: set[str]) -> documents.Facts:
 		if row.item_code in managed
 	}
 	facts.held_in_transit = _held_in_transit({p for p in sources if p[1] in facts.transit})
-	facts.gtins = gtins.of_items(managed)
+	if _has_gs1_scans(doc, managed):
+		facts.gtins = gtins.of_items(managed)
 	return facts
+
+
+def _has_gs1_scans(doc, managed: set[str]) -> bool:
+	"""Whether a row of an SN-tracked item carries a GS1 scan, whose GTIN is then checked: only
+	then are the items' barcodes read."""
+	digits = get_settings().gs1_digits
+	return any(
+		is_gs1(entry, digits)
+		for _rows, row in documents.rows_of(doc)
+		if row.item_code in managed
+		for entry in split(row.get(documents.ROW_FIELD))
+	)
 
 
 def _consolidated(doc) -> set[str]:

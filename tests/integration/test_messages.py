@@ -60,6 +60,23 @@ CASES = [
 		"1001 SN codes entered; at most 1000 are allowed at once",
 	),
 	(Problem(Reason.NOTHING_ENTERED), "No SN code entered"),
+	(
+		parsed("]C1010950110153000421X"),
+		"Entry 1: ]C1010950110153000421X is not a valid GS1 scan: "
+		"Invalid GTIN check digit for '09501101530004': Expected 3, got 4.",
+	),
+	(
+		parsed("]C10109501101530003\x1d10LOT"),
+		"Entry 1: ]C10109501101530003<GS>10LOT is a GS1 scan without a serial number (AI 21) or a carton code (AI 00)",
+	),
+	(
+		parse("(01)04006381333931(21)X", gtins={"09501101530003"}, item_code="PHONE").problems[0],
+		"Entry 1: (01)04006381333931(21)X is a scan of GTIN 04006381333931, which is not a barcode of item PHONE (09501101530003)",
+	),
+	(
+		row_problem(qty=1, text="(00)095011015300000010"),
+		"Row 2: 095011015300000010 is the SSCC of a carton, not an SN code; scan it in the SN dialog to enter the SN codes of its units",
+	),
 	(generated(count=0), "The count must be between 1 and 1000, not 0"),
 	(generated(increment=-2), "The increment must be a positive whole number, not -2"),
 	(generated(start=-1), "The start value must not be negative, not -1"),
