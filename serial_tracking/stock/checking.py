@@ -52,6 +52,7 @@ def check(doc, row_name: str, text: str | None) -> dict:
 		"problems": [messages.describe(p) for p in row_problems],
 		"count_problem": messages.describe(count) if count else None,
 		"sets_qty": target.operation in SETS_QTY and target.refusal is None,
+		"operation": target.operation.value,
 	}
 
 
