@@ -4,6 +4,7 @@
 SERIAL = "Serial Number"
 LOG = "Serial Circulation Log"
 SETTINGS = "Serial Tracking Settings"
+CARTON = "Serial Carton"
 
 #: The custom field on Item that switches SN tracking on.
 ITEM_FLAG = "sn_tracking"
@@ -11,6 +12,9 @@ ITEM_FLAG = "sn_tracking"
 ROW_FIELD = "sn_codes"
 #: The button on item rows that opens the SN dialog.
 ROW_BUTTON = "sn_button"
+#: The hidden custom field on item rows with the cartons the row's codes are packed in (receipts):
+#: JSON ``{"CARTON-CODE": ["SN1", "SN2"]}``.
+ROW_CARTONS = "sn_cartons"
 
 #: Registration and a manager's corrections are logged against the item.
 STATEMENT_VOUCHER = "Item"

@@ -3,7 +3,7 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD, SETTINGS
+from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_FIELD, SETTINGS
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 
@@ -29,6 +29,16 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"depends_on": f"eval:doc.{ITEM_FLAG}",
 			"description": "One SN code a line; the count must equal the quantity in stock units.",
 			"insert_after": ITEM_FLAG,
+			"module": MODULE,
+		},
+		{
+			"fieldname": ROW_CARTONS,
+			"label": "SN Cartons",
+			"fieldtype": "Long Text",
+			"hidden": 1,
+			"no_copy": 1,
+			"description": "The cartons the row's SN codes are packed in (receipts), set by the SN dialog.",
+			"insert_after": ROW_FIELD,
 			"module": MODULE,
 		},
 		{

@@ -88,6 +88,19 @@ def _templates() -> dict[Reason, str]:
 		Reason.LATER_MOVEMENTS: _(
 			"later documents moved its SN codes; cancel them first, in this order: {vouchers}"
 		),
+		Reason.CARTON_IS_SERIAL: _("Carton code {code} is an SN code; a carton code may never equal one"),
+		Reason.SERIAL_IS_CARTON: _(
+			"{code} is the code of a carton; an SN code may never equal a carton code"
+		),
+		Reason.CARTON_OTHER_ITEM: _("Carton {code} holds item {other_item}, not {item_code}"),
+		Reason.CARTON_UNKNOWN: _("No carton has the code {code}"),
+		Reason.IN_TWO_CARTONS: _("{code} is packed in carton {carton} and in carton {other}"),
+		Reason.CARTON_CODE_NOT_ON_ROW: _(
+			"{code} is packed in carton {carton} but is not among the row's SN codes"
+		),
+		Reason.CARTONS_UNREADABLE: _(
+			"The row's cartons cannot be read ({detail}): they must be carton codes, each with a list of SN codes"
+		),
 	}
 
 

@@ -54,6 +54,14 @@ class Reason(str, Enum):
 	NOT_ON_OUTGOING = "not_on_outgoing"
 	# voiding
 	LATER_MOVEMENTS = "later_movements"
+	# cartons
+	CARTON_IS_SERIAL = "carton_is_serial"
+	SERIAL_IS_CARTON = "serial_is_carton"
+	CARTON_OTHER_ITEM = "carton_other_item"
+	CARTON_UNKNOWN = "carton_unknown"
+	IN_TWO_CARTONS = "in_two_cartons"
+	CARTON_CODE_NOT_ON_ROW = "carton_code_not_on_row"
+	CARTONS_UNREADABLE = "cartons_unreadable"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder.functions import Count
 from frappe.utils import cstr, escape_html, getdate, nowdate
 
-from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
+from serial_tracking.constants import CARTON, LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core.codes import fold
 from serial_tracking.core.states import Status
 from serial_tracking.stock.documents import SUPPORTED
@@ -64,6 +64,7 @@ _COLUMNS = (
 	("purchase_date", "Purchase Date", "Date", None, 110),
 	("customer", "Customer", "Link", "Customer", 140),
 	("delivery_date", "Delivery Date", "Date", None, 110),
+	("carton", "Carton", "Link", CARTON, 140),
 	("posted_at", "Last Movement", "Datetime", None, 160),
 	("days_since_movement", "Days Since Last Movement", "Int", None, 90),
 )

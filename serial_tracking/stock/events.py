@@ -24,7 +24,7 @@ from serial_tracking.core.plan import (
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.voiding import blocking_vouchers, voided_rows
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import documents, facts, ledger
+from serial_tracking.stock import cartons, documents, facts, ledger
 from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
@@ -121,6 +121,7 @@ def validate(doc, method=None):
 	submitting = doc.get("_action") == "submit"
 	problems = list(context.reading.problems)
 	_normalise(doc, context)
+	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:
 		problems.extend(_plan(context, lock=False).problems)
@@ -141,9 +142,10 @@ def on_submit(doc, method=None):
 	planned = doc.flags.pop(_PLANNED) if _PLANNED in doc.flags else _locked_plan(doc)
 	if not planned:
 		return
-	_, result = planned
+	context, result = planned
 	with ledger.concurrent_moves_refused():
 		ledger.apply_steps(result.steps)
+	cartons.pack_document(doc, context.rows, context.reading)
 
 
 def _locked_plan(doc) -> tuple[Context, Plan] | None:
@@ -169,6 +171,7 @@ def on_cancel(doc, method=None):
 		voided, rows, locked = found
 		with ledger.concurrent_moves_refused():
 			ledger.void(voided, rows, locked)
+	cartons.unpack_document(doc)
 
 
 def _moved_meanwhile(codes: list[str], locked: dict) -> bool:

@@ -19,7 +19,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, State, Status
 from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import gtins, ledger
+from serial_tracking.stock import cartons, gtins, ledger
 
 #: Fields of a Serial Number that only documents and the guarded actions here may set.
 GUARDED = (
@@ -34,6 +34,7 @@ GUARDED = (
 	"purchase_date",
 	"customer",
 	"delivery_date",
+	"carton",
 )
 
 
@@ -121,6 +122,7 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 	problems = list(parsed.problems)
 	# A registration names the units themselves: a carton's SSCC does not say which they are.
 	problems.extend(Problem(Reason.GS1_CARTON, sscc) for sscc in parsed.cartons)
+	problems.extend(cartons.collisions(parsed.codes))
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))
 	messages.throw(problems, title=_("SN codes not registered"))
@@ -150,7 +152,9 @@ def check_new(doc) -> None:
 	problem = (
 		check_code(doc.serial_no, limits.max_length) if doc.serial_no else Problem(Reason.NOTHING_ENTERED)
 	)
-	messages.throw([problem] if problem else [], title=_("SN code not registered"))
+	messages.throw(
+		[problem] if problem else cartons.collisions([doc.serial_no]), title=_("SN code not registered")
+	)
 	with ledger.concurrent_moves_refused():
 		capacity = _capacity_problem(doc.item_code, doc.warehouse, 1)
 		states = ledger.read_states([doc.serial_no], lock=True)

@@ -107,7 +107,7 @@
 				fieldtype: "Dynamic Link",
 				options: "voucher_type",
 			},
-			{ fieldname: "carton", label: __("Carton"), fieldtype: "Data" },
+			{ fieldname: "carton", label: __("Carton"), fieldtype: "Link", options: "Serial Carton" },
 			{ fieldname: "from_date", label: __("Last Movement From"), fieldtype: "Date" },
 			{ fieldname: "to_date", label: __("Last Movement To"), fieldtype: "Date" },
 		],

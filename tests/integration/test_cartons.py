@@ -1,0 +1,372 @@
+"""Cartons: made on receipt, by hand or by the old carton field; scanned in a row's SN dialog; a
+carton code never equal to an SN code; cancelling takes a receipt's cartons away."""
+
+import json
+
+import pytest
+
+import frappe
+from frappe.utils import nowdate
+
+from serial_tracking import api
+from serial_tracking.patches.v1_0 import make_serial_cartons
+from serial_tracking.stock import cartons
+from serial_tracking.stock.registration import register
+
+from .factory import (
+	COMPANY,
+	CUSTOMER,
+	LAPTOP,
+	MAIN,
+	PHONE,
+	SHOP,
+	codes,
+	delivery_note,
+	purchase_receipt,
+	receive,
+	reconciliation,
+	serial,
+	stock_entry,
+)
+from .test_api import user_with
+
+SSCC = "095011015300000010"
+OTHER_SSCC = "095011015300000027"
+
+
+def received_in_cartons(packing: dict, item=PHONE, warehouse=MAIN, submit=True, extra=()):
+	"""A Purchase Receipt of one row whose codes are packed as ``packing`` says (carton -> codes),
+	plus ``extra`` codes outside any carton."""
+	row_codes = [code for packed in packing.values() for code in packed] + list(extra)
+	doc = purchase_receipt([(item, len(row_codes), row_codes, warehouse)], submit=False)
+	doc.items[0].sn_cartons = json.dumps(packing)
+	doc.save()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def carton(name):
+	return frappe.db.get_value(
+		"Serial Carton",
+		name,
+		["name", "item_code", "serial_count", "made_by_type", "made_by_no"],
+		as_dict=True,
+	)
+
+
+def in_carton(name):
+	return sorted(frappe.get_all("Serial Number", filters={"carton": name}, pluck="name"))
+
+
+def unsaved(doctype="Delivery Note", rows=((PHONE, 1, MAIN),), **values):
+	"""A document as Desk holds it before its first save: temporary names, ``__islocal``."""
+	slug = doctype.lower().replace(" ", "-")
+	party = {"customer": CUSTOMER} if doctype in ("Delivery Note", "Sales Invoice") else {}
+	if doctype == "Purchase Receipt":
+		party = {"supplier": "ST Supplier"}
+	return {
+		"doctype": doctype,
+		"name": f"new-{slug}-1",
+		"__islocal": 1,
+		"__unsaved": 1,
+		"docstatus": 0,
+		"company": COMPANY,
+		"posting_date": nowdate(),
+		"currency": "USD",
+		**party,
+		**values,
+		"items": [
+			{
+				"doctype": f"{doctype} Item",
+				"name": f"new-{slug}-item-{n}",
+				"__islocal": 1,
+				"idx": n,
+				"parentfield": "items",
+				"parenttype": doctype,
+				"parent": f"new-{slug}-1",
+				"item_code": item,
+				"qty": qty,
+				"stock_qty": qty,
+				"uom": "Nos",
+				"stock_uom": "Nos",
+				"conversion_factor": 1,
+				"rate": 100,
+				"warehouse": warehouse,
+			}
+			for n, (item, qty, warehouse) in enumerate(rows, start=1)
+		],
+	}
+
+
+def scan(text, doc=None, row=None):
+	doc = doc or unsaved()
+	return api.read_scan(json.dumps(doc), row or doc["items"][0]["name"], text)
+
+
+# Made on receipt
+
+
+def test_a_receipt_packs_its_cartons_and_cancelling_takes_them_away():
+	first, second = codes("CTR", 3), codes("CTR", 2, start=4)
+	doc = received_in_cartons({"CT-R1": first, "CT-R2": second}, extra=["CTR-LOOSE"])
+	assert carton("CT-R1") == {
+		"name": "CT-R1",
+		"item_code": PHONE,
+		"serial_count": 3,
+		"made_by_type": "Purchase Receipt",
+		"made_by_no": doc.name,
+	}
+	assert in_carton("CT-R1") == first and in_carton("CT-R2") == second
+	assert not frappe.db.get_value("Serial Number", "CTR-LOOSE", "carton")
+	doc.cancel()
+	assert not frappe.db.exists("Serial Carton", "CT-R1")
+	assert not frappe.db.exists("Serial Carton", "CT-R2")
+	assert in_carton("CT-R1") == []
+
+
+def test_a_unit_received_again_leaves_the_carton_when_that_receipt_is_cancelled():
+	"""A unit sold and bought back keeps its serial: cancelling the second receipt takes it out of
+	the carton that receipt made, and the serial is back Sold, in no carton."""
+	receive(["CTB-0001"])
+	delivery_note([(PHONE, 1, ["CTB-0001"], MAIN)])
+	doc = received_in_cartons({"CT-BACK": ["CTB-0001"]})
+	assert serial("CTB-0001").status == "In Stock"
+	assert frappe.db.get_value("Serial Number", "CTB-0001", "carton") == "CT-BACK"
+	doc.cancel()
+	assert serial("CTB-0001").status == "Sold"
+	assert frappe.db.get_value("Serial Number", "CTB-0001", "carton") is None
+
+
+def test_a_receipt_adds_units_to_a_carton_of_its_item_and_cancelling_takes_only_them_out():
+	received_in_cartons({"CT-ADD": codes("CTA", 2)})
+	later = received_in_cartons({"CT-ADD": codes("CTA", 2, start=3)})
+	assert carton("CT-ADD").serial_count == 4
+	later.cancel()
+	assert carton("CT-ADD").serial_count == 2
+	assert in_carton("CT-ADD") == codes("CTA", 2)
+
+
+def test_cartons_are_stored_as_read_and_other_operations_drop_them():
+	doc = received_in_cartons({" ＣＴ-FOLD ": ["ctf-0001"]}, submit=False, extra=[])
+	# the row had CT-FOLD's code as the row gives it; cartons folded and trimmed
+	assert json.loads(doc.items[0].sn_cartons) == {"CT-FOLD": ["ctf-0001"]}
+	receive(["CTD-0001"])
+	note = delivery_note([(PHONE, 1, ["CTD-0001"], MAIN)], submit=False)
+	note.items[0].sn_cartons = json.dumps({"CT-SOLD": ["CTD-0001"]})
+	note.save()
+	assert not note.items[0].sn_cartons
+	note.submit()
+	assert not frappe.db.exists("Serial Carton", "CT-SOLD")
+
+
+# Refusals on receipt
+
+
+def refused_receipt(packing, **kwargs):
+	with pytest.raises(frappe.ValidationError) as refused:
+		received_in_cartons(packing, **kwargs)
+	return str(refused.value)
+
+
+def test_a_carton_code_that_is_an_sn_code_is_refused():
+	receive(["CTS-0001"])
+	message = refused_receipt({"CTS-0001": ["CTS-0002"]})
+	assert "Row 1" in message and "Carton code CTS-0001 is an SN code" in message
+	# nor one of the codes received with it
+	message = refused_receipt({"CTS-0004": ["CTS-0003"]}, extra=["CTS-0004"])
+	assert "Carton code CTS-0004 is an SN code" in message
+	assert not frappe.db.exists("Serial Carton", "CTS-0001")
+	assert not frappe.db.exists("Serial Number", "CTS-0002")
+
+
+def test_an_sn_code_that_is_a_carton_code_is_refused_everywhere():
+	received_in_cartons({"CT-TAKEN": ["CTT-0001"]})
+	expected = "(?i)CT-TAKEN is the code of a carton; an SN code may never equal a carton code"
+	with pytest.raises(frappe.ValidationError, match=expected):
+		receive(["ct-taken"])
+	with pytest.raises(frappe.ValidationError, match=expected):
+		reconciliation([(PHONE, 1, ["CT-TAKEN"], SHOP)])
+	with pytest.raises(frappe.ValidationError, match=expected):
+		register(PHONE, MAIN, "CT-TAKEN")
+	with pytest.raises(frappe.ValidationError, match=expected):
+		frappe.get_doc(
+			{"doctype": "Serial Number", "serial_no": "CT-TAKEN", "item_code": PHONE, "warehouse": MAIN}
+		).insert()
+	assert frappe.db.get_value("Serial Number", {"name": "CT-TAKEN"}) is None
+
+
+def test_a_carton_of_another_item_is_refused():
+	received_in_cartons({"CT-PHONES": ["CTO-0001"]})
+	message = refused_receipt({"CT-PHONES": ["CTO-0002"]}, item=LAPTOP)
+	assert f"Carton CT-PHONES holds item {PHONE}, not {LAPTOP}" in message
+	assert frappe.db.count("Serial Number", {"carton": "CT-PHONES"}) == 1
+
+
+def test_one_code_in_two_cartons_and_a_packed_code_not_on_the_row_are_refused():
+	doc = purchase_receipt([(PHONE, 2, ["CTW-0001", "CTW-0002"], MAIN)], submit=False)
+	doc.items[0].sn_cartons = json.dumps({"CT-W1": ["CTW-0001"], "CT-W2": ["CTW-0001", "CTW-0003"]})
+	with pytest.raises(frappe.ValidationError) as refused:
+		doc.save()
+	message = str(refused.value)
+	assert "CTW-0001 is packed in carton CT-W1 and in carton CT-W2" in message
+	assert "CTW-0003 is packed in carton CT-W2 but is not among the row" in message
+	doc = frappe.get_doc(doc.doctype, doc.name)
+	doc.items[0].sn_cartons = "{not json"
+	with pytest.raises(frappe.ValidationError, match=r"cartons cannot be read \(not JSON\)"):
+		doc.save()
+
+
+# By hand
+
+
+def hand_carton(name, text, item=PHONE):
+	return frappe.get_doc(
+		{"doctype": "Serial Carton", "carton_code": name, "item_code": item, "add_codes": text}
+	).insert()
+
+
+def test_a_carton_made_by_hand_packs_registered_units_and_deleting_it_unpacks_them():
+	units = codes("CTH", 3)
+	receive(units)
+	doc = hand_carton("ＣＴ-HAND", " ".join(units[:2]))
+	assert doc.name == "CT-HAND" and doc.serial_count == 2 and not doc.add_codes
+	assert in_carton("CT-HAND") == units[:2]
+	doc.add_codes = units[2]
+	doc.save()
+	assert carton("CT-HAND").serial_count == 3
+	frappe.delete_doc("Serial Carton", "CT-HAND")
+	assert in_carton("CT-HAND") == [] and serial(units[0]).status == "In Stock"
+
+
+def test_a_carton_by_hand_refuses_unknown_codes_other_items_and_packed_units():
+	receive(["CTK-0001"])
+	receive(["CTK-LAP-1"], item=LAPTOP)
+	hand_carton("CT-K1", "CTK-0001")
+	with pytest.raises(frappe.ValidationError) as refused:
+		hand_carton("CT-K2", "CTK-0001 CTK-9999 CTK-LAP-1")
+	message = str(refused.value)
+	assert "CTK-0001 is packed in carton CT-K1 and in carton CT-K2" in message
+	assert "CTK-9999 is not a known SN code" in message
+	assert f"CTK-LAP-1 belongs to item {LAPTOP}, not {PHONE}" in message
+	assert not frappe.db.exists("Serial Carton", "CT-K2")
+	with pytest.raises(frappe.ValidationError, match="Carton code CTK-0001 is an SN code"):
+		hand_carton("CTK-0001", "")
+	with pytest.raises(frappe.ValidationError, match=f"Item {LAPTOP[:3]}"):
+		frappe.get_doc(
+			{"doctype": "Serial Carton", "carton_code": "CT-PLAIN", "item_code": "ST-PLAIN"}
+		).insert()
+
+
+# Scanning a carton
+
+
+def test_a_carton_scanned_on_a_sale_row_enters_its_units_in_stock_there():
+	packed = codes("CTS1-", 3)
+	received_in_cartons({"CT-SCAN": packed})
+	found = scan("CT-SCAN", unsaved(rows=[(PHONE, 3, MAIN)]))
+	assert found == {
+		"codes": packed,
+		"message": "carton CT-SCAN: 3 codes",
+		"problems": [],
+		"carton": "CT-SCAN",
+	}
+	# a plain code is itself; the carton's code in any letter case is the carton
+	assert scan("CTS1-0001")["codes"] == ["CTS1-0001"] and scan("CTS1-0001")["carton"] is None
+	assert scan("ct-scan")["codes"] == packed
+
+
+def test_a_partly_gone_carton_says_how_many_it_added_and_why_the_others_were_left():
+	packed = codes("CTP", 5)
+	received_in_cartons({"CT-PART": packed})
+	delivery_note([(PHONE, 1, [packed[0]], MAIN)])
+	stock_entry("Material Transfer", [(PHONE, 2, packed[1:3], MAIN, SHOP)])
+	found = scan("CT-PART")
+	assert found["codes"] == packed[3:]
+	assert found["message"] == f"carton CT-PART: 2 of its 5 codes; 3 left: 1 Sold, 2 In Stock at {SHOP}"
+	# at the shop, the two moved there fit
+	assert scan("CT-PART", unsaved(rows=[(PHONE, 2, SHOP)]))["codes"] == packed[1:3]
+	# a return of the sale takes the one sold
+	sold = serial(packed[0])
+	back = unsaved(is_return=1, return_against=sold.voucher_no)
+	assert scan("CT-PART", back)["codes"] == [packed[0]]
+
+
+def test_a_carton_on_a_receipt_row_enters_only_units_held_nowhere():
+	packed = codes("CTQ", 2)
+	received_in_cartons({"CT-AGAIN": packed})
+	delivery_note([(PHONE, 1, [packed[0]], MAIN)])
+	found = scan("CT-AGAIN", unsaved("Purchase Receipt"))
+	assert found["codes"] == [packed[0]]
+	assert found["message"] == f"carton CT-AGAIN: 1 of its 2 codes; 1 left: 1 In Stock at {MAIN}"
+
+
+def test_a_carton_of_another_item_or_no_carton_scanned_is_a_problem():
+	received_in_cartons({"CT-OTHER": ["CTX-0001"]})
+	found = scan("CT-OTHER", unsaved(rows=[(LAPTOP, 1, MAIN)]))
+	assert found["codes"] == [] and found["carton"] is None
+	assert [p["message"] for p in found["problems"]] == [f"Carton CT-OTHER holds item {PHONE}, not {LAPTOP}"]
+	assert scan("")["problems"][0]["message"] == "No SN code entered"
+
+
+def test_a_gs1_sscc_is_looked_up_as_a_carton():
+	received_in_cartons({SSCC: ["CTG-0001", "CTG-0002"]})
+	for text in (f"]C100{SSCC}", f"(00){SSCC}", f"]d200{SSCC}"):
+		found = scan(text)
+		assert found["codes"] == ["CTG-0001", "CTG-0002"], text
+		assert found["carton"] == SSCC and found["message"] == f"carton {SSCC}: 2 codes"
+	# an SSCC of no carton: refused on a sale, a new carton on a receipt
+	found = scan(f"]C100{OTHER_SSCC}")
+	assert found["codes"] == [] and found["problems"][0]["message"] == f"No carton has the code {OTHER_SSCC}"
+	found = scan(f"]C100{OTHER_SSCC}", unsaved("Purchase Receipt"))
+	assert found["codes"] == [] and found["carton"] == OTHER_SSCC and not found["problems"]
+	# the serial of a GS1 scan enters as itself
+	assert scan("]C121CTG-0001")["codes"] == ["CTG-0001"]
+
+
+def test_read_scan_finds_a_row_of_a_saved_draft_and_names_a_missing_row():
+	received_in_cartons({"CT-DRAFT": ["CTDR-0001"]})
+	note = delivery_note([(PHONE, 1, ["CTDR-0001"], MAIN)], submit=False)
+	found = api.read_scan(note.as_json(), note.items[0].name, "CT-DRAFT")
+	assert found["codes"] == ["CTDR-0001"]
+	with pytest.raises(frappe.DoesNotExistError, match="new-delivery-note-item-9"):
+		scan("CT-DRAFT", row="new-delivery-note-item-9")
+
+
+def test_read_scan_needs_write_on_the_document_and_read_on_serials():
+	received_in_cartons({"CT-PERM": ["CTPM-0001"]})
+	invoice = unsaved("Sales Invoice", update_stock=1)
+	stock_user, accounts_user = user_with(["Stock User"]), user_with(["Accounts User"])
+	frappe.set_user(stock_user)
+	# a Stock User may make a delivery note, not a sales invoice
+	assert scan("CT-PERM")["codes"] == ["CTPM-0001"]
+	with pytest.raises(frappe.PermissionError):
+		scan("CT-PERM", invoice)
+	frappe.set_user(accounts_user)
+	with pytest.raises(frappe.PermissionError):
+		scan("CT-PERM", invoice)
+	frappe.set_user("Guest")
+	with pytest.raises(frappe.PermissionError):
+		scan("CT-PERM")
+
+
+# The field that was text
+
+
+def test_the_patch_makes_a_carton_for_each_carton_a_serial_names():
+	units = codes("CTOLD", 3)
+	receive(units)
+	frappe.db.sql("update `tabSerial Number` set carton = 'CT-OLD' where name in %s", [units[:2]])
+	make_serial_cartons.execute()
+	make_serial_cartons.execute()
+	assert carton("CT-OLD").item_code == PHONE and carton("CT-OLD").serial_count == 2
+
+
+def test_search_shows_the_carton_as_a_link():
+	from serial_tracking.finding import search
+
+	received_in_cartons({"CT-FIND": ["CTF-0001"]})
+	column = next(c for c in search.columns() if c["fieldname"] == "carton")
+	assert (column["fieldtype"], column["options"]) == ("Link", "Serial Carton")
+	assert search.rows({"carton": "CT-FIND"})[0]["carton"] == "CT-FIND"
+	assert cartons.collisions(["ct-find", "CTF-0001"])[0].code == "ct-find"
