@@ -14,12 +14,12 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "all"]),
+	type=click.Choice(["documents", "find", "labels", "import", "all"]),
 	default="documents",
 	show_default=True,
 	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
-	" as PDF and ZPL.",
+	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes.",
 )
 @click.option("--company", help="Company of the documents [default: the site's default company].")
 @click.option(
@@ -75,6 +75,11 @@ def serial_tracking_benchmark(
 
 			click.echo(f"\nLabels, site {frappe.local.site}\n")
 			click.echo(bench_labels.run())
+		if part in ("import", "all"):
+			from serial_tracking.devtools import bench_import
+
+			click.echo(f"\nImport, site {frappe.local.site}\n")
+			bench_import.run()
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
 	finally:
