@@ -34,12 +34,7 @@ from serial_tracking.core.codes import key, parse
 from serial_tracking.core.states import Operation
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import gtins, ledger, registration
-
-try:
-	from serial_tracking.stock import cartons
-except ImportError:  # until the cartons land
-	cartons = None
+from serial_tracking.stock import cartons, gtins, ledger, registration
 
 #: The columns of the template, in order: (key, English header).
 COLUMNS = (
@@ -252,10 +247,6 @@ def read_file(path: str, name: str) -> tuple[list[Line], list[ImportProblem]]:
 
 	``name``: the file's name, for messages.
 	"""
-	if not os.path.splitext(name)[1].lower() == ".xlsx":
-		_refuse_file(
-			_("{0} is not an xlsx file; save it as an Excel Workbook (.xlsx)").format(escape_html(name))
-		)
 	try:
 		book = load_workbook(path, read_only=True, data_only=True)
 	except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
@@ -395,7 +386,7 @@ def check(
 	by_row = {line.row: line for line in lines}
 	code_row = {key(code): row for row, code in result.codes.items()}
 	_check_cartons(result, carton_rows, by_row, code_row, first_row, refuse_cell)
-	for problem in cartons.collisions(list(result.codes.values())) if cartons else ():
+	for problem in cartons.collisions(list(result.codes.values())):
 		refuse_cell(by_row[code_row[key(problem.code)]], "serial_no", messages.describe(problem))
 	if item_code is None and store:
 		_plan(result, by_row, items, places, refuse_cell, progress)
@@ -554,7 +545,7 @@ def _check_cartons(result: Checked, carton_rows, by_row, code_row, first_row, re
 		if codes and item:
 			packing[first.carton] = (item, codes)
 	result.cartons = packing
-	if cartons is None or not packing:
+	if not packing:
 		return
 	carton_first = {key(carton): lines[0].row for carton, lines in carton_rows.items()}
 	for problem in cartons.check_packing(packing):
@@ -624,7 +615,7 @@ def store(checked: Checked, source: tuple[str, str], progress=None) -> int:
 	ledger.apply_steps(checked.steps)
 	if progress:
 		progress(_("Storing"), len(checked.steps), len(checked.steps))
-	if checked.cartons and cartons is not None:
+	if checked.cartons:
 		cartons.pack(checked.cartons, *source)
 	return len(checked.steps)
 

@@ -138,9 +138,9 @@ def test_a_template_filled_in_registers_several_items_and_warehouses(upload):
 	assert (zero.name, zero.item_code, zero.status, zero.warehouse) == (f"00{tag}", ITEM_B, "In Stock", SHOP)
 	log = frappe.get_all(LOG, filters={"serial_no": f"IA{tag}-1"}, fields=["operation", "to_warehouse"])
 	assert [(r.operation, r.to_warehouse) for r in log] == [("Registration", MAIN)]
-	if importing.cartons is not None:
-		assert frappe.db.get_value(SERIAL, f"IA{tag}-1", "carton") == f"CA{tag}"
-		assert frappe.db.get_value(SERIAL, f"IA{tag}-2", "carton") == f"CA{tag}"
+	assert frappe.db.get_value(SERIAL, f"IA{tag}-1", "carton") == f"CA{tag}"
+	assert frappe.db.get_value(SERIAL, f"IA{tag}-2", "carton") == f"CA{tag}"
+	assert frappe.db.get_value("Serial Carton", f"CA{tag}", "item_code") == ITEM_A
 
 
 def test_numbers_excel_made_of_codes_come_back_as_their_digits_or_are_refused(upload):
@@ -245,10 +245,10 @@ def test_a_sold_serial_may_be_registered_again(upload):
 @pytest.mark.parametrize(
 	"name, content, reason",
 	[
-		("codes.csv", b"Item code (SKU),Item name\n", "codes.csv is not an xlsx file"),
+		("codes.csv", b"Item code (SKU),Item name\n", "codes.csv is not an xlsx file that can be read"),
 		("codes.xlsx", b"Item code (SKU),Item name\n", "is not an xlsx file that can be read"),
 		("codes.xlsx", b"", "is not an xlsx file that can be read"),
-		("codes.xls", b"\xd0\xcf\x11\xe0", "is not an xlsx file"),
+		("codes.xls", b"\xd0\xcf\x11\xe0", "codes.xls is not an xlsx file that can be read"),
 	],
 )
 def test_a_file_that_is_not_xlsx_is_refused(upload, name, content, reason):
@@ -464,3 +464,48 @@ def test_read_import_fills_a_row_of_an_unsaved_receipt_and_stores_nothing(upload
 		f"this row is of item {ITEM_B}; the file may hold only {ITEM_A}" in answer["problems"][0]["message"]
 	)
 	assert f"the file may name only {MAIN} or none" in answer["problems"][1]["message"]
+
+
+def test_a_gs1_scan_gives_its_serial_and_a_carton_its_sscc(upload):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 1)
+	serial = f"G{uuid.uuid4().hex[:6].upper()}"
+	sscc = "106141412345678908"
+	if frappe.db.exists(SERIAL, serial):
+		pytest.skip("code taken")
+	rows = [[ITEM_A, None, MAIN, f"(01)09506000134352(21){serial}", f"(00){sscc}"]]
+	if frappe.db.exists("Serial Carton", sscc):
+		pytest.skip("carton taken")
+	assert api.import_serials(upload(sheet(rows))) == {"registered": 1}
+	assert f.serial(serial).warehouse == MAIN
+	assert frappe.db.get_value(SERIAL, serial, "carton") == sscc
+
+	problems = refused(upload(sheet([[ITEM_A, None, MAIN, f"(00){sscc}", None]])))
+	assert [(p.row, p.column) for p in problems] == [(2, "serial_no")]
+	assert "carton's SSCC, not an SN code" in problems[0].reason
+
+
+def test_carton_problems_are_reported_at_their_rows(upload):
+	items(ITEM_A, ITEM_B)
+	stock(ITEM_A, MAIN, 5)
+	stock(ITEM_B, MAIN, 5)
+	tag = uuid.uuid4().hex[:6].upper()
+	f.receive([f"EX{tag}"], item=ITEM_A, warehouse=MAIN)
+	frappe.get_doc({"doctype": "Serial Carton", "carton_code": f"OLD{tag}", "item_code": ITEM_A}).insert()
+	rows = [
+		[ITEM_A, None, MAIN, f"C{tag}-1", f"MIX{tag}"],  # 2
+		[ITEM_B, None, MAIN, f"C{tag}-2", f"MIX{tag}"],  # 3: another item in the carton
+		[ITEM_A, None, MAIN, f"C{tag}-3", f"EX{tag}"],  # 4: a carton code that is an SN code
+		[ITEM_A, None, MAIN, f"C{tag}-4", f"C{tag}-5"],  # 5: a carton code that is an SN code of row 6
+		[ITEM_A, None, MAIN, f"C{tag}-5", None],  # 6
+		[ITEM_A, None, MAIN, f"OLD{tag}", None],  # 7: an SN code that is a carton code
+	]
+	problems = refused(upload(sheet(rows)))
+	found = by_row(problems)
+	assert set(found) == {(3, "carton"), (4, "carton"), (5, "carton"), (7, "serial_no")}
+	assert (
+		f"carton MIX{tag} holds item {ITEM_A} (row 2); a carton holds one item" == found[(3, "carton")].reason
+	)
+	assert f"EX{tag}" in found[(4, "carton")].reason
+	assert f"C{tag}-5 is also an SN code in row 6" in found[(5, "carton")].reason
+	assert f"OLD{tag}" in found[(7, "serial_no")].reason
