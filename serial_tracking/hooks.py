@@ -27,6 +27,7 @@ doctype_js = {
 	"Serial Number": ["public/js/correct_code.js", "public/js/serial_number_label.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
+page_js = {"point-of-sale": "public/js/pos.js"}
 
 # Document events
 _serial_events = {

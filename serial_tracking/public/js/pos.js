@@ -1,0 +1,363 @@
+// Point of Sale: SN codes for SN-tracked items (docs/pos.md). Adding such an item asks for its
+// codes (scan, type or pick from stock); an SN code scanned into the search adds its item with
+// that code; the cart line's quantity is the count of its codes.
+// Extends ERPNext's own classes: erpnext.PointOfSale.Controller, ItemSelector, ItemCart, ItemDetails.
+frappe.provide("serial_tracking.pos");
+
+(() => {
+	const pos = serial_tracking.pos;
+	const esc = (text) => frappe.utils.escape_html(text || "");
+	const tracked = {};
+
+	pos.codes_of = (row) => (row && row.sn_codes ? row.sn_codes.split("\n").filter(Boolean) : []);
+
+	pos.is_tracked = (item_code) => {
+		if (!(item_code in tracked)) {
+			tracked[item_code] = frappe.xcall("serial_tracking.api.is_tracked", { item_code });
+			tracked[item_code].catch(() => delete tracked[item_code]);
+		}
+		return tracked[item_code];
+	};
+
+	pos.refused = (message) => {
+		frappe.show_alert({ message, indicator: "red" }, 8);
+		frappe.utils.play_sound("error");
+	};
+
+	// The invoice as it would be with ``codes`` on the item's row (added, when the cart has none).
+	function with_codes(controller, item, row, codes) {
+		const doc = controller.frm.doc;
+		const name = (row && row.name) || "new-pos-invoice-item-sn";
+		const factor = flt((row && row.conversion_factor) || item.conversion_factor) || 1;
+		const line = {
+			...(row || {}),
+			doctype: "POS Invoice Item",
+			name,
+			idx: (row && row.idx) || (doc.items || []).length + 1,
+			item_code: item.item_code,
+			uom: (row && row.uom) || item.uom,
+			stock_uom: (row && row.stock_uom) || item.stock_uom || item.uom,
+			conversion_factor: factor,
+			warehouse: (row && row.warehouse) || controller.settings.warehouse,
+			qty: codes.length,
+			stock_qty: codes.length * factor,
+			sn_codes: codes.join("\n"),
+		};
+		const items = (doc.items || []).filter((r) => r.name !== name).concat([line]);
+		return { doc: { ...doc, items }, row: name };
+	}
+
+	// What submit would say of each code on the row: {code, ok, reason} (serial_tracking.api.check_row).
+	pos.check = async (controller, item, row, codes) => {
+		const { doc, row: name } = with_codes(controller, item, row, codes);
+		const answer = await frappe.xcall("serial_tracking.api.check_row", {
+			doc,
+			row: name,
+			text: codes.join("\n"),
+		});
+		return answer.codes;
+	};
+
+	// One scan or typed entry read for the row (a GS1 string, a carton, a code):
+	// {codes, message, problems: [{message}]} (serial_tracking.api.read_scan).
+	pos.read = (controller, item, row, codes, scan) => {
+		const { doc, row: name } = with_codes(controller, item, row, codes);
+		return frappe.xcall("serial_tracking.api.read_scan", { doc, row: name, scan });
+	};
+
+	// Ask for the codes of the item's row; resolves to the codes chosen, or null when dismissed.
+	pos.prompt = (controller, item, row) =>
+		new Promise((resolve) => {
+			let codes = pos.codes_of(row);
+			let notes = [];
+			let done = false;
+			const warehouse = (row && row.warehouse) || controller.settings.warehouse;
+			const dialog = new frappe.ui.Dialog({
+				title: __("SN codes of {0}", [esc(item.item_code)]),
+				fields: [
+					{
+						fieldname: "scan",
+						fieldtype: "Data",
+						label: __("Scan or type an SN code"),
+						description: __("Press Enter after each code."),
+					},
+					{ fieldname: "state", fieldtype: "HTML" },
+					{
+						fieldname: "pick_section",
+						fieldtype: "Section Break",
+						label: __("In stock at {0}", [esc(warehouse)]),
+					},
+					{ fieldname: "pick", fieldtype: "HTML" },
+				],
+				primary_action_label: __("Done"),
+				primary_action: () => {
+					done = true;
+					dialog.hide();
+					resolve(codes);
+				},
+				on_hide: () => !done && resolve(null),
+			});
+			const $state = dialog.fields_dict.state.$wrapper;
+			const $pick = dialog.fields_dict.pick.$wrapper;
+			let in_stock = [];
+
+			const render = () => {
+				const chips = codes
+					.map(
+						(code) => `<span class="st-pos-code indicator-pill green" data-code="${esc(code)}">
+							${esc(code)} <a class="st-pos-remove" title="${__("Remove")}">&times;</a></span>`
+					)
+					.join(" ");
+				$state.html(
+					`<div class="st-pos-count text-muted">${__("{0} SN codes", [codes.length])}</div>
+					<div class="st-pos-codes" style="display:flex;flex-wrap:wrap;gap:4px;margin:6px 0">${chips}</div>
+					<ul class="st-pos-notes">${notes
+						.map((n) => `<li class="${n.ok ? "text-muted" : "text-danger"}">${n.text}</li>`)
+						.join("")}</ul>`
+				);
+				const free = in_stock.filter((code) => !codes.includes(code));
+				$pick.html(
+					free.length
+						? free
+								.map(
+									(code) =>
+										`<button class="btn btn-xs btn-default st-pos-pick" data-code="${esc(code)}">${esc(
+											code
+										)}</button>`
+								)
+								.join(" ")
+						: `<span class="text-muted">${__("None")}</span>`
+				);
+			};
+
+			const add = async (text) => {
+				notes = [];
+				const scanned = await pos.read(controller, item, row, codes, text);
+				scanned.problems.forEach((p) => notes.push({ text: esc(p.message) }));
+				if (scanned.message) notes.push({ text: esc(scanned.message), ok: true });
+				const fresh = scanned.codes.filter((code) => !codes.includes(code));
+				if (fresh.length) {
+					const answers = await pos.check(controller, item, row, codes.concat(fresh));
+					const refused = new Map(answers.filter((a) => !a.ok).map((a) => [a.code, a.reason]));
+					fresh.forEach((code) => {
+						if (refused.has(code)) notes.push({ text: esc(refused.get(code)) });
+						else codes.push(code);
+					});
+				}
+				if (notes.some((n) => !n.ok)) frappe.utils.play_sound("error");
+				render();
+			};
+
+			const scan = dialog.fields_dict.scan;
+			scan.$input.on("keydown", (e) => {
+				if (e.key !== "Enter") return;
+				// Not the dialog's primary action: Enter ends one scan.
+				e.preventDefault();
+				e.stopPropagation();
+				const text = scan.$input.val();
+				scan.$input.val("");
+				if (text.trim()) add(text);
+			});
+			$state.on("click", ".st-pos-remove", (e) => {
+				const code = $(e.currentTarget).closest(".st-pos-code").attr("data-code");
+				codes = codes.filter((c) => c !== code);
+				notes = [];
+				render();
+			});
+			$pick.on("click", ".st-pos-pick", (e) => add($(e.currentTarget).attr("data-code")));
+
+			render();
+			dialog.show();
+			dialog.$wrapper.on("shown.bs.modal", () => scan.set_focus());
+			frappe
+				.xcall("serial_tracking.api.in_stock", { item_code: item.item_code, warehouse, limit: 200 })
+				.then((found) => {
+					// Codes another line of the cart carries are not offered.
+					const taken = new Set(
+						(controller.frm.doc.items || []).filter((r) => r !== row).flatMap(pos.codes_of)
+					);
+					in_stock = found.filter((code) => !taken.has(code));
+					render();
+				});
+		});
+
+	// Set the row's codes, its quantity their count; a row left without codes leaves the cart.
+	pos.apply = async (controller, item, row, codes, add_row) => {
+		if (row && row.name) {
+			if (!codes.length) return pos.remove(controller, row);
+			await frappe.model.set_value(row.doctype, row.name, "sn_codes", codes.join("\n"));
+			await frappe.model.set_value(row.doctype, row.name, "qty", codes.length);
+			controller.update_cart_html(row);
+			return row;
+		}
+		if (!codes.length) return;
+		const added = await add_row({ field: "qty", value: codes.length, item });
+		if (added && added.name) {
+			// ERPNext fills the new row from the item (its quantity included): the codes decide.
+			await frappe.model.set_value(added.doctype, added.name, "sn_codes", codes.join("\n"));
+			if (added.qty !== codes.length) {
+				await frappe.model.set_value(added.doctype, added.name, "qty", codes.length);
+			}
+			controller.update_cart_html(added);
+		}
+		return added;
+	};
+
+	pos.remove = async (controller, row) => {
+		if (controller.item_details.current_item.name === row.name) return controller.remove_item_from_cart();
+		await frappe.model.set_value(row.doctype, row.name, "qty", 0);
+		frappe.model.clear_doc(row.doctype, row.name);
+		controller.update_cart_html(row, true);
+	};
+
+	// An SN code scanned or typed into the search: its item, with that code, into the cart.
+	pos.add_scanned = async (controller, found) => {
+		const { message } = await controller.item_selector.get_items({ search_term: found.item_code });
+		const entry = (message.items || []).find((i) => i.item_code === found.item_code);
+		if (!entry) {
+			return pos.refused(
+				__("Item {0} of SN code {1} is not sold at this Point of Sale", [
+					esc(found.item_code),
+					esc(found.code),
+				])
+			);
+		}
+		const item = {
+			item_code: entry.item_code,
+			batch_no: entry.batch_no,
+			uom: entry.uom,
+			rate: entry.price_list_rate,
+			stock_uom: entry.stock_uom,
+		};
+		if (!controller.frm.doc.customer) return controller.raise_customer_selection_alert();
+		const row = controller.get_item_from_frm(item);
+		const codes = pos.codes_of(row);
+		if (codes.includes(found.code))
+			return pos.refused(__("SN code {0} is in the cart already", [esc(found.code)]));
+		const answers = await pos.check(controller, item, row, codes.concat([found.code]));
+		const refusal = answers.find((a) => !a.ok && a.code === found.code);
+		if (refusal) return pos.refused(esc(refusal.reason));
+		await pos.apply(controller, item, row, codes.concat([found.code]), (args) =>
+			pos.add_row.call(controller, args)
+		);
+		frappe.utils.play_sound("submit");
+	};
+
+	pos.patch = () => {
+		const P = erpnext.PointOfSale;
+		if (P.Controller.prototype.sn_patched) return;
+		P.Controller.prototype.sn_patched = true;
+
+		// Adding an SN-tracked item, or changing its quantity, asks for its codes instead.
+		const on_cart_update = P.Controller.prototype.on_cart_update;
+		pos.add_row = on_cart_update;
+		P.Controller.prototype.on_cart_update = async function (args) {
+			const { field, item } = args || {};
+			if (field !== "qty" || !item || !item.item_code || !(await pos.is_tracked(item.item_code))) {
+				return on_cart_update.call(this, args);
+			}
+			const found = this.get_item_from_frm(item);
+			const row = $.isEmptyObject(found) ? null : found;
+			if (!row && !this.frm.doc.customer) return this.raise_customer_selection_alert();
+			const codes = await pos.prompt(this, item, row);
+			if (codes === null) {
+				// Dismissed: the quantity stays the count of the codes.
+				const control = this.item_details.qty_control;
+				if (row && control && this.item_details.current_item.name === row.name) control.set_value(row.qty);
+				return row || undefined;
+			}
+			return pos.apply(this, item, row, codes, (a) => on_cart_update.call(this, a));
+		};
+
+		// Enter in the search: an SN code In Stock at the profile's warehouse adds its item with that
+		// code; anything else goes on to ERPNext's own handling of Enter.
+		const bind_events = P.ItemSelector.prototype.bind_events;
+		P.ItemSelector.prototype.bind_events = function () {
+			bind_events.call(this);
+			this.search_field.$input.on("keydown", (e) => {
+				const text = this.search_field.$input.val() || "";
+				if (e.key !== "Enter" || !text.trim() || !window.cur_pos) return;
+				e.preventDefault();
+				e.stopPropagation();
+				// ERPNext's onScan reads the same keys as a scan a moment later: that one is this one.
+				this.sn_entered = { text, at: Date.now() };
+				pos.search(this, text, e);
+			});
+		};
+		// A scanner that types while the search is not focused (ERPNext's onScan fills the search).
+		const filter_items = P.ItemSelector.prototype.filter_items;
+		P.ItemSelector.prototype.filter_items = function (args) {
+			const text = (args && args.search_term) || "";
+			if (!this.barcode_scanned || !text.trim() || !window.cur_pos) return filter_items.call(this, args);
+			this.barcode_scanned = false;
+			const entered = this.sn_entered;
+			if (entered && entered.text === text && Date.now() - entered.at < 2000) {
+				this.sn_entered = null;
+				return this.set_search_value("");
+			}
+			pos.search(this, text, null, () => filter_items.call(this, args));
+		};
+
+		// The cart line shows its codes.
+		const render_cart_item = P.ItemCart.prototype.render_cart_item;
+		P.ItemCart.prototype.render_cart_item = function (item_data, $item) {
+			const out = render_cart_item.call(this, item_data, $item);
+			const codes = pos.codes_of(item_data);
+			const $line = this.get_cart_item(item_data).find(".item-name-desc");
+			$line.find(".st-pos-line-codes").remove();
+			if (codes.length) {
+				$line.append(`<div class="st-pos-line-codes text-muted small">${codes.map(esc).join(", ")}</div>`);
+			}
+			return out;
+		};
+
+		// Item details of an SN-tracked line: a button to see, add or remove its codes.
+		const render_form = P.ItemDetails.prototype.render_form;
+		P.ItemDetails.prototype.render_form = function (item) {
+			render_form.call(this, item);
+			const details = this;
+			pos.is_tracked(item.item_code).then((yes) => {
+				if (!yes || details.current_item.name !== item.name) return;
+				details.$form_container.find(".st-pos-codes-btn").remove();
+				$(`<div class="btn btn-sm btn-secondary st-pos-codes-btn">${__("SN codes")}</div>`)
+					.appendTo(details.$form_container)
+					.on("click", async () => {
+						const row = locals[item.doctype][item.name];
+						const codes = await pos.prompt(cur_pos, row, row);
+						if (codes !== null) await pos.apply(cur_pos, row, row, codes);
+					});
+			});
+		};
+	};
+
+	pos.search = async (selector, text, e, otherwise) => {
+		const controller = window.cur_pos;
+		const found = await frappe.xcall("serial_tracking.api.find_serial", {
+			code: text,
+			warehouse: controller.settings.warehouse,
+		});
+		if (!found) {
+			if (otherwise) return otherwise();
+			// ERPNext's own Enter: add the one item the search shows.
+			return (frappe.ui.keys.handlers.enter || []).forEach((handler) => {
+				try {
+					handler(e);
+				} catch (error) {
+					console.error(error); // eslint-disable-line no-console
+				}
+			});
+		}
+		selector.set_search_value("");
+		await pos.add_scanned(controller, found);
+	};
+
+	// ERPNext loads its POS classes when the page loads: extend them before the page starts.
+	const page = frappe.pages["point-of-sale"];
+	const on_page_load = page.on_page_load;
+	page.on_page_load = function (wrapper) {
+		frappe.require("point-of-sale.bundle.js", () => {
+			pos.patch();
+			on_page_load.call(this, wrapper);
+		});
+	};
+})();
