@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import frappe
 from frappe import _
+from frappe.utils import now_datetime
 
 from serial_tracking import messages
 from serial_tracking.core.codes import key, split
@@ -31,6 +32,7 @@ def check(doc, row_name: str, text: str | None) -> dict:
 	"""``doc``: a document of :func:`unsaved.load`; ``row_name``: one of its rows; ``text``: its codes."""
 	row = unsaved.row_of(doc, row_name)
 	row.set(ROW_FIELD, text or "")
+	_dated_as_submitted(doc)
 	context = events._context(doc)
 	target = context and next((r for r in context.rows if r.detail_no == row.name), None)
 	if target is None:
@@ -54,6 +56,15 @@ def check(doc, row_name: str, text: str | None) -> dict:
 		"sets_qty": target.operation in SETS_QTY and target.refusal is None,
 		"operation": target.operation.value,
 	}
+
+
+def _dated_as_submitted(doc) -> None:
+	"""A document without *Edit Posting Date and Time* is dated when it is saved and submitted
+	(ERPNext's ``validate_posting_time``): checked as of now, not as of when Desk opened it."""
+	if doc.meta.has_field("set_posting_time") and not doc.get("set_posting_time"):
+		now = now_datetime()
+		doc.posting_date = now.strftime("%Y-%m-%d")
+		doc.posting_time = now.strftime("%H:%M:%S.%f")
 
 
 def _refuse_untracked(doc, row) -> None:

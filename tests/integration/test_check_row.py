@@ -204,6 +204,17 @@ def test_backdated():
 	assert "cannot come before it" in reason
 
 
+def test_a_document_without_its_own_posting_time_is_checked_as_of_now():
+	"""Desk fills a new document's posting time when the form opens; ERPNext dates it again when it
+	is saved and submitted, unless Edit Posting Date and Time is ticked."""
+	sn = codes("CKO", 1)
+	f.receive(sn)
+	opened = unsaved("Delivery Note", [row(PHONE, 1)], set_posting_time=0, posting_time="00:00:01")
+	assert good(check(opened, 1, sn[0])) == sn
+	opened["set_posting_time"] = 1
+	assert "cannot come before it" in refused(check(opened, 1, sn[0]))[sn[0]]
+
+
 def test_entries_of_the_row_duplicates_and_bad_characters():
 	result = check(unsaved("Purchase Receipt", [row(PHONE, 3)]), 1, "CKD1 CKD<2 ckd1 CKD3")
 	assert result["codes"] == [
