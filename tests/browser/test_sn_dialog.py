@@ -148,7 +148,8 @@ def test_dialog_reads_either_description_of_the_rows(desk, described):
 	dialog = open_sn_dialog(desk, receipt_row(desk, 2, reload=False))
 	wait_state(desk, dialog, "0 entered / 2 required", "orange")
 	assert [b.text.strip() for b in dialog.find_elements(By.CSS_SELECTOR, ".custom-actions button")] == [
-		"Pick from stock"
+		"Pick from stock",
+		"Import SN codes",
 	]
 
 
@@ -176,7 +177,7 @@ def test_packed_rows_of_a_bundle_have_the_sn_dialog(desk, api, cleanup, uid):
 	dialog = open_sn_dialog(desk, row, f"SN codes of Packed Items row 1: {PHONE}")
 	wait_state(desk, dialog, "0 entered / 2 required", "orange")
 	actions = [b.text.strip() for b in dialog.find_elements(By.CSS_SELECTOR, ".custom-actions button")]
-	assert actions == ["Pick from stock"]
+	assert actions == ["Pick from stock", "Import SN codes"]
 	desk.type_code(dialog, "codes", " ".join(codes))
 	wait_state(desk, dialog, "2 entered / 2 required", "green")
 	desk.snap("c1-packed-row")
