@@ -7,19 +7,17 @@ good or refused with submit's reason, the count entered and required, and the ro
 Nothing is written.
 """
 
-from dataclasses import replace
-
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
 from serial_tracking import messages
 from serial_tracking.core.codes import key, split
-from serial_tracking.core.plan import Reading, RowRequest, read
+from serial_tracking.core.plan import RowRequest, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import events, unsaved
+from serial_tracking.stock import cartons, events, unsaved
 from serial_tracking.stock.documents import ROW_FIELD
 
 #: Operations whose row quantity follows its codes in the dialog: receipts and counts.
@@ -38,17 +36,21 @@ def check(doc, row_name: str, text: str | None) -> dict:
 	if target is None:
 		_refuse_untracked(doc, row)
 	problems = list(context.reading.problems)
+	# As on save: codes that are carton codes, and the cartons a receiving row packs its codes in.
+	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	if context.moves:
 		problems.extend(events._plan(context, lock=False).problems)
 	own = [p for p in problems if p.row == target.row and p.table == target.table]
+	codes = _codes_of(target)
+	keys = {key(code) for code in codes}
 	by_code = _code_reasons(own, problems, target)
-	row_problems = [p for p in own if not p.code and p.position is None]
+	# The row's own problems, and those of a code that is not one of its codes (a carton's).
+	row_problems = [p for p in own if p.position is None and (not p.code or key(p.code) not in keys)]
 	row_problems += [p for p in problems if p.row is None and p.reason is Reason.TOO_MANY]
-	row_problems += _carton_problems(doc, row)
 	refusal = next((p for p in row_problems if p.reason is target.refusal), None) if target.refusal else None
 	count = next((p for p in row_problems if p.reason in COUNT_REASONS), None)
 	return {
-		"codes": _entries(target, own, by_code, refusal),
+		"codes": _entries(target, codes, own, by_code, refusal),
 		"entered": len(split(target.text)),
 		"required": int(target.qty),
 		"problems": [messages.describe(p) for p in row_problems],
@@ -107,16 +109,20 @@ def _also_on(code: str, table: str | None, row: int) -> str:
 	return _("{0} is also on row {1}").format(code, messages._row_label(table, row))
 
 
+def _codes_of(target: RowRequest) -> list[str]:
+	"""Every code the row's text gives, in order (GS1 scans read for the row's item)."""
+	return parse_row(target, get_settings().limits).codes
+
+
 def _entries(
-	target: RowRequest, own: list[Problem], by_code: dict[str, str], refusal: Problem | None
+	target: RowRequest,
+	codes: list[str],
+	own: list[Problem],
+	by_code: dict[str, str],
+	refusal: Problem | None,
 ) -> list[dict]:
 	"""One answer per entry of the row's text, in order."""
 	entries = split(target.text)
-	# The row read alone and as if it were allowed: every code its text gives, in order.
-	alone: Reading = read(
-		[replace(target, refusal=None, allowed=None, required=False, qty=0)], get_settings().limits
-	)
-	codes = alone.codes.get(target.ref, [])
 	at_entry = {p.position: p for p in own if p.position is not None}
 	refused_all = messages.describe(refusal) if refusal else None
 	free = [n for n in range(1, len(entries) + 1) if n not in at_entry]
@@ -140,7 +146,3 @@ def _entries(
 
 def _answer(code: str, reason: str | None, entry: int | None) -> dict:
 	return {"code": code, "ok": reason is None, "reason": reason, "entry": entry}
-
-
-def _carton_problems(doc, row) -> list[Problem]:
-	return []

@@ -363,3 +363,40 @@ def test_a_saved_draft_is_checked_with_its_rows_names():
 	saved = f.delivery_note([(PHONE, 1, sn, MAIN)], submit=False)
 	result = api.check_row(saved.as_json(), saved.items[0].name, sn[0])
 	assert good(result) == sn and result["problems"] == []
+
+
+def received_in_carton(carton, sn):
+	"""A submitted receipt that packs ``sn`` in ``carton``."""
+	doc = f.purchase_receipt([(PHONE, len(sn), sn, MAIN)], submit=False)
+	doc.items[0].sn_cartons = json.dumps({carton: sn})
+	doc.save()
+	doc.submit()
+	return doc
+
+
+def test_carton_problems_of_a_receiving_row():
+	received_in_carton("CKC-BOX1", codes("CKC", 1))
+	doc = unsaved("Purchase Receipt", [row(PHONE, 2)])
+	# A code that is a carton's code is refused as a code of the row.
+	taken = check(doc, 1, "ckc-box1 CKC-NEW1")
+	assert refused(taken) == {
+		"ckc-box1": "ckc-box1 is the code of a carton; an SN code may never equal a carton code"
+	}
+	# A carton the row packs its codes in: its code may not be an SN code, its codes must be the row's.
+	doc["items"][0]["sn_cartons"] = json.dumps({"CKC0001": ["CKC-NEW1"], "CKC-BOX2": ["CKC-ELSEWHERE"]})
+	result = check(doc, 1, "CKC-NEW1 CKC-NEW2")
+	assert good(result) == ["CKC-NEW1", "CKC-NEW2"]
+	assert "Carton code CKC0001 is an SN code; a carton code may never equal one" in result["problems"]
+	assert (
+		"CKC-ELSEWHERE is packed in carton CKC-BOX2 but is not among the row's SN codes" in result["problems"]
+	)
+	doc["items"][0]["sn_cartons"] = json.dumps({"CKC-BOX3": ["CKC-NEW1", "CKC-NEW2"]})
+	assert check(doc, 1, "CKC-NEW1 CKC-NEW2")["problems"] == []
+
+
+def test_a_gs1_scan_is_read_for_its_serial():
+	sn = codes("CKG1", 1)
+	f.receive(sn)
+	scan = f"(01)09506000134352(21){sn[0]}"
+	result = check(unsaved("Delivery Note", [row(PHONE, 1)]), 1, scan)
+	assert result["codes"] == [{"code": sn[0], "ok": True, "reason": None, "entry": 1}]
