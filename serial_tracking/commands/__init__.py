@@ -14,12 +14,13 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "import", "all"]),
+	type=click.Choice(["documents", "find", "labels", "import", "check", "all"]),
 	default="documents",
 	show_default=True,
 	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
-	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes.",
+	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; check: the SN dialog's"
+	" live check of a Delivery Note row of 1,000 codes.",
 )
 @click.option("--company", help="Company of the documents [default: the site's default company].")
 @click.option(
@@ -80,6 +81,11 @@ def serial_tracking_benchmark(
 
 			click.echo(f"\nImport, site {frappe.local.site}\n")
 			bench_import.run()
+		if part in ("check", "all"):
+			from serial_tracking.devtools import bench_check
+
+			click.echo(f"\nLive check of a row, site {frappe.local.site}\n")
+			click.echo(bench_check.run(find_place(company, warehouse), runs=max(runs, 5)))
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
 	finally:
