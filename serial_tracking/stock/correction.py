@@ -23,7 +23,7 @@ from serial_tracking.core.plan import RowRequest
 from serial_tracking.core.states import Operation
 from serial_tracking.permissions import require_readable, require_role
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import ledger
+from serial_tracking.stock import cartons, ledger
 
 _TITLE = "SN code not corrected"
 
@@ -42,6 +42,9 @@ def correct(serial_no: str, new_code: str) -> str:
 	new = correction.new_code(new_code)
 	shown_old, shown_new = escape_html(serial_no), escape_html(new)
 	problem = correction.code_problem(new, get_settings().limits.max_length)
+	if not problem and new:
+		# A serial may never take a carton's code.
+		problem = next(iter(cartons.collisions([new])), None)
 	if problem:
 		_refuse(
 			_("{0} cannot be renamed to {1}: {2}").format(

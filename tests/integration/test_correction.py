@@ -135,6 +135,15 @@ def test_a_code_another_serial_has_is_refused_in_any_case():
 	assert status("FIXT-1") == ("In Stock", MAIN) and corrections("FIXT-1") == []
 
 
+def test_a_carton_code_is_refused():
+	from tests.integration.test_cartons import received_in_cartons
+
+	received_in_cartons({"FIXBOX-1": ["FIXC-1"]})
+	with pytest.raises(SerialTrackingError, match="fixbox-1 is the code of a carton"):
+		correct("FIXC-1", "fixbox-1")
+	assert status("FIXC-1") == ("In Stock", MAIN) and corrections("FIXC-1") == []
+
+
 def test_the_same_code_is_refused_and_a_change_of_letter_case_is_allowed():
 	f.receive(["fixcase-1"])
 	with pytest.raises(SerialTrackingError, match="it is its code already"):
