@@ -374,12 +374,12 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		const more =
 			bad.length > serial_tracking.MAX_SHOWN
 				? `<div class="text-danger small sn-more">${esc(
-						__("and {0} more", [bad.length - serial_tracking.MAX_SHOWN])
+						__("and {0} more", [format_number(bad.length - serial_tracking.MAX_SHOWN, null, 0)])
 				  )}</div>`
 				: "";
 		dialog.fields_dict.state.$wrapper.html(`
 			<div class="indicator-pill ${ok ? "green" : "orange"}">
-				${esc(__("{0} entered / {1} required", [good, required]))}
+				${esc(__("{0} entered / {1} required", [format_number(good, null, 0), format_number(required, null, 0)]))}
 			</div>
 			<span class="small text-muted ml-2 sn-note">${note}</span>
 			${lines.length ? `<ul class="text-danger small mt-2">${lines.join("")}</ul>` : ""}
