@@ -73,8 +73,22 @@ def test_adding_by_click_asks_for_the_codes(desk, api, cleanup, uid):
 	assert desk.find(".cart-item-wrapper .item-qty").text.strip().startswith("2")
 
 	# Removing a code lowers the quantity (the line's SN codes, from its details).
-	desk.click(desk.find(".cart-item-wrapper"))
-	desk.click(desk.find(".item-details-container .st-pos-codes-btn"))
+	desk.wait(lambda d: not desk.open_dialogs(), "the dialog stayed open")
+	desk.idle()
+	# One click opens the line's details (a second would close them).
+	desk.wait(
+		lambda d: d.execute_script(
+			"const line = $('.cart-item-wrapper:visible')[0]; line && line.click(); return !!line;"
+		),
+		"no cart line",
+	)
+	desk.wait(
+		lambda d: d.execute_script(
+			"const button = $('.item-details-container .st-pos-codes-btn:visible')[0];"
+			" button && button.click(); return !!button;"
+		),
+		"no SN codes button in the line's details",
+	)
 	dialog = pos.prompt(desk)
 	desk.wait(lambda d: pos.prompt_codes(dialog) == [first, second], "the line's codes were not shown")
 	remove = dialog.find_element(By.CSS_SELECTOR, f'.st-pos-code[data-code="{first}"] .st-pos-remove')

@@ -291,7 +291,9 @@ frappe.provide("serial_tracking.pos");
 			if (!this.barcode_scanned || !text.trim() || !window.cur_pos) return filter_items.call(this, args);
 			this.barcode_scanned = false;
 			const entered = this.sn_entered;
-			if (entered && entered.text === text && Date.now() - entered.at < 2000) {
+			// onScan reads the keys typed into a dialog too (the SN codes dialog): those are not a search.
+			const in_dialog = window.cur_dialog && cur_dialog.display;
+			if (in_dialog || (entered && entered.text === text && Date.now() - entered.at < 2000)) {
 				this.sn_entered = null;
 				return this.set_search_value("");
 			}
