@@ -8,6 +8,7 @@ object without inserting or saving it; :func:`row_of` finds the row.
 import frappe
 from frappe import _
 
+from serial_tracking.permissions import readable
 from serial_tracking.stock import documents
 
 
@@ -27,7 +28,7 @@ def load(doc: str | dict) -> "frappe.model.document.Document":
 			title=_("Invalid argument"),
 		)
 	values.pop("_action", None)
-	if int(values.get("docstatus") or 0) != 0:
+	if _docstatus(values.get("docstatus")) != 0:
 		frappe.throw(
 			_("{0} {1} is submitted or cancelled: its SN codes can no longer change").format(
 				_(doctype), frappe.bold(values.get("name") or "")
@@ -35,7 +36,10 @@ def load(doc: str | dict) -> "frappe.model.document.Document":
 			frappe.ValidationError,
 			title=_("Invalid argument"),
 		)
-	loaded = frappe.get_doc(values)
+	try:
+		loaded = frappe.get_doc(values)
+	except (TypeError, ValueError, AttributeError):
+		_refuse_shape(doc)
 	loaded.docstatus = 0
 	stored = None
 	if loaded.name and not values.get("__islocal") and frappe.db.exists(doctype, loaded.name):
@@ -53,7 +57,67 @@ def load(doc: str | dict) -> "frappe.model.document.Document":
 			frappe.PermissionError,
 			title=_("Not permitted"),
 		)
+	_require_readable_links(loaded)
 	return loaded
+
+
+#: Doctypes whose values a document names that the user must be able to read, as a list of them
+#: judges it (a Warehouse restricted through its Company, an Item through its Item Group ...).
+_READ_LINKS = ("Company", "Warehouse", "Item", "Customer", "Supplier")
+
+
+def _require_readable_links(loaded) -> None:
+	"""Refuse a document naming a warehouse, company, item or party the user may not read.
+
+	``has_permission`` compares each link with the user's User Permissions of its own doctype only;
+	``frappe.get_list`` also hides a warehouse of a company the user is not allowed, and so on.
+	Links that ignore User Permissions (a delivery's target warehouse) are left, as Frappe leaves them.
+	"""
+	if not frappe.permissions.get_user_permissions(frappe.session.user):
+		return
+	named: dict[str, set[str]] = {}
+	for d in [loaded, *loaded.get_all_children()]:
+		for df in d.meta.get_link_fields():
+			value = d.get(df.fieldname)
+			if df.options in _READ_LINKS and value and not df.ignore_user_permissions:
+				named.setdefault(df.options, set()).add(str(value))
+	for doctype, names in named.items():
+		if not (frappe.has_permission(doctype, "read") or frappe.has_permission(doctype, "select")):
+			continue
+		allowed = {name.casefold() for name in readable(doctype, names)}
+		existing = frappe.get_all(doctype, filters={"name": ("in", sorted(names))}, pluck="name")
+		hidden = sorted(name for name in existing if name.casefold() not in allowed)
+		if hidden:
+			frappe.throw(
+				_("You are not permitted to read {0} {1}").format(
+					_(doctype), frappe.utils.escape_html(", ".join(hidden))
+				),
+				frappe.PermissionError,
+				title=_("Not permitted"),
+			)
+
+
+def _docstatus(value) -> int:
+	try:
+		return int(value or 0)
+	except (TypeError, ValueError):
+		frappe.throw(
+			_("The document's docstatus must be 0, 1 or 2, not '{0}'").format(
+				frappe.utils.escape_html(str(value)[:80])
+			),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
+		)
+
+
+def _refuse_shape(doc) -> None:
+	frappe.throw(
+		_("The document must be a document as Desk holds it (JSON), not '{0}'").format(
+			frappe.utils.escape_html(str(doc)[:80])
+		),
+		frappe.ValidationError,
+		title=_("Invalid argument"),
+	)
 
 
 def _values(doc: str | dict) -> dict:
