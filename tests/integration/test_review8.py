@@ -9,8 +9,9 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, codes
-from tests.integration.test_api import other_company, restricted  # noqa: F401
+from tests.integration.factory import MAIN, PHONE, SHOP, codes
+from tests.integration.test_api import other_company, restricted, user_with  # noqa: F401
+from tests.integration.test_cartons import hand_carton
 from tests.integration.test_check_row import row, unsaved
 
 
@@ -52,3 +53,14 @@ def test_a_document_of_the_wrong_shape_is_a_clear_refusal(change):
 	doc = {**unsaved("Delivery Note", [row(PHONE, 1)]), **change}
 	with pytest.raises((frappe.ValidationError, frappe.PermissionError, frappe.DoesNotExistError)):
 		api.check_row(_as_desk(doc), "new-delivery-note-item-1", "A1")
+
+
+def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted):  # noqa: F811
+	"""A Stock Manager of the shop may not pack units held at the main warehouse (nor learn their item)."""
+	at_main = codes("RVH", 1)
+	f.receive(at_main)
+	frappe.set_user(restricted("rvh", "Warehouse", SHOP, roles=("Stock User", "Stock Manager")))
+	with pytest.raises(frappe.ValidationError, match="RVH0001 is not a known SN code"):
+		hand_carton("RV-HAND", at_main[0])
+	frappe.set_user("Administrator")
+	assert frappe.db.get_value("Serial Number", at_main[0], "carton") is None

@@ -6,6 +6,7 @@ from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG, SERIAL
 from serial_tracking.core.codes import fold, key, parse
 from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons
 
@@ -51,8 +52,14 @@ class SerialCarton(Document):
 
 
 def _not_units_of(item_code: str, codes: list[str]) -> list[Problem]:
-	"""Codes packed by hand must be registered serials of the carton's item."""
-	found = {key(row.name): row for row in cartons.rows_named(SERIAL, codes, ("name", "item_code"))}
+	"""Codes packed by hand must be registered serials of the carton's item, that the user may read
+	(User Permissions: a serial of a warehouse the user may not read is not known to them)."""
+	allowed = {key(name) for name in readable(SERIAL, codes)}
+	found = {
+		key(row.name): row
+		for row in cartons.rows_named(SERIAL, codes, ("name", "item_code"))
+		if key(row.name) in allowed
+	}
 	problems = []
 	for code in codes:
 		serial = found.get(key(code))
