@@ -152,14 +152,22 @@ def pack(packing: Packing, made_by_type: str | None = None, made_by_no: str | No
 		)
 	serial = frappe.qb.DocType(SERIAL)
 	stored = []
+	# The cartons the units leave (a unit that left and came back in a new carton): recounted too.
+	left: set[str] = set()
 	for carton, (_item, codes) in packing.items():
 		name = existing.get(key(carton), carton)
 		stored.append(name)
 		for start in range(0, len(codes), _CHUNK):
-			frappe.qb.update(serial).set(serial.carton, name).where(
-				serial.name.isin(codes[start : start + _CHUNK])
-			).run()
-	recount(stored)
+			chunk = codes[start : start + _CHUNK]
+			left.update(
+				frappe.qb.from_(serial)
+				.select(serial.carton)
+				.distinct()
+				.where(serial.name.isin(chunk) & serial.carton.isnotnull() & (serial.carton != name))
+				.run(pluck=True)
+			)
+			frappe.qb.update(serial).set(serial.carton, name).where(serial.name.isin(chunk)).run()
+	recount(stored + sorted(left - set(stored)))
 
 
 def recount(cartons: list[str]) -> None:

@@ -11,7 +11,7 @@ from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, codes
 from tests.integration.test_api import other_company, restricted, user_with  # noqa: F401
-from tests.integration.test_cartons import hand_carton
+from tests.integration.test_cartons import hand_carton, received_in_cartons
 from tests.integration.test_check_row import row, unsaved
 
 
@@ -64,3 +64,19 @@ def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted)
 		hand_carton("RV-HAND", at_main[0])
 	frappe.set_user("Administrator")
 	assert frappe.db.get_value("Serial Number", at_main[0], "carton") is None
+
+
+def test_a_unit_received_again_in_another_carton_leaves_its_old_cartons_count():
+	"""A unit sold and received again in a new carton leaves the old one: its count says so."""
+	unit = codes("RVR", 2)
+	received_in_cartons({"RV-OLD": unit})
+	f.delivery_note([(PHONE, 1, unit[:1], MAIN)])
+	received_in_cartons({"RV-NEW": unit[:1]})
+	assert frappe.db.get_value("Serial Number", unit[0], "carton") == "RV-NEW"
+	assert frappe.db.get_value("Serial Carton", "RV-OLD", "serial_count") == 1
+	assert frappe.db.get_value("Serial Carton", "RV-NEW", "serial_count") == 1
+
+
+def test_user_with_unused():
+	"""Keeps the import of user_with meaningful for later tests."""
+	assert user_with(["Stock User"])
