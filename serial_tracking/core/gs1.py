@@ -27,6 +27,10 @@ _TEXT_FORM = re.compile(r"^\((00|01|02)\)")
 #: A bare digit string read as GS1 when asked: AI 00 (18 digits) or AI 01 (14 digits) and more.
 _BARE = re.compile(r"^(00\d{18}|01\d{14})\d*$")
 
+#: The most characters a GS1 symbol holds (a GS1 DataMatrix of digits): a longer scan is no GS1
+#: symbol, and is refused before it is read (reading grows with the square of its length).
+MAX_SCAN = 3116
+
 SERIAL_AI = "21"
 SSCC_AI = "00"
 GTIN_AI = "01"
@@ -78,6 +82,9 @@ def read(entry: str) -> Scan:
 			break
 	# A leading FNC1 marks the symbol as GS1; it carries no data.
 	text = text.lstrip(GROUP_SEPARATOR)
+	if len(text) > MAX_SCAN:
+		detail = f"longer than any GS1 symbol ({len(text)} characters; at most {MAX_SCAN})"
+		return Scan(shown, problem=_invalid(shown, detail))
 	try:
 		message = GS1Message.parse_hri(text) if text.startswith("(") else GS1Message.parse(text)
 	except (ParseError, ValueError) as e:

@@ -146,3 +146,16 @@ def test_only_gs1_forms_are_recognised():
 )
 def test_gtin14(barcode, expected):
 	assert gtin14(barcode) == expected
+
+
+def test_a_scan_longer_than_any_gs1_symbol_is_refused_at_once():
+	"""A megabyte sent as one GS1 scan is refused without reading it (biip's reading of a long string
+	of element strings takes time that grows with the square of its length)."""
+	import time
+
+	start = time.monotonic()
+	parsed = parse("]C1" + "0" * 1_000_000)
+	assert time.monotonic() - start < 1
+	assert parsed.codes == [] and parsed.cartons == []
+	assert [p.reason for p in parsed.problems] == [Reason.GS1_INVALID]
+	assert "longer than any GS1 symbol" in parsed.problems[0].params["detail"]
