@@ -730,7 +730,7 @@ def import_in_background(file_url: str, user: str) -> int:
 		lines, problems = read(file)
 		registered = register(lines, problems, ("File", file.name), progress)
 	except ImportRefused as e:
-		frappe.db.rollback(save_point="sn_import")
+		_roll_back()
 		frappe.clear_last_message()
 		subject = _("Your import of SN codes from {0} was refused: {1} problems; nothing was stored").format(
 			escape_html(file_url), len(e.problems)
@@ -739,7 +739,7 @@ def import_in_background(file_url: str, user: str) -> int:
 		if len(e.problems) > LISTED:
 			attached = _problem_file(e.problems)
 	except Exception as e:
-		frappe.db.rollback(save_point="sn_import")
+		_roll_back()
 		frappe.clear_last_message()
 		if isinstance(e, frappe.ValidationError):
 			reason = str(e)
@@ -770,6 +770,15 @@ def import_in_background(file_url: str, user: str) -> int:
 	).insert(ignore_permissions=True)
 	frappe.db.commit()  # a background job owns its transaction
 	return registered
+
+
+def _roll_back() -> None:
+	"""Back to the job's savepoint; the whole transaction when the database rolled it back already
+	(the loser of a deadlock loses its savepoints too)."""
+	try:
+		frappe.db.rollback(save_point="sn_import")
+	except frappe.db.OperationalError:
+		frappe.db.rollback()
 
 
 def _problem_list(problems: list[ImportProblem]) -> str:

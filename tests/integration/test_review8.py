@@ -8,11 +8,13 @@ import pytest
 import frappe
 
 from serial_tracking import api
+from serial_tracking.exchange import importing
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, codes
-from tests.integration.test_api import other_company, restricted, user_with  # noqa: F401
+from tests.integration.test_api import other_company, restricted  # noqa: F401
 from tests.integration.test_cartons import hand_carton, received_in_cartons
 from tests.integration.test_check_row import row, unsaved
+from tests.integration.test_import import ITEM_A, items, no_files_left, sheet, upload  # noqa: F401
 
 
 def _as_desk(doc: dict) -> str:
@@ -77,6 +79,19 @@ def test_a_unit_received_again_in_another_carton_leaves_its_old_cartons_count():
 	assert frappe.db.get_value("Serial Carton", "RV-NEW", "serial_count") == 1
 
 
-def test_user_with_unused():
-	"""Keeps the import of user_with meaningful for later tests."""
-	assert user_with(["Stock User"])
+def test_a_job_whose_transaction_the_database_rolled_back_still_tells_the_user(upload, monkeypatch):  # noqa: F811
+	"""A deadlock with a receipt of the same code makes the database roll the job's whole
+	transaction back (its savepoint with it): the job still ends in a notification, not a raw error."""
+	items(ITEM_A)
+
+	def deadlocked(*args, **kwargs):
+		frappe.db.sql("rollback")  # what the server does to the loser of a deadlock
+		raise frappe.QueryDeadlockError("Deadlock found when trying to get lock")
+
+	url = upload(sheet([[ITEM_A, None, MAIN, "RVD-0001", None]]))
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	monkeypatch.setattr(importing, "register", deadlocked)
+	owner = frappe.session.user
+	assert importing.import_in_background(url, owner) == 0
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "failed; nothing was stored" in note.subject
