@@ -54,7 +54,8 @@ def switch(items: list[str], enable: bool, progress=None) -> dict:
 
 
 def _messages() -> list[dict]:
-	return frappe.get_message_log()
+	"""The messages said while switching (a table's rows are not a sentence to pass on)."""
+	return [m for m in frappe.get_message_log() if isinstance(m.get("message"), str)]
 
 
 def _strip(message: str) -> str:

@@ -194,7 +194,7 @@ def test_bulk_switch_reports_each_refusal():
 	plain_item("ST-B2", has_batch_no=1)
 	plain_item("ST-B3", is_stock_item=0)
 	result = set_tracking(["ST-B1", "ST-B2", "ST-B3"], 1)
-	assert result["queued"] is False and result["done"] == ["ST-B1"]
+	assert result["queued"] is False and result["done"] == ["ST-B1"], result
 	assert [(r["item_code"], r["reason"]) for r in result["refused"]] == [
 		("ST-B2", "Item ST-B2 uses batch numbers"),
 		("ST-B3", "Item ST-B3 is not a stock item"),
