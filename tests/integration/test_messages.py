@@ -46,6 +46,31 @@ def row_problem(**kw):
 
 
 CASES = [
+	(
+		Problem(Reason.CARTON_IS_SERIAL, "CT-1", row=2),
+		"Row 2: Carton code CT-1 is an SN code; a carton code may never equal one",
+	),
+	(
+		Problem(Reason.SERIAL_IS_CARTON, "CT-1", row=2),
+		"Row 2: CT-1 is the code of a carton; an SN code may never equal a carton code",
+	),
+	(
+		Problem(Reason.CARTON_OTHER_ITEM, "CT-1", 2, params={"other_item": "LAPTOP", "item_code": "PHONE"}),
+		"Row 2: Carton CT-1 holds item LAPTOP, not PHONE",
+	),
+	(Problem(Reason.CARTON_UNKNOWN, "CT-9", position=1), "Entry 1: No carton has the code CT-9"),
+	(
+		Problem(Reason.IN_TWO_CARTONS, "S1", 2, params={"carton": "CT-1", "other": "CT-2"}),
+		"Row 2: S1 is packed in carton CT-1 and in carton CT-2",
+	),
+	(
+		Problem(Reason.CARTON_CODE_NOT_ON_ROW, "S9", 2, params={"carton": "CT-1"}),
+		"Row 2: S9 is packed in carton CT-1 but is not among the row's SN codes",
+	),
+	(
+		Problem(Reason.CARTONS_UNREADABLE, row=2, params={"detail": "not JSON"}),
+		"Row 2: The row's cartons cannot be read (not JSON): they must be carton codes, each with a list of SN codes",
+	),
 	(parsed("A" * 101), "Entry 1: " + "A" * 101 + " is 101 characters long; an SN code has at most 100"),
 	(parsed("AB\x07C"), "Entry 1: AB\x07C contains a control or space character (U+0007)"),
 	(parsed("AB\u200bC"), "Entry 1: AB\u200bC contains an invisible character (U+200B)"),
