@@ -27,7 +27,13 @@ def test_sell_by_scanning_the_sn_code(desk, api, cleanup, uid):
 
 	pos.search(desk, code)
 	desk.wait(lambda d: pos.cart_codes(desk) == [(PHONE, 1, code)], "the scanned code did not reach the cart")
-	assert desk.find(".cart-item-wrapper .st-pos-line-codes").text.strip() == code
+	desk.wait(
+		lambda d: (
+			d.execute_script("return $('.cart-item-wrapper .st-pos-line-codes').first().text().trim()")
+			== code
+		),
+		"the line does not show its code",
+	)
 	assert desk.js("return cur_pos.item_selector.search_field.$input.val()") == ""
 	desk.snap("p1-pos-scanned")
 
@@ -70,7 +76,13 @@ def test_adding_by_click_asks_for_the_codes(desk, api, cleanup, uid):
 	desk.wait(
 		lambda d: pos.cart_codes(desk) == [(PHONE, 2, f"{first}\n{second}")], "the cart did not take both"
 	)
-	assert desk.find(".cart-item-wrapper .item-qty").text.strip().startswith("2")
+	# Read in one script: the cart may render its line again meanwhile.
+	desk.wait(
+		lambda d: d.execute_script(
+			"return $('.cart-item-wrapper .item-qty').first().text().trim()"
+		).startswith("2"),
+		"the line's quantity is not 2",
+	)
 
 	# Removing a code lowers the quantity (the line's SN codes, from its details).
 	desk.wait(lambda d: not desk.open_dialogs(), "the dialog stayed open")

@@ -98,6 +98,7 @@ def test_migrate_twice_uninstall_and_install_again():
 	assert first["custom"] == expected_fields()
 	assert first["doctypes"] == [
 		"SN Label Layout",
+		"Serial Carton",
 		"Serial Circulation Log",
 		"Serial Number",
 		"Serial Tracking Settings",
@@ -109,7 +110,9 @@ def test_migrate_twice_uninstall_and_install_again():
 		for doctype in ("Delivery Note", "Purchase Invoice", "Purchase Receipt", "Sales Invoice")
 	]
 	assert {"A4 3 x 8", "A4 4 x 12", "Roll 50 x 25 mm", "Roll 100 x 50 mm"} <= set(first["label_layouts"])
-	assert {"item_place", "place_status", "status", "last_document", "posted_at"} <= set(first["indexes"])
+	assert {"item_place", "place_status", "status", "last_document", "posted_at", "carton"} <= set(
+		first["indexes"]
+	)
 
 	cli("uninstall-app", "serial_tracking", "--yes", "--no-backup", "--force")
 	gone = snapshot()
