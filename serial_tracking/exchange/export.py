@@ -24,6 +24,7 @@ from frappe import _
 from frappe.utils import cstr, escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
 
+from serial_tracking.exchange.notify import notify
 from serial_tracking.finding import search
 
 FORMATS = ("xlsx", "csv")
@@ -103,18 +104,7 @@ def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 			subject = _("Your export of {0} serials is ready: {1}").format(total, file.file_name)
 		else:
 			subject = _("Your export of serials found nothing to export")
-	frappe.get_doc(
-		{
-			"doctype": "Notification Log",
-			"for_user": user,
-			"from_user": user,
-			"type": "Alert",
-			"subject": subject,
-			"document_type": "File" if file else None,
-			"document_name": file.name if file else None,
-			"link": file.file_url if file else None,
-		}
-	).insert(ignore_permissions=True)
+	notify(user, subject, file)
 	frappe.db.commit()  # a background job owns its transaction
 	return file.file_url if file else None
 

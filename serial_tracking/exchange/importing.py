@@ -32,6 +32,7 @@ from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.codes import key, parse
 from serial_tracking.core.states import Operation
+from serial_tracking.exchange.notify import notify
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, gtins, ledger, registration
@@ -755,19 +756,7 @@ def import_in_background(file_url: str, user: str) -> int:
 			escape_html(file_url), registered
 		)
 		content = None
-	frappe.get_doc(
-		{
-			"doctype": "Notification Log",
-			"for_user": user,
-			"from_user": user,
-			"type": "Alert",
-			"subject": subject,
-			"email_content": content,
-			"document_type": "File" if attached else None,
-			"document_name": attached.name if attached else None,
-			"link": attached.file_url if attached else None,
-		}
-	).insert(ignore_permissions=True)
+	notify(user, subject, attached, content)
 	frappe.db.commit()  # a background job owns its transaction
 	return registered
 
