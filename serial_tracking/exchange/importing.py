@@ -428,19 +428,22 @@ def _item_problem(line: Line, items, item_code, refuse_cell, bad) -> str | None:
 	if not line.item_code:
 		refuse_cell(line, "item_code", _("an item code is required"))
 		return None
+	if item_code is not None and key(line.item_code) != key(item_code):
+		# Filling one row: any other item is refused as such, whether it exists or not.
+		refuse_cell(
+			line,
+			"item_code",
+			_("the row being filled is of item {0}: the file may hold only that item, not {1}").format(
+				item_code, line.item_code
+			),
+		)
+		return None
 	item = items.get(key(line.item_code))
 	if not item:
 		refuse_cell(line, "item_code", _("Item {0} does not exist").format(line.item_code))
 		return None
 	if not item.get(ITEM_FLAG):
 		refuse_cell(line, "item_code", _("Item {0} does not track SN codes").format(item.name))
-		return None
-	if item_code is not None and item.name != item_code:
-		refuse_cell(
-			line,
-			"item_code",
-			_("this row is of item {0}; the file may hold only {1}").format(item.name, item_code),
-		)
 		return None
 	line.item_code = item.name
 	if (
@@ -463,6 +466,16 @@ def _warehouse_problem(line: Line, places, warehouse, refuse_cell, bad, required
 		if required:
 			refuse_cell(line, "warehouse", _("a warehouse is required"))
 		return
+	if warehouse and key(line.warehouse) != key(warehouse):
+		# Filling one row: any other warehouse is refused as such, whether it exists or not.
+		refuse_cell(
+			line,
+			"warehouse",
+			_(
+				"the row being filled is at warehouse {0}: the file may name only that warehouse or none, not {1}"
+			).format(warehouse, line.warehouse),
+		)
+		return
 	place = places.get(key(line.warehouse))
 	if not place:
 		refuse_cell(line, "warehouse", _("Warehouse {0} does not exist").format(line.warehouse))
@@ -471,14 +484,6 @@ def _warehouse_problem(line: Line, places, warehouse, refuse_cell, bad, required
 			line,
 			"warehouse",
 			_("{0} is a group warehouse; name the warehouse that holds the unit").format(place.name),
-		)
-	elif warehouse and place.name != warehouse:
-		refuse_cell(
-			line,
-			"warehouse",
-			_("this row's warehouse is {0}; the file may name only {1} or none").format(
-				place.name, warehouse
-			),
 		)
 	else:
 		line.warehouse = place.name

@@ -453,17 +453,31 @@ def test_read_import_fills_a_row_of_an_unsaved_receipt_and_stores_nothing(upload
 	assert answer["problems"] == []
 	assert stored() == before
 
-	other = upload(sheet([[ITEM_B, None, MAIN, "X-1", None], [ITEM_A, None, SHOP, "X-2", None]]))
+	other = upload(
+		sheet(
+			[
+				[ITEM_B, None, MAIN, "X-1", None],
+				[ITEM_A, None, SHOP, "X-2", None],
+				["NO-SUCH-ITEM", None, MAIN, "X-3", None],
+				[ITEM_A, None, "No Such Place", "X-4", None],
+			]
+		)
+	)
 	answer = api.read_import(other, json.dumps(doc, default=str), "new-row-1")
 	assert answer["codes"] == []
 	assert [(p["row"], p["column"], p["value"]) for p in answer["problems"]] == [
 		(2, "A", ITEM_B),
 		(3, "C", SHOP),
+		(4, "A", "NO-SUCH-ITEM"),
+		(5, "C", "No Such Place"),
 	]
-	assert (
-		f"this row is of item {ITEM_B}; the file may hold only {ITEM_A}" in answer["problems"][0]["message"]
-	)
-	assert f"the file may name only {MAIN} or none" in answer["problems"][1]["message"]
+	messages = [p["message"] for p in answer["problems"]]
+	# Another item or warehouse is refused as such, whether it exists or not: the dialog's file
+	# says nothing of what exists elsewhere.
+	assert f"is of item {ITEM_A}: the file may hold only that item, not {ITEM_B}" in messages[0]
+	assert f"is at warehouse {MAIN}: the file may name only that warehouse or none, not {SHOP}" in messages[1]
+	assert "not NO-SUCH-ITEM" in messages[2] and "does not exist" not in messages[2]
+	assert "not No Such Place" in messages[3] and "does not exist" not in messages[3]
 
 
 def test_a_gs1_scan_gives_its_serial_and_a_carton_its_sscc(upload):
