@@ -6,7 +6,7 @@ from frappe import _
 
 from serial_tracking.constants import SERIAL
 from serial_tracking.exchange import importing
-from serial_tracking.stock import events, unsaved
+from serial_tracking.stock import unsaved
 
 
 @frappe.whitelist()
@@ -37,15 +37,7 @@ def read_import(file_url: str, doc: str | dict, row: str) -> dict:
 	frappe.has_permission(SERIAL, "read", throw=True)
 	loaded = unsaved.load(doc)
 	target = unsaved.row_of(loaded, row)
-	context = events._context(loaded)
-	request = context and next((r for r in context.rows if r.detail_no == target.name), None)
-	if request is None:
-		frappe.throw(
-			_("Row {0}: item {1} is not SN-tracked, so its row carries no SN codes").format(
-				target.idx, frappe.utils.escape_html(target.item_code or "")
-			),
-			title=_("Not tracked"),
-		)
+	_context, request = unsaved.request_of(loaded, target)
 	file = importing.file_of(file_url)
 	lines, problems = importing.read(file)
 	checked = importing.check(

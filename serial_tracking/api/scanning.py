@@ -18,4 +18,5 @@ def read_scan(doc: str | dict, row: str, scan: str | None = None) -> dict:
 	frappe.has_permission(SERIAL, "read", throw=True)
 	loaded = unsaved.load(doc)
 	found = unsaved.row_of(loaded, row)
-	return cartons.read_scan(loaded, cartons.request_of(loaded, found), scan)
+	_context, request = unsaved.request_of(loaded, found)
+	return cartons.read_scan(loaded, request, scan)

@@ -24,7 +24,7 @@ from serial_tracking.core.plan import Reading, RowRequest, Voucher, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import documents, facts, ledger
+from serial_tracking.stock import documents, ledger
 
 #: Carton code -> (item code, SN codes packed in it).
 Packing = dict[str, tuple[str, list[str]]]
@@ -226,24 +226,6 @@ def read_row(row, item_code: str, codes: list[str]) -> tuple[Packing, list[Probl
 	return packing, problems
 
 
-def request_of(doc, row) -> RowRequest:
-	"""The request submit makes of one row of ``doc`` (an item row or a packed row), read with the
-	same facts (transit warehouses, the item's GTINs ...); the row's item must track SN codes."""
-	table = next((t for t, r in documents.rows_of(doc) if r is row), None)
-	managed = ledger.managed_items({row.item_code} if row.get("item_code") else set())
-	if table is None or not managed:
-		frappe.throw(
-			_("Row {0}: item {1} does not track SN codes").format(
-				row.idx or "", frappe.utils.escape_html(row.get("item_code") or "")
-			),
-			frappe.ValidationError,
-			title=_("Not tracked"),
-		)
-	if not row.idx:
-		row.idx = (doc.get(table.table) or []).index(row) + 1
-	return documents.row_request(doc, table, row, get_settings().required, facts.read(doc, managed))
-
-
 def _row_codes(request: RowRequest) -> list[str]:
 	return parse_row(request, get_settings().limits).codes
 
@@ -251,16 +233,14 @@ def _row_codes(request: RowRequest) -> list[str]:
 def row_problems(
 	doc,
 	row,
-	request: RowRequest | None = None,
+	request: RowRequest,
 	codes: list[str] | None = None,
 	receiving: list[str] | tuple = (),
 ) -> list[Problem]:
 	"""The carton problems of one row (for validate and for checking a row live): its new codes
 	that are carton codes, and on a receiving row its cartons (:func:`read_row`,
-	:func:`check_packing`). ``request`` and ``codes`` are read from the row when not given;
+	:func:`check_packing`). ``request``: the row's; ``codes`` are read from it when not given;
 	``receiving``: every code the document receives (a carton code may equal none)."""
-	if request is None:
-		request = request_of(doc, row)
 	if not documents.moves_serials(doc) or request.operation not in CREATING:
 		return []
 	if codes is None:

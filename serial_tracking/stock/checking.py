@@ -1,13 +1,12 @@
 """What submit would say of one row's SN codes, asked while the document is still unsaved.
 
 The live SN dialog sends the document as Desk holds it, a row's name and the row's text.
-:func:`check` puts the text on the row and runs the plan submit runs (``events._context`` and
-``events._plan``, without locks) over the whole document, then answers for that row: each entry
+:func:`check` puts the text on the row and runs the plan submit runs (``events.context_of`` and
+``events.plan_of``, without locks) over the whole document, then answers for that row: each entry
 good or refused with submit's reason, the count entered and required, and the row's own problems.
 Nothing is written.
 """
 
-import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
@@ -31,15 +30,12 @@ def check(doc, row_name: str, text: str | None) -> dict:
 	row = unsaved.row_of(doc, row_name)
 	row.set(ROW_FIELD, text or "")
 	_dated_as_submitted(doc)
-	context = events._context(doc)
-	target = context and next((r for r in context.rows if r.detail_no == row.name), None)
-	if target is None:
-		_refuse_untracked(doc, row)
+	context, target = unsaved.request_of(doc, row)
 	problems = list(context.reading.problems)
 	# As on save: codes that are carton codes, and the cartons a receiving row packs its codes in.
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	if context.moves:
-		problems.extend(events._plan(context, lock=False).problems)
+		problems.extend(events.plan_of(context, lock=False).problems)
 	own = [p for p in problems if p.row == target.row and p.table == target.table]
 	codes = _codes_of(target)
 	keys = {key(code) for code in codes}
@@ -67,17 +63,6 @@ def _dated_as_submitted(doc) -> None:
 		now = now_datetime()
 		doc.posting_date = now.strftime("%Y-%m-%d")
 		doc.posting_time = now.strftime("%H:%M:%S.%f")
-
-
-def _refuse_untracked(doc, row) -> None:
-	if not get_settings().enabled:
-		frappe.throw(_("SN tracking is switched off (Serial Tracking Settings)"), title=_("Not tracked"))
-	frappe.throw(
-		_("Row {0}: item {1} is not SN-tracked, so its row carries no SN codes").format(
-			row.idx, frappe.utils.escape_html(row.item_code or "")
-		),
-		title=_("Not tracked"),
-	)
 
 
 def _code_reasons(own: list[Problem], problems: list[Problem], target: RowRequest) -> dict[str, str]:

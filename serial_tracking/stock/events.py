@@ -43,7 +43,7 @@ class Context:
 	reading: Reading
 
 
-def _context(doc) -> Context | None:
+def context_of(doc) -> Context | None:
 	settings = get_settings()
 	if not settings.enabled:
 		return None
@@ -103,7 +103,7 @@ def _restore_packed(doc) -> None:
 		documents.restore_packed_codes(doc, kept)
 
 
-def _plan(context: Context, *, lock: bool):
+def plan_of(context: Context, *, lock: bool):
 	codes = context.reading.all_codes()
 	states = ledger.read_states(codes, lock=lock)
 	places = counted_places(context.rows, context.reading)
@@ -115,7 +115,7 @@ def validate(doc, method=None):
 	if doc.docstatus == 2 or doc.get("_action") == "update_after_submit":
 		return
 	_restore_packed(doc)
-	context = _context(doc)
+	context = context_of(doc)
 	if not context:
 		return
 	submitting = doc.get("_action") == "submit"
@@ -124,7 +124,7 @@ def validate(doc, method=None):
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:
-		problems.extend(_plan(context, lock=False).problems)
+		problems.extend(plan_of(context, lock=False).problems)
 	messages.throw(problems)
 
 
@@ -149,12 +149,12 @@ def on_submit(doc, method=None):
 
 
 def _locked_plan(doc) -> tuple[Context, Plan] | None:
-	context = _context(doc)
+	context = context_of(doc)
 	if not context or not context.moves:
 		return None
 	messages.throw(context.reading.problems)
 	with ledger.concurrent_moves_refused():
-		result = _plan(context, lock=True)
+		result = plan_of(context, lock=True)
 	messages.throw(result.problems)
 	return context, result
 

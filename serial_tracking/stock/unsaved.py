@@ -8,8 +8,10 @@ object without inserting or saving it; :func:`row_of` finds the row.
 import frappe
 from frappe import _
 
+from serial_tracking.core.plan import RowRequest
 from serial_tracking.permissions import readable
-from serial_tracking.stock import documents
+from serial_tracking.settings import get_settings
+from serial_tracking.stock import documents, events
 
 
 def load(doc: str | dict) -> "frappe.model.document.Document":
@@ -136,6 +138,23 @@ def _values(doc: str | dict) -> dict:
 			title=_("Invalid argument"),
 		)
 	return dict(parsed)
+
+
+def request_of(doc, row) -> tuple["events.Context", RowRequest]:
+	"""The document's context as submit reads it, and the request of ``row`` in it; refused when the
+	app is switched off or the row's item does not track SN codes."""
+	context = events.context_of(doc)
+	request = context and next((r for r in context.rows if r.detail_no == row.name), None)
+	if request is None:
+		if not get_settings().enabled:
+			frappe.throw(_("SN tracking is switched off (Serial Tracking Settings)"), title=_("Not tracked"))
+		frappe.throw(
+			_("Row {0}: item {1} is not SN-tracked, so its row carries no SN codes").format(
+				row.idx, frappe.utils.escape_html(row.item_code or "")
+			),
+			title=_("Not tracked"),
+		)
+	return context, request
 
 
 def row_of(doc, row_name: str):
