@@ -571,7 +571,7 @@ def _plan(result: Checked, by_row, items, places, refuse_cell, progress) -> None
 		groups.setdefault((line.item_code, line.warehouse), []).append(row)
 	# The Bins first, as a stock document does before it moves serials.
 	for (item, warehouse), rows in sorted(groups.items()):
-		problem = registration._capacity_problem(item, warehouse, len(rows))
+		problem = registration.capacity_problem(item, warehouse, len(rows))
 		if problem:
 			free = problem.params["free"]
 			refuse_cell(by_row[rows[free]], "warehouse", messages.describe(problem))
@@ -585,7 +585,7 @@ def _plan(result: Checked, by_row, items, places, refuse_cell, progress) -> None
 	for (item, warehouse), rows in groups.items():
 		group = [result.codes[row] for row in rows]
 		known = {key(c): states[key(c)] for c in group if key(c) in states}
-		plan = registration._plan(item, Operation.REGISTER, group, known, target=warehouse)
+		plan = registration.statement_plan(item, Operation.REGISTER, group, known, target=warehouse)
 		for problem in plan.problems:
 			refuse_cell(by_row[code_row[key(problem.code)]], "serial_no", messages.describe(problem))
 		result.steps.extend(plan.steps)

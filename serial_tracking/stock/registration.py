@@ -61,7 +61,7 @@ def room(item_code: str, warehouse: str, *, lock: bool = False) -> tuple[float, 
 	return qty, ledger.held_at(item_code, warehouse, lock=lock)
 
 
-def _capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | None:
+def capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | None:
 	qty, in_stock = room(item_code, warehouse, lock=True)
 	free = max(int(qty) - in_stock, 0)
 	if count <= free:
@@ -89,7 +89,7 @@ def _statement(item_code: str, warehouse: str) -> Voucher:
 	)
 
 
-def _plan(
+def statement_plan(
 	item_code: str, operation: Operation, codes: list[str], states: dict[str, State], source=None, target=None
 ) -> Plan:
 	transit = ledger.transit_warehouses({w for w in (source, target) if w})
@@ -128,9 +128,9 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 	messages.throw(problems, title=_("SN codes not registered"))
 	with ledger.concurrent_moves_refused():
 		# The Bin first, as a stock document does before it moves serials of this item.
-		capacity = _capacity_problem(item_code, warehouse, len(parsed.codes))
+		capacity = capacity_problem(item_code, warehouse, len(parsed.codes))
 		states = ledger.read_states(parsed.codes, lock=True)
-		result = _plan(item_code, Operation.REGISTER, parsed.codes, states, target=warehouse)
+		result = statement_plan(item_code, Operation.REGISTER, parsed.codes, states, target=warehouse)
 		problems = result.problems or ([capacity] if capacity else [])
 		messages.throw(problems, title=_("SN codes not registered"))
 		ledger.apply_steps(result.steps)
@@ -156,9 +156,9 @@ def check_new(doc) -> None:
 		[problem] if problem else cartons.collisions([doc.serial_no]), title=_("SN code not registered")
 	)
 	with ledger.concurrent_moves_refused():
-		capacity = _capacity_problem(doc.item_code, doc.warehouse, 1)
+		capacity = capacity_problem(doc.item_code, doc.warehouse, 1)
 		states = ledger.read_states([doc.serial_no], lock=True)
-		result = _plan(doc.item_code, Operation.REGISTER, [doc.serial_no], states, target=doc.warehouse)
+		result = statement_plan(doc.item_code, Operation.REGISTER, [doc.serial_no], states, target=doc.warehouse)
 	if states:
 		# Known already (sold, returned ...): registering it again goes through register().
 		frappe.throw(
@@ -220,9 +220,9 @@ def _check_correction(doc, before) -> None:
 	if not doc.warehouse or not frappe.db.exists("Warehouse", doc.warehouse):
 		frappe.throw(_("Warehouse {0} does not exist").format(doc.warehouse), messages.SerialGuardError)
 	with ledger.concurrent_moves_refused():
-		capacity = _capacity_problem(doc.item_code, doc.warehouse, 1)
+		capacity = capacity_problem(doc.item_code, doc.warehouse, 1)
 		states = ledger.read_states([doc.name], lock=True)
-		result = _plan(
+		result = statement_plan(
 			doc.item_code, Operation.ADJUST, [doc.name], states, source=before.warehouse, target=doc.warehouse
 		)
 	messages.throw(result.problems or ([capacity] if capacity else []), title=_("Warehouse not changed"))
