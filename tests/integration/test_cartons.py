@@ -125,6 +125,39 @@ def test_a_receipt_packs_its_cartons_and_cancelling_takes_them_away():
 	assert in_carton("CT-R1") == []
 
 
+def test_an_amended_receipt_packs_its_cartons_again():
+	packed = codes("CTA", 2)
+	doc = received_in_cartons({"CT-AMEND": packed})
+	doc.cancel()
+	# As Desk's Amend: a copy, no-copy fields included, made a draft of its own.
+	amended = frappe.copy_doc(doc)
+	amended.docstatus = 0
+	amended.amended_from = doc.name
+	amended.insert()
+	amended.submit()
+	assert carton("CT-AMEND")["made_by_no"] == amended.name
+	assert carton("CT-AMEND")["serial_count"] == 2 and in_carton("CT-AMEND") == packed
+	amended.cancel()
+	assert not frappe.db.exists("Serial Carton", "CT-AMEND")
+
+
+def test_bundle_units_are_entered_from_their_carton_on_the_packed_row():
+	from tests.integration import factory as f
+	from tests.integration.test_edges import BUNDLE, _bundle
+
+	_bundle()
+	received_in_cartons({"CT-BNDL": ["CTB-1", "CTB-2"]})
+	f.purchase_receipt([(f.PLAIN, 1, None, MAIN)])
+	note = f.delivery_note([(BUNDLE, 1, None, MAIN)], submit=False)
+	packed = next(r for r in note.packed_items if r.item_code == PHONE)
+	answer = api.read_scan(frappe.as_json(note.as_dict()), packed.name, "CT-BNDL")
+	assert answer["codes"] == ["CTB-1", "CTB-2"]
+	packed.sn_codes = answer["codes"][0]
+	note.save()
+	note.submit()
+	assert f.serial("CTB-1").status == "Sold"
+
+
 def test_a_unit_received_again_leaves_the_carton_when_that_receipt_is_cancelled():
 	"""A unit sold and bought back keeps its serial: cancelling the second receipt takes it out of
 	the carton that receipt made, and the serial is back Sold, in no carton."""
