@@ -92,4 +92,36 @@ def serial_tracking_benchmark(
 		frappe.destroy()
 
 
-commands = [serial_tracking_benchmark]
+@click.command("serial-tracking-fill")
+@click.option("--serials", type=int, default=1_000_000, show_default=True, help="Serial Number rows to make.")
+@click.option(
+	"--items", type=int, default=200, show_default=True, help="SN-tracked items to make (FILL-0001 ...)."
+)
+@click.option(
+	"--warehouses", type=int, default=20, show_default=True, help="Warehouses to make under the company."
+)
+@click.option("--yes", is_flag=True, help="Fill a site that is not a development site (no developer_mode).")
+@pass_context
+def serial_tracking_fill(context, serials: int, items: int, warehouses: int, yes: bool):
+	"""Fill a development site with serials and their circulation log, set-based, for
+	``serial-tracking-benchmark --part scale``: three log rows a serial, realistic statuses and dates.
+
+	Commits as it goes; make a site for it (see docs/benchmarks.md, "A million serials").
+	"""
+	import frappe
+
+	from serial_tracking.devtools.fill import FillError, fill
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		report = fill(serials, items, warehouses, yes=yes, progress=lambda line: click.echo(line, err=True))
+		click.echo(report.render())
+	except FillError as e:
+		raise click.ClickException(str(e))
+	finally:
+		frappe.destroy()
+
+
+commands = [serial_tracking_benchmark, serial_tracking_fill]
