@@ -14,13 +14,17 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "import", "check", "all"]),
+	type=click.Choice(["documents", "find", "labels", "import", "check", "scale", "all"]),
 	default="documents",
 	show_default=True,
 	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
 	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; check: the SN dialog's"
-	" live check of a Delivery Note row of 1,000 codes.",
+	" live check of a Delivery Note row of 1,000 codes; scale: lookups, pages, picking and documents on a"
+	" site filled by serial-tracking-fill (in all only on such a site).",
+)
+@click.option(
+	"--baseline-site", help="With --part scale: an empty site to submit and cancel the same documents on."
 )
 @click.option("--company", help="Company of the documents [default: the site's default company].")
 @click.option(
@@ -28,7 +32,13 @@ from frappe.commands import get_site, pass_context
 )
 @pass_context
 def serial_tracking_benchmark(
-	context, runs: int, sizes: str, part: str, company: str | None, warehouse: str | None
+	context,
+	runs: int,
+	sizes: str,
+	part: str,
+	company: str | None,
+	warehouse: str | None,
+	baseline_site: str | None = None,
 ):
 	"""Time submitting and cancelling receipts and deliveries with SN codes, beside ERPNext's own serials;
 	with --part, the search report, the export and label printing.
@@ -86,6 +96,16 @@ def serial_tracking_benchmark(
 
 			click.echo(f"\nLive check of a row, site {frappe.local.site}\n")
 			click.echo(bench_check.run(find_place(company, warehouse), runs=max(runs, 5)))
+		if part in ("scale", "all"):
+			from serial_tracking.devtools import bench_scale
+
+			if bench_scale.filled():
+				click.echo(f"\nA million serials, site {frappe.local.site}\n")
+				click.echo(bench_scale.run(baseline_site, progress=lambda line: click.echo(line, err=True)))
+			elif part == "scale":
+				raise BenchmarkError(
+					"this site is not filled: run serial-tracking-fill on a site made for it"
+				)
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
 	finally:

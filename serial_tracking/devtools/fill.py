@@ -2,7 +2,7 @@
 
 Run with ``bench --site SITE serial-tracking-fill`` (see docs/benchmarks.md, "A million serials").
 
-It makes SN-tracked items ``FILL-0001`` ... and warehouses ``Fill 01`` ... (and ``Fill Transit``)
+It makes SN-tracked items ``FILL-0001`` ... (spread over ten item groups) and warehouses ``Fill 01`` ... (and ``Fill Transit``)
 under the company through their controllers, a few suppliers and customers, and then the serials
 and their circulation log with ``INSERT ... SELECT`` from MariaDB's SEQUENCE engine
 (``seq_1_to_N``): a few hundred statements, whatever the number of serials.
@@ -44,6 +44,8 @@ CODE_PREFIX = "FS"
 WAREHOUSE_PREFIX = "Fill"
 TRANSIT_NAME = "Fill Transit"
 SUPPLIERS = 10
+#: Item groups the items are spread over, one after another.
+ITEM_GROUPS = 10
 CUSTOMERS = 50
 #: In Stock serials of the first item at the first warehouse (the pick measurement).
 BIG_PLACE = 100_000
@@ -270,8 +272,22 @@ def _warehouse(company: str, root: str, warehouse_name: str, warehouse_type: str
 	return name
 
 
+def item_groups() -> list[str]:
+	"""The item groups the items are spread over (made when missing)."""
+	root = get_root_of("Item Group")
+	names = []
+	for number in range(1, ITEM_GROUPS + 1):
+		name = f"{WAREHOUSE_PREFIX} Group {number:02d}"
+		if not frappe.db.exists("Item Group", name):
+			frappe.get_doc(
+				{"doctype": "Item Group", "item_group_name": name, "parent_item_group": root}
+			).insert()
+		names.append(name)
+	return names
+
+
 def _items(count: int) -> list[str]:
-	group = get_root_of("Item Group")
+	groups = item_groups()
 	codes = []
 	for number in range(1, count + 1):
 		code = f"{ITEM_PREFIX}{number:04d}"
@@ -280,7 +296,7 @@ def _items(count: int) -> list[str]:
 				"doctype": "Item",
 				"item_code": code,
 				"item_name": f"Fill item {number:04d}",
-				"item_group": group,
+				"item_group": groups[(number - 1) % len(groups)],
 				"stock_uom": "Nos",
 				"is_stock_item": 1,
 				"valuation_rate": 100,
