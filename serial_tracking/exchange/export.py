@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 import frappe
 from frappe import _
+from frappe.translate import get_user_lang
 from frappe.utils import cstr, escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
 
@@ -77,7 +78,7 @@ def start(filters: dict | str | None, fmt: str = "xlsx") -> dict:
 def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 	"""The job: the same export as the user, with progress, then a notification with the link."""
 	frappe.set_user(user)
-	frappe.local.lang = frappe.translate.get_user_lang(user)
+	frappe.local.lang = get_user_lang(user)
 	total = search.count(filters)
 
 	def progress(done: int):

@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 import frappe
 from frappe import _
+from frappe.translate import get_user_lang
 from frappe.utils import escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
 
@@ -720,7 +721,7 @@ def start(file_url: str) -> dict:
 def import_in_background(file_url: str, user: str) -> int:
 	"""The job: the same check and store as the user, with progress, then a notification."""
 	frappe.set_user(user)
-	frappe.local.lang = frappe.translate.get_user_lang(user)
+	frappe.local.lang = get_user_lang(user)
 
 	def progress(stage: str, done: int, total: int):
 		frappe.publish_progress(
