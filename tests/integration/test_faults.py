@@ -549,3 +549,66 @@ def _clear_job_run(run: str, file) -> None:
 			"Notification Log", {"for_user": JOB_USER, "subject": ("like", f"%{file.file_url}%")}
 		)
 	frappe.db.commit()
+
+
+@pytest.mark.commits
+def test_an_export_whose_worker_is_killed_leaves_no_file_and_runs_again(jobs, monkeypatch):
+	from frappe.desk.doctype.notification_settings.notification_settings import (
+		create_notification_settings,
+	)
+
+	from serial_tracking.exchange import export
+	from serial_tracking.stock import registration
+
+	run = _run()
+	codes = [f"FLTE{run}-{n:02d}" for n in range(12)]
+	workers, made = [], set()
+	files = {"attached_to_name": JOB_USER, "file_name": ("like", "sn-codes-%")}
+	try:
+		if _free(JOB_ITEM) < len(codes):
+			pytest.skip("no room left at the warehouse to register the serials to export")
+		registration.register(JOB_ITEM, WAREHOUSE, f.text(codes))
+		create_notification_settings(JOB_USER)
+		frappe.db.commit()
+		made = set(frappe.get_all("File", filters=files, pluck="name"))
+		frappe.set_user(JOB_USER)
+		monkeypatch.setattr(export, "IN_REQUEST", 5)  # a job past 5 rows, as past 5,000
+		filters = {"item_code": JOB_ITEM, "serial_no": f"FLTE{run}*"}
+		assert export.start(filters, "csv")["count"] == len(codes)
+		frappe.db.commit()  # the request ends: the job is queued
+		frappe.set_user("Administrator")
+
+		# Held here, the job stops at its notification, after its File is written.
+		frappe.db.sql("select name from `tabNotification Settings` where name = %s for update", JOB_USER)
+		workers.append(_Worker())
+		connection = _waiting_on("update `tabNotification Settings`")
+		assert _uncommitted("File", "attached_to_name", JOB_USER) == len(made) + 1
+		workers[-1].kill()
+		frappe.db.rollback()
+		_gone(connection)
+
+		assert set(frappe.get_all("File", filters=files, pluck="name")) == made
+		assert not frappe.db.exists(
+			"Notification Log", {"for_user": JOB_USER, "subject": ("like", "%export%")}
+		)
+
+		# Run again: it completes.
+		frappe.set_user(JOB_USER)
+		export.start(filters, "csv")
+		frappe.db.commit()
+		frappe.set_user("Administrator")
+		workers.append(_Worker())
+		assert f"Your export of {len(codes)} serials is ready" in _done("export")
+		(new,) = set(frappe.get_all("File", filters=files, pluck="name")) - made
+		content = frappe.get_doc("File", new).get_content()
+		content = content.decode() if isinstance(content, bytes) else content
+		assert all(code in content for code in codes)
+	finally:
+		for worker in workers:
+			worker.kill()
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+		for name in set(frappe.get_all("File", filters=files, pluck="name")) - made:
+			frappe.delete_doc("File", name, force=True, ignore_permissions=True)
+		frappe.db.delete("Notification Log", {"for_user": JOB_USER, "subject": ("like", "%export%")})
+		_clear_job_run(run, None)
