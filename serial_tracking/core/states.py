@@ -1,6 +1,6 @@
 """The status machine: one transition table and a refusal reason for every forbidden move."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import NamedTuple
@@ -225,32 +225,29 @@ def _reason_for_source(movement: Movement, status: Status | None) -> Reason:
 
 
 def move(state: State | None, movement: Movement) -> State:
-	"""The state after ``movement``, without checking that it is allowed."""
-	current = (
-		state
-		if state and state.status is not None
-		else State(
-			code=state.code if state else movement.code,
-			item_code=movement.item_code,
-			sequence=state.sequence if state else 0,
-		)
-	)
+	"""The state after ``movement``, without checking that it is allowed.
+
+	Made in one step: a document of ten thousand serials moves each of them here.
+	"""
+	known = state if state and state.status is not None else None
 	to = _to(movement)
-	new = replace(
-		current,
+	from_supplier = movement.operation in FROM_SUPPLIER and movement.party_type == "Supplier"
+	to_customer = movement.operation in TO_CUSTOMER and movement.party_type == "Customer"
+	return State(
+		code=state.code if state else movement.code,
+		item_code=known.item_code if known else movement.item_code,
 		status=to,
 		warehouse=movement.to_warehouse if to in WITH_WAREHOUSE else None,
 		voucher_type=movement.voucher_type,
 		voucher_no=movement.voucher_no,
-		sequence=current.sequence + 1,
-		posted_at=movement.posted_at or current.posted_at,
-		company=movement.company or current.company,
+		supplier=movement.party if from_supplier else (known.supplier if known else None),
+		customer=movement.party if to_customer else (known.customer if known else None),
+		purchase_date=movement.posting_date if from_supplier else (known.purchase_date if known else None),
+		delivery_date=movement.posting_date if to_customer else (known.delivery_date if known else None),
+		sequence=(state.sequence if state else 0) + 1,
+		posted_at=movement.posted_at or (known.posted_at if known else None),
+		company=movement.company or (known.company if known else None),
 	)
-	if movement.operation in FROM_SUPPLIER and movement.party_type == "Supplier":
-		new = replace(new, supplier=movement.party, purchase_date=movement.posting_date)
-	if movement.operation in TO_CUSTOMER and movement.party_type == "Customer":
-		new = replace(new, customer=movement.party, delivery_date=movement.posting_date)
-	return new
 
 
 def apply(state: State | None, movement: Movement) -> tuple[State | None, Problem | None]:
@@ -270,6 +267,27 @@ def changes(state: State | None, movement: Movement) -> bool:
 		and state.warehouse == movement.to_warehouse
 		and state.item_code == movement.item_code
 	)
+
+
+def decisive(movements: list[Movement]) -> list[Movement]:
+	"""The few movements of one serial (oldest first) that replay to the state all of them replay to,
+	but for the movement counter: the latest, and the latest of each kind :func:`move` takes a part
+	of the state from (from a supplier, to a customer, naming a company, with a posting time)."""
+	movements = [m for m in movements if m.operation not in NOT_MOVEMENTS]
+	if not movements:
+		return []
+	kinds = (
+		lambda m: m.operation in FROM_SUPPLIER and m.party_type == "Supplier",
+		lambda m: m.operation in TO_CUSTOMER and m.party_type == "Customer",
+		lambda m: m.company is not None,
+		lambda m: m.posted_at is not None,
+	)
+	chosen = {len(movements) - 1}
+	for kind in kinds:
+		found = [n for n, m in enumerate(movements) if kind(m)]
+		if found:
+			chosen.add(found[-1])
+	return [movements[n] for n in sorted(chosen)]
 
 
 def replay(movements: list[Movement]) -> State | None:

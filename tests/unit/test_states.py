@@ -1,4 +1,8 @@
+from dataclasses import replace
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import (
@@ -10,6 +14,7 @@ from serial_tracking.core.states import (
 	Status,
 	apply,
 	changes,
+	decisive,
 	replay,
 )
 
@@ -185,3 +190,62 @@ def test_replay_restores_the_posting_time_and_company_of_the_latest_movement():
 	second = mv(Operation.TRANSFER, W1, W2, posted_at=datetime(2026, 1, 5))
 	assert replay([first]).posted_at == datetime(2026, 1, 1)
 	assert (replay([first, second]).posted_at, replay([first, second]).company) == (datetime(2026, 1, 5), "A")
+
+
+# The few movements a cancellation reads instead of a serial's whole history.
+
+_PARTIES = st.sampled_from(
+	[(None, None), ("Supplier", "S1"), ("Supplier", "S2"), ("Customer", "C1"), ("Customer", "C2")]
+)
+
+
+@st.composite
+def _histories(draw):
+	"""Any sequence of logged movements of one serial, with or without party, company and date."""
+	from datetime import datetime
+
+	movements = []
+	for n in range(draw(st.integers(min_value=0, max_value=12))):
+		party_type, party = draw(_PARTIES)
+		dated = draw(st.booleans())
+		movements.append(
+			replace(
+				mv(
+					draw(st.sampled_from(list(Operation))),
+					draw(st.sampled_from([None, W1, W2])),
+					draw(st.sampled_from([None, W1, W2, TRANSIT])),
+					party_type=party_type,
+					party=party,
+					posting_date=f"2026-01-{n + 1:02d}" if dated else None,
+					posted_at=datetime(2026, 1, n + 1) if dated else None,
+					company=draw(st.sampled_from([None, "A", "B"])),
+					to_transit=draw(st.booleans()),
+				),
+				voucher_no=f"DOC-{n}",
+			)
+		)
+	return movements
+
+
+def _without_counter(state):
+	return state and replace(state, sequence=0)
+
+
+@given(_histories())
+@settings(max_examples=500, deadline=None)
+def test_the_decisive_movements_replay_to_the_state_the_whole_history_replays_to(movements):
+	chosen = decisive(movements)
+	assert len(chosen) <= 5
+	assert _without_counter(replay(chosen)) == _without_counter(replay(movements))
+
+
+def test_a_long_history_is_read_back_from_its_latest_movement_and_the_last_of_each_kind():
+	receipt = mv(
+		Operation.RECEIVE, to_warehouse=W1, party_type="Supplier", party="S1", posting_date="2026-01-01"
+	)
+	sale = mv(Operation.SELL, W1, party_type="Customer", party="C1", posting_date="2026-01-02")
+	back = mv(Operation.SALES_RETURN, to_warehouse=W1, party_type="Customer", party="C1")
+	moves = [mv(Operation.TRANSFER, W1, W2), mv(Operation.TRANSFER, W2, W1)] * 5
+	history = [receipt, sale, back, *moves]
+	assert decisive(history) == [receipt, sale, moves[-1]]
+	assert replay(decisive(history)).customer == "C1"
