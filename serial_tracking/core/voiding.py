@@ -71,14 +71,25 @@ def blocking_vouchers(
 	A document blocks when it moved one of them after this document did;
 	statements never block.
 	"""
+	return blockers(_later(voucher_type, voucher_no, active))
+
+
+def blockers(later: list[LoggedMovement]) -> list[tuple[str, str]]:
+	"""The documents to cancel first, latest first, among ``later``: the active movements of a
+	document's serials made after the document moved them (other documents' rows only)."""
 	latest: dict[tuple[str, str], tuple] = {}
-	for row in _later(voucher_type, voucher_no, active):
-		if row.is_statement:
+	for row in later:
+		if row.is_statement or not row.is_movement:
 			continue
 		this = (row.voucher_type, row.voucher_no)
 		position = (row.order, row.sequence)
 		latest[this] = max(latest.get(this, position), position)
 	return sorted(latest, key=lambda voucher: latest[voucher], reverse=True)
+
+
+def voided_statements(later: list[LoggedMovement]) -> list[LoggedMovement]:
+	"""The statements among ``later`` (as :func:`blockers` takes it) that cancelling the document voids."""
+	return [row for row in later if row.is_statement]
 
 
 def voided_rows(voucher_type: str, voucher_no: str, active: list[LoggedMovement]) -> list[LoggedMovement]:
@@ -87,4 +98,4 @@ def voided_rows(voucher_type: str, voucher_no: str, active: list[LoggedMovement]
 	Only meaningful once :func:`blocking_vouchers` found nothing.
 	"""
 	own = [r for r in active if (r.voucher_type, r.voucher_no) == (voucher_type, voucher_no)]
-	return own + [r for r in _later(voucher_type, voucher_no, active) if r.is_statement]
+	return own + voided_statements(_later(voucher_type, voucher_no, active))

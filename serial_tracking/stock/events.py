@@ -22,7 +22,7 @@ from serial_tracking.core.plan import (
 	read_codes,
 )
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.core.voiding import blocking_vouchers, voided_rows
+from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, documents, facts, ledger
 from serial_tracking.stock.correction import read_renamed
@@ -162,45 +162,36 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 def before_cancel(doc, method=None):
 	"""Lock the document's serials and refuse unless its movements are their latest, before ERPNext's work."""
 	with ledger.concurrent_moves_refused():
-		doc.flags[_VOIDED] = _check_latest(doc, lock=True)
+		doc.flags[_VOIDED] = _check_latest(doc)
 
 
 def on_cancel(doc, method=None):
-	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc, lock=True)
+	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc)
 	if found:
-		voided, rows, locked = found
 		with ledger.concurrent_moves_refused():
-			ledger.void(voided, rows, locked)
+			ledger.void(found)
 	cartons.unpack_document(doc)
 
 
-def _moved_meanwhile(codes: list[str], locked: dict) -> bool:
-	"""Whether another transaction changed these serials (renamed, moved or removed one) after this
-	one first read them and before it got their locks: the log this transaction reads is then its
-	earlier snapshot, and voiding from it would mark rows cancelled without restoring the serial
-	(a serial renamed meanwhile is not found under the code read). Compared on each serial's
-	movement counter, which every movement and every correction raises."""
-	seen = ledger.read_states(codes)
-	return {k: s.sequence for k, s in seen.items()} != {k: s.sequence for k, s in locked.items()}
-
-
-def _check_latest(doc, *, lock: bool):
-	"""Refuse to cancel while later documents moved this document's serials.
+def _check_latest(doc) -> ledger.Voiding | None:
+	"""Refuse to cancel while later documents moved this document's serials; else what cancelling
+	writes.
 
 	Runs whatever the settings say: a cancellation always puts back what its
-	document moved, even with the app switched off since.
+	document moved, even with the app switched off since. Reads only the
+	document's own rows, the rows after them and the few before them that decide
+	each serial's earlier state: the same statements whatever the number of serials.
 	"""
-	codes = ledger.voucher_codes(doc.doctype, doc.name)
-	if not codes:
+	serials = ledger.voucher_serials(doc.doctype, doc.name)
+	if not serials:
 		return None
-	locked = ledger.read_states(codes, lock=lock)
-	if lock and _moved_meanwhile(codes, locked):
+	locked = ledger.lock_serials(list(serials))
+	if ledger.moved_meanwhile(serials, locked):
 		ledger._busy(messages.SerialTrackingError)
-	rows = ledger.active_log(codes)
-	logged = ledger.logged(rows)
-	later = blocking_vouchers(doc.doctype, doc.name, logged)
-	if later:
-		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in later)
+	later = ledger.later_movements(doc.doctype, doc.name, serials)
+	found = blockers(later)
+	if found:
+		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
 		frappe.throw(
 			_("{0} {1} cannot be cancelled: {2}").format(
@@ -209,4 +200,4 @@ def _check_latest(doc, *, lock: bool):
 			messages.SerialCancelError,
 			title=_("Cancel later documents first"),
 		)
-	return [row.name for row in voided_rows(doc.doctype, doc.name, logged)], rows, locked
+	return ledger.voiding(doc.doctype, doc.name, serials, locked, later)

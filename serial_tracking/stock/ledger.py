@@ -2,11 +2,13 @@
 
 Every function issues a fixed number of statements, whatever the number of
 serials: one read of all codes (locked when about to write), one insert of new
-serials, one upsert of changed ones, one bulk insert of log rows.
+serials, one update of changed ones, one insert of log rows.
 """
 
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe import _
@@ -17,8 +19,17 @@ from frappe.utils import now_datetime
 from serial_tracking.constants import ITEM_FLAG, LOG, SERIAL
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import Step
-from serial_tracking.core.states import Movement, Operation, State, Status, replay
-from serial_tracking.core.voiding import LoggedMovement
+from serial_tracking.core.states import (
+	FROM_SUPPLIER,
+	NOT_MOVEMENTS,
+	TO_CUSTOMER,
+	Movement,
+	Operation,
+	State,
+	Status,
+	replay,
+)
+from serial_tracking.core.voiding import LoggedMovement, voided_statements
 from serial_tracking.messages import SerialTrackingError
 from serial_tracking.stock.timing import posted_at
 
@@ -37,55 +48,46 @@ _MOVED = (
 	"company",
 )
 _STATE_FIELDS = ("name", "item_code", *_MOVED)
-#: Fields a movement changes on a serial (the upsert's update list).
-_CHANGED = (*_MOVED, "modified", "modified_by")
-_LOG_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"docstatus",
-	"serial_no",
-	"item_code",
-	"operation",
-	"sequence",
-	"is_cancelled",
-	"voucher_type",
-	"voucher_no",
-	"voucher_detail_no",
-	"row_no",
-	"posting_date",
-	"posting_time",
-	"status_before",
-	"from_warehouse",
-	"status_after",
-	"to_warehouse",
-	"party_type",
-	"party",
-	"company",
-)
 
 
 #: The statuses at which a warehouse holds a serial: In Stock, or In Transit at a transit warehouse.
 HELD = (Status.IN_STOCK.value, Status.IN_TRANSIT.value)
 
 
-def _state(row) -> State:
+_STATUSES = {status.value: status for status in Status}
+
+
+def _state(row: tuple) -> State:
+	"""A serial's state from a row of :data:`_STATE_FIELDS`, in that order."""
+	(
+		name,
+		item_code,
+		status,
+		warehouse,
+		voucher_type,
+		voucher_no,
+		supplier,
+		customer,
+		purchase_date,
+		delivery_date,
+		sequence,
+		posted_at,
+		company,
+	) = row
 	return State(
-		code=row.name,
-		item_code=row.item_code,
-		status=Status(row.status) if row.status else None,
-		warehouse=row.warehouse,
-		voucher_type=row.voucher_type,
-		voucher_no=row.voucher_no,
-		supplier=row.supplier,
-		customer=row.customer,
-		purchase_date=str(row.purchase_date) if row.purchase_date else None,
-		delivery_date=str(row.delivery_date) if row.delivery_date else None,
-		sequence=row.movement_seq or 0,
-		posted_at=row.posted_at,
-		company=row.company,
+		code=name,
+		item_code=item_code,
+		status=_STATUSES[status] if status else None,
+		warehouse=warehouse,
+		voucher_type=voucher_type,
+		voucher_no=voucher_no,
+		supplier=supplier,
+		customer=customer,
+		purchase_date=str(purchase_date) if purchase_date else None,
+		delivery_date=str(delivery_date) if delivery_date else None,
+		sequence=sequence or 0,
+		posted_at=posted_at,
+		company=company,
 	)
 
 
@@ -106,24 +108,33 @@ def read_states(codes: list[str], *, lock: bool = False) -> dict[str, State]:
 			return {}
 		codes = sorted(existing, key=key)
 	rows = _select(SERIAL, _STATE_FIELDS, "name", codes, for_update=lock)
-	return {key(row.name): _state(row) for row in rows}
+	return {key(row[0]): _state(row) for row in rows}
 
 
-def _select(doctype: str, fields, column: str, values: list[str], tail: str = "", for_update=False):
+def _select(doctype: str, fields, column: str, values: list[str], for_update=False, as_dict=False):
 	"""``select fields from doctype where column in values`` as one parameterised statement.
 
-	Like :func:`_insert`, on the hot path: a query builder renders a thousand
-	values in Python more slowly than the database answers. The statement text
-	depends only on the module's constant names and the number of values.
+	The values travel as one JSON parameter, joined to the table by its index:
+	on the hot path a query builder renders a thousand values in Python more
+	slowly than the database answers, and MariaDB turns a long ``in`` list into
+	a table it may join by scanning the whole of ``doctype`` (locking every row
+	it reads ``for_update``). A value longer than a name (140 characters) names
+	no row and is left out.
 	"""
-	columns = ", ".join(f"`{f}`" for f in fields)
-	marks = ", ".join(["%s"] * len(values))
+	values = [v for v in dict.fromkeys(values) if v and len(v) <= _NAME_LENGTH]
+	if not values:
+		return []
+	columns = ", ".join(f"t.`{f}`" for f in fields)
 	return frappe.db.sql(
-		f"select {columns} from `tab{doctype}` where `{column}` in ({marks}){tail}"
+		f"select {columns} from {_table(('value',))} v join `tab{doctype}` t on t.`{column}` = v.`value`"
 		+ (" for update" if for_update else ""),
-		list(values),
-		as_dict=len(fields) > 1,
+		(_json([[v] for v in values]),),
+		as_dict=as_dict,
 	)
+
+
+#: The length of a name column (a serial's code).
+_NAME_LENGTH = 140
 
 
 def held_at_places(places: set[tuple[str, str]], *, lock: bool = False) -> dict[tuple[str, str], list[State]]:
@@ -143,8 +154,9 @@ def held_at_places(places: set[tuple[str, str]], *, lock: bool = False) -> dict[
 	if lock:
 		query = query.for_update()
 	found: dict[tuple[str, str], list[State]] = {}
-	for row in query.run(as_dict=True):
-		found.setdefault((row.item_code, row.warehouse), []).append(_state(row))
+	for row in query.run():
+		state = _state(row)
+		found.setdefault((state.item_code, state.warehouse), []).append(state)
 	return found
 
 
@@ -169,7 +181,7 @@ def states_of_items(items: list[str]) -> list[State]:
 	query = (
 		frappe.qb.from_(table).select(*(table[f] for f in _STATE_FIELDS)).where(table.item_code.isin(items))
 	)
-	return [_state(row) for row in query.run(as_dict=True)]
+	return [_state(row) for row in query.run()]
 
 
 def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
@@ -231,41 +243,142 @@ def apply_steps(steps: list[Step]) -> None:
 		return
 	now = now_datetime()
 	user = frappe.session.user
-	# In one order in every session: two documents creating the same codes wait, never deadlock.
-	new = sorted(
-		(s for s in steps if s.before is None or s.before.status is None), key=lambda s: key(s.after.code)
-	)
-	changed = [s for s in steps if s.before is not None and s.before.status is not None]
-	if new:
-		_insert(
-			SERIAL,
-			["name", "serial_no", "creation", "owner", "docstatus", "item_code", *_CHANGED],
-			[
-				(
-					s.after.code,
-					s.after.code,
-					now,
-					user,
-					0,
-					s.after.item_code,
-					*_changed_values(s.after, now, user),
-				)
-				for s in new
-			],
-		)
-	_upsert([s.after for s in changed], now, user)
+	new = [s.after for s in steps if s.before is None or s.before.status is None]
+	changed = [s.after for s in steps if s.before is not None and s.before.status is not None]
+	_write_states(new, now, user, insert=True)
+	_write_states(changed, now, user)
 	write_log(steps, now)
 
 
-def write_log(steps: list[Step], now=None) -> None:
-	"""One log row per step, in one statement."""
-	now = now or now_datetime()
-	user = frappe.session.user
-	_insert(LOG, _LOG_FIELDS, [_log_values(s, now, user) for s in steps])
+#: Most rows one statement writes (the JSON parameter stays a few MB).
+_CHUNK = 50_000
+#: Column types in the JSON tables of the writes; every other column is a name (text).
+_TYPES = {
+	"sequence": "int",
+	"group": "int",
+	"row_no": "int",
+	"posting_date": "date",
+	"purchase_date": "date",
+	"delivery_date": "date",
+	"posting_time": "time(6)",
+	"posted_at": "datetime(6)",
+}
+#: What each serial of a write has of its own; the rest (:data:`_SHARED_STATE`) many serials share.
+_EACH = ("code", "sequence", "group")
+_SHARED_STATE = (
+	"item_code",
+	"status",
+	"warehouse",
+	"voucher_type",
+	"voucher_no",
+	"supplier",
+	"customer",
+	"purchase_date",
+	"delivery_date",
+	"posted_at",
+	"company",
+)
+_SHARED_LOG = (
+	"item_code",
+	"operation",
+	"voucher_type",
+	"voucher_no",
+	"voucher_detail_no",
+	"row_no",
+	"posting_date",
+	"posting_time",
+	"status_before",
+	"from_warehouse",
+	"status_after",
+	"to_warehouse",
+	"party_type",
+	"party",
+	"company",
+)
 
 
-def _changed_values(state: State, now, user) -> tuple:
+def _table(fields: tuple[str, ...]) -> str:
+	"""A JSON_TABLE over one parameter, a JSON array of arrays (one per row), with these columns."""
+	columns = ", ".join(f"`{f}` {_TYPES.get(f, 'varchar(140)')} path '$[{i}]'" for i, f in enumerate(fields))
+	return f"json_table(%s, '$[*]' columns (`ord` for ordinality, {columns}))"
+
+
+def _json(rows: list) -> str:
+	return json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+#: Most distinct groups of shared values in one statement: the database finds each row's group
+#: by scanning them.
+_GROUPS = 64
+
+
+def _batches(items: list, shared: Callable) -> Iterator[tuple[list, list[tuple], list[int]]]:
+	"""``items`` cut into batches of one statement each, at most :data:`_CHUNK` items sharing at most
+	:data:`_GROUPS` distinct ``shared(item)`` values: each batch with its distinct values and each
+	item's number among them."""
+	if not items:
+		return
+	values = [shared(item) for item in items]
+	distinct = list(dict.fromkeys(values))
+	if len(distinct) <= _GROUPS and len(items) <= _CHUNK:
+		number = {v: n for n, v in enumerate(distinct)}
+		yield items, distinct, [number[v] for v in values]
+		return
+	members: dict[tuple, list] = {}
+	for item, value in zip(items, values, strict=True):
+		members.setdefault(value, []).append(item)
+	batch, groups, index = [], [], []
+	for value, group in members.items():
+		for start in range(0, len(group), _CHUNK):
+			part = group[start : start + _CHUNK]
+			if batch and (len(groups) == _GROUPS or len(batch) + len(part) > _CHUNK):
+				yield batch, groups, index
+				batch, groups, index = [], [], []
+			groups.append(value)
+			batch.extend(part)
+			index.extend([len(groups) - 1] * len(part))
+	if batch:
+		yield batch, groups, index
+
+
+def _write_states(states: list[State], now, user, *, insert: bool = False) -> None:
+	"""Set the state of existing serials, or insert new ones (``insert``).
+
+	A document moves its serials in few distinct ways, so the values serials
+	share travel once per group and each serial sends only its code, its
+	movement counter and its group, all as two JSON parameters: one statement
+	per 50,000 serials and 64 distinct groups, whatever the number of serials,
+	and the database does the per-row work (a thousand rows of values escaped
+	one by one in Python cost more than the write itself).
+	"""
+	for batch, groups, index in _batches(states, _shared_state):
+		rows = [(s.code, s.sequence, g) for s, g in zip(batch, index, strict=True)]
+		if insert:
+			# In one order in every session: two documents creating the same codes wait, never deadlock.
+			rows.sort(key=lambda row: key(row[0]))
+		each = _json(rows)
+		shared = _json(groups)
+		tables = f"{_table(_EACH)} e join {_table(_SHARED_STATE)} g on g.`ord` = e.`group` + 1"
+		if insert:
+			columns = ("name", "serial_no", "creation", "owner", "docstatus", *_SHARED_STATE)
+			frappe.db.sql(
+				f"insert into `tab{SERIAL}` ({_columns(columns)}, `movement_seq`, `modified`, `modified_by`)"
+				f" select e.`code`, e.`code`, %s, %s, 0, {_columns(_SHARED_STATE, 'g')},"
+				f" e.`sequence`, %s, %s from {tables} order by e.`ord`",
+				(now, user, now, user, each, shared),
+			)
+		else:
+			assigned = ", ".join(f"s.`{f}` = g.`{f}`" for f in _SHARED_STATE if f != "item_code")
+			frappe.db.sql(
+				f"update `tab{SERIAL}` s join {tables} on s.`name` = e.`code`"
+				f" set {assigned}, s.`movement_seq` = e.`sequence`, s.`modified` = %s, s.`modified_by` = %s",
+				(each, shared, now, user),
+			)
+
+
+def _shared_state(state: State) -> tuple:
 	return (
+		state.item_code,
 		state.status.value if state.status else None,
 		state.warehouse,
 		state.voucher_type,
@@ -274,65 +387,38 @@ def _changed_values(state: State, now, user) -> tuple:
 		state.customer,
 		state.purchase_date,
 		state.delivery_date,
-		state.sequence,
 		state.posted_at,
 		state.company,
-		now,
-		user,
 	)
 
 
-def _upsert(states: list[State], now, user) -> None:
-	"""Set the movement fields of existing serials, all in one statement."""
-	_insert(
-		SERIAL,
-		("name", *_CHANGED),
-		[(s.code, *_changed_values(s, now, user)) for s in states],
-		update=_CHANGED,
-	)
+def _columns(fields, alias: str = "") -> str:
+	prefix = f"{alias}." if alias else ""
+	return ", ".join(f"{prefix}`{f}`" for f in fields)
 
 
-#: Rows per INSERT statement; a document has at most a few thousand.
-_CHUNK = 5000
-
-
-def _insert(doctype: str, fields, rows: list[tuple], update=()) -> None:
-	"""Insert many rows in one parameterised statement (per 5,000 rows).
-
-	On this hot path a query builder renders every value in Python, which costs
-	more than the database's work; here the statement text depends only on the
-	module's constant field names and the row count, and every value is a
-	parameter. ``update``: on a duplicate name, set these fields from the new row.
-	"""
-	if not rows:
-		return
-	columns = ", ".join(f"`{f}`" for f in fields)
-	placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-	tail = ""
-	if update:
-		tail = " on duplicate key update " + ", ".join(f"`{f}` = values(`{f}`)" for f in update)
-	for start in range(0, len(rows), _CHUNK):
-		chunk = rows[start : start + _CHUNK]
+def write_log(steps: list[Step], now=None) -> None:
+	"""One log row per step, as :func:`_write_states` writes serials (one statement)."""
+	now = now or now_datetime()
+	user = frappe.session.user
+	for batch, groups, index in _batches(steps, _shared_log):
+		each = _json([(s.after.code, s.after.sequence, g) for s, g in zip(batch, index, strict=True)])
 		frappe.db.sql(
-			f"insert into `tab{doctype}` ({columns}) values {', '.join([placeholders] * len(chunk))}{tail}",
-			[value for row in chunk for value in row],
+			f"insert into `tab{LOG}` (`name`, `creation`, `modified`, `owner`, `modified_by`, `docstatus`,"
+			f" `serial_no`, `sequence`, `is_cancelled`, {_columns(_SHARED_LOG)})"
+			f" select concat(%s, e.`ord`), %s, %s, %s, %s, 0, e.`code`, e.`sequence`, 0,"
+			f" {_columns(_SHARED_LOG, 'g')}"
+			f" from {_table(_EACH)} e join {_table(_SHARED_LOG)} g on g.`ord` = e.`group` + 1 order by e.`ord`",
+			# The log's names: one random prefix per statement, numbered within it.
+			(frappe.generate_hash(length=10), now, now, user, user, each, _json(groups)),
 		)
 
 
-def _log_values(step: Step, now, user) -> tuple:
+def _shared_log(step: Step) -> tuple:
 	m, before, after = step.movement, step.before, step.after
 	return (
-		frappe.generate_hash(length=12),
-		now,
-		now,
-		user,
-		user,
-		0,
-		after.code,
 		m.item_code,
 		m.operation.value,
-		after.sequence,
-		0,
 		m.voucher_type,
 		m.voucher_no,
 		m.voucher_detail_no,
@@ -352,41 +438,77 @@ def _log_values(step: Step, now, user) -> tuple:
 # Voiding
 
 
-def voucher_codes(voucher_type: str, voucher_no: str) -> list[str]:
-	"""The serials a document's active log rows moved."""
-	log = frappe.qb.DocType(LOG)
-	rows = (
-		frappe.qb.from_(log)
-		.select(log.serial_no)
-		.distinct()
-		.where((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no) & (log.is_cancelled == 0))
-		.run()
+@dataclass(frozen=True)
+class Voiding:
+	"""What cancelling a document writes, found under lock before ERPNext's own cancel work."""
+
+	voucher_type: str
+	voucher_no: str
+	#: Log rows of statements made after the document, voided with it.
+	statements: list[str]
+	#: The serials' states before the document moved them.
+	restored: list[State]
+	#: Serials the document made: removed.
+	gone: list[str]
+
+
+def voucher_serials(voucher_type: str, voucher_no: str) -> dict[str, tuple[int, int | None]]:
+	"""Per serial a document's active log rows moved (by its code): the sequence of the document's
+	first movement of it, and the serial's movement counter as this transaction reads it (None: the
+	serial is not found)."""
+	rows = frappe.db.sql(
+		f"select l.`serial_no`, min(l.`sequence`), max(s.`movement_seq`) from `tab{LOG}` l"
+		f" left join `tab{SERIAL}` s on s.`name` = l.`serial_no`"
+		" where l.`voucher_type` = %s and l.`voucher_no` = %s and l.`is_cancelled` = 0"
+		" group by l.`serial_no`",
+		(voucher_type, voucher_no),
 	)
-	return [r[0] for r in rows]
+	return {code: (start, sequence) for code, start, sequence in rows}
 
 
-#: What voiding and replaying need of a log row.
-_ACTIVE_FIELDS = (
-	"name",
-	"creation",
-	*(
-		f
-		for f in _LOG_FIELDS[6:]
-		if f not in ("is_cancelled", "voucher_detail_no", "row_no", "status_before")
-	),
-)
-
-
-def active_log(codes: list[str]) -> list[frappe._dict]:
-	"""Every active log row of ``codes``, oldest first."""
+def lock_serials(codes: list[str]) -> dict[str, State]:
+	"""The code, item and movement counter of these serials, locked for update, by code key."""
 	if not codes:
-		return []
-	return _select(
-		LOG, _ACTIVE_FIELDS, "serial_no", codes, " and `is_cancelled` = 0 order by `serial_no`, `sequence`"
+		return {}
+	rows = _select(
+		SERIAL, ("name", "item_code", "movement_seq"), "name", sorted(codes, key=key), for_update=True
 	)
+	return {
+		key(name): State(code=name, item_code=item_code, sequence=sequence or 0)
+		for name, item_code, sequence in rows
+	}
 
 
-def logged(rows: list) -> list[LoggedMovement]:
+def moved_meanwhile(serials: dict[str, tuple[int, int | None]], locked: dict[str, State]) -> bool:
+	"""Whether another transaction changed these serials (renamed, moved or removed one) after this
+	one first read them (:func:`voucher_serials`) and before it got their locks: the log this
+	transaction reads is then its earlier snapshot, and voiding from it would mark rows cancelled
+	without restoring the serial. Compared on each serial's movement counter, which every movement
+	and every correction raises."""
+	seen = {key(code): sequence for code, (_start, sequence) in serials.items() if sequence is not None}
+	return seen != {k: s.sequence for k, s in locked.items()}
+
+
+_STARTS = ("code", "sequence")
+
+
+def _starts(serials: dict[str, tuple[int, int | None]]) -> str:
+	return _json([(code, start) for code, (start, _sequence) in serials.items()])
+
+
+def later_movements(
+	voucher_type: str, voucher_no: str, serials: dict[str, tuple[int, int | None]]
+) -> list[LoggedMovement]:
+	"""The active log rows of other documents and statements that moved the document's serials
+	after it did (usually none), in one statement."""
+	rows = frappe.db.sql(
+		f"select l.`name`, l.`serial_no`, l.`sequence`, l.`voucher_type`, l.`voucher_no`, l.`operation`,"
+		f" l.`creation` from {_table(_STARTS)} o join `tab{LOG}` l on l.`serial_no` = o.`code`"
+		" and l.`is_cancelled` = 0 and l.`sequence` > o.`sequence`"
+		" where not (l.`voucher_type` = %s and l.`voucher_no` = %s)",
+		(_starts(serials), voucher_type, voucher_no),
+		as_dict=True,
+	)
 	return [
 		LoggedMovement(
 			r.serial_no,
@@ -401,36 +523,82 @@ def logged(rows: list) -> list[LoggedMovement]:
 	]
 
 
-def void(voided: list[str], rows: list, locked: dict[str, State]) -> None:
-	"""Mark the log rows named in ``voided`` cancelled and put their serials back as the rest of
-	``rows`` (every active log row of those serials) say."""
+def previous_movements(serials: dict[str, tuple[int, int | None]]) -> dict[str, list[Movement]]:
+	"""Per serial (by code key), the active movements before the document's first that decide the
+	state it had then (:func:`serial_tracking.core.states.decisive`, chosen here by the database),
+	oldest first: at most five rows per serial, however long its history."""
+	supplier = [o.value for o in FROM_SUPPLIER]
+	customer = [o.value for o in TO_CUSTOMER]
+	skipped = [o.value for o in NOT_MOVEMENTS]
+	marks = lambda values: ", ".join(["%s"] * len(values))  # noqa: E731
+	rows = frappe.db.sql(
+		f"select l.`serial_no`, l.`item_code`, l.`operation`, l.`from_warehouse`, l.`to_warehouse`,"
+		" l.`voucher_type`, l.`voucher_no`, l.`posting_date`, l.`posting_time`, l.`party_type`, l.`party`,"
+		" l.`company`, l.`status_after` from ("
+		" select p.`serial_no`, max(p.`sequence`) latest,"
+		f" max(case when p.`operation` in ({marks(supplier)}) and p.`party_type` = %s then p.`sequence` end)"
+		" supplier,"
+		f" max(case when p.`operation` in ({marks(customer)}) and p.`party_type` = %s then p.`sequence` end)"
+		" customer,"
+		" max(case when p.`company` is not null then p.`sequence` end) company,"
+		" max(case when p.`posting_date` is not null then p.`sequence` end) posted"
+		f" from {_table(_STARTS)} o join `tab{LOG}` p on p.`serial_no` = o.`code`"
+		" and p.`is_cancelled` = 0 and p.`sequence` < o.`sequence`"
+		f" where p.`operation` not in ({marks(skipped)}) group by p.`serial_no`) d"
+		f" join `tab{LOG}` l on l.`serial_no` = d.`serial_no` and l.`is_cancelled` = 0"
+		" and l.`sequence` in (d.latest, d.supplier, d.customer, d.company, d.posted)"
+		" order by l.`serial_no`, l.`sequence`",
+		(*supplier, "Supplier", *customer, "Customer", _starts(serials), *skipped),
+		as_dict=True,
+	)
+	found: dict[str, list[Movement]] = {}
+	for r in rows:
+		found.setdefault(key(r.serial_no), []).append(_movement(r))
+	return found
+
+
+def voiding(
+	voucher_type: str,
+	voucher_no: str,
+	serials: dict[str, tuple[int, int | None]],
+	locked: dict[str, State],
+	later: list[LoggedMovement],
+) -> Voiding:
+	"""What cancelling the document writes, once nothing later blocks it: each serial goes back to
+	the state its earlier movements lead to, or away when the document made it."""
+	previous = previous_movements(serials)
+	restored, gone = [], []
+	for code_key, state in locked.items():
+		before = replay(previous.get(code_key, []))
+		if before is None:
+			gone.append(state.code)
+		else:
+			restored.append(_keep_identity(before, state))
+	statements = [row.name for row in voided_statements(later)]
+	return Voiding(voucher_type, voucher_no, statements, restored, gone)
+
+
+def void(voiding: Voiding) -> None:
+	"""Mark the document's active log rows (and the statements after it) cancelled and put its
+	serials back."""
 	now = now_datetime()
 	user = frappe.session.user
 	log = frappe.qb.DocType(LOG)
+	mine = (log.voucher_type == voiding.voucher_type) & (log.voucher_no == voiding.voucher_no)
+	if voiding.statements:
+		mine = mine | log.name.isin(voiding.statements)
 	(
 		frappe.qb.update(log)
 		.set(log.is_cancelled, 1)
 		.set(log.modified, now)
 		.set(log.modified_by, user)
-		.where(log.name.isin(voided) & (log.is_cancelled == 0))
+		.where(mine & (log.is_cancelled == 0))
 		.run()
 	)
-	gone_rows = set(voided)
-	remaining: dict[str, list[Movement]] = {}
-	for r in rows:
-		if r.name not in gone_rows:
-			remaining.setdefault(key(r.serial_no), []).append(_movement(r))
-	restored, gone = [], []
-	for code_key, state in locked.items():
-		previous = replay(remaining.get(code_key, []))
-		if previous is None:
-			gone.append(state.code)
-		else:
-			restored.append(_keep_identity(previous, state))
-	_upsert(restored, now, user)
-	if gone:
+	_write_states(voiding.restored, now, user)
+	if voiding.gone:
 		serial = frappe.qb.DocType(SERIAL)
-		frappe.qb.from_(serial).delete().where(serial.name.isin(gone)).run()
+		frappe.qb.from_(serial).delete().where(serial.name.isin(voiding.gone)).run()
 
 
 def _movement(r) -> Movement:
