@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 
 MANAGERS = ("Stock Manager", "System Manager")
 
@@ -53,9 +54,11 @@ def require_readable(doctype: str, name: str | None, *, known_only: bool = False
 	if not frappe.db.exists(doctype, name):
 		if known_only:
 			return
-		frappe.throw(_("{0} {1} does not exist").format(_(doctype), name), frappe.DoesNotExistError)
+		frappe.throw(
+			_("{0} {1} does not exist").format(_(doctype), escape_html(name)), frappe.DoesNotExistError
+		)
 	frappe.throw(
-		_("You are not permitted to read {0} {1}").format(_(doctype), name),
+		_("You are not permitted to read {0} {1}").format(_(doctype), escape_html(name)),
 		frappe.PermissionError,
 		title=_("Not permitted"),
 	)

@@ -10,12 +10,14 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 
 from serial_tracking import messages
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401
 from serial_tracking.api.labels import print_labels  # noqa: F401
+from serial_tracking.api.linking import search_serial_link  # noqa: F401
 from serial_tracking.api.pos import find_serial, is_tracked  # noqa: F401
 from serial_tracking.api.scanning import read_scan  # noqa: F401
 from serial_tracking.api.tracing import trace  # noqa: F401
@@ -47,7 +49,10 @@ def whole_number(value: Any, label: str) -> int:
 				number = None
 	if isinstance(number, float) and math.isfinite(number) and number.is_integer():
 		return int(number)
-	frappe.throw(_("{0} must be a whole number, not '{1}'").format(label, value), title=_("Invalid argument"))
+	frappe.throw(
+		_("{0} must be a whole number, not '{1}'").format(label, escape_html(str(value))),
+		title=_("Invalid argument"),
+	)
 
 
 @frappe.whitelist(methods=["POST"])

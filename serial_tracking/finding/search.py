@@ -191,10 +191,12 @@ def _date(key: str, value) -> str:
 	if isinstance(value, date):
 		return value.isoformat()
 	if isinstance(value, str):
+		said = len(frappe.local.message_log)
 		try:
 			return getdate(value.strip()).isoformat()
 		except Exception:
-			pass
+			# getdate says so itself, showing the value as HTML: the refusal below says it escaped
+			del frappe.local.message_log[said:]
 	_refuse(key, value, _("not a date (YYYY-MM-DD)"))
 
 

@@ -89,7 +89,9 @@ def _lock(serial_no: str):
 		as_dict=True,
 	)
 	if not found:
-		frappe.throw(_("{0} {1} does not exist").format(_(SERIAL), serial_no), frappe.DoesNotExistError)
+		frappe.throw(
+			_("{0} {1} does not exist").format(_(SERIAL), escape_html(serial_no)), frappe.DoesNotExistError
+		)
 	return found[0]
 
 
