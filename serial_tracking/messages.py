@@ -31,6 +31,7 @@ def _templates() -> dict[Reason, str]:
 		Reason.DUPLICATE: _("{code} is entered twice (first at entry {first})"),
 		Reason.TOO_MANY: _("{count} SN codes entered; at most {max_count} are allowed at once"),
 		Reason.NOTHING_ENTERED: _("No SN code entered"),
+		Reason.NOT_TEXT: _("SN codes are entered as text, one code a line, not as a {kind}"),
 		Reason.GS1_INVALID: _("{code} is not a valid GS1 scan: {detail}"),
 		Reason.GS1_NO_SERIAL: _(
 			"{code} is a GS1 scan without a serial number (AI 21) or a carton code (AI 00)"

@@ -100,6 +100,9 @@ def parse(
 	its serial; ``gs1_digits`` reads bare digit strings as GS1 too; ``gtins`` (GTIN-14s
 	of ``item_code``), when given, are the only GTINs a scan may carry.
 	"""
+	if text is not None and not isinstance(text, str):
+		# a list, an object or a number sent where text is expected (a REST call, say)
+		return Parsed([], [Problem(Reason.NOT_TEXT, params={"kind": type(text).__name__})], 0)
 	entries = split(text)
 	seen_here: dict[str, int] = {}
 	codes: list[str] = []

@@ -16,6 +16,7 @@ class Reason(str, Enum):
 	DUPLICATE = "duplicate"
 	TOO_MANY = "too_many"
 	NOTHING_ENTERED = "nothing_entered"
+	NOT_TEXT = "not_text"
 	# GS1 scans
 	GS1_INVALID = "gs1_invalid"
 	GS1_NO_SERIAL = "gs1_no_serial"

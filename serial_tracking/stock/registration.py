@@ -9,7 +9,7 @@ counted, so two registrations at once cannot together exceed it.
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime, nowdate, nowtime
+from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG, LOG, STATEMENT_VOUCHER
@@ -39,10 +39,18 @@ GUARDED = (
 
 
 def _check_item(item_code: str, warehouse: str) -> None:
-	if not item_code or not frappe.db.get_value("Item", item_code, ITEM_FLAG):
-		frappe.throw(_("Item {0} does not track SN codes").format(item_code), messages.SerialGuardError)
-	if not warehouse or not frappe.db.exists("Warehouse", warehouse):
-		frappe.throw(_("Warehouse {0} does not exist").format(warehouse), messages.SerialGuardError)
+	# a name, never a list or an object (filters to get_value)
+	known = isinstance(item_code, str) and item_code and frappe.db.get_value("Item", item_code, ITEM_FLAG)
+	if not known:
+		frappe.throw(
+			_("Item {0} does not track SN codes").format(escape_html(str(item_code or ""))),
+			messages.SerialGuardError,
+		)
+	if not isinstance(warehouse, str) or not warehouse or not frappe.db.exists("Warehouse", warehouse):
+		frappe.throw(
+			_("Warehouse {0} does not exist").format(escape_html(str(warehouse or ""))),
+			messages.SerialGuardError,
+		)
 
 
 def room(item_code: str, warehouse: str, *, lock: bool = False) -> tuple[float, int]:
@@ -139,7 +147,14 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 
 def check_new(doc) -> None:
 	"""A Serial Number made by hand, over REST or by Data Import: a registration of one code."""
-	doc.serial_no = fold((doc.serial_no or doc.name or "").strip())
+	given = doc.serial_no or doc.name or ""
+	if not isinstance(given, str):
+		frappe.throw(
+			_("An SN code is text, not a {0}").format(type(given).__name__),
+			messages.SerialGuardError,
+			title=_("SN code not registered"),
+		)
+	doc.serial_no = fold(given.strip())
 	doc.name = doc.serial_no
 	_check_item(doc.item_code, doc.warehouse)
 	# The company is the warehouse's, whatever a default filled in.
@@ -158,7 +173,9 @@ def check_new(doc) -> None:
 	with ledger.concurrent_moves_refused():
 		capacity = capacity_problem(doc.item_code, doc.warehouse, 1)
 		states = ledger.read_states([doc.serial_no], lock=True)
-		result = statement_plan(doc.item_code, Operation.REGISTER, [doc.serial_no], states, target=doc.warehouse)
+		result = statement_plan(
+			doc.item_code, Operation.REGISTER, [doc.serial_no], states, target=doc.warehouse
+		)
 	if states:
 		# Known already (sold, returned ...): registering it again goes through register().
 		frappe.throw(

@@ -19,11 +19,18 @@ class SerialCarton(Document):
 	registered units (``add_codes``, emptied once they are packed)."""
 
 	def before_naming(self):
+		if not isinstance(self.carton_code or "", str):
+			frappe.throw(
+				_("A carton code is text, not a {0}").format(type(self.carton_code).__name__),
+				messages.SerialGuardError,
+				title=_(_TITLE),
+			)
 		self.carton_code = fold((self.carton_code or "").strip())
 
 	def validate(self):
 		problems = []
-		if not self.item_code or not frappe.db.get_value("Item", self.item_code, ITEM_FLAG):
+		tracked = isinstance(self.item_code, str) and frappe.db.get_value("Item", self.item_code, ITEM_FLAG)
+		if not self.item_code or not tracked:
 			frappe.throw(
 				_("Item {0} does not track SN codes").format(frappe.utils.escape_html(self.item_code or "")),
 				messages.SerialGuardError,
