@@ -51,14 +51,16 @@ TEXTS = ("serial_no", "voucher_type", "voucher_no", "carton")
 DATES = ("from_date", "to_date")
 FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton", *DATES)
 
-#: The columns of a row, in order: (fieldname, label, fieldtype, options, width).
+#: The columns of a row, in order: (fieldname, label, fieldtype, options, width). A document type is
+#: Data, not a Link to DocType: Frappe checks a report's rows against every linked doctype the user
+#: may read, and no stock role reads DocType (every row was refused).
 _COLUMNS = (
 	("serial_no", "SN Code", "Link", SERIAL, 180),
 	("item_code", "Item", "Link", "Item", 140),
 	("item_name", "Item Name", "Data", None, 160),
 	("status", "Status", "Data", None, 100),
 	("warehouse", "Warehouse", "Link", "Warehouse", 160),
-	("voucher_type", "Last Document Type", "Link", "DocType", 140),
+	("voucher_type", "Last Document Type", "Data", None, 140),
 	("voucher_no", "Last Document", "Dynamic Link", "voucher_type", 160),
 	("supplier", "Supplier", "Link", "Supplier", 140),
 	("purchase_date", "Purchase Date", "Date", None, 110),

@@ -75,6 +75,7 @@ def _movement(m: dict) -> dict:
 
 
 def _column(fieldname, label, fieldtype="Data", options=None, width=120, **extra):
+	"""A column; a document or party type is Data, not a Link to DocType (see finding.search._COLUMNS)."""
 	return {
 		"fieldname": fieldname,
 		"label": label,
@@ -87,7 +88,7 @@ def _column(fieldname, label, fieldtype="Data", options=None, width=120, **extra
 
 def _movement_columns() -> list[dict]:
 	return [
-		_column("voucher_type", _("Document Type"), "Link", "DocType", 130),
+		_column("voucher_type", _("Document Type"), "Data", None, 130),
 		_column("voucher_no", _("Document"), "Dynamic Link", "voucher_type", 170),
 		_column("posting_date", _("Date"), "Date", width=100),
 		_column("posting_time", _("Time"), "Data", width=80),
@@ -95,7 +96,7 @@ def _movement_columns() -> list[dict]:
 		_column("status_after", _("Status After"), width=100),
 		_column("from_warehouse", _("From Warehouse"), "Link", "Warehouse", 150),
 		_column("to_warehouse", _("To Warehouse"), "Link", "Warehouse", 150),
-		_column("party_type", _("Party Type"), "Link", "DocType", 100, hidden=1),
+		_column("party_type", _("Party Type"), "Data", None, 100, hidden=1),
 		_column("party", _("Party"), "Dynamic Link", "party_type", 150),
 		_column("is_cancelled", _("Cancelled"), "Check", width=80),
 	]
@@ -156,7 +157,7 @@ def document_columns() -> list[dict]:
 		_column("status", _("Status Now"), width=100),
 		_column("warehouse", _("Warehouse Now"), "Link", "Warehouse", 150),
 		_column("customer", _("Customer"), "Link", "Customer", 150),
-		_column("voucher_type", _("Last Document Type"), "Link", "DocType", 130),
+		_column("voucher_type", _("Last Document Type"), "Data", None, 130),
 		_column("voucher_no", _("Last Document"), "Dynamic Link", "voucher_type", 170),
 	]
 
@@ -200,11 +201,11 @@ def recall_columns() -> list[dict]:
 		_column("customer", _("Customer"), "Link", "Customer", 200),
 		_column("serial_no", _("SN Code"), "Link", "Serial Number", 180),
 		_column("item_code", _("Item"), "Link", "Item", 130),
-		_column("voucher_type", _("Delivery Type"), "Link", "DocType", 120),
+		_column("voucher_type", _("Delivery Type"), "Data", None, 120),
 		_column("voucher_no", _("Delivery"), "Dynamic Link", "voucher_type", 170),
 		_column("posting_date", _("Delivery Date"), "Date", width=110),
 		_column("held", _("Still Held"), "Check", width=90),
-		_column("receipt_type", _("Receipt Type"), "Link", "DocType", 120),
+		_column("receipt_type", _("Receipt Type"), "Data", None, 120),
 		_column("receipt_no", _("Receipt"), "Dynamic Link", "receipt_type", 170),
 	]
 
