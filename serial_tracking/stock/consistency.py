@@ -2,7 +2,6 @@
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Sum
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
@@ -28,18 +27,32 @@ def stock_check(items: list[str]) -> list[Difference]:
 
 
 def stock_ledger_qty(items: list[str]) -> dict[tuple[str, str], float]:
-	"""The quantity per (item, warehouse) as the sum of the active stock ledger entries.
+	"""The quantity per (item, warehouse) as the active stock ledger entries add it up.
 
-	Not the Bin: ERPNext's Bin is a running total that sessions receiving the same
-	item at the same moment can leave short of its own ledger.
+	A Stock Reconciliation's entry states the quantity (its ``qty_after_transaction``; its
+	``actual_qty`` is 0), so a place's quantity is its latest count's plus the ``actual_qty``
+	of the entries after it (in ERPNext's order: posting time, then creation), or the sum of
+	them all when it was never counted. Not the Bin: ERPNext's Bin is a running total that
+	sessions receiving the same item at the same moment can leave short of its own ledger.
 	"""
-	sle = frappe.qb.DocType("Stock Ledger Entry")
-	rows = (
-		frappe.qb.from_(sle)
-		.select(sle.item_code, sle.warehouse, Sum(sle.actual_qty))
-		.where(sle.item_code.isin(items) & (sle.is_cancelled == 0))
-		.groupby(sle.item_code, sle.warehouse)
-		.run()
+	rows = frappe.db.sql(
+		"""
+		select item_code, warehouse, sum(if(is_count, qty_after_transaction, actual_qty))
+		from (
+			select item_code, warehouse, actual_qty, qty_after_transaction,
+				voucher_type = 'Stock Reconciliation' as is_count,
+				sum(voucher_type = 'Stock Reconciliation') over (
+					partition by item_code, warehouse
+					order by posting_datetime desc, creation desc
+					rows unbounded preceding
+				) as counts_since
+			from `tabStock Ledger Entry`
+			where item_code in %(items)s and is_cancelled = 0
+		) entries
+		where counts_since = 0 or (counts_since = 1 and is_count)
+		group by item_code, warehouse
+		""",
+		{"items": tuple(items)},
 	)
 	return {(item, warehouse): qty for item, warehouse, qty in rows if qty}
 
