@@ -5,6 +5,11 @@ from frappe import _
 from frappe.utils import format_datetime
 
 from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.permissions import readable
+
+#: The parameters naming where a serial is now: a user who may not read that warehouse is told the
+#: unit is elsewhere, not where (a Stock User of one warehouse typing a code held at another).
+PLACES = ("current_warehouse",)
 
 
 class SerialTrackingError(frappe.ValidationError):
@@ -114,10 +119,25 @@ def _plain(value):
 	return value
 
 
+def _place(warehouse: str) -> str:
+	"""The warehouse as the user may see it named: "another warehouse" when they may not read it.
+	Judged once per user and warehouse in a request (``frappe.local.cache`` starts empty with each
+	request and each ``set_user``)."""
+	cache = getattr(frappe.local, "cache", None)
+	memo = cache.setdefault("sn_readable_places", {}) if isinstance(cache, dict) else {}
+	known = (frappe.session.user, warehouse)
+	if known not in memo:
+		memo[known] = bool(readable("Warehouse", [warehouse]))
+	return warehouse if memo[known] else _("another warehouse")
+
+
 def describe(problem: Problem) -> str:
 	"""The translated sentence of one problem, without where it happened."""
 	params = {key: _plain(value) for key, value in problem.params.items()}
 	params["code"] = problem.code
+	for place in PLACES:
+		if params.get(place):
+			params[place] = _place(params[place])
 	if params.get("status"):
 		params["status"] = _(params["status"])
 	if problem.params.get("voucher_no"):
