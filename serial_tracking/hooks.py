@@ -28,6 +28,8 @@ doctype_js = {
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}
+# A Link field to Serial Number finds serials by the start of their code (an index range)
+standard_queries = {"Serial Number": "serial_tracking.api.search_serial_link"}
 
 # Document events
 _serial_events = {

@@ -277,11 +277,12 @@ def _conditions(filters: dict) -> list[Criterion]:
 	if item_code := filters.get("item_code"):
 		where.append(table.item_code == item_code)
 	if group := filters.get("item_group"):
+		# the group's items read first: as a subquery, MariaDB joined every serial to the items
+		# and sorted them all (24 s for a million serials); a list of items is a range of an index
 		item = frappe.qb.DocType("Item")
 		groups = _descendants("Item Group", group)
-		where.append(
-			table.item_code.isin(frappe.qb.from_(item).select(item.name).where(item.item_group.isin(groups)))
-		)
+		items = frappe.qb.from_(item).select(item.name).where(item.item_group.isin(groups)).run(pluck=True)
+		where.append(table.item_code.isin(items or [""]))
 	if statuses := filters.get("status"):
 		where.append(table.status.isin(statuses) if len(statuses) > 1 else table.status == statuses[0])
 	if warehouse := filters.get("warehouse"):

@@ -19,3 +19,5 @@ class SerialCirculationLog(Document):
 def on_doctype_update():
 	frappe.db.add_index(LOG, ["serial_no", "is_cancelled", "sequence"], "serial_history")
 	frappe.db.add_index(LOG, ["voucher_type", "voucher_no"], "voucher_rows")
+	# every active row of an item's serials, in replay order (the consistency check of one item)
+	frappe.db.add_index(LOG, ["item_code", "is_cancelled", "serial_no", "sequence"], "item_history")

@@ -41,3 +41,6 @@ def on_doctype_update():
 	# a warehouse, alone or with statuses (Missing at one warehouse: rare, never a scan)
 	frappe.db.add_index(SERIAL, ["warehouse", "status"], "place_status")
 	frappe.db.add_index(SERIAL, ["voucher_type", "voucher_no"], "last_document")
+	# a supplier's or customer's serials counted per status from the index alone
+	frappe.db.add_index(SERIAL, ["supplier", "status"], "supplier_status")
+	frappe.db.add_index(SERIAL, ["customer", "status"], "customer_status")
