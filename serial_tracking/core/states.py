@@ -1,6 +1,6 @@
 """The status machine: one transition table and a refusal reason for every forbidden move."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import NamedTuple
@@ -115,6 +115,8 @@ TRANSITIONS: dict[Operation, Rule] = {
 	Operation.ADJUST: Rule(_IN_STOCK, Status.IN_STOCK),
 }
 
+#: Operations that may make a serial of a code not known yet.
+CREATING = frozenset(operation for operation, rule in TRANSITIONS.items() if None in rule.sources)
 #: Statuses at which a serial has a warehouse (In Transit: the transit warehouse). A warehouse
 #: holds a serial In Stock, or, when it is a transit warehouse, In Transit.
 WITH_WAREHOUSE = frozenset({Status.IN_STOCK, Status.IN_TRANSIT})
@@ -269,25 +271,50 @@ def changes(state: State | None, movement: Movement) -> bool:
 	)
 
 
-def decisive(movements: list[Movement]) -> list[Movement]:
-	"""The few movements of one serial (oldest first) that replay to the state all of them replay to,
-	but for the movement counter: the latest, and the latest of each kind :func:`move` takes a part
-	of the state from (from a supplier, to a customer, naming a company, with a posting time)."""
+class Deciding(NamedTuple):
+	"""The few facts of a serial's history that decide the state it leads to (see :func:`move`):
+	its latest movement (status, place, document), the latest from a supplier (supplier, purchase
+	date), the latest to a customer (customer, delivery date), and the latest company and posting
+	time named."""
+
+	latest: Movement
+	from_supplier: Movement | None = None
+	to_customer: Movement | None = None
+	company: str | None = None
+	posted_at: datetime | None = None
+
+
+def _from_supplier(movement: Movement) -> bool:
+	return movement.operation in FROM_SUPPLIER and movement.party_type == "Supplier"
+
+
+def _to_customer(movement: Movement) -> bool:
+	return movement.operation in TO_CUSTOMER and movement.party_type == "Customer"
+
+
+def deciding(movements: list[Movement]) -> Deciding | None:
+	"""What decides the state ``movements`` (one serial's, oldest first) replay to; None for none."""
 	movements = [m for m in movements if m.operation not in NOT_MOVEMENTS]
 	if not movements:
-		return []
-	kinds = (
-		lambda m: m.operation in FROM_SUPPLIER and m.party_type == "Supplier",
-		lambda m: m.operation in TO_CUSTOMER and m.party_type == "Customer",
-		lambda m: m.company is not None,
-		lambda m: m.posted_at is not None,
+		return None
+	last = lambda test: next((m for m in reversed(movements) if test(m)), None)  # noqa: E731
+	company = last(lambda m: m.company is not None)
+	posted = last(lambda m: m.posted_at is not None)
+	return Deciding(
+		movements[-1],
+		last(_from_supplier),
+		last(_to_customer),
+		company.company if company else None,
+		posted.posted_at if posted else None,
 	)
-	chosen = {len(movements) - 1}
-	for kind in kinds:
-		found = [n for n, m in enumerate(movements) if kind(m)]
-		if found:
-			chosen.add(found[-1])
-	return [movements[n] for n in sorted(chosen)]
+
+
+def rebuilt(found: Deciding) -> State:
+	"""The state a history leads to, from what decides it (:func:`deciding`): the same as replaying
+	the whole history, but for the movement counter. A cancellation reads only these few facts of
+	each serial, however long its history."""
+	state = replay([m for m in (found.from_supplier, found.to_customer) if m is not None] + [found.latest])
+	return replace(state, company=found.company, posted_at=found.posted_at)
 
 
 def replay(movements: list[Movement]) -> State | None:

@@ -23,11 +23,12 @@ from serial_tracking.core.states import (
 	FROM_SUPPLIER,
 	NOT_MOVEMENTS,
 	TO_CUSTOMER,
+	Deciding,
 	Movement,
 	Operation,
 	State,
 	Status,
-	replay,
+	rebuilt,
 )
 from serial_tracking.core.voiding import LoggedMovement, voided_statements
 from serial_tracking.messages import SerialTrackingError
@@ -91,18 +92,21 @@ def _state(row: tuple) -> State:
 	)
 
 
-def read_states(codes: list[str], *, lock: bool = False) -> dict[str, State]:
+def read_states(codes: list[str], *, lock: bool = False, creating: bool = True) -> dict[str, State]:
 	"""Current states of the known codes among ``codes``, by code key; locked for update on ``lock``.
 
 	Only serials that exist are locked: a locking read of a code that does not
 	exist yet would lock the gap where it would go (REPEATABLE READ), and two
 	receipts of different new codes would then deadlock on their inserts. A new
 	code that another document creates meanwhile collides on insert instead
-	(see :func:`apply_steps`).
+	(see :func:`apply_steps`). A document that makes no serial (``creating``
+	False: a sale, a transfer) skips that first read; a code it names that does
+	not exist is refused, and its gap lock only delays a receipt of that code
+	until the refusal is rolled back.
 	"""
 	if not codes:
 		return {}
-	if lock:
+	if lock and creating:
 		existing = [r[0] for r in _select(SERIAL, ("name",), "name", codes)]
 		if not existing:
 			return {}
@@ -523,18 +527,48 @@ def later_movements(
 	]
 
 
-def previous_movements(serials: dict[str, tuple[int, int | None]]) -> dict[str, list[Movement]]:
-	"""Per serial (by code key), the active movements before the document's first that decide the
-	state it had then (:func:`serial_tracking.core.states.decisive`, chosen here by the database),
-	oldest first: at most five rows per serial, however long its history."""
+#: What a cancellation reads of the latest earlier movement of a serial, and of the latest from a
+#: supplier and to a customer (:class:`~serial_tracking.core.states.Deciding`).
+_LATEST = (
+	"operation",
+	"to_warehouse",
+	"voucher_type",
+	"voucher_no",
+	"posting_date",
+	"posting_time",
+	"party_type",
+	"party",
+	"company",
+	"status_after",
+)
+_PARTY = ("operation", "voucher_type", "voucher_no", "posting_date", "posting_time", "party_type", "party")
+
+
+def previous_states(serials: dict[str, tuple[int, int | None]]) -> dict[str, State]:
+	"""Per serial (by code key) that had a state before the document's first movement of it, that
+	state (but its code, item and counter): rebuilt from what decides it
+	(:func:`serial_tracking.core.states.deciding`), chosen by the database among the serial's active
+	earlier rows, however many. Serials whose deciding rows read alike come back as one row, so a
+	document of ten thousand serials from one receipt reads one row."""
 	supplier = [o.value for o in FROM_SUPPLIER]
 	customer = [o.value for o in TO_CUSTOMER]
 	skipped = [o.value for o in NOT_MOVEMENTS]
 	marks = lambda values: ", ".join(["%s"] * len(values))  # noqa: E731
+	read = [
+		*(f"l.`{f}`" for f in _LATEST),
+		*(f"s.`{f}`" for f in _PARTY),
+		*(f"c.`{f}`" for f in _PARTY),
+		"k.`company`",
+		"t.`posting_date`",
+		"t.`posting_time`",
+	]
+	role = lambda alias, column: (  # noqa: E731
+		f" left join `tab{LOG}` {alias} on {alias}.`serial_no` = d.`serial_no`"
+		f" and {alias}.`is_cancelled` = 0 and {alias}.`sequence` = d.`{column}`"
+	)
 	rows = frappe.db.sql(
-		f"select l.`serial_no`, l.`item_code`, l.`operation`, l.`from_warehouse`, l.`to_warehouse`,"
-		" l.`voucher_type`, l.`voucher_no`, l.`posting_date`, l.`posting_time`, l.`party_type`, l.`party`,"
-		" l.`company`, l.`status_after` from ("
+		"set statement group_concat_max_len = 4294967295 for"
+		f" select group_concat(d.`serial_no` separator '\\n'), {', '.join(read)} from ("
 		" select p.`serial_no`, max(p.`sequence`) latest,"
 		f" max(case when p.`operation` in ({marks(supplier)}) and p.`party_type` = %s then p.`sequence` end)"
 		" supplier,"
@@ -545,16 +579,48 @@ def previous_movements(serials: dict[str, tuple[int, int | None]]) -> dict[str, 
 		f" from {_table(_STARTS)} o join `tab{LOG}` p on p.`serial_no` = o.`code`"
 		" and p.`is_cancelled` = 0 and p.`sequence` < o.`sequence`"
 		f" where p.`operation` not in ({marks(skipped)}) group by p.`serial_no`) d"
-		f" join `tab{LOG}` l on l.`serial_no` = d.`serial_no` and l.`is_cancelled` = 0"
-		" and l.`sequence` in (d.latest, d.supplier, d.customer, d.company, d.posted)"
-		" order by l.`serial_no`, l.`sequence`",
+		f" join `tab{LOG}` l on l.`serial_no` = d.`serial_no` and l.`is_cancelled` = 0 and l.`sequence` = d.latest"
+		+ role("s", "supplier")
+		+ role("c", "customer")
+		+ role("k", "company")
+		+ role("t", "posted")
+		+ f" group by {', '.join(read)}",
 		(*supplier, "Supplier", *customer, "Customer", _starts(serials), *skipped),
-		as_dict=True,
 	)
-	found: dict[str, list[Movement]] = {}
-	for r in rows:
-		found.setdefault(key(r.serial_no), []).append(_movement(r))
+	found: dict[str, State] = {}
+	width = len(_LATEST)
+	for codes, *values in rows:
+		latest = _row_movement(dict(zip(_LATEST, values[:width], strict=True)))
+		from_supplier = _row_movement(dict(zip(_PARTY, values[width : width + 7], strict=True)))
+		to_customer = _row_movement(dict(zip(_PARTY, values[width + 7 : width + 14], strict=True)))
+		company, posting_date, posting_time = values[width + 14 :]
+		state = rebuilt(
+			Deciding(latest, from_supplier, to_customer, company, posted_at(posting_date, posting_time))
+		)
+		for code in codes.split("\n"):
+			found[key(code)] = state
 	return found
+
+
+def _row_movement(values: dict) -> Movement | None:
+	"""A logged movement as far as rebuilding a state needs it (no code, item or warehouse it left)."""
+	if not values["operation"]:
+		return None
+	return Movement(
+		code="",
+		item_code="",
+		operation=Operation(values["operation"]),
+		to_warehouse=values.get("to_warehouse"),
+		voucher_type=values["voucher_type"],
+		voucher_no=values["voucher_no"],
+		posting_date=str(values["posting_date"]) if values["posting_date"] else None,
+		posting_time=str(values["posting_time"]) if values["posting_time"] else None,
+		party_type=values["party_type"],
+		party=values["party"],
+		posted_at=posted_at(values["posting_date"], values["posting_time"]),
+		company=values.get("company"),
+		to_transit=values.get("status_after") == Status.IN_TRANSIT.value,
+	)
 
 
 def voiding(
@@ -566,10 +632,10 @@ def voiding(
 ) -> Voiding:
 	"""What cancelling the document writes, once nothing later blocks it: each serial goes back to
 	the state its earlier movements lead to, or away when the document made it."""
-	previous = previous_movements(serials)
+	previous = previous_states(serials)
 	restored, gone = [], []
 	for code_key, state in locked.items():
-		before = replay(previous.get(code_key, []))
+		before = previous.get(code_key)
 		if before is None:
 			gone.append(state.code)
 		else:
