@@ -4,6 +4,7 @@ Handlers return at once when the app is switched off or the document has no
 row of an SN-tracked item, so other documents behave as plain ERPNext.
 """
 
+import json
 from dataclasses import dataclass
 
 import frappe
@@ -22,6 +23,7 @@ from serial_tracking.core.plan import (
 	read_codes,
 )
 from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.core.states import CREATING
 from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, documents, facts, ledger
@@ -33,6 +35,9 @@ _PLANNED = "serial_tracking_plan"
 _VOIDED = "serial_tracking_void"
 #: The flag in which before_validate keeps the codes of packed rows, which ERPNext rebuilds.
 _PACKED = "serial_tracking_packed"
+#: The flag in which validate hands the context it read on submit to before_submit, with what it was
+#: read from.
+_READ = "serial_tracking_read"
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,8 @@ def _restore_packed(doc) -> None:
 
 def plan_of(context: Context, *, lock: bool):
 	codes = context.reading.all_codes()
-	states = ledger.read_states(codes, lock=lock)
+	creating = any(row.operation in CREATING for row in context.rows)
+	states = ledger.read_states(codes, lock=lock, creating=creating)
 	places = counted_places(context.rows, context.reading)
 	stock = ledger.held_at_places(places, lock=lock)
 	return plan(context.voucher, context.rows, context.reading, states, stock)
@@ -126,6 +132,15 @@ def validate(doc, method=None):
 	if not problems and context.moves and not submitting:
 		problems.extend(plan_of(context, lock=False).problems)
 	messages.throw(problems)
+	if submitting:
+		doc.flags[_READ] = (_fingerprint(doc), context)
+
+
+def _fingerprint(doc) -> str:
+	"""The document as its context is read from it: before_submit reads it again only when something
+	(another app's hook, say) changed it since validate. What the context reads from the database
+	is the same within the transaction's snapshot."""
+	return json.dumps(doc.as_dict(), default=str)
 
 
 def before_submit(doc, method=None):
@@ -149,7 +164,8 @@ def on_submit(doc, method=None):
 
 
 def _locked_plan(doc) -> tuple[Context, Plan] | None:
-	context = context_of(doc)
+	read = doc.flags.pop(_READ) if _READ in doc.flags else None
+	context = read[1] if read and read[0] == _fingerprint(doc) else context_of(doc)
 	if not context or not context.moves:
 		return None
 	messages.throw(context.reading.problems)
