@@ -120,14 +120,14 @@ def _plain(value):
 
 
 def _place(warehouse: str) -> str:
-	"""The warehouse as the user may see it named: "another warehouse" when they may not read it.
-	Judged once per user and warehouse in a request (``frappe.local.cache`` starts empty with each
-	request and each ``set_user``)."""
+	"""The warehouse as the user may see it named: "another warehouse" when it exists and they may not
+	read it. Judged once per user and warehouse in a request (``frappe.local.cache`` starts empty
+	with each request and each ``set_user``)."""
 	cache = getattr(frappe.local, "cache", None)
 	memo = cache.setdefault("sn_readable_places", {}) if isinstance(cache, dict) else {}
 	known = (frappe.session.user, warehouse)
 	if known not in memo:
-		memo[known] = bool(readable("Warehouse", [warehouse]))
+		memo[known] = bool(readable("Warehouse", [warehouse])) or not frappe.db.exists("Warehouse", warehouse)
 	return warehouse if memo[known] else _("another warehouse")
 
 
