@@ -1,0 +1,892 @@
+"""The permission matrix: every whitelisted method, report, print format and doctype of the app, called
+over real HTTP with token authentication by six principals, and what each may read and do.
+
+The test makes its own data (committed, removed afterwards): SN codes received and sold at two
+warehouses of the company, cartons, spare serials, cartons and label layouts for each principal to
+delete, and xlsx files to import. It calls everything as each principal and reads every answer,
+downloaded files included (csv, xlsx, PDF and ZPL), for the codes held at the other warehouse.
+
+The matrix it builds is compared with ``docs/permissions.md``; ``ST_WRITE_PERMISSIONS=1`` writes the
+table there instead. A whitelisted method found in the app's code without a row here fails the test.
+"""
+
+import ast
+import io
+import json
+import os
+import pathlib
+import secrets
+import subprocess
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+from tests.integration import factory
+from tests.rest.conftest import URL, Client, _token_user
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+APP = ROOT / "serial_tracking"
+DOCS = ROOT / "docs" / "permissions.md"
+START, END = "<!-- matrix:start -->", "<!-- matrix:end -->"
+
+SERIAL, LOG, CARTON, SETTINGS, LAYOUT = (
+	"Serial Number",
+	"Serial Circulation Log",
+	"Serial Carton",
+	"Serial Tracking Settings",
+	"SN Label Layout",
+)
+MAIN, SHOP, COMPANY = factory.MAIN, factory.SHOP, factory.COMPANY
+#: An SN-tracked item of this test's own (kept, as the other master data): the integration tests
+#: hold their items' stock locked while they run.
+PHONE = "ST-PERM-PHONE"
+
+#: The principals, as the table's columns: (key, heading, roles, User Permissions).
+PRINCIPALS = (
+	("guest", "Guest", None, []),
+	("none", "No role", [], []),
+	("stock", "Stock User", ["Stock User"], []),
+	(
+		"restricted",
+		"Stock User of one warehouse",
+		["Stock User"],
+		[("Company", COMPANY), ("Warehouse", MAIN)],
+	),
+	("manager", "Stock Manager", ["Stock User", "Stock Manager"], []),
+	("system", "System Manager", ["System Manager"], []),
+)
+HEADINGS = {key: heading for key, heading, _roles, _allow in PRINCIPALS}
+
+#: What a cell says when some answers were refused and none showed the other warehouse.
+OWN = "own warehouse only"
+#: ... and when they showed none of a warehouse's serials (only those sold, returned or issued).
+NOWHERE = "no warehouse's serials"
+
+
+# --- the whitelisted methods of the app, read from its code ---------------------------------------
+
+
+def whitelisted_methods() -> set[str]:
+	"""Every function decorated with ``frappe.whitelist`` in the app, by the dotted path a client calls:
+	``serial_tracking.api.<name>`` for those the api package exports, else its module's path (and
+	class, for a document's method)."""
+	init = ast.parse((APP / "api" / "__init__.py").read_text())
+	exported = {a.asname or a.name for n in ast.walk(init) if isinstance(n, ast.ImportFrom) for a in n.names}
+	exported |= {n.name for n in init.body if isinstance(n, ast.FunctionDef)}
+	found = set()
+	for path in sorted(APP.rglob("*.py")):
+		module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+		tree = ast.parse(path.read_text())
+		scopes = [(None, tree.body)] + [(n.name, n.body) for n in tree.body if isinstance(n, ast.ClassDef)]
+		for owner, body in scopes:
+			for node in body:
+				if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+					continue
+				if not any(ast.unparse(d).split("(")[0].endswith("whitelist") for d in node.decorator_list):
+					continue
+				if owner:
+					found.add(f"{module}.{owner}.{node.name}")
+				elif module.startswith("serial_tracking.api") and node.name in exported:
+					found.add(f"serial_tracking.api.{node.name}")
+				else:
+					found.add(f"{module}.{node.name}")
+	return found
+
+
+# --- the data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+	prefix: str
+	main: list[str]
+	shop: list[str]
+	docs: dict = field(default_factory=dict)
+	cartons: dict = field(default_factory=dict)
+	files: dict = field(default_factory=dict)
+	spares: dict = field(default_factory=dict)
+	log_rows: dict = field(default_factory=dict)
+	layout: dict = field(default_factory=dict)
+	made_files: list = field(default_factory=list)
+
+	@property
+	def secrets(self) -> list[str]:
+		"""What a user restricted to the main warehouse must never read: the codes held at the shop,
+		and the shop itself (a movement through it, a count there)."""
+		return [*self.shop[:2], SHOP]
+
+	@property
+	def own(self) -> list[str]:
+		"""What shows a principal the main warehouse's serials."""
+		return [*self.main, MAIN]
+
+
+def _xlsx(rows) -> bytes:
+	from openpyxl import Workbook
+
+	book = Workbook()
+	book.active.append(
+		["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
+	)
+	for row in rows:
+		book.active.append(row)
+	out = io.BytesIO()
+	book.save(out)
+	return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def world(site):
+	frappe = site
+	from serial_tracking.stock import registration
+
+	prefix = f"PM{secrets.token_hex(3).upper()}-"
+	w = World(prefix, factory.codes(f"{prefix}M", 4), factory.codes(f"{prefix}S", 4))
+	if not frappe.db.exists("Item", PHONE):
+		factory.make_item(PHONE, sn_tracking=1)
+		frappe.db.commit()
+	_clean(frappe)
+	try:
+		for place, codes in ((MAIN, w.main), (SHOP, w.shop)):
+			tag = "main" if place == MAIN else "shop"
+			for doc in (
+				factory.purchase_receipt([(PHONE, 3, codes[:3], place)]),
+				factory.purchase_invoice([(PHONE, 1, codes[3:], place)]),
+				factory.delivery_note([(PHONE, 1, [codes[2]], place)]),
+				factory.sales_invoice([(PHONE, 1, [codes[3]], place)]),
+			):
+				w.docs[(doc.doctype, tag)] = doc.name
+		# Units at the main warehouse without codes: room for what the principals register.
+		factory.stock_entry("Material Receipt", [(PHONE, 30, None, None, MAIN)])
+		for tag, codes in (("main", w.main[:2]), ("shop", w.shop[:2])):
+			carton = frappe.get_doc(
+				{
+					"doctype": CARTON,
+					"carton_code": f"{prefix}K{tag}",
+					"item_code": PHONE,
+					"add_codes": " ".join(codes),
+				}
+			).insert()
+			w.cartons[tag] = carton.name
+		layout = frappe.get_all(LAYOUT, filters={"enabled": 1}, fields=["*"], limit=1)[0]
+		w.layout = {
+			k: v
+			for k, v in layout.items()
+			if k not in ("name", "owner", "creation", "modified", "modified_by", "idx", "docstatus")
+			and not k.startswith("_")
+		}
+		w.layout["is_default"] = 0
+		for n, (key, *_rest) in enumerate(PRINCIPALS):
+			spares = {"delete": f"{prefix}D{n}", "correct": f"{prefix}C{n}"}
+			registration.register(PHONE, MAIN, "\n".join(spares.values()))
+			spares["carton"] = (
+				frappe.get_doc({"doctype": CARTON, "carton_code": f"{prefix}KD{n}", "item_code": PHONE})
+				.insert()
+				.name
+			)
+			spares["layout"] = (
+				frappe.get_doc({**w.layout, "doctype": LAYOUT, "layout_name": f"{prefix}LD{n}"}).insert().name
+			)
+			w.spares[key] = spares
+			w.files[key] = _public_file(frappe, prefix, [[PHONE, "", MAIN, f"{prefix}I{n}", ""]])
+		w.files["main"] = _public_file(frappe, prefix, [[PHONE, "", MAIN, w.main[0], ""]])
+		w.files["shop"] = _public_file(frappe, prefix, [[PHONE, "", SHOP, w.shop[0], ""]])
+		for tag, code in (("main", w.main[0]), ("shop", w.shop[0])):
+			w.log_rows[tag] = frappe.get_all(LOG, filters={"serial_no": code}, pluck="name", limit=1)[0]
+		frappe.db.commit()
+		yield w
+	finally:
+		_clean(frappe, w)
+
+
+def _public_file(frappe, prefix: str, rows) -> str:
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"{prefix}{secrets.token_hex(3)}.xlsx",
+			"is_private": 0,
+			"content": _xlsx(rows),
+		}
+	).insert(ignore_permissions=True)
+	return file.file_url
+
+
+#: The stock documents that may hold the test's item, as (doctype, row doctype).
+DOCUMENTS = (
+	("Sales Invoice", "Sales Invoice Item"),
+	("Delivery Note", "Delivery Note Item"),
+	("Purchase Invoice", "Purchase Invoice Item"),
+	("Purchase Receipt", "Purchase Receipt Item"),
+	("Stock Entry", "Stock Entry Detail"),
+)
+
+
+def _retried(frappe, step) -> None:
+	"""``step`` committed, tried again after a deadlock or lock wait with another test of the site."""
+	for attempt in range(3):
+		try:
+			step()
+			frappe.db.commit()
+			return
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			frappe.db.rollback()
+			if attempt == 2:
+				raise
+
+
+def _clean(frappe, w: World | None = None) -> None:
+	"""Everything of the test's item removed (a run stopped half-way included): its submitted
+	documents cancelled latest first, its serials, log rows and cartons deleted; and the layouts,
+	files, users' traces the run made."""
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	for name in frappe.get_all(CARTON, filters={"item_code": PHONE}, pluck="name"):
+		_retried(frappe, lambda name=name: frappe.db.delete(CARTON, name))
+	# serials no document moved (registered, corrected): their rows would block nothing, but go first
+	moved = frappe.get_all(
+		LOG, filters={"item_code": PHONE, "voucher_type": ("!=", "Item")}, pluck="serial_no"
+	)
+	_retried(
+		frappe,
+		lambda: frappe.db.delete(SERIAL, {"item_code": PHONE, "name": ("not in", moved or [""])}),
+	)
+	submitted = [
+		(row.creation, doctype, row.name)
+		for doctype, child in DOCUMENTS
+		for row in frappe.get_all(
+			doctype,
+			filters=[[child, "item_code", "=", PHONE], [doctype, "docstatus", "=", 1]],
+			fields=["name", "creation"],
+			distinct=True,
+		)
+	]
+	for _creation, doctype, name in sorted(submitted, reverse=True):
+		_retried(frappe, lambda doctype=doctype, name=name: frappe.get_doc(doctype, name).cancel())
+	_retried(frappe, lambda: frappe.db.delete(LOG, {"item_code": PHONE}))
+	_retried(frappe, lambda: frappe.db.delete(SERIAL, {"item_code": PHONE}))
+	_retried(frappe, lambda: frappe.db.delete(LAYOUT, {"name": ("like", "PM%-L%")}))
+	if w:
+		for url in {*w.made_files, *w.files.values()}:
+			for name in frappe.get_all("File", filters={"file_url": url}, pluck="name"):
+				frappe.delete_doc("File", name, ignore_permissions=True, force=True)
+		for doctype, field in (("Version", "docname"), ("Deleted Document", "deleted_name")):
+			frappe.db.delete(doctype, {field: ("like", f"{w.prefix}%")})
+	frappe.db.commit()
+
+
+@pytest.fixture(scope="module")
+def principals(site):
+	frappe = site
+	clients = {}
+	for key, _heading, roles, allow in PRINCIPALS:
+		if roles is None:
+			clients[key] = Client("Guest")
+		else:
+			clients[key] = _token_user(frappe, f"st-perm-{key}@example.com", roles, allow)
+	yield clients
+	for client in clients.values():
+		if client.name != "Guest":
+			frappe.db.delete("User Permission", {"user": client.name})
+			frappe.delete_doc("User", client.name, ignore_permissions=True, force=True)
+	frappe.db.commit()
+
+
+# --- calling and reading the answers --------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+	status: int
+	text: str
+	clean: bool  # a 4xx of Frappe's own errors, or a 2xx
+
+	@property
+	def ok(self) -> bool:
+		return 200 <= self.status < 300
+
+
+def _content_text(content: bytes) -> str:
+	"""What a downloaded file says: every cell of an xlsx, the text of a PDF, else the text itself."""
+	if content[:2] == b"PK":
+		from openpyxl import load_workbook
+
+		book = load_workbook(io.BytesIO(content), read_only=True)
+		return "\n".join(
+			str(value)
+			for sheet in book.worksheets
+			for row in sheet.iter_rows(values_only=True)
+			for value in row
+			if value is not None
+		)
+	if content[:4] == b"%PDF":
+		return subprocess.run(
+			["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+		).stdout.decode()
+	return content.decode("utf-8", "replace")
+
+
+def _answer(client: Client, response: requests.Response, w: World) -> Answer:
+	status = response.status_code
+	kind = response.headers.get("content-type", "")
+	if "json" not in kind:
+		return Answer(status, _content_text(response.content), status < 500)
+	body = response.json()
+	text = response.text
+	if 200 <= status < 300:
+		message = body.get("message")
+		if isinstance(message, dict) and isinstance(message.get("file_url"), str):
+			w.made_files.append(message["file_url"])
+			text += "\n" + _content_text(client.download(message["file_url"]).content)
+		return Answer(status, text, True)
+	exception = body.get("exception") or f"frappe.exceptions.{body.get('exc_type')}"
+	clean = 400 <= status < 500 and exception.startswith(("frappe.exceptions.", "serial_tracking.messages."))
+	return Answer(status, text, clean)
+
+
+def method(path: str, /, **args):
+	return ("method", path, args)
+
+
+def resource(verb: str, doctype: str, name: str | None = None, body=None, **params):
+	return ("resource", verb, doctype, name, body, params)
+
+
+def report(name: str, filters: dict, export: bool = False):
+	return ("report", name, filters, export)
+
+
+def typed(call, code: str):
+	"""A call sending a code of the other warehouse as the user typed it: its answer may repeat the
+	code, and must say nothing more of it (where it is)."""
+	return ("typed", code, call)
+
+
+def other(call):
+	"""A call about the other warehouse itself (its serial, document or row): refused to a user
+	restricted to the main warehouse."""
+	return ("other", call)
+
+
+def _call(client: Client, call, w: World) -> Answer:
+	session = client.session
+	if call[0] == "other":
+		return _call(client, call[1], w)
+	if call[0] == "typed":
+		answer = _call(client, call[2], w)
+		answer.text = answer.text.replace(call[1], "")
+		return answer
+	if call[0] == "method":
+		response = client.post(call[1], **call[2])
+	elif call[0] == "resource":
+		_kind, verb, doctype, name, body, params = call
+		path = f"{URL}/api/resource/{doctype}" + (f"/{name}" if name else "")
+		params = {k: json.dumps(v) if not isinstance(v, str | int) else v for k, v in params.items()}
+		response = session.request(verb, path, params=params, json=body, timeout=120)
+	elif call[0] == "form":
+		response = session.post(f"{URL}/api/method/{call[1]}", data=call[2], timeout=120)
+	else:
+		_kind, name, filters, export = call
+		if export:
+			response = session.post(
+				f"{URL}/api/method/frappe.desk.query_report.export_query",
+				data={
+					"report_name": name,
+					"filters": json.dumps(filters),
+					"file_format_type": "CSV",
+					# as Desk sends it: the rows shown
+					"visible_idx": json.dumps(list(range(1000))),
+				},
+				timeout=120,
+			)
+		else:
+			response = client.post("frappe.desk.query_report.run", report_name=name, filters=filters)
+	return _answer(client, response, w)
+
+
+def _unsaved(doctype: str, warehouse: str) -> tuple[dict, str]:
+	"""A new document of one PHONE row as Desk holds it before its first save, and the row's name."""
+	slug = doctype.lower().replace(" ", "-")
+	party = {"customer": factory.CUSTOMER} if doctype == "Delivery Note" else {"supplier": factory.SUPPLIER}
+	row = f"new-{slug}-item-1"
+	return (
+		{
+			"doctype": doctype,
+			"name": f"new-{slug}-1",
+			"__islocal": 1,
+			"__unsaved": 1,
+			"docstatus": 0,
+			"company": COMPANY,
+			"set_posting_time": 0,
+			**party,
+			"items": [
+				{
+					"doctype": f"{doctype} Item",
+					"name": row,
+					"__islocal": 1,
+					"idx": 1,
+					"item_code": PHONE,
+					"qty": 1,
+					"stock_qty": 1,
+					"uom": "Nos",
+					"stock_uom": "Nos",
+					"conversion_factor": 1,
+					"rate": 100,
+					"warehouse": warehouse,
+				}
+			],
+		},
+		row,
+	)
+
+
+# --- the rows of the matrix: what each principal is asked to do ------------------------------------
+#
+# Each row: (label, scoped, calls(w, key, n)). A scoped row asks about both warehouses (or about
+# data of both): its answers are read for the shop's codes, and a principal who sees none of them
+# while being refused or answered without them reads "own warehouse only".
+
+
+def _dialog(api: str, doctype: str, warehouse: str, **args):
+	doc, row = _unsaved(doctype, warehouse)
+	return method(api, doc=doc, row=row, **args)
+
+
+def _print(doctype: str, name: str):
+	return method(
+		"frappe.www.printview.get_html_and_style",
+		doc=doctype,
+		name=name,
+		print_format=f"{doctype} with SN codes",
+	)
+
+
+def _methods(w: World, k: str, n: int) -> dict:
+	"""Per whitelisted method (by name, for those of ``serial_tracking.api``): whether it is scoped,
+	and the calls made."""
+	like = f"{w.prefix}*"
+	pr_main, pr_shop = w.docs[("Purchase Receipt", "main")], w.docs[("Purchase Receipt", "shop")]
+	return {
+		"parse_codes": (False, [method("parse_codes", text=f"{w.main[0]}\n{w.main[1]}", item_code=PHONE)]),
+		"generate_codes": (False, [method("generate_codes", count=3, prefix=f"{w.prefix}G")]),
+		"in_stock": (
+			True,
+			[
+				method("in_stock", item_code=PHONE, warehouse=MAIN),
+				other(method("in_stock", item_code=PHONE, warehouse=SHOP)),
+			],
+		),
+		"history": (
+			True,
+			[
+				method("history", serial_no=w.main[0]),
+				other(method("history", serial_no=w.shop[0])),
+				# sold at the shop: its movements through the shop are not shown
+				method("history", serial_no=w.shop[2]),
+			],
+		),
+		"item_stock": (True, [method("item_stock", item_code=PHONE)]),
+		"register_serials": (
+			False,
+			[method("register_serials", item_code=PHONE, warehouse=MAIN, codes=f"{w.prefix}R{n}")],
+		),
+		"set_tracking": (False, [method("set_tracking", items=[PHONE], enable=1)]),
+		"check_consistency": (False, [method("check_consistency", item_code=PHONE)]),
+		"search_serials": (True, [method("search_serials", filters={"serial_no": like})]),
+		"export_serials": (
+			True,
+			[
+				method("export_serials", filters={"serial_no": like}, format="csv"),
+				method("export_serials", filters={"serial_no": like}, format="xlsx"),
+			],
+		),
+		"trace": (
+			True,
+			[
+				method("trace", serial_no=w.main[0]),
+				other(method("trace", serial_no=w.shop[0])),
+				method("trace", serial_no=w.shop[2]),
+				method("trace", voucher_type="Purchase Receipt", voucher_no=pr_main),
+				other(method("trace", voucher_type="Purchase Receipt", voucher_no=pr_shop)),
+				method("trace", supplier=factory.SUPPLIER),
+			],
+		),
+		"print_labels": (
+			True,
+			[
+				method("print_labels", codes=[w.main[0]], format="zpl"),
+				other(method("print_labels", codes=[w.shop[0]], format="zpl")),
+				method("print_labels", filters={"serial_no": like}, format="zpl"),
+				method("print_labels", filters={"serial_no": like}, format="pdf"),
+				other(
+					method("print_labels", voucher_type="Purchase Receipt", voucher_no=pr_shop, format="zpl")
+				),
+			],
+		),
+		"correct_code": (
+			False,
+			[method("correct_code", serial_no=w.spares[k]["correct"], new_code=f"{w.spares[k]['correct']}X")],
+		),
+		"check_row": (
+			True,
+			[
+				_dialog("check_row", "Delivery Note", MAIN, text=w.main[0]),
+				other(_dialog("check_row", "Delivery Note", SHOP, text=w.shop[0])),
+				typed(_dialog("check_row", "Delivery Note", MAIN, text=w.shop[0]), w.shop[0]),
+			],
+		),
+		"read_scan": (
+			True,
+			[
+				_dialog("read_scan", "Delivery Note", MAIN, scan=w.cartons["main"]),
+				other(_dialog("read_scan", "Delivery Note", SHOP, scan=w.cartons["shop"])),
+				# the shop's carton on a row of the main warehouse: none of its units, nor where they are
+				_dialog("read_scan", "Delivery Note", MAIN, scan=w.cartons["shop"]),
+			],
+		),
+		"import_template": (False, [method("import_template")]),
+		"import_serials": (False, [method("import_serials", file_url=w.files[k])]),
+		"read_import": (
+			True,
+			[
+				_dialog("read_import", "Purchase Receipt", MAIN, file_url=w.files["main"]),
+				other(_dialog("read_import", "Purchase Receipt", SHOP, file_url=w.files["shop"])),
+			],
+		),
+		"find_serial": (
+			True,
+			[
+				method("find_serial", code=w.main[0], warehouse=MAIN),
+				other(method("find_serial", code=w.shop[0], warehouse=SHOP)),
+				method("find_serial", code=w.shop[0], warehouse=MAIN),
+			],
+		),
+		"is_tracked": (False, [method("is_tracked", item_code=PHONE)]),
+		"search_serial_link": (
+			True,
+			[
+				method("search_serial_link", txt=w.prefix, page_len=100),
+				method("search_serial_link", txt=w.prefix, page_len=100, ignore_user_permissions=1),
+			],
+		),
+	}
+
+
+def _others(w: World, k: str, n: int) -> dict:
+	"""The reports, print formats and doctypes of the app, and Frappe's own ways of reading serials."""
+	like = [["name", "like", f"{w.prefix}%"]]
+	prints = {
+		f"{doctype} with SN codes (print format)": (
+			True,
+			[_print(doctype, w.docs[(doctype, "main")]), other(_print(doctype, w.docs[(doctype, "shop")]))],
+		)
+		for doctype in ("Delivery Note", "Sales Invoice", "Purchase Receipt", "Purchase Invoice")
+	}
+	s = w.spares[k]
+	return {
+		"Serial Number Search (report): run": (
+			True,
+			[report("Serial Number Search", {"serial_no": f"{w.prefix}*"})],
+		),
+		"Serial Number Search (report): export": (
+			True,
+			[report("Serial Number Search", {"serial_no": f"{w.prefix}*"}, export=True)],
+		),
+		"Serial Traceability (report): run": (
+			True,
+			[
+				report("Serial Traceability", {"serial_no": w.main[0]}),
+				report("Serial Traceability", {"serial_no": w.shop[0]}),
+				report("Serial Traceability", {"supplier": factory.SUPPLIER, "recall": 1}),
+				other(
+					report(
+						"Serial Traceability",
+						{
+							"voucher_type": "Purchase Receipt",
+							"voucher_no": w.docs[("Purchase Receipt", "shop")],
+						},
+					)
+				),
+			],
+		),
+		"Serial Traceability (report): export": (
+			True,
+			[
+				report("Serial Traceability", {"serial_no": w.main[0]}, export=True),
+				report("Serial Traceability", {"serial_no": w.shop[0]}, export=True),
+			],
+		),
+		**prints,
+		f"{SERIAL}: list": (
+			True,
+			[resource("GET", SERIAL, filters=like, fields=["name", "warehouse"], limit_page_length=0)],
+		),
+		f"{SERIAL}: get": (
+			True,
+			[resource("GET", SERIAL, w.main[0]), other(resource("GET", SERIAL, w.shop[0]))],
+		),
+		f"{SERIAL}: print (Desk)": (
+			True,
+			[
+				method("frappe.www.printview.get_html_and_style", doc=SERIAL, name=w.main[0]),
+				other(method("frappe.www.printview.get_html_and_style", doc=SERIAL, name=w.shop[0])),
+			],
+		),
+		f"{SERIAL}: link search (Desk)": (
+			True,
+			[method("frappe.desk.search.search_link", doctype=SERIAL, txt=w.prefix, page_length=100)],
+		),
+		f"{SERIAL}: export (Desk list)": (
+			True,
+			[
+				(
+					"form",
+					"frappe.desk.reportview.export_query",
+					{
+						"doctype": SERIAL,
+						"file_format_type": "CSV",
+						"fields": json.dumps([f"`tab{SERIAL}`.`name`", f"`tab{SERIAL}`.`warehouse`"]),
+						"filters": json.dumps(like),
+					},
+				)
+			],
+		),
+		f"{SERIAL}: create": (
+			False,
+			[
+				resource(
+					"POST",
+					SERIAL,
+					body={"serial_no": f"{w.prefix}H{n}", "item_code": PHONE, "warehouse": MAIN},
+				)
+			],
+		),
+		f"{SERIAL}: write": (False, [resource("PUT", SERIAL, s["delete"], body={})]),
+		f"{SERIAL}: delete": (False, [resource("DELETE", SERIAL, s["delete"])]),
+		f"{LOG}: list": (
+			True,
+			[
+				resource(
+					"GET",
+					LOG,
+					filters=[["serial_no", "like", f"{w.prefix}%"]],
+					fields=["serial_no", "from_warehouse", "to_warehouse"],
+					limit_page_length=0,
+				)
+			],
+		),
+		f"{LOG}: get": (
+			True,
+			[resource("GET", LOG, w.log_rows["main"]), other(resource("GET", LOG, w.log_rows["shop"]))],
+		),
+		f"{LOG}: create": (
+			False,
+			[
+				resource(
+					"POST",
+					LOG,
+					body={
+						"serial_no": w.main[0],
+						"item_code": PHONE,
+						"operation": "Receive",
+						"to_warehouse": MAIN,
+					},
+				)
+			],
+		),
+		f"{LOG}: write": (False, [resource("PUT", LOG, w.log_rows["main"], body={})]),
+		f"{LOG}: delete": (False, [resource("DELETE", LOG, w.log_rows["main"])]),
+		f"{CARTON}: list": (False, [resource("GET", CARTON, filters=like, fields=["name", "serial_count"])]),
+		f"{CARTON}: get": (False, [resource("GET", CARTON, w.cartons["main"])]),
+		f"{CARTON}: create": (
+			False,
+			[resource("POST", CARTON, body={"carton_code": f"{w.prefix}KN{n}", "item_code": PHONE})],
+		),
+		f"{CARTON}: write": (False, [resource("PUT", CARTON, s["carton"], body={})]),
+		f"{CARTON}: delete": (False, [resource("DELETE", CARTON, s["carton"])]),
+		f"{SETTINGS}: get": (False, [resource("GET", SETTINGS, SETTINGS)]),
+		f"{SETTINGS}: write": (False, [resource("PUT", SETTINGS, SETTINGS, body={})]),
+		f"{LAYOUT}: list": (False, [resource("GET", LAYOUT, filters=like)]),
+		f"{LAYOUT}: get": (False, [resource("GET", LAYOUT, w.spares["guest"]["layout"])]),
+		f"{LAYOUT}: create": (
+			False,
+			[resource("POST", LAYOUT, body={**w.layout, "layout_name": f"{w.prefix}LN{n}"})],
+		),
+		f"{LAYOUT}: write": (False, [resource("PUT", LAYOUT, s["layout"], body={})]),
+		f"{LAYOUT}: delete": (False, [resource("DELETE", LAYOUT, s["layout"])]),
+	}
+
+
+def method_name(path: str) -> str:
+	"""The name a row of ``_methods`` has for a whitelisted method: its function's name for those of
+	the api package, its whole path for any other."""
+	return path.rsplit(".", 1)[1] if path.startswith("serial_tracking.api.") else path
+
+
+def rows(w: World, k: str, n: int) -> dict:
+	"""Every row of the matrix for principal ``k`` (the ``n``-th): label -> (scoped, calls)."""
+	methods = _methods(w, k, n)
+	out = {}
+	for path in sorted(whitelisted_methods()):
+		scoped, calls = methods[method_name(path)]
+		out[f"`{path}`"] = (scoped, [_at(call, path) for call in calls])
+	return {**out, **_others(w, k, n)}
+
+
+def _at(call, path: str):
+	"""A call of a whitelisted method of the app, made at the path it was found at."""
+	if call[0] == "other":
+		return ("other", _at(call[1], path))
+	if call[0] == "typed":
+		return ("typed", call[1], _at(call[2], path))
+	if call[0] == "method" and "." not in call[1]:
+		return ("method", path, call[2])
+	return call
+
+
+def cell(answers: list[tuple[bool, Answer]], scoped: bool, w: World) -> str:
+	"""answers: (about the other warehouse itself, answer)."""
+	if errors := sorted({a.status for _other, a in answers if a.status >= 500}):
+		return "error ({})".format(", ".join(map(str, errors)))
+	if not any(a.ok for _other, a in answers):
+		return "no ({})".format(", ".join(map(str, sorted({a.status for _other, a in answers}))))
+	if not scoped or any(a.ok and (about or shows(a, w.secrets)) for about, a in answers):
+		return "yes"
+	if any(a.ok and shows(a, w.own) for _other, a in answers):
+		return OWN
+	return NOWHERE
+
+
+def shows(answer: Answer, markers: list[str]) -> bool:
+	return any(marker in answer.text for marker in markers)
+
+
+@dataclass
+class Run:
+	cells: dict  # row -> principal key -> cell
+	answers: dict  # (row, principal key) -> [(about the other warehouse, Answer)]
+
+
+@pytest.fixture(scope="module")
+def run(world, principals) -> Run:
+	cells, answers = {}, {}
+	for n, (key, *_rest) in enumerate(PRINCIPALS):
+		for label, (scoped, calls) in rows(world, key, n).items():
+			got = [(call[0] == "other", _call(principals[key], call, world)) for call in calls]
+			answers[(label, key)] = got
+			cells.setdefault(label, {})[key] = cell(got, scoped, world)
+	if dump := os.environ.get("ST_MATRIX_DUMP"):
+		pathlib.Path(dump).write_text(
+			json.dumps(
+				{
+					f"{label} / {key}": [[a.status, a.text[:3000]] for _o, a in got]
+					for (label, key), got in answers.items()
+				},
+				indent=1,
+			)
+		)
+	return Run(cells, answers)
+
+
+# --- the table --------------------------------------------------------------------------------------
+
+
+def table(cells: dict) -> str:
+	keys = [key for key, *_rest in PRINCIPALS]
+	lines = [
+		"| Method, report, print format or doctype action | " + " | ".join(HEADINGS[k] for k in keys) + " |",
+		"|---|" + "---|" * len(keys),
+	]
+	lines += [f"| {label} | " + " | ".join(row[k] for k in keys) + " |" for label, row in cells.items()]
+	return "\n".join(lines)
+
+
+def parse_table(text: str) -> dict:
+	"""The table between the markers of docs/permissions.md, as row -> principal key -> cell."""
+	body = text.split(START, 1)[1].split(END, 1)[0] if START in text else ""
+	lines = [line.strip() for line in body.splitlines() if line.strip().startswith("|")]
+	if len(lines) < 2:
+		return {}
+	headings = [h.strip() for h in lines[0].strip("|").split("|")][1:]
+	keys = {heading: key for key, heading in HEADINGS.items()}
+	found = {}
+	for line in lines[2:]:
+		values = [v.strip() for v in line.strip("|").split("|")]
+		found[values[0]] = {keys.get(h, h): v for h, v in zip(headings, values[1:], strict=False)}
+	return found
+
+
+def differences(documented: dict, measured: dict) -> list[str]:
+	out = []
+	for label in measured.keys() - documented.keys():
+		out.append(f"{label}: not in docs/permissions.md")
+	for label in documented.keys() - measured.keys():
+		out.append(f"{label}: in docs/permissions.md, not in the code")
+	for label in measured.keys() & documented.keys():
+		for key, value in measured[label].items():
+			if documented[label].get(key) != value:
+				out.append(
+					f"{label} / {HEADINGS[key]}: docs say {documented[label].get(key)!r}, the code does {value!r}"
+				)
+	return sorted(out)
+
+
+# --- the tests --------------------------------------------------------------------------------------
+
+
+def test_every_whitelisted_method_of_the_app_has_a_row(world):
+	found = {method_name(path) for path in whitelisted_methods()}
+	assert found, "no whitelisted method found: the code walk is broken"
+	known = set(_methods(world, "guest", 0))
+	assert sorted(found - known) == [], "whitelisted methods without a row in the matrix"
+	assert sorted(known - found) == [], "rows of methods the app no longer has"
+
+
+def test_every_doctype_report_and_print_format_of_the_app_has_rows(world):
+	module = APP / "serial_tracking"
+	names = {
+		json.loads(path.read_text())["name"]
+		for kind in ("doctype", "report", "print_format")
+		for path in module.glob(f"{kind}/*/*.json")
+		if path.parent.name == path.stem
+	}
+	labels = " ".join(_others(world, "guest", 0))
+	assert sorted(name for name in names if name not in labels) == []
+
+
+def test_no_answer_is_a_server_error_and_every_refusal_is_frappes_own(run):
+	bad = [
+		f"{label} / {HEADINGS[key]}: {a.status} {a.text[:300]}"
+		for (label, key), answers in run.answers.items()
+		for _about, a in answers
+		if not a.clean
+	]
+	assert bad == []
+
+
+def test_a_stock_user_of_one_warehouse_reads_nothing_of_another(run, world):
+	"""No method, report, export, print or label shows the restricted user a code held at the other
+	warehouse or a movement through it, and every call about the other warehouse itself is refused."""
+	leaks = [
+		f"{label}: {'answered about the other warehouse' if about else 'shows ' + repr(secret)}: {a.text[:300]}"
+		for (label, key), answers in run.answers.items()
+		if key == "restricted"
+		for about, a in answers
+		if a.ok
+		for secret in ([None] if about else [s for s in world.secrets if s in a.text])
+	]
+	assert leaks == []
+
+
+def test_the_table_in_the_docs_is_the_code(run):
+	measured = table(run.cells)
+	text = DOCS.read_text() if DOCS.exists() else ""
+	if os.environ.get("ST_WRITE_PERMISSIONS") == "1":
+		if START not in text:
+			text = f"# Permissions\n\n{START}\n{END}\n"
+		head, rest = text.split(START, 1)
+		DOCS.write_text(f"{head}{START}\n{measured}\n{END}{rest.split(END, 1)[1]}")
+		return
+	assert differences(parse_table(text), run.cells) == [], (
+		"docs/permissions.md and the code disagree; fix the code, or rerun with ST_WRITE_PERMISSIONS=1"
+	)
