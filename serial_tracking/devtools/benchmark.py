@@ -278,7 +278,8 @@ def _round(
 	suffix = frappe.generate_hash(length=10).upper()
 	made: list[tuple[str, str]] = [(SETTINGS, SETTINGS)]
 	with _rolled_back(made):
-		_allow(size)
+		if mode == APP:
+			_allow(size)
 		item, supplier, customer = _master_data(mode, suffix, made)
 		codes = [f"STB{suffix}-{n:05d}" for n in range(1, size + 1)]
 		receipt = _document(RECEIPT, place, item, codes, mode, supplier=supplier)
@@ -293,7 +294,8 @@ def _round(
 
 
 def _allow(size: int) -> None:
-	"""Raise the most SN codes per document to ``size`` for this round (rolled back with it)."""
+	"""Raise the most SN codes per document to ``size`` for this round (rolled back with it; the
+	settings stay locked until then, so only the app's rounds, which are short, raise it)."""
 	if size > get_settings().limits.max_per_operation:
 		frappe.db.set_single_value(SETTINGS, "max_per_operation", size)
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
