@@ -26,7 +26,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import CREATING
 from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, documents, facts, ledger
+from serial_tracking.stock import cartons, counted, documents, facts, ledger
 from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
@@ -206,6 +206,9 @@ def _check_latest(doc) -> ledger.Voiding | None:
 		ledger._busy(messages.SerialTrackingError)
 	later = ledger.later_movements(doc.doctype, doc.name, serials)
 	found = blockers(later)
+	found += [
+		c for c in counted.later_counts(doc, counted.places_of(doc.doctype, doc.name)) if c not in found
+	]
 	if found:
 		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
