@@ -339,10 +339,23 @@ def rows(filters: dict | str | None, start: int = 0, page_length: int = PAGE_LEN
 	return _rows_of(found)
 
 
-def status_counts(filters: dict | str | None) -> dict[str, int]:
-	"""How many matching serials are at each status (one GROUP BY statement), in the statuses' order."""
+#: The search report counts matches exactly up to this many; past it, it says "more than".
+COUNT_MOST = 10_000
+
+
+def status_counts(filters: dict | str | None, most: int | None = None) -> dict[str, int]:
+	"""How many matching serials are at each status (one GROUP BY statement), in the statuses' order.
+
+	With ``most``, only the first ``most`` + 1 matches are counted: a total past ``most`` says there
+	are more, and then the counts per status are of those read, not of all. Counting a million
+	serials reads a million index entries; counting ten thousand and one takes milliseconds.
+	"""
 	table = frappe.qb.DocType(SERIAL)
-	counted = dict(query(filters, table.status, Count("*")).groupby(table.status).run())
+	if most is None:
+		counted = dict(query(filters, table.status, Count("*")).groupby(table.status).run())
+	else:
+		first = query(filters, table.status).limit(most + 1)
+		counted = dict(frappe.qb.from_(first).select(first.status, Count("*")).groupby(first.status).run())
 	ordered = {status: counted.pop(status) for status in STATUSES if status in counted}
 	return {**ordered, **{cstr(status): n for status, n in counted.items()}}
 

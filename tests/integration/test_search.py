@@ -186,6 +186,25 @@ def test_report_shows_a_page_the_counts_and_how_many_match_in_all(monkeypatch):
 	assert len(data) == 4 and message is None
 
 
+def test_report_counts_exactly_up_to_its_most_and_past_it_says_more_than(monkeypatch):
+	"""Counting a million matches reads a million index entries: the report stops counting past its
+	most and says so, without per-status counts of only part of the matches."""
+	insert_serials(12, "SRC", statuses=("In Stock", "Sold"), warehouses=(MAIN,), company=COMPANY)
+	monkeypatch.setattr(search, "PAGE_LENGTH", 5)
+	monkeypatch.setattr(search, "COUNT_MOST", 12)
+	_c, data, message, _chart, summary = execute(frappe._dict({"serial_no": "SRC*", "status": []}))
+	assert {s["label"]: s["value"] for s in summary} == {"Matching serials": 12, "In Stock": 6, "Sold": 6}
+	monkeypatch.setattr(search, "COUNT_MOST", 10)
+	_c, data, message, _chart, summary = execute(frappe._dict({"serial_no": "SRC*", "status": []}))
+	assert len(data) == 5
+	assert "more than 10" in message and "Export" in message
+	assert summary == [
+		{"value": "more than 10", "label": "Matching serials", "datatype": "Data", "indicator": "blue"}
+	]
+	# The exact count, for the export and the API, still counts every match.
+	assert search.count({"serial_no": "SRC*"}) == 12
+
+
 def test_search_serials_method():
 	made = insert_serials(3, "SRM", statuses=("In Stock", "Sold"), warehouses=(MAIN,), company=COMPANY)
 	answer = api.search_serials(filters='{"serial_no": "SRM*"}', start="1", page_length="1")
