@@ -195,7 +195,17 @@ def test_report_counts_exactly_up_to_its_most_and_past_it_says_more_than(monkeyp
 	_c, data, message, _chart, summary = execute(frappe._dict({"serial_no": "SRC*", "status": []}))
 	assert {s["label"]: s["value"] for s in summary} == {"Matching serials": 12, "In Stock": 6, "Sold": 6}
 	monkeypatch.setattr(search, "COUNT_MOST", 10)
+	counted = search.status_counts
+
+	def bounded(filters, most=None):
+		# The report's own counting, recorded: it must stop at the most.
+		seen.append(sum(counted(filters, most=most).values()))
+		return counted(filters, most=most)
+
+	seen = []
+	monkeypatch.setattr(search, "status_counts", bounded)
 	_c, data, message, _chart, summary = execute(frappe._dict({"serial_no": "SRC*", "status": []}))
+	assert seen == [11], "the report counted past its most"
 	assert len(data) == 5
 	assert "more than 10" in message and "Export" in message
 	assert summary == [
