@@ -501,3 +501,52 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 		_clean_up(run)
 		if spare:
 			cancel_latest_first([("Purchase Receipt", spare.name)])
+
+
+# A deadlock in the app's own locking.
+
+DEADLOCKING = "ST-RACE-DEADLOCK"
+
+
+def _draft_crossed(job):
+	"""A draft Delivery Note of one serial, and the other serial to lock first: ``job`` is
+	(item, code to lock first, code to sell)."""
+	item, first, code = job
+	doc = f.delivery_note([(item, 1, [code], WAREHOUSE)], submit=False)
+	doc.flags.lock_first = first
+	return doc
+
+
+def _submit_crossed(doc):
+	"""Hold the other session's serial (as a request that moved it earlier in its transaction would),
+	wait until the other session holds this one's, then submit: each waits for the other."""
+	frappe.db.sql("select `name` from `tabSerial Number` where `name` = %s for update", doc.flags.lock_first)
+	time.sleep(1)
+	doc.submit()
+
+
+@pytest.mark.commits
+def test_two_sessions_locking_each_others_serials_end_as_one_sale_and_one_busy_refusal():
+	"""InnoDB breaks the deadlock by failing one session's statement inside the app's locked read:
+	that session gets the app's busy refusal, never the raw deadlock, and the other one sells."""
+	_make_place(DEADLOCKING)
+	run = _run()
+	first, second = f"{run}-DL-A", f"{run}-DL-B"
+	f.purchase_receipt([(DEADLOCKING, 2, [first, second], WAREHOUSE)])
+	frappe.db.commit()
+	try:
+		outcomes = race(
+			[
+				Session(_draft_crossed, _submit_crossed, [(DEADLOCKING, first, second)]),
+				Session(_draft_crossed, _submit_crossed, [(DEADLOCKING, second, first)]),
+			]
+		)
+		no_raw_errors(outcomes)
+		kinds = sorted((o.kind, o.detail if o.kind == REFUSED else "") for o in outcomes[0])
+		assert kinds == [(DONE, ""), (REFUSED, BUSY)], summary(outcomes)
+		sold = frappe.get_all(
+			"Serial Number", filters={"name": ("in", [first, second]), "status": "Sold"}, pluck="name"
+		)
+		assert len(sold) == 1
+	finally:
+		_clean_up(run)
