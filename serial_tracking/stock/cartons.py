@@ -45,25 +45,14 @@ _OUT_OF = frozenset(
 	}
 )
 
-#: Values per statement when looking codes up.
+#: Values per statement when packing a carton's codes.
 _CHUNK = 5000
 
 
 def rows_named(doctype: str, codes: list[str], fields: tuple[str, ...] = ("name",)) -> list:
-	"""Rows of ``doctype`` named by ``codes`` (without case, as the database compares)."""
-	found = []
-	codes = list(dict.fromkeys(c for c in codes if c))
-	columns = ", ".join(f"`{f}`" for f in fields)
-	for start in range(0, len(codes), _CHUNK):
-		chunk = codes[start : start + _CHUNK]
-		found.extend(
-			frappe.db.sql(
-				f"select {columns} from `tab{doctype}` where `name` in ({', '.join(['%s'] * len(chunk))})",
-				chunk,
-				as_dict=len(fields) > 1,
-			)
-		)
-	return found
+	"""Rows of ``doctype`` named by ``codes`` (without case, as the database compares), in one
+	statement whatever their number."""
+	return ledger.select_in(doctype, fields, "name", [c for c in codes if c], as_dict=len(fields) > 1)
 
 
 def collisions(codes: list[str]) -> list[Problem]:

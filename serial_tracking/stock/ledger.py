@@ -107,15 +107,15 @@ def read_states(codes: list[str], *, lock: bool = False, creating: bool = True) 
 	if not codes:
 		return {}
 	if lock and creating:
-		existing = [r[0] for r in _select(SERIAL, ("name",), "name", codes)]
+		existing = [r[0] for r in select_in(SERIAL, ("name",), "name", codes)]
 		if not existing:
 			return {}
 		codes = sorted(existing, key=key)
-	rows = _select(SERIAL, _STATE_FIELDS, "name", codes, for_update=lock)
+	rows = select_in(SERIAL, _STATE_FIELDS, "name", codes, for_update=lock)
 	return {key(row[0]): _state(row) for row in rows}
 
 
-def _select(doctype: str, fields, column: str, values: list[str], for_update=False, as_dict=False):
+def select_in(doctype: str, fields, column: str, values: list[str], for_update=False, as_dict=False):
 	"""``select fields from doctype where column in values`` as one parameterised statement.
 
 	The values travel as one JSON parameter, joined to the table by its index:
@@ -474,7 +474,7 @@ def lock_serials(codes: list[str]) -> dict[str, State]:
 	"""The code, item and movement counter of these serials, locked for update, by code key."""
 	if not codes:
 		return {}
-	rows = _select(
+	rows = select_in(
 		SERIAL, ("name", "item_code", "movement_seq"), "name", sorted(codes, key=key), for_update=True
 	)
 	return {
