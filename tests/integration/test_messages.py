@@ -60,6 +60,10 @@ CASES = [
 	),
 	(Problem(Reason.CARTON_UNKNOWN, "CT-9", position=1), "Entry 1: No carton has the code CT-9"),
 	(
+		Problem(Reason.NOT_TEXT, params={"kind": "list"}),
+		"SN codes are entered as text, one code a line, not as a list",
+	),
+	(
 		Problem(Reason.IN_TWO_CARTONS, "S1", 2, params={"carton": "CT-1", "other": "CT-2"}),
 		"Row 2: S1 is packed in carton CT-1 and in carton CT-2",
 	),
