@@ -57,8 +57,9 @@ class Parsed:
 
 
 def split(text: str | None) -> list[str]:
-	"""The raw entries of an input: folded, split on every separator, trimmed, empties dropped."""
-	if not text:
+	"""The raw entries of an input: folded, split on every separator, trimmed, empties dropped.
+	Anything but text has none (:func:`parse` refuses it with its reason)."""
+	if not text or not isinstance(text, str):
 		return []
 	if text.startswith("\ufeff"):
 		text = text[1:]

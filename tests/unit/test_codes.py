@@ -119,3 +119,9 @@ def test_never_crashes_and_every_refusal_has_a_reason(text):
 	for code in parsed.codes:
 		assert check_code(code) is None
 		assert code.isascii() and not any(c.isspace() for c in code)
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, ["A-1"], 7, 1.5, True])
+def test_anything_but_text_has_no_entries_and_is_refused_by_its_kind(value):
+	assert split(value) == []
+	assert [p.reason for p in parse(value).problems] == [Reason.NOT_TEXT]
