@@ -35,6 +35,9 @@ def _templates() -> dict[Reason, str]:
 		Reason.INVALID_CHARACTER: _("{code} contains {char}, which an SN code may not contain"),
 		Reason.DUPLICATE: _("{code} is entered twice (first at entry {first})"),
 		Reason.TOO_MANY: _("{count} SN codes entered; at most {max_count} are allowed at once"),
+		Reason.INPUT_TOO_LONG: _(
+			"{length} characters entered; {max_count} SN codes fit in at most {most}, so nothing was read"
+		),
 		Reason.NOTHING_ENTERED: _("No SN code entered"),
 		Reason.NOT_TEXT: _("SN codes are entered as text, one code a line, not as a {kind}"),
 		Reason.GS1_INVALID: _("{code} is not a valid GS1 scan: {detail}"),

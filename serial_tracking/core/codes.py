@@ -85,6 +85,11 @@ def check_code(code: str, max_length: int = DEFAULT_MAX_LENGTH) -> Problem | Non
 	return None
 
 
+#: Characters an entry may take beyond the longest code: its separators, and a GS1 scan's other
+#: elements (a GTIN, a lot, a date).
+INPUT_ALLOWANCE = 64
+
+
 def parse(
 	text: str | None,
 	*,
@@ -104,6 +109,13 @@ def parse(
 	if text is not None and not isinstance(text, str):
 		# a list, an object or a number sent where text is expected (a REST call, say)
 		return Parsed([], [Problem(Reason.NOT_TEXT, params={"kind": type(text).__name__})], 0)
+	most = max_count * (max_length + INPUT_ALLOWANCE)
+	if text and len(text) > most:
+		# Not read at all: reading costs time by the megabyte, and no good input is this long.
+		problem = Problem(
+			Reason.INPUT_TOO_LONG, params={"length": len(text), "most": most, "max_count": max_count}
+		)
+		return Parsed([], [problem], 0)
 	entries = split(text)
 	seen_here: dict[str, int] = {}
 	codes: list[str] = []

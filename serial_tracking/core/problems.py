@@ -15,6 +15,7 @@ class Reason(str, Enum):
 	INVALID_CHARACTER = "invalid_character"
 	DUPLICATE = "duplicate"
 	TOO_MANY = "too_many"
+	INPUT_TOO_LONG = "input_too_long"
 	NOTHING_ENTERED = "nothing_entered"
 	NOT_TEXT = "not_text"
 	# GS1 scans

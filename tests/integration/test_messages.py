@@ -60,6 +60,10 @@ CASES = [
 	),
 	(Problem(Reason.CARTON_UNKNOWN, "CT-9", position=1), "Entry 1: No carton has the code CT-9"),
 	(
+		Problem(Reason.INPUT_TOO_LONG, params={"length": 10_000_000, "most": 164_000, "max_count": 1000}),
+		"10000000 characters entered; 1000 SN codes fit in at most 164000, so nothing was read",
+	),
+	(
 		Problem(Reason.NOT_TEXT, params={"kind": "list"}),
 		"SN codes are entered as text, one code a line, not as a list",
 	),

@@ -125,3 +125,13 @@ def test_never_crashes_and_every_refusal_has_a_reason(text):
 def test_anything_but_text_has_no_entries_and_is_refused_by_its_kind(value):
 	assert split(value) == []
 	assert [p.reason for p in parse(value).problems] == [Reason.NOT_TEXT]
+
+
+def test_an_input_longer_than_its_codes_could_be_is_refused_without_being_read():
+	fits = "\n".join(f"A-{n:03d}" for n in range(10))
+	assert parse(fits, max_length=5, max_count=10).ok
+	huge = "A-1\n" * 300_000
+	parsed = parse(huge, max_length=100, max_count=1000)
+	assert [p.reason for p in parsed.problems] == [Reason.INPUT_TOO_LONG]
+	assert parsed.problems[0].params == {"length": 1_200_000, "most": 164_000, "max_count": 1000}
+	assert (parsed.codes, parsed.entered) == ([], 0)

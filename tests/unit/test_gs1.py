@@ -154,7 +154,7 @@ def test_a_scan_longer_than_any_gs1_symbol_is_refused_at_once():
 	import time
 
 	start = time.monotonic()
-	parsed = parse("]C1" + "0" * 1_000_000)
+	parsed = parse("]C1" + "0" * 1_000_000, max_count=10_000)
 	assert time.monotonic() - start < 1
 	assert parsed.codes == [] and parsed.cartons == []
 	assert [p.reason for p in parsed.problems] == [Reason.GS1_INVALID]
