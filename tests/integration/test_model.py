@@ -276,7 +276,9 @@ class Ledger(RuleBasedStateMachine):
 	def sell_again(self, data):
 		"""A unit sold already, sold again: always refused."""
 		code = data.draw(st.sampled_from(self.model.codes_where(status=SOLD)))
-		self._sell(self.model.state(code).item, data.draw(st.sampled_from(STORES)), [code])
+		item = self.model.state(code).item
+		# From a warehouse holding units of the item, or ERPNext alone would refuse it (no stock).
+		self._sell(item, self.holding(data, item), [code])
 
 	def _sell(self, item, warehouse, codes):
 		make = lambda: f.delivery_note([(item, len(codes), codes, warehouse)])  # noqa: E731
