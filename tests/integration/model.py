@@ -57,6 +57,10 @@ class Document:
 	codes: list[str] = field(default_factory=list)
 	against: str | None = None
 	active: bool = True
+	#: (item, warehouse) the document moved SN codes into or out of.
+	places: set = field(default_factory=set)
+	#: For a count: the (item, warehouse) it counted.
+	counted: tuple | None = None
 
 
 class Refused(Exception):
@@ -76,10 +80,6 @@ class Model:
 		self.stock: dict[tuple[str, str], list[tuple[tuple[str, str], str, int]]] = {}
 		#: Places where a voided registration left stock without its serial (documented).
 		self.excused: set[tuple[str, str]] = set()
-		#: Places where a document was cancelled behind a later count of that place: ERPNext's
-		#: quantity stays the count's while the serials go back (a known divergence of the cancel
-		#: path, kept as plain tests in test_model_found.py).
-		self.behind_count: set[tuple[str, str]] = set()
 		#: Every code the model ever saw, to compare after each step.
 		self.touched: set[str] = set()
 
@@ -202,7 +202,8 @@ class Model:
 		n = len(codes)
 		self._add_stock(voucher, item, source, "add", -n)
 		self._add_stock(voucher, item, warehouse or target, "add", n)
-		self.documents[voucher] = Document(voucher, kind, item, n, list(codes), against)
+		places = {(item, w) for w in (source, warehouse or target) if w}
+		self.documents[voucher] = Document(voucher, kind, item, n, list(codes), against, places=places)
 
 	def receive_plain(self, voucher, item, warehouse, qty) -> None:
 		"""A receipt of units without codes (stock a registration then names)."""
@@ -216,7 +217,7 @@ class Model:
 	def count(self, voucher, item, warehouse, codes) -> None:
 		"""A count (checked already): counted units are In Stock here, the uncounted ones Missing."""
 		self.touched.update(codes)
-		moved = []
+		moved, places = [], {(item, warehouse)}
 		for code in codes:
 			serial = self.state(code)
 			if serial and serial.status == IN_STOCK and serial.warehouse == warehouse:
@@ -226,6 +227,7 @@ class Model:
 				# that place's quantity (ERPNext's) still counts it (documented: a count is the
 				# keeper's word for where a unit is).
 				self.excused.add((item, serial.warehouse))
+				places.add((item, serial.warehouse))
 			self._move(code, item, voucher, IN_STOCK, warehouse)
 			moved.append(code)
 		for code in self.codes_where(item=item, status=IN_STOCK, warehouse=warehouse):
@@ -233,9 +235,21 @@ class Model:
 				self._move(code, item, voucher, MISSING, None)
 				moved.append(code)
 		self._add_stock(voucher, item, warehouse, "set", len(codes))
-		self.documents[voucher] = Document(voucher, "count", item, len(codes), moved)
+		self.documents[voucher] = Document(
+			voucher, "count", item, len(codes), moved, places=places, counted=(item, warehouse)
+		)
 
 	def check_cancel(self, voucher) -> None:
+		document = self.documents[voucher]
+		if not document.codes:
+			return  # it moved no serial: plain ERPNext
+		# ERPNext keeps a count's quantity when an earlier document is cancelled: a document waits
+		# for every count of a place it moved units into or out of, posted after it.
+		order = list(self.documents)
+		for later in order[order.index(voucher) + 1 :]:
+			other = self.documents[later]
+			if other.active and other.kind == "count" and other.counted in document.places:
+				raise Refused(f"{later} counted {other.counted} after {voucher}")
 		for code in self.documents[voucher].codes:
 			entries = self.serials[code].entries
 			own = [i for i, e in enumerate(entries) if e.voucher == voucher]
@@ -258,8 +272,5 @@ class Model:
 					self.excused.add((serial.item, e.warehouse))
 			serial.entries = serial.entries[: own[0]]
 		for place, entries in self.stock.items():
-			own = [i for i, e in enumerate(entries) if e[0] == voucher]
-			if own and any(kind == "set" for _v, kind, _q in entries[own[0] + 1 :]):
-				self.behind_count.add(place)
 			self.stock[place] = [e for e in entries if e[0] != voucher]
 		document.active = False
