@@ -38,9 +38,9 @@ def _cancel_if_allowed(doc):
 
 def test_cancelling_a_receipt_that_a_later_count_confirmed_keeps_the_ledger_with_the_stock():
 	"""Found by the machine (shrunk): a unit received, then counted where it is (the count moves and
-	logs nothing for it), then its receipt cancelled. Latest-first sees the receipt as the unit's
-	latest movement and lets it go: the serial is deleted, while ERPNext's quantity there is the
-	count's, 1. Either the cancel is refused (the count came after) or the unit stays; never this."""
+	logs nothing for it), then its receipt cancelled. Latest-first alone saw the receipt as the
+	unit's latest movement and let it go: the serial was deleted, while ERPNext's quantity there
+	stays the count's, 1. The receipt now waits for the count; the unit is never lost."""
 	_master_data()
 	item = ITEMS[0]
 	receipt = f.purchase_receipt([(item, 1, ["HMX-01"], SHOP)])
@@ -52,8 +52,9 @@ def test_cancelling_a_receipt_that_a_later_count_confirmed_keeps_the_ledger_with
 
 def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_with_the_stock():
 	"""Found by the machine (shrunk): a unit moved from MAIN to SHOP, then MAIN counted (without it,
-	rightly), then the transfer cancelled. The unit goes back In Stock at MAIN, where ERPNext's
-	quantity is the count's, which did not include it: MAIN holds one serial more than its stock."""
+	rightly), then the transfer cancelled. The unit went back In Stock at MAIN, where ERPNext's
+	quantity is the count's, which did not include it: MAIN held one serial more than its stock.
+	The transfer now waits for the count."""
 	_master_data()
 	item = ITEMS[0]
 	f.purchase_receipt([(item, 2, ["HMX-01", "HMX-02"], MAIN)])
