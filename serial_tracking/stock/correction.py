@@ -158,13 +158,14 @@ def current_codes(codes: list[str]) -> dict[str, str]:
 	codes = sorted({c for c in codes if c}, key=key)
 	if not codes:
 		return {}
-	marks = ", ".join(["%s"] * len(codes))
+	# The codes joined by index (a long ``in`` list may be run as a scan of the whole log).
 	found = frappe.db.sql(
-		f"select l.`previous_code`, l.`serial_no` from `tab{LOG}` l"
+		f"select l.`previous_code`, l.`serial_no` from {ledger.json_table(('code',))} e"
+		f" join `tab{LOG}` l on l.`previous_code` = e.`code`"
 		f" join `tab{SERIAL}` s on s.`name` = l.`serial_no`"
 		f" left join `tab{SERIAL}` c on c.`name` = l.`previous_code`"
-		f" where l.`previous_code` in ({marks}) and l.`is_cancelled` = 0 and c.`name` is null",
-		codes,
+		" where l.`is_cancelled` = 0 and c.`name` is null",
+		(ledger.json_rows([[code] for code in codes if len(code) <= 140]),),
 	)
 	return correction.current_codes([(old, new) for old, new in found], set())
 
