@@ -161,8 +161,8 @@ def current_codes(codes: list[str]) -> dict[str, str]:
 	# The codes joined by index (a long ``in`` list may be run as a scan of the whole log).
 	found = frappe.db.sql(
 		f"select l.`previous_code`, l.`serial_no` from {ledger.json_table(('code',))} e"
-		f" join `tab{LOG}` l on l.`previous_code` = e.`code`"
-		f" join `tab{SERIAL}` s on s.`name` = l.`serial_no`"
+		f" straight_join `tab{LOG}` l on l.`previous_code` = e.`code`"
+		f" straight_join `tab{SERIAL}` s on s.`name` = l.`serial_no`"
 		f" left join `tab{SERIAL}` c on c.`name` = l.`previous_code`"
 		" where l.`is_cancelled` = 0 and c.`name` is null",
 		(ledger.json_rows([[code] for code in codes if len(code) <= 140]),),
