@@ -88,6 +88,8 @@ def check_code(code: str, max_length: int = DEFAULT_MAX_LENGTH) -> Problem | Non
 #: Characters an entry may take beyond the longest code: its separators, and a GS1 scan's other
 #: elements (a GTIN, a lot, a date).
 INPUT_ALLOWANCE = 64
+#: How many times what the most codes could take an input may be before it is refused unread.
+INPUT_SLACK = 10
 
 
 def parse(
@@ -109,9 +111,10 @@ def parse(
 	if text is not None and not isinstance(text, str):
 		# a list, an object or a number sent where text is expected (a REST call, say)
 		return Parsed([], [Problem(Reason.NOT_TEXT, params={"kind": type(text).__name__})], 0)
-	most = max_count * (max_length + INPUT_ALLOWANCE)
+	most = INPUT_SLACK * max_count * (max_length + INPUT_ALLOWANCE)
 	if text and len(text) > most:
-		# Not read at all: reading costs time by the megabyte, and no good input is this long.
+		# Not read at all: reading costs time by the megabyte, and no good input is this long. Inputs
+		# up to the slack are read, so that a paste of too many codes is told how many it holds.
 		problem = Problem(
 			Reason.INPUT_TOO_LONG, params={"length": len(text), "most": most, "max_count": max_count}
 		)

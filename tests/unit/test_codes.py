@@ -130,8 +130,11 @@ def test_anything_but_text_has_no_entries_and_is_refused_by_its_kind(value):
 def test_an_input_longer_than_its_codes_could_be_is_refused_without_being_read():
 	fits = "\n".join(f"A-{n:03d}" for n in range(10))
 	assert parse(fits, max_length=5, max_count=10).ok
-	huge = "A-1\n" * 300_000
+	# Ten times too many codes are still read, and told how many they are.
+	too_many = parse("\n".join(f"A-{n:05d}" for n in range(10_000)), max_length=100, max_count=1000)
+	assert Reason.TOO_MANY in [p.reason for p in too_many.problems]
+	huge = "A-1\n" * 500_000
 	parsed = parse(huge, max_length=100, max_count=1000)
 	assert [p.reason for p in parsed.problems] == [Reason.INPUT_TOO_LONG]
-	assert parsed.problems[0].params == {"length": 1_200_000, "most": 164_000, "max_count": 1000}
+	assert parsed.problems[0].params == {"length": 2_000_000, "most": 1_640_000, "max_count": 1000}
 	assert (parsed.codes, parsed.entered) == ([], 0)
