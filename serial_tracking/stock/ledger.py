@@ -269,19 +269,7 @@ _TYPES = {
 }
 #: What each serial of a write has of its own; the rest (:data:`_SHARED_STATE`) many serials share.
 _EACH = ("code", "sequence", "group")
-_SHARED_STATE = (
-	"item_code",
-	"status",
-	"warehouse",
-	"voucher_type",
-	"voucher_no",
-	"supplier",
-	"customer",
-	"purchase_date",
-	"delivery_date",
-	"posted_at",
-	"company",
-)
+_SHARED_STATE = ("item_code", *(f for f in _MOVED if f != "movement_seq"))
 _SHARED_LOG = (
 	"item_code",
 	"operation",
