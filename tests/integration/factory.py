@@ -259,3 +259,23 @@ def pos_invoice(rows, submit=True, is_return=False, return_against=None):
 			"payments": [{"mode_of_payment": "Cash", "amount": total}],
 		},
 	)
+
+
+def committed_place(item: str, warehouse: str) -> None:
+	"""A warehouse and an SN-tracked item for tests that commit (races, faults), made once per site,
+	kept and committed: other processes see only committed data."""
+	from erpnext.stock.utils import get_or_make_bin
+
+	if not frappe.db.exists("Warehouse", warehouse):
+		frappe.get_doc(
+			{"doctype": "Warehouse", "warehouse_name": warehouse.rsplit(" - ", 1)[0], "company": COMPANY}
+		).insert()
+	if not frappe.db.exists("Item", item):
+		make_item(item)
+	elif not frappe.db.get_value("Item", item, "sn_tracking"):
+		# A reinstall of the app drops the custom field and so the item's switch.
+		frappe.db.set_value("Item", item, "sn_tracking", 1)
+	# ERPNext makes an item's Bin at its first movement into a warehouse, and sessions making it at
+	# once collide there: made beforehand, as for any item that has moved there before.
+	get_or_make_bin(item, warehouse)
+	frappe.db.commit()

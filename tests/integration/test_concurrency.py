@@ -15,8 +15,6 @@ import pytest
 import frappe
 from frappe.query_builder.functions import Sum
 
-from erpnext.stock.utils import get_or_make_bin
-
 from serial_tracking.stock import consistency, registration
 from tests.integration import factory as f
 from tests.integration.racing import (
@@ -99,19 +97,7 @@ def _register(job):
 
 def _make_place(item: str) -> None:
 	"""The warehouse and the item of a test, made once per site and kept."""
-	if not frappe.db.exists("Warehouse", WAREHOUSE):
-		frappe.get_doc(
-			{"doctype": "Warehouse", "warehouse_name": WAREHOUSE.rsplit(" - ", 1)[0], "company": f.COMPANY}
-		).insert()
-	if not frappe.db.exists("Item", item):
-		f.make_item(item)
-	elif not frappe.db.get_value("Item", item, "sn_tracking"):
-		# A reinstall of the app drops the custom field and so the item's switch.
-		frappe.db.set_value("Item", item, "sn_tracking", 1)
-	# ERPNext makes an item's Bin at its first movement into a warehouse, and sessions making it at
-	# once collide there: made beforehand, as for any item that has moved there before.
-	get_or_make_bin(item, WAREHOUSE)
-	frappe.db.commit()
+	f.committed_place(item, WAREHOUSE)
 
 
 def _carrying(run: str) -> list[tuple[str, str]]:

@@ -22,8 +22,6 @@ import pytest
 import frappe
 from frappe.utils import add_days
 
-from erpnext.stock.utils import get_or_make_bin
-
 from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.exchange import importing
 from tests.integration import factory as f
@@ -94,16 +92,7 @@ def _close_period(doc) -> None:
 
 def _make_place() -> None:
 	"""The warehouse and the item of these tests, made once per site and kept."""
-	if not frappe.db.exists("Warehouse", WAREHOUSE):
-		frappe.get_doc(
-			{"doctype": "Warehouse", "warehouse_name": WAREHOUSE.rsplit(" - ", 1)[0], "company": f.COMPANY}
-		).insert()
-	if not frappe.db.exists("Item", ITEM):
-		f.make_item(ITEM)
-	elif not frappe.db.get_value("Item", ITEM, "sn_tracking"):
-		frappe.db.set_value("Item", ITEM, "sn_tracking", 1)
-	get_or_make_bin(ITEM, WAREHOUSE)
-	frappe.db.commit()
+	f.committed_place(ITEM, WAREHOUSE)
 
 
 def _run() -> str:
