@@ -1,7 +1,10 @@
 """Sequences the model-checked ledger (test_model.py) found diverging, each kept as a plain test."""
 
+import pytest
+
 import frappe
 
+from serial_tracking.messages import SerialCancelError
 from serial_tracking.stock import consistency
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP
@@ -63,3 +66,22 @@ def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_wit
 	frappe.db.savepoint("st_found_cancel")
 	_cancel_if_allowed(transfer)
 	assert consistency.check(item) == []
+
+
+def test_a_cancel_behind_a_later_count_of_its_place_names_the_count():
+	"""The refusal names the count to cancel first, as it names later documents."""
+	_master_data()
+	item = ITEMS[0]
+	receipt = f.purchase_receipt([(item, 1, ["HMX-01"], SHOP)])
+	count = count_of(item, SHOP, ["HMX-01"], 150)
+	with pytest.raises(SerialCancelError) as refused:
+		receipt.cancel()
+	assert str(refused.value) == (
+		f"Purchase Receipt {receipt.name} cannot be cancelled: later documents moved its SN codes; "
+		f"cancel them first, in this order: Stock Reconciliation {count.name}"
+	)
+	assert frappe.db.get_value("Serial Number", "HMX-01", ["status", "warehouse"]) == ("In Stock", SHOP)
+	# A count of another warehouse holds nothing back.
+	other = f.purchase_receipt([(item, 1, ["HMX-02"], MAIN)])
+	count_of(item, SHOP, ["HMX-01"], 175)
+	other.cancel()
