@@ -190,6 +190,16 @@ def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Prob
 	return []
 
 
+def moved_places(rows: list[RowRequest]) -> set[tuple[str, str]]:
+	"""(item, warehouse) of every place the rows move units into or out of."""
+	return {
+		(row.item_code, warehouse)
+		for row in rows
+		for warehouse in (row.from_warehouse, row.to_warehouse)
+		if warehouse and row.item_code
+	}
+
+
 def counted_places(rows: list[RowRequest], reading: Reading) -> set[tuple[str, str]]:
 	"""(item, warehouse) of the count rows that count serials: those that give them, or count zero."""
 	return {

@@ -18,6 +18,7 @@ from serial_tracking.core.plan import (
 	RowRequest,
 	Voucher,
 	counted_places,
+	moved_places,
 	plan,
 	read,
 	read_codes,
@@ -26,7 +27,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import CREATING
 from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, counted, documents, facts, ledger
+from serial_tracking.stock import bins, cartons, counted, documents, facts, ledger
 from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
@@ -144,11 +145,12 @@ def _fingerprint(doc) -> str:
 
 
 def before_submit(doc, method=None):
-	"""Lock and check the document's serials before ERPNext writes its stock ledger.
+	"""Lock the document's places and serials, and check them, before ERPNext writes its stock ledger.
 
-	A second session submitting the same serial waits here until the first one
-	ends, then finds the serial moved and is refused before it reaches the stock
-	ledger, where sessions moving the same item deadlock in ERPNext's own queries.
+	A second session moving the same item at the same place waits here until the
+	first one ends (:mod:`~serial_tracking.stock.bins`), then finds any serial
+	they share moved and is refused before it reaches the stock ledger, where
+	sessions moving the same item deadlock in ERPNext's own queries.
 	"""
 	doc.flags[_PLANNED] = _locked_plan(doc)
 
@@ -170,6 +172,7 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 		return None
 	messages.throw(context.reading.problems)
 	with ledger.concurrent_moves_refused():
+		bins.lock(moved_places(context.rows))
 		result = plan_of(context, lock=True)
 	messages.throw(result.problems)
 	return context, result
@@ -201,14 +204,14 @@ def _check_latest(doc) -> ledger.Voiding | None:
 	serials = ledger.voucher_serials(doc.doctype, doc.name)
 	if not serials:
 		return None
+	places = counted.places_of(doc.doctype, doc.name)
+	bins.lock_posted(places)
 	locked = ledger.lock_serials(list(serials))
 	if ledger.moved_meanwhile(serials, locked):
 		ledger._busy(messages.SerialTrackingError)
 	later = ledger.later_movements(doc.doctype, doc.name, serials)
 	found = blockers(later)
-	found += [
-		c for c in counted.later_counts(doc, counted.places_of(doc.doctype, doc.name)) if c not in found
-	]
+	found += [c for c in counted.later_counts(doc, places) if c not in found]
 	if found:
 		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})

@@ -701,7 +701,8 @@ def concurrent_moves_refused():
 	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 		_busy(SerialTrackingError)
 	except Exception as e:
-		if frappe.db.is_duplicate_entry(e):
+		# An error without arguments (a DoesNotExistError, say) is not the database's.
+		if e.args and frappe.db.is_duplicate_entry(e):
 			_busy(SerialTrackingError)
 		raise
 

@@ -1,4 +1,4 @@
-from serial_tracking.core.plan import Limits, RowRequest, Voucher, counted_places, plan, read
+from serial_tracking.core.plan import Limits, RowRequest, Voucher, counted_places, moved_places, plan, read
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import Operation, State, Status
 
@@ -155,3 +155,12 @@ def test_an_arrival_takes_only_what_its_outgoing_entry_sent():
 	assert [(p.reason, p.code, p.params["outgoing"]) for p in problems] == [
 		(Reason.NOT_ON_OUTGOING, "S3", "STE-1")
 	]
+
+
+def test_moved_places_are_every_warehouse_the_rows_move_units_out_of_or_into():
+	rows = [
+		row(1, "A1", 1, Operation.TRANSFER, from_warehouse="W1", to_warehouse="W2"),
+		row(2, "A2", 1, Operation.SELL, from_warehouse="W1", to_warehouse=None),
+		row(3, "A3", 1, Operation.RECEIVE, from_warehouse=None, to_warehouse="W3"),
+	]
+	assert moved_places(rows) == {("PHONE", "W1"), ("PHONE", "W2"), ("PHONE", "W3")}

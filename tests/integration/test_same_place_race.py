@@ -1,0 +1,136 @@
+"""Documents of one item at one warehouse submitted and cancelled at the same instant, in real
+processes: each waits for the other at the item's stock (its Bin), so none meets the deadlock
+ERPNext's stock ledger has between two sessions posting the same item and warehouse.
+
+They share no serial, so the app has nothing to refuse: every one goes through, except at the
+item's very first posting at a warehouse, where the documents that lost the race to make its Bin
+are refused with nothing saved."""
+
+import pytest
+
+import frappe
+
+from tests.integration import factory as f
+from tests.integration.racing import DONE, REFUSED, Session, no_raw_errors, race, summary
+from tests.integration.test_concurrency import (
+	WAREHOUSE,
+	_cancel,
+	_clean_up,
+	_ledger_quantity,
+	_loaded,
+	_make_place,
+	_run,
+	_submit,
+)
+
+ITEM = "ST-RACE-PLACE"
+SESSIONS = 4
+ROUNDS = 6
+CODES = 3
+
+
+def _draft_receipt(job):
+	"""A draft receipt of ``job``: the codes, or (codes, warehouse)."""
+	codes, warehouse = job if isinstance(job, tuple) else (job, WAREHOUSE)
+	return f.purchase_receipt([(ITEM, len(codes), codes, warehouse)], submit=False)
+
+
+def _draft_delivery(job):
+	codes = job
+	return f.delivery_note([(ITEM, len(codes), codes, WAREHOUSE)], submit=False)
+
+
+def _all_done(outcomes) -> None:
+	no_raw_errors(outcomes)
+	others = [o for found in outcomes.values() for o in found if o.kind != DONE]
+	assert not others, others
+
+
+def _balance() -> float:
+	"""The running balance ERPNext keeps on the item's latest entry at the warehouse."""
+	latest = frappe.get_all(
+		"Stock Ledger Entry",
+		filters={"item_code": ITEM, "warehouse": WAREHOUSE, "is_cancelled": 0},
+		fields=["qty_after_transaction"],
+		order_by="posting_datetime desc, creation desc",
+		limit=1,
+	)
+	return latest[0].qty_after_transaction if latest else 0
+
+
+@pytest.mark.commits
+def test_receipts_sales_and_cancels_of_one_item_at_one_place_all_go_through():
+	run = _run()
+	codes = [[[f"PL{run}-{s}-{r}-{n}" for n in range(CODES)] for r in range(ROUNDS)] for s in range(SESSIONS)]
+	try:
+		_make_place(ITEM)
+		before = _ledger_quantity(ITEM)
+
+		received = race([Session(_draft_receipt, _submit, jobs) for jobs in codes])
+		_all_done(received)
+		print(f"\n{SESSIONS} receivers of one item:\n{summary(received)}")
+		assert _ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
+		# One after the other, each posting saw the ones before it: the balance is the sum.
+		assert _balance() == _ledger_quantity(ITEM)
+
+		sold = race([Session(_draft_delivery, _submit, jobs) for jobs in codes])
+		_all_done(sold)
+		print(f"{SESSIONS} sellers of one item:\n{summary(sold)}")
+		assert _ledger_quantity(ITEM) == before
+		assert _balance() == _ledger_quantity(ITEM)
+		assert not frappe.get_all(
+			"Serial Number", filters={"name": ("like", f"PL{run}-%"), "status": ("!=", "Sold")}
+		)
+
+		deliveries = {(o.session, n): o.name for n, found in sold.items() for o in found}
+		cancelled = race(
+			[
+				Session(_loaded, _cancel, [("Delivery Note", deliveries[(s, r)], 0) for r in range(ROUNDS)])
+				for s in range(SESSIONS)
+			]
+		)
+		_all_done(cancelled)
+		print(f"{SESSIONS} cancellers of one item's sales:\n{summary(cancelled)}")
+		assert _ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
+		assert frappe.db.count("Serial Number", {"name": ("like", f"PL{run}-%"), "status": "In Stock"}) == (
+			SESSIONS * ROUNDS * CODES
+		)
+	finally:
+		_clean_up(run)
+
+
+FIRST = "is posting item {item} at warehouse {warehouse} for the first time at this moment; nothing was saved"
+
+
+@pytest.mark.commits
+def test_first_receipts_of_an_item_at_a_new_warehouse_make_one_bin_and_refuse_the_others_cleanly():
+	run = _run()
+	warehouse = f"ST Race {run} - {f.ABBR}"
+	codes = [[([f"PL{run}-{s}-{n}" for n in range(CODES)], warehouse)] for s in range(SESSIONS)]
+	try:
+		_make_place(ITEM)
+		frappe.get_doc(
+			{"doctype": "Warehouse", "warehouse_name": f"ST Race {run}", "company": f.COMPANY}
+		).insert()
+		frappe.db.commit()
+
+		outcomes = race([Session(_draft_receipt, _submit, jobs) for jobs in codes])
+		no_raw_errors(outcomes)
+		print(f"\n{SESSIONS} first receivers of one item at a new warehouse:\n{summary(outcomes)}")
+		found = outcomes[0]
+		done = [o for o in found if o.kind == DONE]
+		assert done, found
+		for o in found:
+			if o.kind == REFUSED:
+				assert FIRST.format(item=ITEM, warehouse=warehouse) in frappe.utils.strip_html(o.detail), o
+				assert not frappe.get_all(
+					"Serial Number", filters={"name": ("like", f"PL{run}-{o.session}-%")}
+				)
+				assert not frappe.get_all("Stock Ledger Entry", filters={"voucher_no": o.name})
+			else:
+				assert o.kind == DONE, o
+		assert frappe.get_all(
+			"Bin", filters={"item_code": ITEM, "warehouse": warehouse}, pluck="actual_qty"
+		) == [len(done) * CODES]
+	finally:
+		_clean_up(run)
