@@ -15,13 +15,22 @@ a life and never counts as where the unit is.
 Rows are anything with the attributes of a Serial Circulation Log row (``operation``,
 ``party_type``, ``party``, ``is_cancelled``, ``voucher_type``, ``voucher_no``, and optionally
 ``previous_code``), given oldest first.
+
+The story of a life (``story``, ``stories``) is its movements as steps, each with how many days
+the unit stayed as that step left it: until the serial's next movement, or until ``today`` for its
+latest one. Stories and figures also read ``posting_date``, ``to_warehouse`` and optionally
+``status_after`` (else the status the operation leads to). A unit is in stock at a warehouse or
+on its way between two (In Stock, In Transit): transfers keep it there; a sale hands it to the
+customer until a return; an issue, a count that misses it or a return to the supplier ends its
+time in stock, and a count that finds it again starts it anew.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from serial_tracking.core.states import FROM_SUPPLIER, TO_CUSTOMER
+from serial_tracking.core.states import FROM_SUPPLIER, TO_CUSTOMER, TRANSITIONS, Operation, Status
 
 _FROM_SUPPLIER = frozenset(o.value for o in FROM_SUPPLIER)
 _TO_CUSTOMER = frozenset(o.value for o in TO_CUSTOMER)
@@ -108,3 +117,261 @@ def sales(lives: list[Life], opened_by: Callable[[Any], bool]) -> list[Sale]:
 		for row in life.rows
 		if to_customer(row)
 	]
+
+
+# The story of a life
+
+#: What a step did to the unit.
+BOUGHT = "bought"
+RECEIVED = "received"
+MOVED = "moved"
+SOLD = "sold"
+SOLD_AGAIN = "sold_again"
+RETURNED = "returned"
+RETURNED_TO_SUPPLIER = "returned_to_supplier"
+ISSUED = "issued"
+MISSING = "missing"
+COUNTED = "counted"
+OTHER = "other"
+
+_KINDS = {
+	Operation.RECEIVE.value: RECEIVED,
+	Operation.REGISTER.value: RECEIVED,
+	Operation.TRANSFER.value: MOVED,
+	Operation.TRANSFER_OUT.value: MOVED,
+	Operation.TRANSFER_IN.value: MOVED,
+	Operation.ADJUST.value: MOVED,
+	Operation.SELL.value: SOLD,
+	Operation.SALES_RETURN.value: RETURNED,
+	Operation.PURCHASE_RETURN.value: RETURNED_TO_SUPPLIER,
+	Operation.ISSUE.value: ISSUED,
+	Operation.COUNT_MISSING.value: MISSING,
+	Operation.COUNT.value: COUNTED,
+}
+#: Statuses at which the unit is in stock: at a warehouse, or on its way between two.
+IN_STOCK = frozenset({Status.IN_STOCK.value, Status.IN_TRANSIT.value})
+#: The status at which a customer has the unit.
+WITH_CUSTOMER = Status.SOLD.value
+
+
+@dataclass(frozen=True)
+class Step:
+	"""One movement of a life as its story tells it.
+
+	``status``: where it left the unit; ``warehouse``: the warehouse it left the unit at (None
+	when it left no stock); ``days``: how many days the unit stayed so, until the serial's next
+	movement (whichever that is) or until today."""
+
+	kind: str
+	date: date
+	days: int
+	status: str | None
+	warehouse: str | None
+	row: Any
+
+	@property
+	def party(self) -> str | None:
+		return getattr(self.row, "party", None)
+
+
+@dataclass
+class Figures:
+	"""A unit's figures over some steps: days in stock (In Stock or In Transit), days with
+	customers (from a sale to its return, or until today), days elsewhere (issued, missing, back
+	with the supplier), returns by customers, returns to suppliers, and lives."""
+
+	days_in_stock: int = 0
+	days_with_customers: int = 0
+	days_elsewhere: int = 0
+	returns: int = 0
+	returns_to_supplier: int = 0
+	lives: int = 0
+
+	def add(self, other: "Figures") -> "Figures":
+		return Figures(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+	def as_tuple(self) -> tuple[int, ...]:
+		return (
+			self.days_in_stock,
+			self.days_with_customers,
+			self.days_elsewhere,
+			self.returns,
+			self.returns_to_supplier,
+			self.lives,
+		)
+
+
+def day(value) -> date:
+	"""A posting date (a date, a datetime or ISO text) as a date."""
+	if isinstance(value, datetime):
+		return value.date()
+	if isinstance(value, date):
+		return value
+	return date.fromisoformat(str(value)[:10])
+
+
+def status_after(row) -> str | None:
+	"""The status a movement left the serial at: as logged, else as its operation leads to."""
+	logged = getattr(row, "status_after", None)
+	if logged:
+		return logged
+	try:
+		return TRANSITIONS[Operation(row.operation)].to.value
+	except ValueError:
+		return None
+
+
+def _always(_row) -> bool:
+	return True
+
+
+def story(life: Life, today, until=None, shown: Callable[[Any], bool] | None = None) -> list[Step]:
+	"""The steps of one life, oldest first: its movements (cancelled rows and code corrections are
+	none) that ``shown`` accepts. A step's days run to the life's next movement, shown or not, so
+	that no step counts the time the unit spent somewhere not shown; the life's last movement runs
+	to ``until`` (the next life's first movement) or to ``today``."""
+	shown = shown or _always
+	moves = [row for row in life.rows if is_movement(row)]
+	steps = []
+	returned = False
+	for n, row in enumerate(moves):
+		posted = day(row.posting_date)
+		end = day(moves[n + 1].posting_date) if n + 1 < len(moves) else day(until or today)
+		if not shown(row):
+			continue
+		kind = _kinds(row, opening=row is life.opening, returned=returned)
+		returned = returned or kind == RETURNED
+		status = status_after(row)
+		steps.append(
+			Step(
+				kind=kind,
+				date=posted,
+				days=max(0, (end - posted).days),
+				status=status,
+				warehouse=getattr(row, "to_warehouse", None) if status in IN_STOCK else None,
+				row=row,
+			)
+		)
+	return steps
+
+
+def _kinds(row, opening: bool, returned: bool) -> str:
+	if from_supplier(row):
+		return BOUGHT
+	kind = _KINDS.get(row.operation, OTHER)
+	if opening and kind == COUNTED:
+		# a count of a unit nobody knew brings it in
+		return RECEIVED
+	if kind == SOLD and returned:
+		return SOLD_AGAIN
+	return kind
+
+
+def stories(lives: list[Life], today, shown: Callable[[Any], bool] | None = None) -> list[list[Step]]:
+	"""The story of each life (see ``story``): a life's last movement runs to the next life's first
+	movement, the serial's latest one to ``today``."""
+	firsts = [next((row.posting_date for row in life.rows if is_movement(row)), None) for life in lives]
+	told = []
+	for n, life in enumerate(lives):
+		until = next((first for first in firsts[n + 1 :] if first is not None), None)
+		told.append(story(life, today, until, shown))
+	return told
+
+
+def tally(steps: Iterable[Step]) -> Figures:
+	"""The figures of some steps (``lives`` not counted)."""
+	figures = Figures()
+	for step in steps:
+		if step.status in IN_STOCK:
+			figures.days_in_stock += step.days
+		elif step.status == WITH_CUSTOMER:
+			figures.days_with_customers += step.days
+		else:
+			figures.days_elsewhere += step.days
+		figures.returns += step.kind == RETURNED
+		figures.returns_to_supplier += step.kind == RETURNED_TO_SUPPLIER
+	return figures
+
+
+def figures(lives: list[Life], today, shown: Callable[[Any], bool] | None = None) -> Figures:
+	"""The unit's figures over all its lives; ``lives`` counts those with a row ``shown``."""
+	total = Figures()
+	for life, steps in zip(lives, stories(lives, today, shown), strict=True):
+		total = total.add(tally(steps))
+		total.lives += any((shown or _always)(row) for row in life.rows)
+	return total
+
+
+# The story in words. ``_`` translates a template (identity by default), ``when`` writes a date.
+
+
+def _same(text: str) -> str:
+	return text
+
+
+def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat) -> str:
+	"""What a step did, in words: "sold to Harbour Street on 12 Nov"."""
+	on, row = when(step.date), step.row
+	party = getattr(row, "party", None)
+	if step.kind == BOUGHT:
+		return _("bought from {0} on {1}").format(party, on)
+	if step.kind == RECEIVED:
+		return _("received on {0}").format(on)
+	if step.kind == MOVED:
+		return _("moved to {0} on {1}").format(row.to_warehouse, on)
+	if step.kind in (SOLD, SOLD_AGAIN) and party:
+		template = _("sold to {0} on {1}") if step.kind == SOLD else _("sold again to {0} on {1}")
+		return template.format(party, on)
+	if step.kind in (SOLD, SOLD_AGAIN):
+		return (_("sold on {0}") if step.kind == SOLD else _("sold again on {0}")).format(on)
+	if step.kind == RETURNED:
+		return _("returned on {0}").format(on)
+	if step.kind == RETURNED_TO_SUPPLIER and party:
+		return _("returned to {0} on {1}").format(party, on)
+	if step.kind == RETURNED_TO_SUPPLIER:
+		return _("returned to the supplier on {0}").format(on)
+	if step.kind == ISSUED:
+		return _("issued on {0}").format(on)
+	if step.kind == MISSING:
+		return _("found missing on {0}").format(on)
+	if step.kind == COUNTED:
+		return _("counted on {0}").format(on)
+	return _("{0} on {1}").format(_(row.operation), on)
+
+
+def stay(step: Step, _: Callable[[str], str] = _same) -> str | None:
+	"""How long a step left the unit at a warehouse: "in Main Store 3 days" (None: no stock, or
+	not a whole day)."""
+	if not step.warehouse or step.days < 1:
+		return None
+	if step.days == 1:
+		return _("in {0} 1 day").format(step.warehouse)
+	return _("in {0} {1} days").format(step.warehouse, step.days)
+
+
+def capitalised(text: str) -> str:
+	return text[:1].upper() + text[1:]
+
+
+def lines(
+	steps: list[Step], _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
+) -> list[tuple[str, str | None]]:
+	"""Each step's words and its stay, as the summary shows them (the first capitalised)."""
+	told = [(phrase(step, _, when), stay(step, _)) for step in steps]
+	if told:
+		told[0] = (capitalised(told[0][0]), told[0][1])
+	return told
+
+
+def summary(
+	steps: list[Step], _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
+) -> str:
+	"""A life in one line of plain text: "Bought from Northwind on 9 Nov (PR-0002) · in Main Store
+	3 days · sold to Harbour Street on 12 Nov (DN-0001) · returned on 14 Nov (DN-0003) · …"."""
+	parts = []
+	for step, (words, stayed) in zip(steps, lines(steps, _, when), strict=True):
+		document = step.row.voucher_no
+		parts.append(f"{words} ({document})" if document else words)
+		if stayed:
+			parts.append(stayed)
+	return " · ".join(parts)
