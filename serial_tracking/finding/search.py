@@ -16,13 +16,14 @@ cannot escape) and every filter is a condition an index serves.
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from pypika.terms import Criterion
+from pypika.terms import Criterion, Field
 
 import frappe
 from frappe import _
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder.functions import Count
 from frappe.utils import cstr, escape_html, getdate, nowdate
+from frappe.utils.caching import request_cache
 
 from serial_tracking.constants import CARTON, LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core.codes import fold
@@ -264,7 +265,37 @@ def _renamed(serial_no: str, prefix: bool) -> list[str]:
 	return frappe.qb.from_(log).select(log.serial_no).distinct().where(condition).run(pluck=True)
 
 
-def _conditions(filters: dict) -> list[Criterion]:
+def _items_of(group: str) -> list[str]:
+	"""The items of an item group and of its child groups."""
+	# read first: as a subquery, MariaDB joined every serial to the items and sorted them all (24 s
+	# for a million serials); a list of items is a range of an index
+	item = frappe.qb.DocType("Item")
+	groups = _descendants("Item Group", group)
+	return frappe.qb.from_(item).select(item.name).where(item.item_group.isin(groups)).run(pluck=True)
+
+
+def _equalities(filters: dict) -> list[tuple[str, list[str]]]:
+	"""The filters that fix a column to one of some values, as (column, values), in filter order."""
+	fixed = []
+	if item_code := filters.get("item_code"):
+		fixed.append(("item_code", [item_code]))
+	if group := filters.get("item_group"):
+		fixed.append(("item_code", _items_of(group) or [""]))
+	if statuses := filters.get("status"):
+		fixed.append(("status", list(statuses)))
+	if warehouse := filters.get("warehouse"):
+		fixed.append(("warehouse", _descendants("Warehouse", warehouse)))
+	for key in ("supplier", "customer", "voucher_type", "voucher_no", "carton"):
+		if value := filters.get(key):
+			fixed.append((key, [value]))
+	return fixed
+
+
+def _one_of(column, values: list[str]) -> Criterion:
+	return column.isin(values) if len(values) > 1 else column == values[0]
+
+
+def _conditions(filters: dict, fixed: list[tuple[str, list[str]]] | None = None) -> list[Criterion]:
 	table = frappe.qb.DocType(SERIAL)
 	where = []
 	if code := filters.get("serial_no"):
@@ -274,23 +305,8 @@ def _conditions(filters: dict) -> list[Criterion]:
 		if renamed := _renamed(code, prefix):
 			found = found | table.name.isin(renamed)
 		where.append(found)
-	if item_code := filters.get("item_code"):
-		where.append(table.item_code == item_code)
-	if group := filters.get("item_group"):
-		# the group's items read first: as a subquery, MariaDB joined every serial to the items
-		# and sorted them all (24 s for a million serials); a list of items is a range of an index
-		item = frappe.qb.DocType("Item")
-		groups = _descendants("Item Group", group)
-		items = frappe.qb.from_(item).select(item.name).where(item.item_group.isin(groups)).run(pluck=True)
-		where.append(table.item_code.isin(items or [""]))
-	if statuses := filters.get("status"):
-		where.append(table.status.isin(statuses) if len(statuses) > 1 else table.status == statuses[0])
-	if warehouse := filters.get("warehouse"):
-		places = _descendants("Warehouse", warehouse)
-		where.append(table.warehouse.isin(places) if len(places) > 1 else table.warehouse == places[0])
-	for key in ("supplier", "customer", "voucher_type", "voucher_no", "carton"):
-		if value := filters.get(key):
-			where.append(table[key] == value)
+	for column, values in _equalities(filters) if fixed is None else fixed:
+		where.append(_one_of(table[column], values))
 	if start := filters.get("from_date"):
 		where.append(table.posted_at >= datetime.combine(getdate(start), datetime.min.time()))
 	if end := filters.get("to_date"):
@@ -302,13 +318,123 @@ def _conditions(filters: dict) -> list[Criterion]:
 
 def query(filters: dict | str | None, *fields):
 	"""A select on Serial Number with the filters and the user's permissions applied."""
-	filters = read_filters(filters)
+	return _query(read_filters(filters), fields)
+
+
+def _query(filters: dict, fields, fixed: list[tuple[str, list[str]]] | None = None):
 	table = frappe.qb.DocType(SERIAL)
 	q = frappe.qb.from_(table).select(*fields)
 	permitted = permission_condition()
-	for condition in _conditions(filters) + ([permitted] if permitted is not None else []):
+	for condition in _conditions(filters, fixed) + ([permitted] if permitted is not None else []):
 		q = q.where(condition)
 	return q
+
+
+# Pages in code order read along an index
+#
+# A page is the first matching serials by code. Left to itself, MariaDB reads them from the primary
+# key and skips every serial that does not match: a page of a warehouse's 30,000 serials among a
+# million read 17,000 rows. InnoDB ends each secondary index with the primary key, so once every
+# column of an index is fixed to one value its entries are in code order: the page is then the
+# first entries of each such read, merged in one statement (a UNION ALL of ordered, limited reads,
+# sorted and cut once more), and only the page's rows are read in full.
+
+#: The indexes of Serial Number whose columns the filters can fix, by their columns.
+ORDERED_INDEXES = (
+	("status",),
+	("item_code",),
+	("carton",),
+	("warehouse", "status"),
+	("item_code", "warehouse", "status"),
+	("supplier", "status"),
+	("customer", "status"),
+	("voucher_type", "voucher_no"),
+)
+#: A page read along an index is made of at most this many ordered reads ...
+MOST_READS = 64
+#: ... which together keep at most this many codes before the last sort.
+MOST_KEPT = 100_000
+#: The filters an ordered read does not take: the page is then MariaDB's own plan.
+_UNORDERED = ("serial_no", "from_date", "to_date")
+#: The serials at no status of STATUSES (an empty or unknown one): the last read of a status no filter
+#: fixes, so that the reads of each status and this one take every serial once.
+_OTHER_STATUS = None
+
+
+@request_cache
+def _indexes() -> dict[tuple[str, ...], str]:
+	"""Serial Number's indexes on this site: their columns -> their name (Frappe names a
+	``search_index`` after its column or, when added to a table made before, with ``_index``; a site
+	not migrated yet may lack one)."""
+	columns = {}
+	for row in frappe.db.sql(f"show index from `tab{SERIAL}`", as_dict=True):
+		columns.setdefault(row.Key_name, {})[row.Seq_in_index] = row.Column_name
+	found = {}
+	for name, by_place in columns.items():
+		found.setdefault(tuple(by_place[n] for n in sorted(by_place)), name)
+	return found
+
+
+def _ordered_plan(
+	filters: dict, fixed: list[tuple[str, list[str]]], start: int, length: int
+) -> tuple[str, list[dict]] | None:
+	"""(index, the columns fixed by each ordered read) that read the page in code order, or None
+	when no index fits the filters or the reads would keep too many codes."""
+	if start < 0 or length <= 0 or any(filters.get(key) for key in _UNORDERED):
+		return None
+	columns = [column for column, _values in fixed]
+	if not fixed or len(set(columns)) < len(columns):
+		return None
+	fixed = dict(fixed)
+	best = None
+	for key in ORDERED_INDEXES:
+		index = _indexes().get(key)
+		if index is None or not set(fixed) <= set(key) or not set(key) - set(fixed) <= {"status"}:
+			continue
+		reads = [{}]
+		for column in key:
+			values = fixed.get(column) or [*STATUSES, _OTHER_STATUS]
+			reads = [{**read, column: value} for read in reads for value in values]
+		if len(reads) > MOST_READS or len(reads) * (start + length) > MOST_KEPT:
+			continue
+		if best is None or len(reads) < len(best[1]):
+			best = (index, reads)
+	return best
+
+
+def _ordered_page(filters: dict, fixed: list[tuple[str, list[str]]], start: int, length: int, fields):
+	"""The page ``start``, ``length`` in code order, its codes read along an index and only its
+	rows read in full; None when no index fits (see ``_ordered_plan``)."""
+	plan = _ordered_plan(filters, fixed, start, length)
+	if plan is None:
+		return None
+	index, reads = plan
+	table = frappe.qb.DocType(SERIAL)
+	permitted = permission_condition()
+	selects = []
+	for read in reads:
+		# one read is the page itself; of several, each gives its codes, and the page's rows are
+		# read once the codes are merged
+		q = frappe.qb.from_(table).force_index(index).select(*(fields if len(reads) == 1 else [table.name]))
+		for column, value in read.items():
+			if value is _OTHER_STATUS:
+				q = q.where(table[column].notin(STATUSES) | table[column].isnull())
+			else:
+				q = q.where(table[column] == value)
+		if permitted is not None:
+			q = q.where(permitted)
+		selects.append(q.orderby(table.name))
+	if len(selects) == 1:
+		return selects[0].limit(length).offset(start)
+	page = None
+	for q in selects:
+		q = q.limit(start + length)
+		# each read in parentheses, with its own order and limit
+		q.wrap_set_operation_queries = True
+		page = q if page is None else page.union_all(q)
+	page = page.orderby(Field("name")).limit(length).offset(start)
+	page = page.as_("page")
+	return frappe.qb.from_(table).join(page).on(table.name == page.name).select(*fields).orderby(table.name)
 
 
 def _rows_of(found: list[dict]) -> list[dict]:
@@ -328,15 +454,14 @@ def _rows_of(found: list[dict]) -> list[dict]:
 
 def rows(filters: dict | str | None, start: int = 0, page_length: int = PAGE_LENGTH) -> list[dict]:
 	"""One page of matching serials, by code, with the report's columns."""
+	filters = read_filters(filters)
 	table = frappe.qb.DocType(SERIAL)
-	found = (
-		query(filters, *(table[f] for f in FIELDS))
-		.orderby(table.name)
-		.limit(page_length)
-		.offset(start)
-		.run(as_dict=True)
-	)
-	return _rows_of(found)
+	fields = [table[f] for f in FIELDS]
+	fixed = _equalities(filters)
+	page = _ordered_page(filters, fixed, start, page_length, fields)
+	if page is None:
+		page = _query(filters, fields, fixed).orderby(table.name).limit(page_length).offset(start)
+	return _rows_of(page.run(as_dict=True))
 
 
 #: The search report counts matches exactly up to this many; past it, it says "more than".

@@ -408,3 +408,133 @@ def test_a_role_that_only_selects_serials_does_not_list_them_in_the_report():
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 		frappe.clear_cache(doctype=SERIAL)
+
+
+# Pages read along an index: a few ordered reads merged give the same page, in the same order, as
+# one read of the primary key (what frappe.get_list shows, the oracle below)
+
+#: (start, page_length) of pages that cut each read at another place
+PAGES = ((0, 500), (0, 5), (3, 4), (10, 7), (14, 9), (25, 10), (40, 5))
+
+
+def _listed(filters: dict, start: int, length: int) -> list[str]:
+	"""The page as ``frappe.get_list`` shows it to the session user: by code, one statement."""
+	return frappe.get_list(
+		SERIAL,
+		filters=filters,
+		order_by="name asc",
+		limit_start=start,
+		limit_page_length=length,
+		pluck="name",
+	)
+
+
+def _along(filters: dict) -> tuple[str, int]:
+	"""The index the page is read along and how many reads (the test must take that way)."""
+	read = search.read_filters(filters)
+	index, reads = search._ordered_plan(read, search._equalities(read), 0, 500)
+	return index, len(reads)
+
+
+def _serials(specs) -> list[str]:
+	"""One serial per (item, status, warehouse), with codes in the order given."""
+	made = []
+	for n, (item, status, warehouse) in enumerate(specs):
+		made += insert_serials(
+			1, f"SRQ{n:02d}-", item_code=item, statuses=(status,), warehouses=(warehouse,), company=COMPANY
+		)
+	return made
+
+
+def test_a_page_of_an_item_group_merges_its_items_in_code_order():
+	frappe.get_doc(
+		{"doctype": "Item Group", "item_group_name": "ST Paged", "parent_item_group": "All Item Groups"}
+	).insert()
+	for item in ("ST-PAGED-A", "ST-PAGED-B", "ST-PAGED-C"):
+		f.make_item(item, item_group="ST Paged")
+	# the first twelve codes all of one item, then the three in turn, and one of another group
+	items = ["ST-PAGED-A"] * 12 + ["ST-PAGED-B", "ST-PAGED-C", "ST-PAGED-A"] * 10
+	items[20] = PHONE
+	made = _serials((item, ("In Stock", "Sold")[n % 2], MAIN) for n, item in enumerate(items))
+	grouped = [code for code, item in zip(made, items, strict=True) if item != PHONE]
+	filters = {"item_group": "ST Paged"}
+	assert _along(filters) == ("item_code", 3)
+	for start, length in PAGES:
+		assert found(filters, start=start, page_length=length) == grouped[start : start + length]
+	item_codes = ["ST-PAGED-A", "ST-PAGED-B", "ST-PAGED-C"]
+	assert found(filters, start=3, page_length=40) == _listed({"item_code": ["in", item_codes]}, 3, 40)
+	rows = search.rows(filters, start=12, page_length=2)
+	assert [(r["serial_no"], r["item_code"], r["status"]) for r in rows] == [
+		(grouped[12], "ST-PAGED-B", "In Stock"),
+		(grouped[13], "ST-PAGED-C", "Sold"),
+	]
+
+
+def test_a_page_of_several_statuses_merges_them_in_code_order():
+	statuses = ["Sold"] * 9 + ["Returned", "Sold", "Missing"] * 8 + ["Returned"] * 6
+	made = _serials((PHONE, status, MAIN) for status in statuses)
+	filters = {"status": ["Sold", "Returned"]}
+	assert _along(filters) == ("status", 2)
+	for start, length in PAGES:
+		assert found(filters, start=start, page_length=length) == _listed(
+			{"status": ["in", ["Sold", "Returned"]]}, start, length
+		)
+	ours = [c for c, s in zip(made, statuses, strict=True) if s in ("Sold", "Returned")]
+	assert only("SRQ", filters) == ours
+	assert [c for c in found(filters, start=10, page_length=7) if c.startswith("SRQ")] == [
+		c for c in found(filters, page_length=17)[10:] if c.startswith("SRQ")
+	]
+
+
+def test_a_page_of_a_warehouse_reads_each_status_and_the_serials_at_none():
+	place = frappe.get_doc(
+		{"doctype": "Warehouse", "warehouse_name": "ST Paged", "company": COMPANY}
+	).insert()
+	statuses = ["In Stock"] * 8 + ["Missing", "In Transit", "In Stock"] * 8 + ["Missing"] * 5
+	made = _serials((PHONE, status, place.name) for status in statuses)
+	# a serial of no status (or one no release knows) at the warehouse is still on its page
+	table = frappe.qb.DocType(SERIAL)
+	frappe.qb.update(table).set(table.status, None).where(table.name == made[9]).run()
+	frappe.qb.update(table).set(table.status, "").where(table.name == made[30]).run()
+	insert_serials(3, "SRQX", warehouses=(MAIN,), company=COMPANY)
+	filters = {"warehouse": place.name}
+	assert _along(filters) == ("place_status", len(search.STATUSES) + 1)
+	for start, length in PAGES:
+		assert found(filters, start=start, page_length=length) == made[start : start + length]
+	assert (
+		found({"warehouse": place.name, "status": ["Missing", "In Stock"]}, start=4, page_length=9)
+		== [
+			c
+			for c, s in zip(made, statuses, strict=True)
+			if s in ("Missing", "In Stock") and c not in (made[9], made[30])
+		][4:13]
+	)
+
+
+def test_pages_along_an_index_show_a_restricted_user_what_a_list_shows(restricted):  # noqa: F811
+	frappe.get_doc(
+		{"doctype": "Item Group", "item_group_name": "ST Paged", "parent_item_group": "All Item Groups"}
+	).insert()
+	f.make_item("ST-PAGED-A", item_group="ST Paged")
+	specs = [
+		("ST-PAGED-A" if n % 4 else PHONE, ("In Stock", "Missing", "Sold")[n % 3], (MAIN, SHOP)[n % 5 == 0])
+		for n in range(60)
+	]
+	made = _serials(specs)
+	frappe.set_user(restricted("paged-main", "Warehouse", MAIN))
+	for filters, listed in (
+		({"status": ["In Stock", "Missing", "Sold"]}, {"status": ["in", ["In Stock", "Missing", "Sold"]]}),
+		({"warehouse": MAIN}, {"warehouse": MAIN}),
+		({"item_group": "ST Paged"}, {"item_code": "ST-PAGED-A"}),
+		({"customer": CUSTOMER}, {"customer": CUSTOMER}),
+	):
+		assert _along(filters)
+		for start, length in PAGES:
+			assert found(filters, start=start, page_length=length) == _listed(listed, start, length), filters
+	shown = found({"item_group": "ST Paged"})
+	# none at the other warehouse: the user's restriction is in every read; sold ones are at none
+	assert shown == [
+		c
+		for c, (item, status, place) in zip(made, specs, strict=True)
+		if item == "ST-PAGED-A" and (status == "Sold" or place == MAIN)
+	]
