@@ -13,6 +13,7 @@ from frappe import _
 from frappe.utils import escape_html
 
 from serial_tracking import messages
+from serial_tracking.api.cancelling import cancel_chain, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401

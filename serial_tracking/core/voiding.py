@@ -99,3 +99,29 @@ def voided_rows(voucher_type: str, voucher_no: str, active: list[LoggedMovement]
 	"""
 	own = [r for r in active if (r.voucher_type, r.voucher_no) == (voucher_type, voucher_no)]
 	return own + voided_statements(_later(voucher_type, voucher_no, active))
+
+
+def cancel_order(
+	blocked_by: dict[tuple[str, str], set[tuple[str, str]]], position: dict[tuple[str, str], tuple]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+	"""The documents of a chain in an order they can be cancelled, and those that cannot be ordered.
+
+	``blocked_by`` maps every document of the chain to the documents that must be
+	cancelled before it (each of them a key too). Each document comes after all
+	of those; among the documents free at the same time, the latest (the highest
+	``position``) first. Documents that hold each other back (a count posted after
+	a document that was submitted after it) and those behind them are the second
+	list, in no order: nobody can cancel them latest first.
+	"""
+	waiting = {doc: set(blockers) for doc, blockers in blocked_by.items()}
+	order: list[tuple[str, str]] = []
+	while True:
+		free = [doc for doc, blockers in waiting.items() if not blockers]
+		if not free:
+			break
+		doc = max(free, key=lambda d: (position.get(d, ()), d))
+		order.append(doc)
+		del waiting[doc]
+		for blockers in waiting.values():
+			blockers.discard(doc)
+	return order, sorted(waiting)

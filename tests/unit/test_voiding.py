@@ -1,5 +1,5 @@
 from serial_tracking.core.states import Operation
-from serial_tracking.core.voiding import LoggedMovement, blocking_vouchers, voided_rows
+from serial_tracking.core.voiding import LoggedMovement, blocking_vouchers, cancel_order, voided_rows
 
 
 def log(code, sequence, voucher, order):
@@ -58,3 +58,32 @@ def test_a_document_after_a_statement_still_blocks():
 		LoggedMovement("A", 3, *DN, (3,), Operation.SELL, "A-3"),
 	]
 	assert blocking_vouchers(*PR, active) == [DN]
+
+
+# The order a chain of documents is cancelled in.
+
+A, B, C, D, E = (("Doc", name) for name in "ABCDE")
+
+
+def test_a_chain_is_cancelled_after_everything_that_blocks_each_document():
+	# D blocks C and B; C blocks B; B blocks A: a receipt A, a transfer B, a sale C, a return D.
+	blocked_by = {A: {B}, B: {C, D}, C: {D}, D: set()}
+	position = {A: (1,), B: (2,), C: (3,), D: (4,)}
+	assert cancel_order(blocked_by, position) == ([D, C, B, A], [])
+
+
+def test_documents_free_at_once_go_latest_first_whatever_the_order_they_are_given_in():
+	blocked_by = {A: {B, C}, B: set(), C: set()}
+	assert cancel_order(blocked_by, {A: (1,), B: (3,), C: (2,)}) == ([B, C, A], [])
+	assert cancel_order(blocked_by, {A: (1,), B: (2,), C: (3,)}) == ([C, B, A], [])
+
+
+def test_a_later_position_never_goes_before_what_blocks_it():
+	# E is the latest made but a count B posted after it holds it back (E blocks nothing).
+	blocked_by = {A: {E}, E: {B}, B: set()}
+	assert cancel_order(blocked_by, {A: (1,), B: (2,), E: (5,)}) == ([B, E, A], [])
+
+
+def test_documents_holding_each_other_back_cannot_be_ordered_nor_what_waits_for_them():
+	blocked_by = {A: {B}, B: {C}, C: {B}, D: set()}
+	assert cancel_order(blocked_by, {A: (1,), B: (2,), C: (3,), D: (4,)}) == ([D], [A, B, C])

@@ -1,0 +1,86 @@
+"""``serial_tracking.api.cancel_plan`` and ``cancel_chain``: what blocks a cancellation, and
+cancelling it all, latest first."""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+
+from serial_tracking.stock import cancelling
+from serial_tracking.stock.documents import SUPPORTED
+
+
+@frappe.whitelist()
+def cancel_plan(voucher_type: str | None = None, voucher_no: str | None = None) -> dict:
+	"""Every document that must be cancelled before this submitted one, in the order to cancel them
+	(the document itself last), each with the SN codes (or the counted places) that tie it to the
+	documents it holds back. Documents the user may not read are named by their type only.
+
+	``confirm`` in the answer is what :func:`cancel_chain` takes to cancel exactly this chain.
+	"""
+	_require_submitted(voucher_type, voucher_no)
+	return cancelling.described(cancelling.chain_of(voucher_type, voucher_no))
+
+
+@frappe.whitelist(methods=["POST"])
+def cancel_chain(
+	voucher_type: str | None = None, voucher_no: str | None = None, confirm: str | None = None
+) -> dict:
+	"""Cancel the chain :func:`cancel_plan` showed, latest first, through ERPNext's own cancel.
+
+	``confirm`` must be the plan's: when the chain changed since, nothing is cancelled. Each
+	document is cancelled and committed in turn; the first one refused stops it (``status``
+	"stopped", ``stopped_at`` with the reason): the ones before it stay cancelled, it and the
+	ones after it (``untouched``) stay as they were. A document another user cancelled meanwhile
+	is passed over ("already cancelled").
+	"""
+	if (
+		isinstance(voucher_type, str)
+		and voucher_type in SUPPORTED
+		and isinstance(voucher_no, str)
+		and frappe.has_permission(voucher_type, "read", doc=voucher_no)
+		and frappe.db.get_value(voucher_type, voucher_no, "docstatus") == 2
+	):
+		# Cancelled by another user since the plan was shown: what was asked is done.
+		return {
+			"status": "done",
+			"done": [
+				{"voucher_type": voucher_type, "voucher_no": voucher_no, "outcome": "already cancelled"}
+			],
+			"stopped_at": None,
+			"untouched": [],
+		}
+	_require_submitted(voucher_type, voucher_no)
+	if not isinstance(confirm, str) or not confirm.strip():
+		frappe.throw(
+			_("{0} is required: show what blocks first, then confirm what it showed").format(_("Confirm")),
+			frappe.MandatoryError,
+		)
+	return cancelling.cancel(cancelling.chain_of(voucher_type, voucher_no), confirm.strip())
+
+
+def _require_submitted(voucher_type, voucher_no) -> None:
+	if not isinstance(voucher_type, str) or voucher_type not in SUPPORTED:
+		frappe.throw(
+			_("{0} is not a stock document that moves SN codes").format(
+				escape_html(str(voucher_type or _("(no document type)")))
+			),
+			title=_("Invalid argument"),
+		)
+	if not isinstance(voucher_no, str) or not voucher_no.strip():
+		frappe.throw(_("{0} is required").format(_("Document Number")), frappe.MandatoryError)
+	if not frappe.db.exists(voucher_type, voucher_no):
+		frappe.throw(
+			_("{0} {1} not found").format(_(voucher_type), escape_html(voucher_no)), frappe.DoesNotExistError
+		)
+	if not frappe.has_permission(voucher_type, "read", doc=voucher_no):
+		frappe.throw(
+			_("You may not read {0} {1}").format(_(voucher_type), escape_html(voucher_no)),
+			frappe.PermissionError,
+		)
+	if frappe.db.get_value(voucher_type, voucher_no, "docstatus") != 1:
+		frappe.throw(
+			_("{0} {1} is not submitted: there is nothing to cancel").format(
+				_(voucher_type), escape_html(voucher_no)
+			),
+			title=_("Not submitted"),
+		)

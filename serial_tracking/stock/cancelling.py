@@ -1,0 +1,292 @@
+"""The cancellation planner: every document that must be cancelled before one, and cancelling them.
+
+A document can be cancelled only while its movements of SN codes are their
+latest, and while no count was posted after it at a place it moved units into
+or out of (:func:`serial_tracking.stock.events.before_cancel`). The planner
+follows those rules across generations: the documents that moved the
+document's serials after it, the counts after it at its places, then the same
+for each of those, until none is left. It orders them so that each comes after
+everything that holds it back (:func:`serial_tracking.core.voiding.cancel_order`),
+and cancels them one by one through ERPNext's own cancel, each committed, stopping
+at the first one that is refused.
+
+Reading a document of the chain takes four statements, whatever its number of serials.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, get_url_to_form, strip_html
+
+from serial_tracking.core.voiding import blockers, cancel_order
+from serial_tracking.stock import counted, ledger
+from serial_tracking.stock.documents import SUPPORTED
+
+#: The most documents a chain may hold: past it, the user cancels the latest ones first.
+MOST = 500
+#: The SN codes named per tie (the count says how many there are).
+SHOWN = 20
+#: Seconds a plan shown is remembered for its confirmation.
+SHOWN_FOR = 3600
+
+Voucher = tuple[str, str]
+
+
+@dataclass
+class Tie:
+	"""Why ``blocker`` must be cancelled before ``blocked``: the codes it moved later, or the places
+	it counted later (a count)."""
+
+	blocker: Voucher
+	blocked: Voucher
+	codes: list[str] = field(default_factory=list)
+	places: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Chain:
+	"""The document, every document in its way, the ties between them and the order to cancel in
+	(the document last); ``stuck``: documents that hold each other back."""
+
+	root: Voucher
+	order: list[Voucher]
+	stuck: list[Voucher]
+	ties: list[Tie]
+
+	@property
+	def confirm(self) -> str:
+		"""What a preview of this chain showed: the documents, in their order."""
+		shown = json.dumps([list(v) for v in self.order] + [["stuck", *v] for v in self.stuck])
+		return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def chain_of(voucher_type: str, voucher_no: str) -> Chain:
+	"""Follow a submitted document's blockers across every generation."""
+	root = (voucher_type, voucher_no)
+	blocked_by: dict[Voucher, set[Voucher]] = {}
+	position: dict[Voucher, tuple] = {}
+	ties: list[Tie] = []
+	waiting = [root]
+	while waiting:
+		doc = waiting.pop()
+		if doc in blocked_by:
+			continue
+		if len(blocked_by) >= MOST:
+			frappe.throw(
+				_(
+					"More than {0} documents stand in the way of cancelling {1} {2}. Cancel the latest of"
+					" them first, then show what blocks again."
+				).format(MOST, _(voucher_type), escape_html(voucher_no)),
+				title=_("Too many documents"),
+			)
+		found, position[doc] = _blockers_of(doc)
+		ties.extend(found)
+		blocked_by[doc] = {tie.blocker for tie in found}
+		waiting.extend(tie.blocker for tie in found if tie.blocker not in blocked_by)
+	order, stuck = cancel_order(blocked_by, position)
+	return Chain(root, order, stuck, ties)
+
+
+def _blockers_of(doc: Voucher) -> tuple[list[Tie], tuple]:
+	"""The ties of a document to the documents in its way, and where it stands among them."""
+	voucher_type, voucher_no = doc
+	values = frappe.db.get_value(
+		voucher_type, voucher_no, ["posting_date", "posting_time", "creation", "modified"], as_dict=True
+	)
+	if not values:
+		return [], ()
+	values.update(doctype=voucher_type, name=voucher_no)
+	ties: dict[Voucher, Tie] = {}
+	serials = ledger.voucher_serials(voucher_type, voucher_no)
+	if serials:
+		later = ledger.later_movements(voucher_type, voucher_no, serials)
+		for blocker in blockers(later):
+			ties[blocker] = Tie(blocker, doc)
+		for row in sorted(later, key=lambda r: r.code):
+			tie = ties.get((row.voucher_type, row.voucher_no))
+			if tie and row.code not in tie.codes:
+				tie.codes.append(row.code)
+	places = counted.places_of(voucher_type, voucher_no)
+	for count in counted.later_counts(values, places):
+		tie = ties.setdefault(count, Tie(count, doc))
+		tie.places = sorted(places)
+	return list(ties.values()), (values.modified, values.creation)
+
+
+# What the user sees.
+
+
+def described(chain: Chain) -> dict:
+	"""The chain as the user may see it: documents they may not read are named by their type only."""
+	documents = []
+	position = {doc: n for n, doc in enumerate(chain.order, 1)}
+	for doc in chain.order + chain.stuck:
+		documents.append(_document(doc, position.get(doc), chain))
+	# What was shown, for a confirmation that comes after some of it was cancelled by someone else.
+	frappe.cache.set_value(_shown_key(chain.confirm), chain.order + chain.stuck, expires_in_sec=SHOWN_FOR)
+	return {
+		"voucher_type": chain.root[0],
+		"voucher_no": chain.root[1],
+		"blocked": len(chain.order) + len(chain.stuck) > 1,
+		"documents": documents,
+		"stuck": bool(chain.stuck),
+		"may_cancel_all": not chain.stuck and all(d["may_cancel"] for d in documents),
+		"confirm": chain.confirm,
+	}
+
+
+def _document(doc: Voucher, order: int | None, chain: Chain) -> dict:
+	voucher_type, voucher_no = doc
+	visible = _may(voucher_type, voucher_no, "read")
+	shown = {
+		"order": order,
+		"voucher_type": voucher_type,
+		"voucher_no": voucher_no if visible else None,
+		"hidden": not visible,
+		"may_cancel": visible and _may(voucher_type, voucher_no, "cancel"),
+		"url": get_url_to_form(voucher_type, voucher_no) if visible else None,
+		"is_document": doc == chain.root,
+		"blocks": [],
+	}
+	if visible:
+		shown["posting_date"] = frappe.db.get_value(voucher_type, voucher_no, "posting_date")
+	for tie in chain.ties:
+		if tie.blocker != doc:
+			continue
+		blocked_visible = _may(tie.blocked[0], tie.blocked[1], "read")
+		shown["blocks"].append(
+			{
+				"voucher_type": tie.blocked[0],
+				"voucher_no": tie.blocked[1] if blocked_visible else None,
+				"serials": tie.codes[:SHOWN] if visible and blocked_visible else [],
+				"serial_count": len(tie.codes),
+				"counted_places": [list(p) for p in tie.places] if visible and blocked_visible else [],
+			}
+		)
+	return shown
+
+
+def _may(doctype: str, name: str, ptype: str) -> bool:
+	"""Whether the user may read (cancel) the document, asked once per request."""
+	if doctype not in SUPPORTED:
+		return False
+	asked = frappe.local.flags.setdefault("serial_tracking_may", {})
+	question = (frappe.session.user, doctype, name, ptype)
+	if question not in asked:
+		asked[question] = bool(frappe.has_permission(doctype, ptype, doc=name))
+	return asked[question]
+
+
+# Cancelling.
+
+
+def cancel(chain: Chain, confirm: str) -> dict:
+	"""Cancel the chain's documents in order, each in a transaction of its own, stopping at the first
+	one refused: the ones before it stay cancelled, it and the ones after it stay as they were."""
+	if confirm != chain.confirm and not _shown_before(confirm, chain):
+		frappe.throw(
+			_(
+				"The documents in the way of cancelling {0} {1} changed since they were shown; nothing was"
+				" cancelled. Show what blocks again."
+			).format(_(chain.root[0]), escape_html(chain.root[1])),
+			title=_("Chain changed"),
+		)
+	shown = described(chain)
+	if chain.stuck:
+		frappe.throw(
+			_("{0} {1} cannot be cancelled latest first: {2} hold each other back.").format(
+				_(chain.root[0]), escape_html(chain.root[1]), _listing(chain.stuck, shown)
+			),
+			title=_("Cannot cancel"),
+		)
+	refused = [d for d in shown["documents"] if not d["may_cancel"]]
+	if refused:
+		frappe.throw(
+			_("You may not cancel {0}; nothing was cancelled.").format(
+				_listing([(d["voucher_type"], d["voucher_no"]) for d in refused], shown)
+			),
+			frappe.PermissionError,
+			title=_("Not permitted"),
+		)
+	# Each document is cancelled in a transaction of its own: what was read for the plan is not kept.
+	frappe.db.commit()
+	done = []
+	for n, doc in enumerate(chain.order):
+		outcome = _cancel_one(doc)
+		if outcome is None:
+			done.append({"voucher_type": doc[0], "voucher_no": doc[1], "outcome": "cancelled"})
+		elif outcome == ALREADY:
+			done.append({"voucher_type": doc[0], "voucher_no": doc[1], "outcome": "already cancelled"})
+		else:
+			return {
+				"status": "stopped",
+				"done": done,
+				"stopped_at": {"voucher_type": doc[0], "voucher_no": doc[1], "reason": outcome},
+				"untouched": [{"voucher_type": t, "voucher_no": v} for t, v in chain.order[n + 1 :]],
+				"message": _("Stopped at {0} {1}: {2}").format(
+					_(doc[0]), escape_html(doc[1]), escape_html(outcome)
+				),
+			}
+	return {"status": "done", "done": done, "stopped_at": None, "untouched": []}
+
+
+def _shown_key(confirm: str) -> str:
+	return f"serial_tracking:cancel_plan:{confirm}"
+
+
+def _shown_before(confirm: str, chain: Chain) -> bool:
+	"""Whether a plan shown under ``confirm`` held every document of the chain as it is now: the
+	chain only shrank since (another user cancelled some of it), so cancelling it cancels nothing
+	the user was not shown."""
+	shown = frappe.cache.get_value(_shown_key(confirm))
+	if not shown:
+		return False
+	shown = {tuple(doc) for doc in shown}
+	return chain.root in shown and set(chain.order + chain.stuck) <= shown
+
+
+#: A document another user cancelled while the chain was being cancelled.
+ALREADY = object()
+
+
+def _cancel_one(doc: Voucher):
+	"""None when cancelled, ``ALREADY``, or the reason it was refused (plain text)."""
+	voucher_type, voucher_no = doc
+	try:
+		# Waits for another user cancelling it at this moment, then sees what they did.
+		document = frappe.get_doc(voucher_type, voucher_no, for_update=True)
+		if document.docstatus == 2:
+			frappe.db.commit()
+			return ALREADY
+		if document.docstatus != 1:
+			frappe.db.rollback()
+			return _("it is not submitted")
+		document.cancel()
+		frappe.db.commit()
+		return None
+	except Exception as e:
+		frappe.db.rollback()
+		reason = _reason(e)
+		# The refusal is answered as the chain's outcome, not as a message of this request.
+		frappe.clear_messages()
+		return reason
+
+
+def _reason(e: Exception) -> str:
+	if isinstance(e, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
+		return _("another document was moving the same stock at that moment; try again")
+	if isinstance(e, frappe.ValidationError | frappe.PermissionError | frappe.DoesNotExistError):
+		return strip_html(str(e)).strip() or _("refused by ERPNext")
+	frappe.log_error(title="Cancelling a chain of documents")
+	return _("an unexpected error stopped it ({0}); see the Error Log").format(type(e).__name__)
+
+
+def _listing(docs: list[Voucher], shown: dict) -> str:
+	visible = {(d["voucher_type"], d["voucher_no"]) for d in shown["documents"] if not d["hidden"]}
+	return ", ".join(
+		f"{_(t)} {escape_html(v)}" if (t, v) in visible and v else _("a {0} you may not see").format(_(t))
+		for t, v in docs
+	)

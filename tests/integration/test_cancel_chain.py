@@ -1,0 +1,304 @@
+"""The cancellation planner: what blocks a cancellation across generations, and cancelling it all.
+
+Plans are read inside the test's rolled-back transaction. Cancelling a chain commits each
+document in turn (a refusal must leave the ones before it cancelled), so those tests commit,
+on an item of their own with codes unique to the run, and cancel what is left before they end.
+"""
+
+import pytest
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from serial_tracking.api import cancel_chain, cancel_plan
+from serial_tracking.stock import consistency
+from tests.integration import factory as f
+from tests.integration.racing import DONE, Session, cancel_latest_first, no_raw_errors, race, summary
+from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
+
+ITEM = "ST-CHAIN"
+#: The item of the tests that commit.
+COMMITTED = "ST-CHAIN-C"
+OTHER = "ST Chain Other Customer"
+
+
+def _generations(item, run, days=0):
+	"""Five generations of one unit (A): received with B and C, moved to the shop with B, sold,
+	returned, sold again to another customer; B sold on its own from the shop. Posted a day apart,
+	the latest today; ``days`` moves them all back."""
+	a, b, c = (f"{run}-{x}" for x in "ABC")
+	day = lambda n: add_days(nowdate(), n - 6 - days)  # noqa: E731
+	pr = f.purchase_receipt([(item, 3, [a, b, c], f.MAIN)], posting_date=day(1))
+	se = f.stock_entry("Material Transfer", [(item, 2, [a, b], f.MAIN, f.SHOP)], posting_date=day(2))
+	dn = f.delivery_note([(item, 1, [a], f.SHOP)], posting_date=day(3))
+	ret = f.delivery_note(
+		[(item, -1, [a], f.SHOP)], is_return=True, return_against=dn.name, posting_date=day(4)
+	)
+	sold_b = f.delivery_note([(item, 1, [b], f.SHOP)], posting_date=day(5))
+	resale = f.delivery_note([(item, 1, [a], f.SHOP)], customer=f.customer(OTHER), posting_date=day(6))
+	return {"pr": pr, "se": se, "dn": dn, "ret": ret, "sold_b": sold_b, "resale": resale, "codes": (a, b, c)}
+
+
+def _names(plan):
+	return [(d["voucher_type"], d["voucher_no"]) for d in plan["documents"]]
+
+
+def _ties(plan):
+	return {
+		(d["voucher_type"], d["voucher_no"]): {(b["voucher_no"], tuple(b["serials"])) for b in d["blocks"]}
+		for d in plan["documents"]
+	}
+
+
+def _key(doc):
+	return (doc.doctype, doc.name)
+
+
+@pytest.fixture
+def chain():
+	f.make_item(ITEM)
+	return _generations(ITEM, frappe.generate_hash(length=6).upper())
+
+
+def test_a_plan_lists_every_generation_latest_first_with_the_codes_that_tie_each(chain):
+	c = chain
+	a, b, _c = c["codes"]
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+
+	assert plan["blocked"] is True
+	# Each after everything that moved its codes later; the document itself last.
+	assert _names(plan) == [_key(c[k]) for k in ("resale", "sold_b", "ret", "dn", "se", "pr")]
+	assert [d["order"] for d in plan["documents"]] == [1, 2, 3, 4, 5, 6]
+	assert plan["documents"][-1]["is_document"] is True
+	ties = _ties(plan)
+	assert ties[_key(c["se"])] == {(c["pr"].name, (a, b))}
+	assert ties[_key(c["sold_b"])] == {(c["pr"].name, (b,)), (c["se"].name, (b,))}
+	assert ties[_key(c["resale"])] == {
+		(c["pr"].name, (a,)),
+		(c["se"].name, (a,)),
+		(c["dn"].name, (a,)),
+		(c["ret"].name, (a,)),
+	}
+	assert ties[_key(c["pr"])] == set()
+	assert plan["may_cancel_all"] is True and plan["stuck"] is False
+
+
+def test_a_plan_from_the_middle_leaves_the_earlier_generations_out(chain):
+	c = chain
+	plan = cancel_plan("Delivery Note", c["dn"].name)
+	assert _names(plan) == [_key(c["resale"]), _key(c["ret"]), _key(c["dn"])]
+
+
+def test_a_document_nothing_blocks_plans_only_itself(chain):
+	plan = cancel_plan("Delivery Note", chain["resale"].name)
+	assert plan["blocked"] is False
+	assert _names(plan) == [_key(chain["resale"])]
+
+
+def test_a_later_count_of_a_place_stands_in_the_way_with_the_place(chain):
+	c = chain
+	_a, _b, cc = c["codes"]
+	# The main store holds C; the count finds C and a unit nobody knew of.
+	count = f.reconciliation([(ITEM, 2, [cc, f"{cc}-FOUND"], f.MAIN)])
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+	assert _key(count) in _names(plan)
+	entry = next(d for d in plan["documents"] if d["voucher_no"] == count.name)
+	assert [ITEM, f.MAIN] in entry["blocks"][0]["counted_places"]
+	assert _names(plan).index(_key(count)) < _names(plan).index(_key(c["pr"]))
+
+
+def test_a_stale_confirmation_cancels_nothing(chain):
+	c = chain
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+	# A new document moves one of the codes: the chain grows after it was shown.
+	a = c["codes"][0]
+	f.delivery_note(
+		[(ITEM, -1, [a], f.SHOP)], is_return=True, return_against=c["resale"].name, customer=OTHER
+	)
+	with pytest.raises(frappe.ValidationError, match="changed since they were shown"):
+		cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
+
+
+def test_a_plan_of_a_document_the_user_may_not_read_is_refused(chain, restricted):  # noqa: F811
+	frappe.set_user(restricted("chain-shop", "Warehouse", f.SHOP))
+	with pytest.raises(frappe.PermissionError):
+		cancel_plan("Purchase Receipt", chain["pr"].name)
+
+
+def test_documents_the_user_may_not_read_are_shown_by_type_only_and_nothing_is_cancelled(
+	chain,
+	restricted,  # noqa: F811
+):
+	c = chain
+	frappe.set_user(restricted("chain-main", "Warehouse", f.MAIN, roles=("Stock Manager", "Stock User")))
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+	hidden = [d for d in plan["documents"] if d["hidden"]]
+	# The transfer to the shop, the sales and the return there: their names and links are not shown.
+	assert sorted(d["voucher_type"] for d in hidden) == ["Delivery Note"] * 4 + ["Stock Entry"]
+	assert all(d["voucher_no"] is None and d["url"] is None for d in hidden)
+	assert not any(c["resale"].name in str(d) for d in plan["documents"])
+	assert plan["may_cancel_all"] is False
+	with pytest.raises(frappe.PermissionError, match="a Delivery Note you may not see"):
+		cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
+
+
+def test_bad_arguments_are_refused_by_name(chain):
+	with pytest.raises(frappe.ValidationError, match="not a stock document"):
+		cancel_plan("User", "Administrator")
+	with pytest.raises(frappe.DoesNotExistError):
+		cancel_plan("Delivery Note", "NO-SUCH-DN")
+	with pytest.raises(frappe.MandatoryError):
+		cancel_chain("Delivery Note", chain["dn"].name, "")
+	draft = f.delivery_note([(ITEM, 1, [chain["codes"][2]], f.MAIN)], submit=False)
+	with pytest.raises(frappe.ValidationError, match="is not submitted"):
+		cancel_plan("Delivery Note", draft.name)
+
+
+# Cancelling, committed.
+
+
+def _run():
+	return "CH" + frappe.generate_hash(length=6).upper()
+
+
+def _left(run):
+	"""The run's documents still submitted or draft, to clean up latest first."""
+	found = []
+	for doctype, child in (
+		("Purchase Receipt", "Purchase Receipt Item"),
+		("Stock Entry", "Stock Entry Detail"),
+		("Delivery Note", "Delivery Note Item"),
+		("Sales Invoice", "Sales Invoice Item"),
+		("Stock Reconciliation", "Stock Reconciliation Item"),
+	):
+		row = frappe.qb.DocType(child)
+		names = (
+			frappe.qb.from_(row)
+			.select(row.parent)
+			.distinct()
+			.where(row.sn_codes.like(f"%{run}%"))
+			.run(pluck=True)
+		)
+		found.extend((doctype, name) for name in names)
+	return found
+
+
+def _replay_differences(run):
+	return [d for d in consistency.check(COMMITTED) if run in (d.code or "")]
+
+
+@pytest.mark.commits
+def test_cancel_all_clears_five_generations_and_the_receipt_can_be_amended():
+	run = _run()
+	f.committed_place(COMMITTED, f.MAIN)
+	f.committed_place(COMMITTED, f.SHOP)
+	try:
+		c = _generations(COMMITTED, run)
+		frappe.db.commit()
+		plan = cancel_plan("Purchase Receipt", c["pr"].name)
+		result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+
+		assert result["status"] == "done", result
+		assert [(d["voucher_type"], d["voucher_no"], d["outcome"]) for d in result["done"]] == [
+			(*_key(c[k]), "cancelled") for k in ("resale", "sold_b", "ret", "dn", "se", "pr")
+		]
+		frappe.db.rollback()
+		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+		# The receipt made the codes: cancelled, they are gone, and the ledger agrees with ERPNext.
+		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+		assert _replay_differences(run) == []
+
+		amended = frappe.copy_doc(c["pr"])
+		amended.amended_from = c["pr"].name
+		amended.insert()
+		amended.submit()
+		frappe.db.commit()
+		assert f.serial(f"{run}-A").status == "In Stock"
+		assert f.serial(f"{run}-A").voucher_no == amended.name
+	finally:
+		cancel_latest_first(_left(run))
+
+
+@pytest.mark.commits
+def test_cancel_all_stops_at_the_document_erpnext_refuses_and_leaves_the_rest_as_it_was():
+	run = _run()
+	f.committed_place(COMMITTED, f.MAIN)
+	f.committed_place(COMMITTED, f.SHOP)
+	try:
+		c = _generations(COMMITTED, run)
+		# An invoice made from the first sale: ERPNext refuses to cancel a note an invoice bills.
+		from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+
+		invoice = make_sales_invoice(c["dn"].name)
+		invoice.insert()
+		invoice.submit()
+		frappe.db.commit()
+		plan = cancel_plan("Purchase Receipt", c["pr"].name)
+		result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+
+		assert result["status"] == "stopped", result
+		assert [d["voucher_no"] for d in result["done"]] == [c[k].name for k in ("resale", "sold_b", "ret")]
+		assert result["stopped_at"]["voucher_no"] == c["dn"].name
+		assert invoice.name in result["stopped_at"]["reason"]
+		assert [d["voucher_no"] for d in result["untouched"]] == [c["se"].name, c["pr"].name]
+		assert not frappe.get_message_log()
+		frappe.db.rollback()
+		for k, docstatus in (("resale", 2), ("sold_b", 2), ("ret", 2), ("dn", 1), ("se", 1), ("pr", 1)):
+			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == docstatus, k
+		a, b, cc = c["codes"]
+		# After the return was cancelled, A is with the first customer again; B back at the shop.
+		assert (f.serial(a).status, f.serial(a).voucher_no) == ("Sold", c["dn"].name)
+		assert (f.serial(b).status, f.serial(b).warehouse) == ("In Stock", f.SHOP)
+		assert (f.serial(cc).status, f.serial(cc).warehouse) == ("In Stock", f.MAIN)
+		assert _replay_differences(run) == []
+		invoice.reload()
+		invoice.cancel()
+		frappe.db.commit()
+	finally:
+		cancel_latest_first(_left(run))
+
+
+# Two users cancelling overlapping chains at once.
+
+
+def _plan(job):
+	voucher_type, voucher_no = job
+	return (voucher_type, voucher_no, cancel_plan(voucher_type, voucher_no)["confirm"])
+
+
+def _cancel_chain(prepared):
+	result = cancel_chain(*prepared)
+	if result["status"] != "done":
+		raise AssertionError(result)
+
+
+@pytest.mark.commits
+def test_two_users_cancelling_overlapping_chains_at_once_end_with_everything_cancelled_once():
+	run = _run()
+	f.committed_place(COMMITTED, f.MAIN)
+	f.committed_place(COMMITTED, f.SHOP)
+	try:
+		c = _generations(COMMITTED, run)
+		frappe.db.commit()
+		outcomes = race(
+			[
+				Session(_plan, _cancel_chain, [("Purchase Receipt", c["pr"].name)]),
+				Session(_plan, _cancel_chain, [("Delivery Note", c["dn"].name)]),
+			]
+		)
+		print(f"\ntwo users cancelling overlapping chains:\n{summary(outcomes)}")
+		no_raw_errors(outcomes)
+		assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
+		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+		cancelled_rows = frappe.get_all(
+			"Serial Circulation Log", filters={"serial_no": ("like", f"{run}-%"), "is_cancelled": 0}
+		)
+		assert cancelled_rows == []
+		assert _replay_differences(run) == []
+	finally:
+		cancel_latest_first(_left(run))
