@@ -15,7 +15,8 @@ def trace(
 	voucher_no: str | None = None,
 	supplier: str | None = None,
 ) -> dict:
-	"""Trace from one of: an SN code (its current state and its lives), a document (type and
+	"""Trace from one of: an SN code (its current state, its lives, each told as a story with its
+	figures, and the unit's figures over all of them), a document (type and
 	number: every serial it moved and where each is now; for a receipt, also the customers who
 	received its units), or a supplier (the customers who received the units it supplied).
 

@@ -10,14 +10,17 @@ Warehouse and Item included): a log row through a warehouse the user may not rea
 and so are the serials of items they may not read, and the sales to (receipts from) a customer
 (supplier) their User Permissions do not let through. Lives are grouped on every row of a serial,
 so that a hidden receipt still opens its life; the rows hidden are then left out of it.
+
+A serial's trace also tells each life as a story (:func:`serial_tracking.core.lives.story`) in
+the user's language, and the unit's figures; both only from the rows the user may see.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import frappe
 from frappe import _
 from frappe.query_builder import Criterion
-from frappe.utils import cstr, escape_html
+from frappe.utils import cstr, escape_html, format_date, getdate, nowdate
 
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
@@ -170,7 +173,8 @@ def _require_known(doctype: str, name: str) -> None:
 
 
 def of_serial(serial_no: str) -> dict:
-	"""A serial's current state and its lives, each with its movements oldest first."""
+	"""A serial's current state and its lives, each with its movements oldest first, its story
+	(steps and a one-line summary) and its figures; and the figures of all its lives."""
 	code, state = resolve(serial_no)
 	if state:
 		require_readable(SERIAL, code)
@@ -179,20 +183,95 @@ def of_serial(serial_no: str) -> dict:
 	log = frappe.qb.DocType(LOG)
 	rows = _select(log.serial_no == code)
 	seen = {r.name for r in _seen(rows, {"serial_no": code})}
+
+	def shown(row) -> bool:
+		return row.name in seen
+
+	today = getdate(nowdate())
+	grouped = core.group(rows)
+	stories = core.stories(grouped, today, shown)
+	documents = _readable_documents(step.row for steps in stories for step in steps)
 	lives = []
-	for life in core.group(rows):
-		shown = [movement(r) for r in life.rows if r.name in seen]
-		if not shown:
+	for life, steps in zip(grouped, stories, strict=True):
+		movements = [movement(r) for r in life.rows if shown(r)]
+		if not movements:
 			continue
-		opening = life.opening if life.opening is not None and life.opening.name in seen else None
+		opening = life.opening if life.opening is not None and shown(life.opening) else None
 		lives.append(
 			{
 				"life": life.number,
 				"opened_by": movement(opening) if opening else None,
-				"movements": shown,
+				"movements": movements,
+				"story": _story(steps, today, documents),
+				"summary": core.summary(steps, _, _when(today)),
+				"figures": _figures(core.tally(steps)),
 			}
 		)
-	return {"serial_no": code, "now": now(state), "lives": lives}
+	return {
+		"serial_no": code,
+		"now": now(state),
+		"lives": lives,
+		"figures": _figures(core.figures(grouped, today, shown), lives=True),
+	}
+
+
+def _when(today) -> Callable[[object], str]:
+	"""A step's date as the story writes it, in the user's language: "9 Nov", with the year when it
+	is not this year's."""
+
+	def when(day) -> str:
+		return format_date(day, "d MMM" if day.year == today.year else "d MMM y")
+
+	return when
+
+
+def _story(steps: list[core.Step], today, documents: set[tuple[str, str]]) -> list[dict]:
+	"""The steps of a life as a trace shows them: what each did, when, by which document (``link``:
+	the user may open it), to whom or where, and for how many days; ``text`` and ``stay`` are its
+	words in the summary (plain text)."""
+	words = core.lines(steps, _, _when(today))
+	return [
+		{
+			"kind": step.kind,
+			"date": step.row.posting_date,
+			"posting_time": step.row.posting_time,
+			"operation": step.row.operation,
+			"voucher_type": step.row.voucher_type,
+			"voucher_no": step.row.voucher_no,
+			"link": (step.row.voucher_type, step.row.voucher_no) in documents,
+			"party_type": step.row.party_type,
+			"party": step.row.party,
+			"warehouse": step.warehouse,
+			"status": step.status,
+			"days": step.days,
+			"text": text,
+			"stay": stayed,
+		}
+		for step, (text, stayed) in zip(steps, words, strict=True)
+	]
+
+
+def _readable_documents(rows: Iterable) -> set[tuple[str, str]]:
+	"""(doctype, name) of the documents of ``rows`` that the user may read: one list per doctype."""
+	names: dict[str, set[str]] = {}
+	for row in rows:
+		if row.voucher_type and row.voucher_no:
+			names.setdefault(row.voucher_type, set()).add(row.voucher_no)
+	return {(doctype, name) for doctype, wanted in names.items() for name in readable(doctype, wanted)}
+
+
+def _figures(figures: core.Figures, lives: bool = False) -> dict:
+	"""A unit's figures as a trace shows them (``lives``: with the number of lives, for the total)."""
+	shown = {
+		"days_in_stock": figures.days_in_stock,
+		"days_with_customers": figures.days_with_customers,
+		"days_elsewhere": figures.days_elsewhere,
+		"returns": figures.returns,
+		"returns_to_supplier": figures.returns_to_supplier,
+	}
+	if lives:
+		shown["lives"] = figures.lives
+	return shown
 
 
 # From one document
