@@ -37,8 +37,8 @@ def cancel_chain(
 		isinstance(voucher_type, str)
 		and voucher_type in SUPPORTED
 		and isinstance(voucher_no, str)
-		and frappe.has_permission(voucher_type, "read", doc=voucher_no)
 		and frappe.db.get_value(voucher_type, voucher_no, "docstatus") == 2
+		and frappe.has_permission(voucher_type, "read", doc=voucher_no)
 	):
 		# Cancelled by another user since the plan was shown: what was asked is done.
 		return {
