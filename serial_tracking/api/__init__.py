@@ -16,6 +16,7 @@ from serial_tracking import messages
 from serial_tracking.api.cancelling import cancel_chain, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
+from serial_tracking.api.counting import cancel_count, count_scan, count_summary, count_unscan, post_count  # noqa: F401
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401
 from serial_tracking.api.labels import print_labels  # noqa: F401
 from serial_tracking.api.linking import search_serial_link  # noqa: F401

@@ -1,0 +1,616 @@
+"""Counting a warehouse by scanning: the scans of a Serial Count, what each code is, and posting.
+
+Scans are rows of their own (``Serial Count Scan``), one statement per scan, unique on the count
+and the code: two scanners sending the same code at once keep it once, and saving the count's form
+never touches them. What a code *is* (counted, misplaced, sold ...) is read from the ledger when it
+is asked, never trusted from the scan: the summary is a few ``GROUP BY`` statements over the scans
+joined to the serials by primary key.
+
+Posting makes ERPNext's own documents, in one transaction with the count: a Material Transfer of
+the misplaced units brought here, a Stock Reconciliation of each item whose quantity changes (with
+the codes scanned, so the app's hooks make the units not scanned Missing), and, for an item whose
+quantity does not change but whose serials do (a row ERPNext would drop), the same count
+movements logged against the Serial Count itself. Cancelling the count undoes them latest first.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, now_datetime, nowdate, nowtime
+
+from serial_tracking import messages
+from serial_tracking.constants import CARTON, SERIAL
+from serial_tracking.core.codes import join, key, parse
+from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
+from serial_tracking.core.problems import Problem, Reason
+from serial_tracking.core.states import Operation, Status
+from serial_tracking.core.voiding import blockers
+from serial_tracking.permissions import readable
+from serial_tracking.settings import get_settings
+from serial_tracking.stock import bins, cartons, counted, ledger
+from serial_tracking.stock.timing import posted_at
+
+SERIAL_COUNT = "Serial Count"
+SCAN = "Serial Count Scan"
+
+COUNTED = "counted"
+MISPLACED = "misplaced"
+IN_TRANSIT = "in_transit"
+UNKNOWN = "unknown"
+WRONG_ITEM = "wrong_item"
+#: The kind of a code whose serial is at no warehouse: its status, as a kind.
+_BY_STATUS = {
+	Status.SOLD.value: "sold",
+	Status.RETURNED.value: "returned",
+	Status.ISSUED.value: "issued",
+	Status.MISSING.value: "missing",
+	Status.IN_TRANSIT.value: IN_TRANSIT,
+}
+#: Every kind, in the order the summary shows them.
+KINDS = (COUNTED, MISPLACED, "sold", "returned", "issued", "missing", IN_TRANSIT, WRONG_ITEM, UNKNOWN)
+#: Kinds a posting brings In Stock here by the count (the unit was found here).
+_FOUND = frozenset({"sold", "returned", "issued", "missing"})
+
+#: Codes named in one refusal at most.
+_NAMED = 20
+
+
+class CountError(messages.SerialTrackingError):
+	"""A count that cannot be scanned into, posted or cancelled as asked."""
+
+
+def kind_of(item_code: str | None, status: str | None, here: bool, items: frozenset[str] | None) -> str:
+	"""What a scanned code is for a count of a warehouse (``here``: the serial's warehouse is the
+	count's) and, when given, of ``items``."""
+	if not status:
+		return UNKNOWN
+	if items is not None and item_code not in items:
+		return WRONG_ITEM
+	if status == Status.IN_STOCK.value:
+		return COUNTED if here else MISPLACED
+	return _BY_STATUS.get(status, UNKNOWN)
+
+
+def items_of(name: str) -> frozenset[str] | None:
+	"""The items a count is limited to, or None: every SN-tracked item."""
+	found = frappe.get_all(
+		"Serial Count Item", filters={"parent": name, "parenttype": SERIAL_COUNT}, pluck="item_code"
+	)
+	return frozenset(found) if found else None
+
+
+def _count_row(name: str, lock: str | None):
+	"""The count's warehouse, company and docstatus; ``lock``: "share" or "update" (a locking read
+	sees the latest committed row, whatever this transaction's snapshot)."""
+	suffix = {"share": " lock in share mode", "update": " for update", None: ""}[lock]
+	rows = frappe.db.sql(
+		f"select `name`, `warehouse`, `company`, `docstatus` from `tab{SERIAL_COUNT}` where `name` = %s"
+		+ suffix,
+		(name,),
+		as_dict=True,
+	)
+	if not rows:
+		frappe.throw(
+			_("{0} {1} does not exist").format(_(SERIAL_COUNT), escape_html(str(name))),
+			frappe.DoesNotExistError,
+		)
+	return rows[0]
+
+
+def require_draft(row, doing: str) -> None:
+	if row.docstatus == 0:
+		return
+	state = _("posted") if row.docstatus == 1 else _("cancelled")
+	frappe.throw(
+		_("{0} {1} is already {2}: {3}").format(_(SERIAL_COUNT), row.name, state, doing),
+		CountError,
+		title=_("Count not changed"),
+	)
+
+
+# Reading a scan
+
+
+def read(text: str | None) -> tuple[list[tuple[str, str | None]], list[Problem], list[str]]:
+	"""The codes a scan enters, each with the carton it came from (None), as the SN dialog reads
+	them: GS1 scans for their serial (AI 21) or carton (AI 00), a carton's code for every serial
+	packed in it that the user may read, any other code as itself. Also the problems and the
+	carton notes ("carton C-1: 20 codes")."""
+	limits = get_settings().limits
+	parsed = parse(
+		text,
+		max_length=limits.max_length,
+		max_count=limits.max_per_operation,
+		gs1_digits=limits.gs1_digits,
+	)
+	problems = list(parsed.problems)
+	if not parsed.entered:
+		problems.append(Problem(Reason.NOTHING_ENTERED))
+	entries = [*parsed.codes, *parsed.cartons]
+	known = {key(row.name): row for row in cartons.rows_named(CARTON, entries, ("name", "item_code"))}
+	found: dict[str, tuple[str, str | None]] = {}
+	notes: list[str] = []
+	for entry in entries:
+		carton = known.get(key(entry))
+		if carton is None:
+			if entry in parsed.cartons:
+				problems.append(Problem(Reason.CARTON_UNKNOWN, entry))
+			else:
+				found.setdefault(key(entry), (entry, None))
+			continue
+		# Every unit of the carton: those a count could not take (in transit) are scanned too.
+		request = RowRequest(row=0, item_code=carton.item_code, operation=Operation.COUNT, qty=0)
+		expansion = cartons.expand(carton.name, request)
+		for code in [*expansion.codes, *expansion.left]:
+			found.setdefault(key(code), (code, carton.name))
+		notes.append(
+			_("carton {0}: {1} codes").format(carton.name, len(expansion.codes) + len(expansion.left))
+		)
+	return list(found.values()), problems, notes
+
+
+def _states(codes: list[str], *, lock: bool = False) -> dict[str, tuple]:
+	"""(item, status, warehouse, company) of the known codes, by key, in one statement."""
+	rows = ledger.select_in(
+		SERIAL, ("name", "item_code", "status", "warehouse", "company"), "name", codes, for_update=lock
+	)
+	return {key(name): (item, status, warehouse, company) for name, item, status, warehouse, company in rows}
+
+
+def scan(name: str, text: str | None) -> dict:
+	"""Store the codes of one scan into the count and answer what each is, with the live summary.
+
+	A code already scanned into the count (by anyone) is answered "already scanned" and kept once.
+	"""
+	entries, problems, notes = read(text)
+	row = _count_row(name, None)
+	require_draft(row, _("nothing more can be scanned into it"))
+	items = items_of(name)
+	states = _states([code for code, _carton in entries])
+	found = []
+	for code, carton in entries:
+		item, status, warehouse, _company = states.get(key(code), (None, None, None, None))
+		found.append(
+			(code, carton, item, status, warehouse, kind_of(item, status, warehouse == row.warehouse, items))
+		)
+	for attempt in range(5):
+		try:
+			# Shared with other scanners, exclusive with posting: a scan is stored before the count
+			# is posted, or refused after.
+			require_draft(_count_row(name, "share"), _("nothing more can be scanned into it"))
+			new = _insert(name, found)
+			break
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			# The database chose this scan to wait for another's: its transaction is gone, and with it
+			# only this scan (it wrote nothing else), so it is made again.
+			if attempt == 4:
+				ledger._busy(CountError)
+	places = readable("Warehouse", {f[4] for f in found if f[5] == MISPLACED})
+	results = []
+	for code, carton, item, status, warehouse, kind in found:
+		where = warehouse if kind == MISPLACED and warehouse in places else None
+		stored = key(code) in new
+		results.append(
+			{
+				"code": code,
+				"item_code": item,
+				"kind": kind,
+				"status": status,
+				"warehouse": where,
+				"carton": carton,
+				"new": stored,
+				"message": describe(code, kind, status, item, where, stored),
+			}
+		)
+	return {
+		"count": name,
+		"results": results,
+		"message": "; ".join(notes) or None,
+		"problems": messages.as_dicts(problems),
+		"summary": summary(name, row.warehouse, items),
+	}
+
+
+def _insert(name: str, found: list[tuple]) -> set[str]:
+	"""Insert the scans in one statement, in one order (by code) as every scanner does; the keys of
+	the codes this scan stored (the others were scanned already, by anyone)."""
+	if not found:
+		return set()
+	now, user = now_datetime(), frappe.session.user
+	rows, names = [], {}
+	for code, carton, item, _status, _warehouse, kind in sorted(found, key=lambda entry: key(entry[0])):
+		scan_name = frappe.generate_hash(length=20)
+		names[scan_name] = key(code)
+		rows.append((scan_name, name, code, item, kind, carton, user, now, now, now, user, user))
+	marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+	frappe.db.sql(
+		f"insert into `tab{SCAN}` (`name`, `serial_count`, `code`, `item_code`, `kind`, `carton`,"
+		" `scanned_by`, `scanned_at`, `creation`, `modified`, `owner`, `modified_by`)"
+		f" values {marks} on duplicate key update `name` = `name`",
+		[value for values in rows for value in values],
+	)
+	stored = ledger.select_in(SCAN, ("name",), "name", list(names))
+	return {names[stored_name] for (stored_name,) in stored}
+
+
+def describe(code: str, kind: str, status: str | None, item: str | None, where: str | None, new: bool) -> str:
+	"""One line for a scanned code (plain text; escaped where it is shown)."""
+	if not new:
+		return _("{0}: already scanned").format(code)
+	if kind == COUNTED:
+		return _("{0}: counted").format(code)
+	if kind == MISPLACED:
+		if where:
+			return _("{0}: the ledger has it In Stock at {1}").format(code, where)
+		return _("{0}: the ledger has it In Stock at another warehouse").format(code)
+	if kind == UNKNOWN:
+		return _("{0}: unknown SN code; register the unit or correct the scan before posting").format(code)
+	if kind == WRONG_ITEM:
+		return _("{0}: item {1} is not counted here").format(code, item)
+	return _("{0}: the ledger has it {1}").format(code, _(status))
+
+
+# The summary
+
+
+def summary(name: str, warehouse: str | None = None, items: frozenset[str] | None = None) -> dict:
+	"""Per item: expected (In Stock here), counted, missing (expected, not scanned) and the
+	unexpected scans by kind; from two ``GROUP BY`` statements, whatever the number of scans."""
+	if warehouse is None:
+		warehouse = _count_row(name, None).warehouse
+		items = items_of(name)
+	serial = frappe.qb.DocType(SERIAL)
+	query = (
+		frappe.qb.from_(serial)
+		.select(serial.item_code, frappe.qb.functions("count", "*"))
+		.where((serial.warehouse == warehouse) & (serial.status == Status.IN_STOCK.value))
+		.groupby(serial.item_code)
+	)
+	if items is not None:
+		query = query.where(serial.item_code.isin(sorted(items)))
+	expected = dict(query.run())
+	scanned = frappe.db.sql(
+		f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, count(*)"
+		f" from `tab{SCAN}` c left join `tab{SERIAL}` s on s.`name` = c.`code`"
+		" where c.`serial_count` = %s group by 1, 2, 3",
+		(warehouse, name),
+	)
+	per_item: dict[str, dict] = {}
+
+	def line(item: str | None) -> dict:
+		return per_item.setdefault(
+			item or "",
+			{"item_code": item or "", "expected": 0, "counted": 0, "missing": 0, "unexpected": {}},
+		)
+
+	for item, qty in expected.items():
+		line(item)["expected"] = qty
+	for item, status, here, qty in scanned:
+		kind = kind_of(item, status, bool(here), items)
+		found = line(item if kind != UNKNOWN else None)
+		if kind == COUNTED:
+			found["counted"] += qty
+		else:
+			found["unexpected"][kind] = found["unexpected"].get(kind, 0) + qty
+	for found in per_item.values():
+		found["missing"] = found["expected"] - found["counted"]
+		found["unexpected_total"] = sum(found["unexpected"].values())
+	lines = sorted(per_item.values(), key=lambda found: (not found["item_code"], found["item_code"]))
+	totals = {
+		field: sum(found[field] for found in lines)
+		for field in ("expected", "counted", "missing", "unexpected_total")
+	}
+	totals["scanned"] = sum(qty for *_rest, qty in scanned)
+	return {"warehouse": warehouse, "items": lines, "totals": totals}
+
+
+def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[str, list[str]]:
+	"""Some scanned codes of each of ``kinds`` (at most ``limit`` each), and the codes expected here
+	and not scanned under "missing" when asked: what the user has to look at."""
+	row = _count_row(name, None)
+	items = items_of(name)
+	found: dict[str, list[str]] = {kind: [] for kind in kinds}
+	scans = frappe.db.sql(
+		f"select c.`code`, s.`item_code`, s.`status`, s.`warehouse` = %s"
+		f" from `tab{SCAN}` c left join `tab{SERIAL}` s on s.`name` = c.`code`"
+		" where c.`serial_count` = %s order by c.`code`",
+		(row.warehouse, name),
+	)
+	for code, item, status, here in scans:
+		kind = kind_of(item, status, bool(here), items)
+		if kind in found and len(found[kind]) < limit:
+			found[kind].append(code)
+	if "not_scanned" in found:
+		serial, scanned = frappe.qb.DocType(SERIAL), frappe.qb.DocType(SCAN)
+		query = (
+			frappe.qb.from_(serial)
+			.left_join(scanned)
+			.on((scanned.code == serial.name) & (scanned.serial_count == name))
+			.select(serial.name)
+			.where(
+				(serial.warehouse == row.warehouse)
+				& (serial.status == Status.IN_STOCK.value)
+				& scanned.name.isnull()
+			)
+			.orderby(serial.name)
+			.limit(limit)
+		)
+		if items is not None:
+			query = query.where(serial.item_code.isin(sorted(items)))
+		found["not_scanned"] = query.run(pluck=True)
+	return found
+
+
+def unscan(name: str, code: str) -> bool:
+	"""Take a code out of a draft count (a scan made by mistake); whether it was there."""
+	row = _count_row(name, "share")
+	require_draft(row, _("no scan can be taken out of it"))
+	scan = frappe.qb.DocType(SCAN)
+	found = (
+		frappe.qb.from_(scan)
+		.select(scan.name)
+		.where((scan.serial_count == name) & (scan.code == code))
+		.for_update()
+		.run(pluck=True)
+	)
+	if found:
+		frappe.qb.from_(scan).delete().where(scan.name.isin(found)).run()
+	return bool(found)
+
+
+# Posting
+
+
+def lock_draft(name: str, doing: str) -> None:
+	"""Lock the count's row for update and refuse unless it is a draft: a second poster waits here
+	for the first, then finds it posted."""
+	require_draft(_count_row(name, "update"), doing)
+
+
+def stamp(doc) -> None:
+	"""Before submit: the count is posted now."""
+	doc.posting_date, doc.posting_time = nowdate(), nowtime()
+	doc.status = "Posted"
+
+
+def post(doc, leave: list[str] | None = None) -> None:
+	"""Make the documents that bring the books in line with the count (on submit of ``doc``)."""
+	items = items_of(doc.name)
+	warehouse, company = doc.warehouse, doc.company
+	# A locking read: every scan committed before this count's lock, whatever the snapshot.
+	scans = frappe.db.sql(
+		f"select `code` from `tab{SCAN}` where `serial_count` = %s order by `code` lock in share mode",
+		(doc.name,),
+		pluck=True,
+	)
+	states = _states(scans, lock=True)
+	left = {key(code) for code in leave or ()}
+	unknown: list[str] = []
+	bring: dict[tuple[str, str], list[str]] = {}
+	here: dict[str, list[str]] = {}
+	for code in scans:
+		item, status, at, owner = states.get(key(code), (None, None, None, None))
+		kind = kind_of(item, status, at == warehouse, items)
+		if kind == UNKNOWN:
+			unknown.append(code)
+		elif kind in (WRONG_ITEM, IN_TRANSIT) or key(code) in left:
+			continue
+		elif kind == MISPLACED:
+			if owner == company and doc.bring_misplaced:
+				bring.setdefault((item, at), []).append(code)
+				here.setdefault(item, []).append(code)
+		else:
+			here.setdefault(item, []).append(code)
+	if unknown:
+		shown = ", ".join(escape_html(code) for code in unknown[:_NAMED])
+		more = _(" and {0} more").format(len(unknown) - _NAMED) if len(unknown) > _NAMED else ""
+		frappe.throw(
+			_(
+				"{0} {1} cannot be posted: {2} scanned SN codes are unknown ({3}{4}). Register the units or take the scans out first."
+			).format(_(SERIAL_COUNT), doc.name, len(unknown), shown, more),
+			CountError,
+			title=_("Unknown SN codes"),
+		)
+	date, time = nowdate(), nowtime()
+	doc.posting_date, doc.posting_time = date, time
+	frappe.db.set_value(
+		SERIAL_COUNT, doc.name, {"posting_date": date, "posting_time": time, "status": "Posted"}
+	)
+	doc.status = "Posted"
+	limit = get_settings().limits.max_per_operation
+	made: list[tuple[str, str, str]] = []
+	for group in _groups(sorted(bring.items()), lambda entry: len(entry[1]), limit):
+		entry = frappe.get_doc(
+			{
+				"doctype": "Stock Entry",
+				"company": company,
+				"purpose": "Material Transfer",
+				"stock_entry_type": "Material Transfer",
+				"posting_date": date,
+				"posting_time": time,
+				"set_posting_time": 1,
+				"remarks": _("Misplaced units found by {0} {1}").format(_(SERIAL_COUNT), doc.name),
+				"items": [
+					{
+						"item_code": item,
+						"qty": len(codes),
+						"transfer_qty": len(codes),
+						"conversion_factor": 1,
+						"s_warehouse": source,
+						"t_warehouse": warehouse,
+						"sn_codes": join(codes),
+					}
+					for (item, source), codes in group
+				],
+			}
+		)
+		entry.insert()
+		entry.submit()
+		made.append(("Stock Entry", entry.name, _("Transfer of misplaced units")))
+	counted_items = sorted(set(items) if items is not None else set(here) | set(_items_here(warehouse)))
+	changed, same = [], []
+	for item in counted_items:
+		codes = here.get(item, [])
+		qty, rate = _balance(item, warehouse, date, time)
+		if len(codes) > limit:
+			frappe.throw(
+				_(
+					"{0} {1} cannot be posted: item {2} has {3} units counted, more than {4} SN codes a document may carry (Serial Tracking Settings)"
+				).format(_(SERIAL_COUNT), doc.name, item, len(codes), limit),
+				CountError,
+				title=_("Too many SN codes"),
+			)
+		if len(codes) != qty:
+			changed.append((item, codes, rate))
+		else:
+			same.append((item, codes))
+	for group in _groups(changed, lambda entry: max(len(entry[1]), 1), limit):
+		count = frappe.get_doc(
+			{
+				"doctype": "Stock Reconciliation",
+				"company": company,
+				"purpose": "Stock Reconciliation",
+				"posting_date": date,
+				"posting_time": time,
+				"set_posting_time": 1,
+				"items": [
+					{
+						"item_code": item,
+						"warehouse": warehouse,
+						"qty": len(codes),
+						"valuation_rate": rate or _item_rate(item),
+						"sn_codes": join(codes),
+					}
+					for item, codes, rate in group
+				],
+			}
+		)
+		count.insert()
+		count.submit()
+		made.append(("Stock Reconciliation", count.name, _("Quantities and SN codes counted")))
+	_move_same_quantity(doc, same, date, time)
+	for document_type, document_name, purpose in made:
+		doc.append(
+			"documents", {"document_type": document_type, "document_name": document_name, "purpose": purpose}
+		).db_insert()
+
+
+def _items_here(warehouse: str) -> list[str]:
+	"""The SN-tracked items with serials In Stock at the warehouse."""
+	serial = frappe.qb.DocType(SERIAL)
+	return (
+		frappe.qb.from_(serial)
+		.select(serial.item_code)
+		.distinct()
+		.where((serial.warehouse == warehouse) & (serial.status == Status.IN_STOCK.value))
+		.run(pluck=True)
+	)
+
+
+def _groups(entries: list, size, limit: int) -> list[list]:
+	"""``entries`` in groups whose ``size`` adds up to at most ``limit`` (one document each)."""
+	groups: list[list] = []
+	total = 0
+	for entry in entries:
+		if not groups or total + size(entry) > limit:
+			groups.append([])
+			total = 0
+		groups[-1].append(entry)
+		total += size(entry)
+	return groups
+
+
+def _balance(item: str, warehouse: str, date: str, time: str) -> tuple[float, float]:
+	"""ERPNext's quantity and valuation rate of the item at the warehouse at that moment."""
+	from erpnext.stock.utils import get_stock_balance
+
+	qty, rate = get_stock_balance(item, warehouse, date, time, with_valuation_rate=True)[:2]
+	return qty or 0, rate or 0
+
+
+def _item_rate(item: str) -> float:
+	"""A rate for units found where ERPNext holds none: the item's valuation rate, else its last
+	purchase rate (ERPNext refuses the count, naming the item, when neither is known)."""
+	values = frappe.db.get_value("Item", item, ["valuation_rate", "last_purchase_rate"], as_dict=True) or {}
+	return values.get("valuation_rate") or values.get("last_purchase_rate") or 0
+
+
+def voucher_of(doc) -> Voucher:
+	return Voucher(
+		voucher_type=SERIAL_COUNT,
+		voucher_no=doc.name,
+		posting_date=str(doc.posting_date),
+		posting_time=str(doc.posting_time),
+		posted_at=posted_at(doc.posting_date, doc.posting_time),
+		company=doc.company,
+	)
+
+
+def _move_same_quantity(doc, same: list[tuple[str, list[str]]], date: str, time: str) -> None:
+	"""Items whose quantity the count does not change but whose serials it does: ERPNext would drop
+	their reconciliation rows, so their count movements are logged against the Serial Count itself
+	(found units In Stock here, units not scanned Missing), as a Stock Reconciliation's would be."""
+	warehouse = doc.warehouse
+	held = ledger.held_at_places({(item, warehouse) for item, _codes in same}, lock=True)
+	requests, codes_by_ref = [], {}
+	for number, (item, codes) in enumerate(same, start=1):
+		there = {key(state.code) for state in held.get((item, warehouse), ())}
+		if there == {key(code) for code in codes}:
+			continue
+		request = RowRequest(
+			row=number, item_code=item, operation=Operation.COUNT, qty=len(codes), to_warehouse=warehouse
+		)
+		requests.append(request)
+		codes_by_ref[request.ref] = codes
+	if not requests:
+		return
+	reading = Reading(codes_by_ref, [])
+	places = {(request.item_code, warehouse) for request in requests}
+	with ledger.concurrent_moves_refused():
+		bins.lock(places)
+		states = ledger.read_states(reading.all_codes(), lock=True)
+		result = plan(voucher_of(doc), requests, reading, states, ledger.held_at_places(places, lock=True))
+		messages.throw(result.problems, title=_("Count not posted"), exc=CountError)
+		ledger.apply_steps(result.steps)
+
+
+# Cancelling
+
+
+def cancel(doc) -> None:
+	"""Undo what posting made, latest first: the count's own movements, then its documents through
+	ERPNext's cancel."""
+	_void_own(doc)
+	for made in sorted(doc.documents, key=lambda row: row.idx, reverse=True):
+		document = frappe.get_doc(made.document_type, made.document_name)
+		if document.docstatus == 1:
+			document.cancel()
+	frappe.db.set_value(SERIAL_COUNT, doc.name, "status", "Cancelled")
+	doc.status = "Cancelled"
+
+
+def _void_own(doc) -> None:
+	"""The count's own movements (items whose quantity it did not change), voided as a document's
+	are: refused while a later document moved those serials."""
+	serials = ledger.voucher_serials(SERIAL_COUNT, doc.name)
+	if not serials:
+		return
+	with ledger.concurrent_moves_refused():
+		places = counted.places_of(SERIAL_COUNT, doc.name)
+		bins.lock_posted(places)
+		locked = ledger.lock_serials(list(serials))
+		if ledger.moved_meanwhile(serials, locked):
+			ledger._busy(CountError)
+		later = ledger.later_movements(SERIAL_COUNT, doc.name, serials)
+		found = blockers(later)
+		found += [c for c in counted.later_counts(doc, places) if c not in found]
+		if found:
+			listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
+			problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
+			frappe.throw(
+				_("{0} {1} cannot be cancelled: {2}").format(
+					_(SERIAL_COUNT), doc.name, messages.describe(problem)
+				),
+				messages.SerialCancelError,
+				title=_("Cancel later documents first"),
+			)
+		ledger.void(ledger.voiding(SERIAL_COUNT, doc.name, serials, locked, later))
