@@ -13,7 +13,7 @@ from frappe.utils import add_days, nowdate
 from serial_tracking.api import cancel_chain, cancel_plan
 from serial_tracking.stock import consistency
 from tests.integration import factory as f
-from tests.integration.racing import DONE, Session, cancel_latest_first, no_raw_errors, race, summary
+from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
 
 ITEM = "ST-CHAIN"
@@ -299,6 +299,49 @@ def test_two_users_cancelling_overlapping_chains_at_once_end_with_everything_can
 			"Serial Circulation Log", filters={"serial_no": ("like", f"{run}-%"), "is_cancelled": 0}
 		)
 		assert cancelled_rows == []
+		assert _replay_differences(run) == []
+	finally:
+		cancel_latest_first(_left(run))
+
+
+def _cancel_slowly(job):
+	"""Cancel a document and keep the transaction open two seconds before it commits."""
+	import time
+
+	voucher_type, voucher_no = job
+	frappe.get_doc(voucher_type, voucher_no).cancel()
+	time.sleep(2)
+
+
+def _cancel_chain_meanwhile(prepared):
+	"""Start cancelling the chain once the other session holds its first document."""
+	import time
+
+	time.sleep(0.7)
+	result = cancel_chain(*prepared)
+	outcomes = [(d["voucher_no"], d["outcome"]) for d in result["done"]]
+	if result["status"] != "done" or outcomes[0][1] != "already cancelled":
+		raise AssertionError(result)
+
+
+@pytest.mark.commits
+def test_a_document_of_the_chain_another_user_is_cancelling_is_waited_for_and_passed_over():
+	run = _run()
+	f.committed_place(COMMITTED, f.MAIN)
+	f.committed_place(COMMITTED, f.SHOP)
+	try:
+		c = _generations(COMMITTED, run)
+		frappe.db.commit()
+		outcomes = race(
+			[
+				Session(_plan, _cancel_chain_meanwhile, [("Purchase Receipt", c["pr"].name)]),
+				Session(keep, _cancel_slowly, [_key(c["resale"])]),
+			]
+		)
+		no_raw_errors(outcomes)
+		assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
+		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
 		assert _replay_differences(run) == []
 	finally:
 		cancel_latest_first(_left(run))
