@@ -1,4 +1,5 @@
-"""Traceability in Desk: "Trace SN codes" on a submitted document, and a serial's lives on its form."""
+"""Traceability in Desk: "Trace SN codes" on a submitted document, and a serial's lives on its form
+(each told in one line, opened to its movements by a click)."""
 
 import pytest
 
@@ -7,7 +8,7 @@ pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By
 
 from tests.browser.desk import Desk
-from tests.browser.steps import MAIN, PHONE, SUPPLIER, deliver, receive
+from tests.browser.steps import CUSTOMER, MAIN, PHONE, SUPPLIER, deliver, receive
 
 
 def report_rows(desk: Desk) -> list[list[str]]:
@@ -60,6 +61,26 @@ def test_a_serial_numbers_lives_on_its_form(desk, api, cleanup, uid):
 	history = '.frappe-control[data-fieldname="history_html"]'
 	life = desk.find(f"{history} .sn-life", message="no lives shown")
 	assert desk.js("return arguments[0].querySelectorAll('.sn-life').length", desk.find(history)) == 1
+	# the form opens on the story of each life, in one line; the cancelled sale is no step of it
+	line = life.find_element(By.CSS_SELECTOR, ".sn-story")
+	story = line.find_element(By.CSS_SELECTOR, ".sn-summary").text
+	assert story.startswith(f"Bought from {SUPPLIER} on ") and f"({receipt})" in story
+	assert f" · sold to {CUSTOMER} on " in story and story.endswith(f"({second})")
+	assert first not in story
+	links = [a.get_attribute("href") for a in line.find_elements(By.CSS_SELECTOR, ".sn-summary a")]
+	assert [h.split("/app/", 1)[1] for h in links] == [
+		f"purchase-receipt/{receipt}",
+		f"delivery-note/{second}",
+	]
+	figures = desk.find(f"{history} .sn-figures").text
+	assert "Returns: 0" in figures and "Lives: 1" in figures and "With customers: 0 days" in figures
+	movements = life.find_element(By.CSS_SELECTOR, ".sn-movements")
+	assert not movements.is_displayed() and line.get_attribute("aria-expanded") == "false"
+	desk.snap("t2-serial-story")
+	# a click on the line opens the life's movements
+	desk.click(line.find_element(By.CSS_SELECTOR, ".sn-caret"))
+	desk.wait(lambda _: movements.is_displayed(), "the life's movements did not open")
+	assert line.get_attribute("aria-expanded") == "true"
 	heading = life.find_element(By.CSS_SELECTOR, "h6").text
 	assert heading.startswith("Life 1: Purchase Receipt " + receipt) and SUPPLIER in heading
 	rows = life.find_elements(By.CSS_SELECTOR, "tbody tr")
@@ -83,3 +104,30 @@ def test_a_serial_numbers_lives_on_its_form(desk, api, cleanup, uid):
 		"return Array.from(document.querySelectorAll('.dt-scrollable s')).map((s) => s.textContent.trim())"
 	)
 	assert "Sell" in struck and first in struck
+
+
+def test_a_serials_story_shows_names_as_text(desk, api, cleanup, uid):
+	"""Whatever a party, warehouse or document is called, the story shows it as text, never as HTML."""
+	code = f"STT-{uid}-E"
+	receive(api, cleanup, [(PHONE, [code])])
+	desk.open_form("Serial Number", code)
+	desk.find('.frappe-control[data-fieldname="history_html"] .sn-story', message="no story shown")
+	bad = "<img src=x onerror=window.sn_hacked=1>"
+	step = {
+		"kind": "bought",
+		"voucher_type": "Purchase Receipt",
+		"voucher_no": bad,
+		"link": True,
+		"text": f"Bought from {bad} on 9 Nov",
+		"stay": f"in {bad} 3 days",
+	}
+	life = {"life": 1, "story": [step], "summary": "", "figures": {}, "movements": [], "opened_by": None}
+	html = desk.js(
+		"""const html = serial_tracking.serial_number.story(arguments[0]);
+		const probe = $("<div>").html(html);
+		return [html, probe.find("img").length, probe.find(".sn-summary").first().text()];""",
+		{"lives": [life, {**life, "life": 2}], "figures": {"days_in_stock": 3, "returns": 0, "lives": 2}},
+	)
+	assert html[1] == 0 and "<img" not in html[0]
+	assert html[2] == f"Bought from {bad} on 9 Nov ({bad}) · in {bad} 3 days"
+	assert desk.js("return !window.sn_hacked")
