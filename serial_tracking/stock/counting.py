@@ -206,7 +206,7 @@ def scan(name: str, text: str | None) -> dict:
 		"results": results,
 		"message": "; ".join(notes) or None,
 		"problems": messages.as_dicts(problems),
-		"summary": summary(name, row.warehouse, items),
+		"summary": summary(name, row.warehouse, items, live=False),
 	}
 
 
@@ -252,9 +252,16 @@ def describe(code: str, kind: str, status: str | None, item: str | None, where: 
 # The summary
 
 
-def summary(name: str, warehouse: str | None = None, items: frozenset[str] | None = None) -> dict:
-	"""Per item: expected (In Stock here), counted, missing (expected, not scanned) and the
-	unexpected scans by kind; from two ``GROUP BY`` statements, whatever the number of scans."""
+def summary(
+	name: str, warehouse: str | None = None, items: frozenset[str] | None = None, *, live: bool = True
+) -> dict:
+	"""Per item: expected (In Stock here now), counted, missing (expected, not scanned) and the
+	unexpected scans by kind, from ``GROUP BY`` statements whatever the number of scans.
+
+	``live``: each scanned code as the ledger has it now (the scans joined to the serials, one
+	lookup by primary key per scan); otherwise as it was when scanned (the scans' own ``kind``,
+	read from an index of the count's scans alone): what every scan answers with, fast at any size.
+	"""
 	if warehouse is None:
 		warehouse = _count_row(name, None).warehouse
 		items = items_of(name)
@@ -268,12 +275,20 @@ def summary(name: str, warehouse: str | None = None, items: frozenset[str] | Non
 	if items is not None:
 		query = query.where(serial.item_code.isin(sorted(items)))
 	expected = dict(query.run())
-	scanned = frappe.db.sql(
-		f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, count(*)"
-		f" from `tab{SCAN}` c left join `tab{SERIAL}` s on s.`name` = c.`code`"
-		" where c.`serial_count` = %s group by 1, 2, 3",
-		(warehouse, name),
-	)
+	if live:
+		rows = frappe.db.sql(
+			f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, count(*)"
+			f" from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s on s.`name` = c.`code`"
+			" where c.`serial_count` = %s group by 1, 2, 3",
+			(warehouse, name),
+		)
+		scanned = [(item, kind_of(item, status, bool(here), items), qty) for item, status, here, qty in rows]
+	else:
+		scanned = frappe.db.sql(
+			f"select `item_code`, `kind`, count(*) from `tab{SCAN}` force index (count_item_kind)"
+			" where `serial_count` = %s group by `item_code`, `kind`",
+			(name,),
+		)
 	per_item: dict[str, dict] = {}
 
 	def line(item: str | None) -> dict:
@@ -284,15 +299,14 @@ def summary(name: str, warehouse: str | None = None, items: frozenset[str] | Non
 
 	for item, qty in expected.items():
 		line(item)["expected"] = qty
-	for item, status, here, qty in scanned:
-		kind = kind_of(item, status, bool(here), items)
+	for item, kind, qty in scanned:
 		found = line(item if kind != UNKNOWN else None)
 		if kind == COUNTED:
 			found["counted"] += qty
 		else:
 			found["unexpected"][kind] = found["unexpected"].get(kind, 0) + qty
 	for found in per_item.values():
-		found["missing"] = found["expected"] - found["counted"]
+		found["missing"] = max(found["expected"] - found["counted"], 0)
 		found["unexpected_total"] = sum(found["unexpected"].values())
 	lines = sorted(per_item.values(), key=lambda found: (not found["item_code"], found["item_code"]))
 	totals = {
@@ -300,7 +314,7 @@ def summary(name: str, warehouse: str | None = None, items: frozenset[str] | Non
 		for field in ("expected", "counted", "missing", "unexpected_total")
 	}
 	totals["scanned"] = sum(qty for *_rest, qty in scanned)
-	return {"warehouse": warehouse, "items": lines, "totals": totals}
+	return {"warehouse": warehouse, "items": lines, "totals": totals, "live": live}
 
 
 def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[str, list[str]]:
@@ -309,11 +323,17 @@ def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[s
 	row = _count_row(name, None)
 	items = items_of(name)
 	found: dict[str, list[str]] = {kind: [] for kind in kinds}
+	# Every scan but those counted here (the most, and nothing to look at).
+	counted_here = "s.`status` <=> %s and s.`warehouse` <=> %s"
+	values = [row.warehouse, name, Status.IN_STOCK.value, row.warehouse]
+	if items is not None:
+		counted_here += f" and s.`item_code` in ({', '.join(['%s'] * len(items))})"
+		values += sorted(items)
 	scans = frappe.db.sql(
 		f"select c.`code`, s.`item_code`, s.`status`, s.`warehouse` = %s"
-		f" from `tab{SCAN}` c left join `tab{SERIAL}` s on s.`name` = c.`code`"
-		" where c.`serial_count` = %s order by c.`code`",
-		(row.warehouse, name),
+		f" from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s on s.`name` = c.`code`"
+		f" where c.`serial_count` = %s and not ({counted_here}) order by c.`code`",
+		values,
 	)
 	for code, item, status, here in scans:
 		kind = kind_of(item, status, bool(here), items)
