@@ -100,6 +100,10 @@ def test_migrate_twice_uninstall_and_install_again():
 		"SN Label Layout",
 		"Serial Carton",
 		"Serial Circulation Log",
+		"Serial Count",
+		"Serial Count Document",
+		"Serial Count Item",
+		"Serial Count Scan",
 		"Serial Number",
 		"Serial Tracking Settings",
 	]
