@@ -6,7 +6,6 @@ from frappe import _
 from frappe.utils import escape_html
 
 from serial_tracking.stock import cancelling
-from serial_tracking.stock.documents import SUPPORTED
 
 
 @frappe.whitelist()
@@ -35,7 +34,7 @@ def cancel_chain(
 	"""
 	if (
 		isinstance(voucher_type, str)
-		and voucher_type in SUPPORTED
+		and voucher_type in cancelling.CANCELLABLE
 		and isinstance(voucher_no, str)
 		and frappe.db.get_value(voucher_type, voucher_no, "docstatus") == 2
 		and frappe.has_permission(voucher_type, "read", doc=voucher_no)
@@ -59,7 +58,7 @@ def cancel_chain(
 
 
 def _require_submitted(voucher_type, voucher_no) -> None:
-	if not isinstance(voucher_type, str) or voucher_type not in SUPPORTED:
+	if not isinstance(voucher_type, str) or voucher_type not in cancelling.CANCELLABLE:
 		frappe.throw(
 			_("{0} is not a stock document that moves SN codes").format(
 				escape_html(str(voucher_type or _("(no document type)")))

@@ -23,6 +23,7 @@ from frappe.utils import escape_html, get_url_to_form, strip_html
 
 from serial_tracking.core.voiding import blockers, cancel_order
 from serial_tracking.stock import counted, ledger
+from serial_tracking.stock.counting import SERIAL_COUNT
 from serial_tracking.stock.documents import SUPPORTED
 
 #: The most documents a chain may hold: past it, the user cancels the latest ones first.
@@ -33,6 +34,10 @@ SHOWN = 20
 SHOWN_FOR = 3600
 
 Voucher = tuple[str, str]
+
+#: The documents that move SN codes and are cancelled through their own cancel: ERPNext's stock
+#: documents, and the Serial Count (its own movements where it left a quantity as it was).
+CANCELLABLE = (*SUPPORTED, SERIAL_COUNT)
 
 
 @dataclass
@@ -171,7 +176,7 @@ def _document(doc: Voucher, order: int | None, chain: Chain) -> dict:
 
 def _may(doctype: str, name: str, ptype: str) -> bool:
 	"""Whether the user may read (cancel) the document, asked once per request."""
-	if doctype not in SUPPORTED:
+	if doctype not in CANCELLABLE:
 		return False
 	asked = frappe.local.flags.setdefault("serial_tracking_may", {})
 	question = (frappe.session.user, doctype, name, ptype)

@@ -23,10 +23,9 @@ from serial_tracking.core.codes import join, key, parse
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
-from serial_tracking.core.voiding import blockers
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import bins, cartons, counted, ledger
+from serial_tracking.stock import bins, cartons, events, ledger
 from serial_tracking.stock.timing import posted_at
 
 SERIAL_COUNT = "Serial Count"
@@ -610,27 +609,9 @@ def cancel(doc) -> None:
 
 def _void_own(doc) -> None:
 	"""The count's own movements (items whose quantity it did not change), voided as a document's
-	are: refused while a later document moved those serials."""
-	serials = ledger.voucher_serials(SERIAL_COUNT, doc.name)
-	if not serials:
-		return
+	are: refused while a later document moved those serials or a later count counted their places."""
 	with ledger.concurrent_moves_refused():
-		places = counted.places_of(SERIAL_COUNT, doc.name)
-		bins.lock_posted(places)
-		locked = ledger.lock_serials(list(serials))
-		if ledger.moved_meanwhile(serials, locked):
-			ledger._busy(CountError)
-		later = ledger.later_movements(SERIAL_COUNT, doc.name, serials)
-		found = blockers(later)
-		found += [c for c in counted.later_counts(doc, places) if c not in found]
-		if found:
-			listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
-			problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
-			frappe.throw(
-				_("{0} {1} cannot be cancelled: {2}").format(
-					_(SERIAL_COUNT), doc.name, messages.describe(problem)
-				),
-				messages.SerialCancelError,
-				title=_("Cancel later documents first"),
-			)
-		ledger.void(ledger.voiding(SERIAL_COUNT, doc.name, serials, locked, later))
+		found = events.check_latest(doc)
+	if found:
+		with ledger.concurrent_moves_refused():
+			ledger.void(found)

@@ -181,18 +181,18 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 def before_cancel(doc, method=None):
 	"""Lock the document's serials and refuse unless its movements are their latest, before ERPNext's work."""
 	with ledger.concurrent_moves_refused():
-		doc.flags[_VOIDED] = _check_latest(doc)
+		doc.flags[_VOIDED] = check_latest(doc)
 
 
 def on_cancel(doc, method=None):
-	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else _check_latest(doc)
+	found = doc.flags.pop(_VOIDED) if _VOIDED in doc.flags else check_latest(doc)
 	if found:
 		with ledger.concurrent_moves_refused():
 			ledger.void(found)
 	cartons.unpack_document(doc)
 
 
-def _check_latest(doc) -> ledger.Voiding | None:
+def check_latest(doc) -> ledger.Voiding | None:
 	"""Refuse to cancel while later documents moved this document's serials; else what cancelling
 	writes.
 

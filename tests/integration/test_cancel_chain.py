@@ -182,7 +182,15 @@ def _left(run):
 			.run(pluck=True)
 		)
 		found.extend((doctype, name) for name in names)
-	return found
+	scan = frappe.qb.DocType("Serial Count Scan")
+	counts = (
+		frappe.qb.from_(scan)
+		.select(scan.serial_count)
+		.distinct()
+		.where(scan.code.like(f"{run}%"))
+		.run(pluck=True)
+	)
+	return found + [("Serial Count", name) for name in counts]
 
 
 def _replay_differences(run):
@@ -343,5 +351,55 @@ def test_a_document_of_the_chain_another_user_is_cancelling_is_waited_for_and_pa
 		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
 			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
 		assert _replay_differences(run) == []
+	finally:
+		cancel_latest_first(_left(run))
+
+
+# A Serial Count in the chain: where it left a quantity as it was, it moved the codes itself.
+
+
+def _counted_over(item, run):
+	"""X1-X3 received, X3 sold; a Serial Count of the main store scans X1 and X3 (found back): the
+	quantity stays 2, X2 goes Missing and X3 In Stock by the count's own movements."""
+	from serial_tracking import api
+
+	x1, x2, x3 = (f"{run}-X{n}" for n in (1, 2, 3))
+	pr = f.purchase_receipt([(item, 3, [x1, x2, x3], f.MAIN)])
+	dn = f.delivery_note([(item, 1, [x3], f.MAIN)])
+	count = frappe.get_doc({"doctype": "Serial Count", "warehouse": f.MAIN, "items": [{"item_code": item}]})
+	count.insert()
+	api.count_scan(count.name, f"{x1}\n{x3}")
+	api.post_count(count.name)
+	return pr, dn, frappe.get_doc("Serial Count", count.name), (x1, x2, x3)
+
+
+def test_a_serial_count_that_moved_codes_itself_stands_in_the_chain():
+	f.make_item(ITEM)
+	pr, dn, count, (_x1, x2, x3) = _counted_over(ITEM, frappe.generate_hash(length=6).upper())
+	assert f.serial(x2).status == "Missing"
+	plan = cancel_plan("Purchase Receipt", pr.name)
+	assert _names(plan) == [_key(count), _key(dn), _key(pr)]
+	assert _ties(plan)[_key(count)] == {(pr.name, (x2, x3)), (dn.name, (x3,))}
+	assert plan["may_cancel_all"] is True
+
+
+@pytest.mark.commits
+def test_cancel_all_cancels_a_serial_count_through_its_own_cancel():
+	run = _run()
+	# An item of the run's own: the count leaves its quantity as it was only if nothing else is there.
+	item = f"{COMMITTED}-{run}"
+	f.committed_place(item, f.MAIN)
+	try:
+		pr, dn, count, _codes = _counted_over(item, run)
+		frappe.db.commit()
+		plan = cancel_plan("Purchase Receipt", pr.name)
+		assert _key(count) in _names(plan)
+		result = cancel_chain("Purchase Receipt", pr.name, plan["confirm"])
+		assert result["status"] == "done", result
+		frappe.db.rollback()
+		assert frappe.db.get_value("Serial Count", count.name, ["docstatus", "status"]) == (2, "Cancelled")
+		assert frappe.db.get_value("Delivery Note", dn.name, "docstatus") == 2
+		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+		assert consistency.check(item) == []
 	finally:
 		cancel_latest_first(_left(run))
