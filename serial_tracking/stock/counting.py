@@ -176,7 +176,7 @@ def scan(name: str, text: str | None) -> dict:
 			# Shared with other scanners, exclusive with posting: a scan is stored before the count
 			# is posted, or refused after.
 			require_draft(_count_row(name, "share"), _("nothing more can be scanned into it"))
-			new = _insert(name, found)
+			new = _insert(row, found)
 			break
 		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 			# The database chose this scan to wait for another's: its transaction is gone, and with it
@@ -209,21 +209,26 @@ def scan(name: str, text: str | None) -> dict:
 	}
 
 
-def _insert(name: str, found: list[tuple]) -> set[str]:
-	"""Insert the scans in one statement, in one order (by code) as every scanner does; the keys of
-	the codes this scan stored (the others were scanned already, by anyone)."""
+def _insert(count, found: list[tuple]) -> set[str]:
+	"""Insert the scans into ``count`` (its row: name, warehouse, company) in one statement, in one
+	order (by code) as every scanner does; the keys of the codes this scan stored (the others were
+	scanned already, by anyone). Each scan carries the count's warehouse and company, so that User
+	Permissions on them apply to a list of scans as to any list."""
 	if not found:
 		return set()
 	now, user = now_datetime(), frappe.session.user
+	name, warehouse, company = count.name, count.warehouse, count.company
 	rows, names = [], {}
 	for code, carton, item, _status, _warehouse, kind in sorted(found, key=lambda entry: key(entry[0])):
 		scan_name = frappe.generate_hash(length=20)
 		names[scan_name] = key(code)
-		rows.append((scan_name, name, code, item, kind, carton, user, now, now, now, user, user))
-	marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+		rows.append(
+			(scan_name, name, warehouse, company, code, item, kind, carton, user, now, now, now, user, user)
+		)
+	marks = ", ".join(["(" + ", ".join(["%s"] * 14) + ")"] * len(rows))
 	frappe.db.sql(
-		f"insert into `tab{SCAN}` (`name`, `serial_count`, `code`, `item_code`, `kind`, `carton`,"
-		" `scanned_by`, `scanned_at`, `creation`, `modified`, `owner`, `modified_by`)"
+		f"insert into `tab{SCAN}` (`name`, `serial_count`, `warehouse`, `company`, `code`, `item_code`,"
+		" `kind`, `carton`, `scanned_by`, `scanned_at`, `creation`, `modified`, `owner`, `modified_by`)"
 		f" values {marks} on duplicate key update `name` = `name`",
 		[value for values in rows for value in values],
 	)

@@ -1,0 +1,72 @@
+"""What a Stock User allowed one warehouse (a User Permission) may read of Serial Counts: the scans
+of a count of another warehouse are not in any list of scans, and a scan or summary of a count of
+their own warehouse does not say where a misplaced unit is when that warehouse is not theirs."""
+
+import pytest
+
+import frappe
+
+from serial_tracking import api
+from serial_tracking.stock.counting import SCAN
+from tests.integration import factory as f
+
+
+def _count(warehouse: str, item: str) -> str:
+	doc = frappe.get_doc({"doctype": "Serial Count", "warehouse": warehouse, "items": [{"item_code": item}]})
+	doc.insert()
+	return doc.name
+
+
+@pytest.fixture
+def counts():
+	"""A count of MAIN and one of SHOP, each with a unit of its own scanned; a user allowed MAIN."""
+	run = frappe.generate_hash(length=6).upper()
+	item = f"ST-CNTP-{run}"
+	f.make_item(item)
+	main, shop, away = f"{run}-M1", f"{run}-S1", f"{run}-S2"
+	f.purchase_receipt([(item, 1, [main], f.MAIN), (item, 2, [shop, away], f.SHOP)])
+	names = {"main": _count(f.MAIN, item), "shop": _count(f.SHOP, item)}
+	api.count_scan(names["main"], main)
+	api.count_scan(names["shop"], shop)
+	user = f"st-cntp-{run.lower()}@example.com"
+	frappe.get_doc(
+		{"doctype": "User", "email": user, "first_name": "Counter", "roles": [{"role": "Stock User"}]}
+	).insert()
+	for doctype, value in (("Company", f.COMPANY), ("Warehouse", f.MAIN)):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": doctype, "for_value": value}
+		).insert()
+	frappe.clear_cache(user=user)
+	return {"user": user, "counts": names, "main": main, "shop": shop, "away": away}
+
+
+def test_a_user_of_one_warehouse_lists_only_the_scans_of_its_counts(counts):
+	names = counts["counts"]
+	shop_scan = frappe.db.get_value(SCAN, {"serial_count": names["shop"]}, "name")
+	frappe.set_user(counts["user"])
+	filters = {"serial_count": ("in", list(names.values()))}
+	listed = frappe.get_list(SCAN, filters=filters, pluck="code")
+	assert listed == [counts["main"]]
+	# Desk's report view and the REST resource's list read through the same query
+	assert frappe.client.get_list(SCAN, filters=filters, fields=["code"], limit_page_length=0) == [
+		{"code": counts["main"]}
+	]
+	assert not frappe.has_permission(SCAN, "read", doc=shop_scan)
+	with pytest.raises(frappe.PermissionError):
+		frappe.client.get(SCAN, shop_scan)
+
+
+def test_a_misplaced_unit_scanned_by_a_user_of_one_warehouse_is_not_said_to_be_at_another(counts):
+	main_count = counts["counts"]["main"]
+	frappe.set_user(counts["user"])
+	answer = api.count_scan(main_count, counts["away"])
+	[result] = answer["results"]
+	assert (result["kind"], result["warehouse"]) == ("misplaced", None)
+	assert f.SHOP not in frappe.as_json(answer)
+	summary = api.count_summary(main_count)
+	assert summary["codes"]["misplaced"] == [counts["away"]]
+	assert f.SHOP not in frappe.as_json(summary)
+	# A user who may read the other warehouse is told where the unit is.
+	frappe.set_user("Administrator")
+	api.count_unscan(main_count, counts["away"])
+	assert api.count_scan(main_count, counts["away"])["results"][0]["warehouse"] == f.SHOP
