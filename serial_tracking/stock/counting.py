@@ -25,7 +25,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import bins, cartons, events, ledger
+from serial_tracking.stock import cartons, events, ledger, posting
 from serial_tracking.stock.timing import posted_at
 
 SERIAL_COUNT = "Serial Count"
@@ -590,7 +590,7 @@ def _move_same_quantity(doc, same: list[tuple[str, list[str]]], date: str, time:
 	reading = Reading(codes_by_ref, [])
 	places = {(request.item_code, warehouse) for request in requests}
 	with ledger.concurrent_moves_refused():
-		bins.lock(places)
+		posting.take_turn(places)
 		states = ledger.read_states(reading.all_codes(), lock=True)
 		result = plan(voucher_of(doc), requests, reading, states, ledger.held_at_places(places, lock=True))
 		messages.throw(result.problems, title=_("Count not posted"), exc=CountError)

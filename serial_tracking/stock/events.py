@@ -27,7 +27,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import CREATING
 from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import bins, cartons, counted, documents, facts, ledger
+from serial_tracking.stock import cartons, counted, documents, facts, ledger, posting
 from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
@@ -145,12 +145,12 @@ def _fingerprint(doc) -> str:
 
 
 def before_submit(doc, method=None):
-	"""Lock the document's places and serials, and check them, before ERPNext writes its stock ledger.
+	"""Take the posting turn, lock the document's serials and check them, before ERPNext posts.
 
-	A second session moving the same item at the same place waits here until the
-	first one ends (:mod:`~serial_tracking.stock.bins`), then finds any serial
-	they share moved and is refused before it reaches the stock ledger, where
-	sessions moving the same item deadlock in ERPNext's own queries.
+	A second document waits here until the first one ends (the posting turn,
+	:mod:`~serial_tracking.stock.posting`), then finds any serial they share moved
+	and is refused before it reaches the stock ledger, where documents posted at
+	the same moment deadlock in ERPNext's own queries.
 	"""
 	doc.flags[_PLANNED] = _locked_plan(doc)
 
@@ -172,7 +172,7 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 		return None
 	messages.throw(context.reading.problems)
 	with ledger.concurrent_moves_refused():
-		bins.lock(moved_places(context.rows))
+		posting.take_turn(moved_places(context.rows))
 		result = plan_of(context, lock=True)
 	messages.throw(result.problems)
 	return context, result
@@ -205,7 +205,7 @@ def check_latest(doc) -> ledger.Voiding | None:
 	if not serials:
 		return None
 	places = counted.places_of(doc.doctype, doc.name)
-	bins.lock_posted(places)
+	posting.take_turn()
 	locked = ledger.lock_serials(list(serials))
 	if ledger.moved_meanwhile(serials, locked):
 		ledger._busy(messages.SerialTrackingError)

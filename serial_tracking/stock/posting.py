@@ -1,14 +1,18 @@
-"""The stock of a document's places, locked before ERPNext writes its stock ledger.
+"""Documents that move SN codes post to ERPNext's stock ledger one at a time.
 
 ERPNext posts a movement by inserting its Stock Ledger Entry and then reading
-the item's latest entry at the warehouse with a locking read
-(``get_previous_sle_of_current_voucher``). Two documents of the same item and
-warehouse submitted at the same moment each insert, then each wait for the
-other's insert: the database breaks the deadlock by failing one of them with a
-raw error. Each document of SN-tracked items first locks the item's Bin at every
-place it moves units into or out of, in one order in every session, so the
-second document waits for the first to end and then goes on (or is refused by
-the app's own checks, which it meets after the lock).
+the entries before and after it with locking reads
+(``get_previous_sle_of_current_voucher``, the entries after a backdated one).
+Such reads lock the gaps of the ledger's index around the entry, and two
+documents submitted at the same moment whose entries are neighbours in that
+index (the same item at one warehouse or at two, or two items whose codes sort
+next to each other) each wait for the other's insert: the database fails one of
+them with a raw deadlock, in ERPNext's own code. A lock per item and warehouse
+does not cover neighbours, so every document that moves SN codes first takes
+the site's posting turn, a lock on one row (the ledger's DocType record, which
+only a migration changes), before any lock of its own and before ERPNext posts;
+it keeps it until it commits or rolls back. The next document waits for it, and
+then meets the app's checks on what the first one did.
 """
 
 import frappe
@@ -18,62 +22,33 @@ from frappe.utils import escape_html
 
 from erpnext.stock.utils import get_or_make_bin
 
+from serial_tracking.constants import LOG
 from serial_tracking.messages import SerialTrackingError
 
 BIN = "Bin"
 
 
-def lock(places: set[tuple[str, str]]) -> None:
-	"""Lock the Bin of each (item, warehouse) a document is about to post, making the missing ones.
+def take_turn(places: set[tuple[str, str]] = frozenset()) -> None:
+	"""Wait for the posting turn, then make the Bins of ``places`` (item, warehouse) ERPNext has not
+	made yet.
 
-	The Bins are found by a plain read and locked by name: a locking read of a
-	Bin that does not exist yet would lock the gap where it goes, and two
-	documents making it would then deadlock on their inserts. A Bin made here is
-	ERPNext's own (it would make it while posting). When another document makes
-	the same Bin at the same moment, this one waits for it to end and is then
-	refused, nothing saved: what it read before can no longer see that Bin.
+	A document that waited for another one cannot see what that one made (its
+	reads keep the moment its transaction began): a Bin the other one made for the
+	same item and warehouse looks missing, and ERPNext would fail making it again.
+	Such a document is refused, nothing saved; sent again, it goes through.
 	"""
-	if not places:
-		return
-	names = _names(places)
-	for item_code, warehouse in sorted(set(places) - set(names)):
-		names[(item_code, warehouse)] = _made(item_code, warehouse)
-	table = frappe.qb.DocType(BIN)
-	(
-		frappe.qb.from_(table)
-		.select(table.name)
-		.where(table.name.isin(sorted(names.values())))
-		.orderby(table.name)
-		.for_update()
-		.run()
-	)
-
-
-def lock_posted(places: set[tuple[str, str]]) -> None:
-	"""Lock the Bins of places a document posted (so they exist), in the order :func:`lock` takes."""
+	frappe.db.sql("select `name` from `tabDocType` where `name` = %s for update", (LOG,))
 	if not places:
 		return
 	table = frappe.qb.DocType(BIN)
-	(
+	found = (
 		frappe.qb.from_(table)
-		.select(table.name)
-		.where(_at(table, places))
-		.orderby(table.name)
-		.for_update()
+		.select(table.item_code, table.warehouse)
+		.where(Criterion.any([(table.item_code == i) & (table.warehouse == w) for i, w in sorted(places)]))
 		.run()
 	)
-
-
-def _names(places: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-	table = frappe.qb.DocType(BIN)
-	rows = (
-		frappe.qb.from_(table).select(table.item_code, table.warehouse, table.name).where(_at(table, places))
-	)
-	return {(item_code, warehouse): name for item_code, warehouse, name in rows.run()}
-
-
-def _at(table, places: set[tuple[str, str]]) -> Criterion:
-	return Criterion.any([(table.item_code == i) & (table.warehouse == w) for i, w in sorted(places)])
+	for item_code, warehouse in sorted(set(places) - set(found)):
+		_made(item_code, warehouse)
 
 
 def _made(item_code: str, warehouse: str) -> str:

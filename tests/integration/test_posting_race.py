@@ -1,8 +1,9 @@
-"""Documents of one item at one warehouse submitted and cancelled at the same instant, in real
-processes: each waits for the other at the item's stock (its Bin), so none meets the deadlock
-ERPNext's stock ledger has between two sessions posting the same item and warehouse.
+"""Documents of SN-tracked items submitted and cancelled at the same instant, in real processes:
+each waits for the others' posting turn, so none meets the deadlock ERPNext's stock ledger has
+between two sessions posting neighbours in its index (one item at one warehouse or two, items
+whose codes sort next to each other).
 
-They share no serial, so the app has nothing to refuse: every one goes through, except at the
+They share no serial, so the app has nothing to refuse: every one goes through, except at an
 item's very first posting at a warehouse, where the documents that lost the race to make its Bin
 are refused with nothing saved."""
 
@@ -132,5 +133,31 @@ def test_first_receipts_of_an_item_at_a_new_warehouse_make_one_bin_and_refuse_th
 		assert frappe.get_all(
 			"Bin", filters={"item_code": ITEM, "warehouse": warehouse}, pluck="actual_qty"
 		) == [len(done) * CODES]
+	finally:
+		_clean_up(run)
+
+
+#: Neighbours in the stock ledger's index: one item at two warehouses, and the next item's code.
+NEIGHBOURS = ((ITEM, WAREHOUSE), (ITEM, f.SHOP), (f"{ITEM}-B", WAREHOUSE), (f"{ITEM}-B", f.SHOP))
+
+
+def _draft_neighbour(job):
+	item, warehouse, codes = job
+	return f.purchase_receipt([(item, len(codes), codes, warehouse)], submit=False)
+
+
+@pytest.mark.commits
+def test_receipts_of_neighbouring_items_and_warehouses_all_go_through():
+	run = _run()
+	try:
+		for item, warehouse in NEIGHBOURS:
+			f.committed_place(item, warehouse)
+		jobs = [
+			[(item, warehouse, [f"PL{run}-{s}-{r}-{n}" for n in range(CODES)]) for r in range(ROUNDS)]
+			for s, (item, warehouse) in enumerate(NEIGHBOURS)
+		]
+		outcomes = race([Session(_draft_neighbour, _submit, session) for session in jobs])
+		print(f"\n{len(NEIGHBOURS)} receivers of neighbouring items and warehouses:\n{summary(outcomes)}")
+		_all_done(outcomes)
 	finally:
 		_clean_up(run)
