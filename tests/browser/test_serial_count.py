@@ -26,16 +26,22 @@ def test_a_count_scanned_on_its_form_shows_the_live_table_and_posts(desk, api, c
 	desk.wait(lambda d: f"{codes[0]}: counted" in desk.text_of(ANSWER), "the scan is not answered")
 	box.send_keys(codes[0].lower(), Keys.ENTER)
 	desk.wait(lambda d: "already scanned" in desk.text_of(ANSWER), "a second scan is not told apart")
-	unknown = f"<b>{uid}</b>"
-	box.send_keys(f"BSC-{uid}-NONE", Keys.ENTER)
+	# A scan that looks like markup is refused and told as text, never as markup.
+	markup = f"BSC-<b>{uid}</b>"
+	box.send_keys(markup, Keys.ENTER)
+	desk.wait(lambda d: markup in desk.text_of(ANSWER), "a refused scan is not told")
+	assert f"<b>{uid}</b>" not in desk.js("return document.body.innerHTML")
+	unknown = f"BSC-{uid}-NONE"
+	box = desk.find(INPUT)
+	box.send_keys(unknown, Keys.ENTER)
 	desk.wait(lambda d: "unknown SN code" in desk.text_of(ANSWER), "an unknown code is not told")
-	assert unknown not in desk.js("return document.body.innerHTML")
-	api.call("serial_tracking.api.count_unscan", count=count["name"], code=f"BSC-{uid}-NONE")
+	api.call("serial_tracking.api.count_unscan", count=count["name"], code=unknown)
 	box = desk.find(INPUT)
 	box.send_keys(codes[1], Keys.ENTER)
 	desk.wait(lambda d: f"{codes[1]}: counted" in desk.text_of(ANSWER), "the second code is not answered")
 	row = f'{SUMMARY} tr[data-item="{PHONE}"]'
 	desk.wait(lambda d: desk.text_of(f"{row} .sn-counted") == "2", "the table does not count 2")
+	desk.snap("k1-count-scanned")
 
 	desk.primary_action("Post")
 	desk.click(desk.find(f"{MODAL} .modal-footer .btn-primary", message="posting is not confirmed"))
