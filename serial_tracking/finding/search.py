@@ -13,10 +13,11 @@ query hooks) are Frappe's own, taken from ``DatabaseQuery``; the filters are bui
 cannot escape) and every filter is a condition an index serves.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from pypika.terms import Criterion, Field
+from pypika.terms import Criterion, Field, ValueWrapper
 
 import frappe
 from frappe import _
@@ -337,7 +338,9 @@ def _query(filters: dict, fields, fixed: list[tuple[str, list[str]]] | None = No
 # million read 17,000 rows. InnoDB ends each secondary index with the primary key, so once every
 # column of an index is fixed to one value its entries are in code order: the page is then the
 # first entries of each such read, merged in one statement (a UNION ALL of ordered, limited reads,
-# sorted and cut once more), and only the page's rows are read in full.
+# sorted and cut once more), and only the page's rows are read in full. With many reads (the items
+# of a group) each first gives about twice its part of the page: for a user whose User Permissions
+# the index does not hold, every code read is a row looked up.
 
 #: The indexes of Serial Number whose columns the filters can fix, by their columns.
 ORDERED_INDEXES = (
@@ -354,6 +357,10 @@ ORDERED_INDEXES = (
 MOST_READS = 64
 #: ... which together keep at most this many codes before the last sort.
 MOST_KEPT = 100_000
+#: With this many ordered reads or more (the items of a group), each first reads SHARE times its
+#: part of the page, and all of it only when that was not enough (a read cut before the page's end)
+SHARED_READS = 8
+SHARE = 2
 #: The filters an ordered read does not take: the page is then MariaDB's own plan.
 _UNORDERED = ("serial_no", "from_date", "to_date")
 #: The serials at no status of STATUSES (an empty or unknown one): the last read of a status no filter
@@ -402,20 +409,18 @@ def _ordered_plan(
 	return best
 
 
-def _ordered_page(filters: dict, fixed: list[tuple[str, list[str]]], start: int, length: int, fields):
-	"""The page ``start``, ``length`` in code order, its codes read along an index and only its
-	rows read in full; None when no index fits (see ``_ordered_plan``)."""
+def _ordered_rows(filters: dict, fixed: list[tuple[str, list[str]]], start: int, length: int, fields):
+	"""The rows of the page ``start``, ``length`` in code order, their codes read along an index
+	and only the page's rows read in full; None when no index fits (see ``_ordered_plan``)."""
 	plan = _ordered_plan(filters, fixed, start, length)
 	if plan is None:
 		return None
 	index, reads = plan
 	table = frappe.qb.DocType(SERIAL)
 	permitted = permission_condition()
-	selects = []
-	for read in reads:
-		# one read is the page itself; of several, each gives its codes, and the page's rows are
-		# read once the codes are merged
-		q = frappe.qb.from_(table).force_index(index).select(*(fields if len(reads) == 1 else [table.name]))
+
+	def ordered(read: dict, *columns):
+		q = frappe.qb.from_(table).force_index(index).select(*columns)
 		for column, value in read.items():
 			if value is _OTHER_STATUS:
 				q = q.where(table[column].notin(STATUSES) | table[column].isnull())
@@ -423,18 +428,65 @@ def _ordered_page(filters: dict, fixed: list[tuple[str, list[str]]], start: int,
 				q = q.where(table[column] == value)
 		if permitted is not None:
 			q = q.where(permitted)
-		selects.append(q.orderby(table.name))
-	if len(selects) == 1:
-		return selects[0].limit(length).offset(start)
-	page = None
+		return q.orderby(table.name)
+
+	if len(reads) == 1:
+		return ordered(reads[0], *fields).limit(length).offset(start).run(as_dict=True)
+	wanted = start + length
+	share = -(-SHARE * wanted // len(reads))
+	if len(reads) >= SHARED_READS and share < wanted:
+		names = _first_names(
+			[ordered(read, table.name, ValueWrapper(n)) for n, read in enumerate(reads)], share, wanted
+		)
+		if names is not None:
+			page = tuple(names[start:wanted])
+			if not page:
+				return []
+			# the page's codes as one parameter (frappe.qb makes one of each value)
+			return frappe.db.sql(
+				f"select {', '.join(f'`{f}`' for f in FIELDS)} from `tab{SERIAL}` where `name` in %(page)s"
+				" order by `name`",
+				{"page": page},
+				as_dict=True,
+			)
+	page = _union([ordered(read, table.name) for read in reads], wanted)
+	page = page.orderby(Field("name")).limit(length).offset(start).as_("page")
+	return (
+		frappe.qb.from_(table)
+		.join(page)
+		.on(table.name == page.name)
+		.select(*fields)
+		.orderby(table.name)
+		.run(as_dict=True)
+	)
+
+
+def _union(selects: list, most: int):
+	"""The selects, each in parentheses with its own order and limit, as one UNION ALL."""
+	union = None
 	for q in selects:
-		q = q.limit(start + length)
-		# each read in parentheses, with its own order and limit
+		q = q.limit(most)
 		q.wrap_set_operation_queries = True
-		page = q if page is None else page.union_all(q)
-	page = page.orderby(Field("name")).limit(length).offset(start)
-	page = page.as_("page")
-	return frappe.qb.from_(table).join(page).on(table.name == page.name).select(*fields).orderby(table.name)
+		union = q if union is None else union.union_all(q)
+	return union
+
+
+def _first_names(selects: list, share: int, wanted: int) -> list[str] | None:
+	"""The first ``wanted`` codes of all the reads (selects of the code and the read's number), read
+	as the first ``share`` of each merged in code order; None when that may not be all of them.
+
+	A read cut at ``share`` may hold more codes, each after the last one it gave: the merged codes
+	are then whole up to that one's place, and the first ``wanted`` are whole when every read that
+	was cut gave its last code at or past that place.
+	"""
+	found = _union(selects, share).orderby(Field("name")).run()
+	given, last = Counter(), {}
+	for place, (_name, read) in enumerate(found):
+		given[read] += 1
+		last[read] = place
+	if any(n == share and last[read] < wanted - 1 for read, n in given.items()):
+		return None
+	return [name for name, _read in found[:wanted]]
 
 
 def _rows_of(found: list[dict]) -> list[dict]:
@@ -458,10 +510,16 @@ def rows(filters: dict | str | None, start: int = 0, page_length: int = PAGE_LEN
 	table = frappe.qb.DocType(SERIAL)
 	fields = [table[f] for f in FIELDS]
 	fixed = _equalities(filters)
-	page = _ordered_page(filters, fixed, start, page_length, fields)
-	if page is None:
-		page = _query(filters, fields, fixed).orderby(table.name).limit(page_length).offset(start)
-	return _rows_of(page.run(as_dict=True))
+	found = _ordered_rows(filters, fixed, start, page_length, fields)
+	if found is None:
+		found = (
+			_query(filters, fields, fixed)
+			.orderby(table.name)
+			.limit(page_length)
+			.offset(start)
+			.run(as_dict=True)
+		)
+	return _rows_of(found)
 
 
 #: The search report counts matches exactly up to this many; past it, it says "more than".

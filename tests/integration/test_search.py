@@ -436,12 +436,17 @@ def _along(filters: dict) -> tuple[str, int]:
 	return index, len(reads)
 
 
-def _serials(specs) -> list[str]:
+def _serials(specs, prefix="SRQ") -> list[str]:
 	"""One serial per (item, status, warehouse), with codes in the order given."""
 	made = []
 	for n, (item, status, warehouse) in enumerate(specs):
 		made += insert_serials(
-			1, f"SRQ{n:02d}-", item_code=item, statuses=(status,), warehouses=(warehouse,), company=COMPANY
+			1,
+			f"{prefix}{n:02d}-",
+			item_code=item,
+			statuses=(status,),
+			warehouses=(warehouse,),
+			company=COMPANY,
 		)
 	return made
 
@@ -468,6 +473,44 @@ def test_a_page_of_an_item_group_merges_its_items_in_code_order():
 		(grouped[12], "ST-PAGED-B", "In Stock"),
 		(grouped[13], "ST-PAGED-C", "Sold"),
 	]
+
+
+def test_a_page_of_many_items_reads_a_share_of_each_first_and_all_when_that_is_not_enough(monkeypatch):
+	"""With SHARED_READS items or more, each read first gives about twice its part of the page; the
+	page is taken from those only when every read cut short reached past the page's end."""
+	frappe.get_doc(
+		{"doctype": "Item Group", "item_group_name": "ST Paged Many", "parent_item_group": "All Item Groups"}
+	).insert()
+	items = [f"ST-PAGED-M{n}" for n in range(search.SHARED_READS)]
+	for item in items:
+		f.make_item(item, item_group="ST Paged Many")
+	taken, first_names = [], search._first_names
+
+	def watched(*args):
+		names = first_names(*args)
+		taken.append(names is not None)
+		return names
+
+	monkeypatch.setattr(search, "_first_names", watched)
+	filters = {"item_group": "ST Paged Many"}
+	assert _along(filters) == ("item_code", len(items))
+	arrangements = {
+		# evenly spread: each item's share reaches past the page's end
+		"SRQE": [items[n % len(items)] for n in range(3 * len(items))],
+		# one item alone for 30 codes: its share ends long before the page's
+		"SRQL": [items[0]] * 30 + [items[n % len(items)] for n in range(2 * len(items))],
+		# a page of 8 reads 2 codes of each item: the first item's second is 7th, its third 8th
+		"SRQT": [*items[1:6], items[0], items[0], items[0], *items[6:], *items[1:], *items],
+	}
+	for prefix, arrangement in arrangements.items():
+		made = _serials(((item, "Sold", None) for item in arrangement), prefix)
+		taken.clear()
+		assert found(filters, start=0, page_length=8) == made[:8], prefix
+		for start, length in PAGES:
+			assert found(filters, start=start, page_length=length) == made[start : start + length], prefix
+		# the first page was taken from the shares only when they reached past its end
+		assert taken[0] is (prefix == "SRQE") and (all(taken) or prefix != "SRQE"), (prefix, taken)
+		frappe.db.delete(SERIAL, {"name": ["in", made]})
 
 
 def test_a_page_of_several_statuses_merges_them_in_code_order():
