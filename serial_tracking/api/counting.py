@@ -6,9 +6,13 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
+from serial_tracking import messages
+from serial_tracking.core.codes import parse
+from serial_tracking.core.problems import Reason
 from serial_tracking.permissions import require_readable
+from serial_tracking.settings import get_settings
 from serial_tracking.stock import counting
-from serial_tracking.stock.counting import SERIAL_COUNT
+from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
 
 #: The lists of codes ``count_summary`` returns, at most this many each.
 _LISTED = 100
@@ -45,7 +49,25 @@ def count_scan(count: str, text: str | None = None) -> dict:
 	misplaced and where, sold, returned, issued, missing, in transit, unknown, wrong item) and
 	whether it was new, with the live per-item summary."""
 	doc = _count(count, "write")
+	_within_limits(text)
 	return counting.scan(doc.name, text)
+
+
+#: What refuses a whole scan: past the limits of one operation, or not text at all. Other problems
+#: (a code too long, a carton unknown) are answered with the scan, the other codes stored.
+_REFUSED = frozenset({Reason.TOO_MANY, Reason.INPUT_TOO_LONG, Reason.NOT_TEXT})
+
+
+def _within_limits(text) -> None:
+	"""Refuse, storing nothing, a scan of more codes than one operation takes (Serial Tracking
+	Settings), longer than such a scan could be, or that is not text."""
+	limits = get_settings().limits
+	parsed = parse(
+		text, max_length=limits.max_length, max_count=limits.max_per_operation, gs1_digits=limits.gs1_digits
+	)
+	refused = [problem for problem in parsed.problems if problem.reason in _REFUSED]
+	if refused:
+		messages.throw(refused, title=_("Nothing scanned"))
 
 
 @frappe.whitelist(methods=["POST"])
@@ -83,6 +105,14 @@ def post_count(count: str, leave: list[str] | str | None = None) -> dict:
 	nothing; a count posted already, or being posted by someone else, is refused."""
 	doc = _count(count, "submit")
 	codes = _codes(leave, _("Leave"))
+	scans = frappe.db.count(SCAN, {"serial_count": doc.name})
+	if len({code.upper() for code in codes}) > scans:
+		frappe.throw(
+			_("Leave names {0} SN codes, more than the {1} scanned into {2} {3}").format(
+				len(codes), scans, _(SERIAL_COUNT), doc.name
+			),
+			title=_("Invalid argument"),
+		)
 	save_point = "serial_count_post"
 	frappe.db.savepoint(save_point)
 	try:

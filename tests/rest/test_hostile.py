@@ -21,7 +21,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from serial_tracking.core.codes import fold, split
+from serial_tracking.core.codes import fold, key, split
 from tests.hostile import corpus
 from tests.integration import factory
 from tests.rest.conftest import REFUSALS, URL, message
@@ -30,6 +30,11 @@ ITEM = "ST-HOSTILE"
 SERIAL = "Serial Number"
 LOG = "Serial Circulation Log"
 CARTON = "Serial Carton"
+COUNT = "Serial Count"
+SCAN = "Serial Count Scan"
+#: An SN-tracked item with no stock: the counts the test posts count it alone (posting one makes
+#: no document).
+COUNTED = "ST-HOSTILE-COUNTED"
 #: Markup of the corpus that a message shown as HTML in Desk must never carry raw.
 MARKUP = ("<img", "<script", "<svg")
 
@@ -49,6 +54,11 @@ class Context:
 	made: list[tuple[str, str]] = field(default_factory=list)
 	drafts: list[tuple[str, str]] = field(default_factory=list)
 	count: int = 0
+	#: A submitted document of the item (what a plan is asked for), the draft count scanned into,
+	#: and every count the test made.
+	receipt: str = ""
+	scanned: str = ""
+	serial_counts: list[str] = field(default_factory=list)
 
 	def tag(self) -> str:
 		self.count += 1
@@ -64,10 +74,24 @@ class Context:
 			CARTON: frappe.db.count(CARTON, {"item_code": ITEM}),
 			"File": frappe.db.count("File", {"owner": owner}),
 			**{dt: frappe.db.count(dt, {"owner": owner}) for dt in DOCUMENTS},
+			SCAN: frappe.db.count(SCAN, {"owner": owner}),
+			f"{COUNT} posted": frappe.db.count(
+				COUNT, {"name": ("in", self.serial_counts or [""]), "docstatus": ("!=", 0)}
+			),
+			"cancelled": frappe.db.count("Stock Entry", {"name": self.receipt, "docstatus": 2}),
 		}
 
+	def draft_count(self, item: str = ITEM) -> str:
+		"""A new draft count of the item at the main warehouse, committed."""
+		doc = self.frappe.get_doc(
+			{"doctype": COUNT, "warehouse": factory.MAIN, "items": [{"item_code": item}]}
+		).insert(ignore_permissions=True)
+		self.frappe.db.commit()
+		self.serial_counts.append(doc.name)
+		return doc.name
 
-DOCUMENTS = ("Purchase Receipt", "Delivery Note", "Stock Entry")
+
+DOCUMENTS = ("Purchase Receipt", "Delivery Note", "Stock Entry", "Stock Reconciliation")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +100,8 @@ def ctx(site, users):
 	if not frappe.db.exists("Item", ITEM):
 		factory.make_item(ITEM)
 	frappe.db.set_value("Item", ITEM, "sn_tracking", 1)
+	if not frappe.db.exists("Item", COUNTED):
+		factory.make_item(COUNTED)
 	stock = factory.stock_entry(
 		"Material Receipt",
 		[(ITEM, 200, None, None, factory.MAIN), (ITEM, 5, None, None, factory.SHOP)],
@@ -84,7 +110,9 @@ def ctx(site, users):
 	context = Context(frappe, users["manager"], uid)
 	context.existing = f"Twin{uid}-Abc-1"
 	context.corrected = f"Fix{uid}-1"
+	context.receipt = stock.name
 	frappe.db.commit()
+	context.scanned = context.draft_count()
 	message(
 		context.client.post(
 			"serial_tracking.api.register_serials",
@@ -97,6 +125,11 @@ def ctx(site, users):
 	yield context
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
+	for name in reversed(context.serial_counts):
+		if frappe.db.get_value(COUNT, name, "docstatus") == 1:
+			frappe.get_doc(COUNT, name).cancel()
+		# the count's scans go with it
+		frappe.delete_doc(COUNT, name, force=True)
 	for doctype, name in context.drafts:
 		if frappe.db.get_value(doctype, name, "docstatus") == 0:
 			frappe.delete_doc(doctype, name, force=True)
@@ -231,6 +264,36 @@ def report(name: str, filter_name: str):
 def expected_codes(value: str) -> list[str]:
 	"""The codes an accepted input stands for: split at separators, full-width folded."""
 	return split(value)
+
+
+def scanned(ctx: Context, value: Any, body: dict) -> None:
+	"""An accepted scan: every code of the input answered (stored, or already scanned) or named in a
+	problem; the scans it stored are those it answered as new, each a code of the input."""
+	answer = body["message"]
+	given = {key(code) for code in expected_codes(value)}
+	answered = {key(r["code"]): r for r in answer["results"]}
+	named = {key(p["code"]) for p in answer["problems"] if p.get("code")}
+	assert set(answered) <= given, f"answered codes not given: {sorted(set(answered) - given)[:5]}"
+	assert given <= set(answered) | named or answer["problems"], "codes neither answered nor refused"
+	assert all(p["message"] for p in answer["problems"])
+	ctx.frappe.db.rollback()
+	new = {k for k, r in answered.items() if r["new"]}
+	stored = ctx.frappe.get_all(
+		SCAN,
+		{"serial_count": ctx.scanned, "code": ("in", [r["code"] for r in answered.values()] or [""])},
+		pluck="code",
+	)
+	assert {key(code) for code in stored} == set(answered), "answered codes not stored"
+	if any(p["reason"] == "too_many" for p in answer["problems"]):
+		assert not new, f"{len(new)} codes stored past the most per scan"
+
+
+def posted(ctx: Context, value: Any, body: dict) -> None:
+	"""A count posted with codes left aside: posted, and nothing made (it counts an item with no stock)."""
+	ctx.frappe.db.rollback()
+	name = body["message"]["count"]
+	assert ctx.frappe.db.get_value(COUNT, name, "docstatus") == 1
+	assert body["message"]["documents"] == []
 
 
 def registered(ctx: Context, value: Any, body: dict) -> None:
@@ -412,6 +475,31 @@ TARGETS = [
 	Target("export_serials.format", call("export_serials", "format", filters={"item_code": ITEM})),
 	Target("report.search.serial_no", report("Serial Number Search", "serial_no")),
 	Target("report.traceability.serial_no", report("Serial Traceability", "serial_no")),
+	Target("cancel_plan.voucher_no", call("cancel_plan", "voucher_no", voucher_type="Stock Entry")),
+	Target(
+		"cancel_plan.voucher_type",
+		lambda ctx, v: call("cancel_plan", "voucher_type", voucher_no=ctx.receipt)(ctx, v),
+	),
+	# no confirmation but the plan's own cancels anything
+	Target(
+		"cancel_chain.confirm",
+		lambda ctx, v: call("cancel_chain", "confirm", voucher_type="Stock Entry", voucher_no=ctx.receipt)(
+			ctx, v
+		),
+	),
+	Target(
+		"cancel_chain.voucher_no", call("cancel_chain", "voucher_no", voucher_type="Stock Entry", confirm="x")
+	),
+	Target("count_scan.text", lambda ctx, v: call("count_scan", "text", count=ctx.scanned)(ctx, v), scanned),
+	Target("count_scan.count", call("count_scan", "count", text="HX-1")),
+	Target("count_unscan.code", lambda ctx, v: call("count_unscan", "code", count=ctx.scanned)(ctx, v)),
+	Target("count_summary.count", call("count_summary", "count")),
+	# each input on a draft count of its own, which posting (the codes left out aside) makes nothing of
+	Target(
+		"post_count.leave",
+		lambda ctx, v: call("post_count", "leave", count=ctx.draft_count(COUNTED))(ctx, v),
+		posted,
+	),
 	Target("Serial Number.serial_no", by_hand(SERIAL, "serial_no"), made_by_hand),
 	Target("Serial Carton.carton_code", by_hand(CARTON, "carton_code"), carton_made),
 	Target("Serial Carton.add_codes", by_hand(CARTON, "add_codes"), carton_packed),
@@ -455,6 +543,8 @@ RAW_TARGETS = [
 	"serial_tracking.api.search_serials",
 	"serial_tracking.api.print_labels",
 	"serial_tracking.api.import_serials",
+	"serial_tracking.api.count_scan",
+	"serial_tracking.api.cancel_chain",
 ]
 
 
