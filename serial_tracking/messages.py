@@ -24,6 +24,10 @@ class SerialGuardError(SerialTrackingError):
 	"""An item cannot be switched to SN tracking, or a serial cannot be edited as asked."""
 
 
+class CountError(SerialTrackingError):
+	"""A Serial Count that cannot be scanned into, posted or cancelled as asked."""
+
+
 def _templates() -> dict[Reason, str]:
 	return {
 		Reason.TOO_LONG: _("{code} is {length} characters long; an SN code has at most {max_length}"),

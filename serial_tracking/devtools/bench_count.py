@@ -60,6 +60,8 @@ def run(scans: int = 20_000, tries: int = 50) -> str:
 			(
 				frappe.generate_hash(length=20),
 				count.name,
+				count.warehouse,
+				count.company,
 				code,
 				ITEM,
 				"counted",
@@ -72,7 +74,17 @@ def run(scans: int = 20_000, tries: int = 50) -> str:
 			)
 			for code in codes[:scans]
 		]
-		fields = ["name", "serial_count", "code", "item_code", "kind", "scanned_by", "scanned_at"]
+		fields = [
+			"name",
+			"serial_count",
+			"warehouse",
+			"company",
+			"code",
+			"item_code",
+			"kind",
+			"scanned_by",
+			"scanned_at",
+		]
 		frappe.db.bulk_insert(
 			SCAN, [*fields, "creation", "modified", "owner", "modified_by"], rows, chunk_size=5000
 		)

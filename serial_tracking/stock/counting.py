@@ -53,8 +53,8 @@ _FOUND = frozenset({"sold", "returned", "issued", "missing"})
 _NAMED = 20
 
 
-class CountError(messages.SerialTrackingError):
-	"""A count that cannot be scanned into, posted or cancelled as asked."""
+#: Defined with the app's other refusals; named here for the callers of this module.
+CountError = messages.CountError
 
 
 def kind_of(item_code: str | None, status: str | None, here: bool, items: frozenset[str] | None) -> str:
