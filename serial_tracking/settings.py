@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import frappe
 
 from serial_tracking.constants import SETTINGS
+from serial_tracking.core.codes import Parsed, parse
 from serial_tracking.core.plan import Limits
 
 
@@ -32,4 +33,18 @@ def get_settings() -> Settings:
 			gs1_digits=bool(doc.get("gs1_digits")),
 		),
 		required=frozenset(f for f in policies if doc.get(f) == "Required"),
+	)
+
+
+def parse_codes(text, **kwargs) -> Parsed:
+	"""Read codes as every entry of the app does: within the settings' longest code and most codes
+	per operation, bare digits read as GS1 when the settings say so (``kwargs``: the rest of
+	:func:`serial_tracking.core.codes.parse`'s, e.g. the item's GTINs)."""
+	limits = get_settings().limits
+	return parse(
+		text,
+		max_length=limits.max_length,
+		max_count=limits.max_per_operation,
+		gs1_digits=limits.gs1_digits,
+		**kwargs,
 	)

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from serial_tracking import messages
+from serial_tracking import messages, settings
 from serial_tracking.api.cancelling import cancel_chain, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
@@ -24,7 +24,7 @@ from serial_tracking.api.pos import find_serial, is_tracked  # noqa: F401
 from serial_tracking.api.scanning import read_scan  # noqa: F401
 from serial_tracking.api.tracing import trace  # noqa: F401
 from serial_tracking.constants import LOG, SERIAL
-from serial_tracking.core.codes import key, parse
+from serial_tracking.core.codes import key
 from serial_tracking.core.generate import Rule, generate
 from serial_tracking.permissions import allowed_parties, readable, require_readable, require_role
 from serial_tracking.settings import get_settings
@@ -64,12 +64,8 @@ def parse_codes(text: str | None = None, item_code: str | None = None) -> dict:
 	frappe.has_permission(SERIAL, "read", throw=True)
 	if item_code:
 		require_readable("Item", item_code)
-	limits = get_settings().limits
-	parsed = parse(
+	parsed = settings.parse_codes(
 		text,
-		max_length=limits.max_length,
-		max_count=limits.max_per_operation,
-		gs1_digits=limits.gs1_digits,
 		gtins=gtins.of_items([item_code]).get(item_code) if item_code else None,
 		item_code=item_code or "",
 	)

@@ -7,10 +7,9 @@ from frappe import _
 from frappe.utils import escape_html
 
 from serial_tracking import messages
-from serial_tracking.core.codes import parse
 from serial_tracking.core.problems import Reason
 from serial_tracking.permissions import require_readable
-from serial_tracking.settings import get_settings
+from serial_tracking.settings import parse_codes
 from serial_tracking.stock import counting
 from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
 
@@ -61,10 +60,7 @@ _REFUSED = frozenset({Reason.TOO_MANY, Reason.INPUT_TOO_LONG, Reason.NOT_TEXT})
 def _within_limits(text) -> None:
 	"""Refuse, storing nothing, a scan of more codes than one operation takes (Serial Tracking
 	Settings), longer than such a scan could be, or that is not text."""
-	limits = get_settings().limits
-	parsed = parse(
-		text, max_length=limits.max_length, max_count=limits.max_per_operation, gs1_digits=limits.gs1_digits
-	)
+	parsed = parse_codes(text)
 	refused = [problem for problem in parsed.problems if problem.reason in _REFUSED]
 	if refused:
 		messages.throw(refused, title=_("Nothing scanned"))

@@ -19,11 +19,11 @@ from frappe.utils import now_datetime
 
 from serial_tracking import messages
 from serial_tracking.constants import CARTON, ROW_CARTONS, SERIAL
-from serial_tracking.core.codes import check_code, fold, key, parse
+from serial_tracking.core.codes import check_code, fold, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
-from serial_tracking.settings import get_settings
+from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import documents, ledger
 
 #: Carton code -> (item code, SN codes packed in it).
@@ -428,15 +428,7 @@ def read_scan(doc, request: RowRequest, scan: str | None) -> dict:
 
 	An SSCC of no carton is refused, except on a receiving row, where it names the new carton the
 	units scanned next are packed in (``carton`` set, no codes)."""
-	settings = get_settings()
-	parsed = parse(
-		scan,
-		max_length=settings.limits.max_length,
-		max_count=settings.limits.max_per_operation,
-		gs1_digits=settings.gs1_digits,
-		gtins=request.gtins,
-		item_code=request.item_code,
-	)
+	parsed = parse_codes(scan, gtins=request.gtins, item_code=request.item_code)
 	problems = list(parsed.problems)
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))

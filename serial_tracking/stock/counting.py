@@ -19,12 +19,12 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import CARTON, SERIAL
-from serial_tracking.core.codes import join, key, parse
+from serial_tracking.core.codes import join, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
 from serial_tracking.permissions import readable
-from serial_tracking.settings import get_settings
+from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import cartons, events, ledger, posting
 from serial_tracking.stock.timing import posted_at
 
@@ -114,13 +114,7 @@ def read(text: str | None) -> tuple[list[tuple[str, str | None]], list[Problem],
 	them: GS1 scans for their serial (AI 21) or carton (AI 00), a carton's code for every serial
 	packed in it that the user may read, any other code as itself. Also the problems and the
 	carton notes ("carton C-1: 20 codes")."""
-	limits = get_settings().limits
-	parsed = parse(
-		text,
-		max_length=limits.max_length,
-		max_count=limits.max_per_operation,
-		gs1_digits=limits.gs1_digits,
-	)
+	parsed = parse_codes(text)
 	problems = list(parsed.problems)
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))

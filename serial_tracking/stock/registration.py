@@ -13,12 +13,12 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG, LOG, STATEMENT_VOUCHER
-from serial_tracking.core.codes import check_code, fold, parse
+from serial_tracking.core.codes import check_code, fold
 from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, State, Status
 from serial_tracking.permissions import require_role
-from serial_tracking.settings import get_settings
+from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import cartons, gtins, ledger
 
 #: Fields of a Serial Number that only documents and the guarded actions here may set.
@@ -118,15 +118,7 @@ def statement_plan(
 def register(item_code: str, warehouse: str, text: str) -> list[str]:
 	"""Register the serials of units a warehouse already holds; all or nothing."""
 	_check_item(item_code, warehouse)
-	limits = get_settings().limits
-	parsed = parse(
-		text,
-		max_length=limits.max_length,
-		max_count=limits.max_per_operation,
-		gs1_digits=limits.gs1_digits,
-		gtins=gtins.of_items([item_code]).get(item_code),
-		item_code=item_code,
-	)
+	parsed = parse_codes(text, gtins=gtins.of_items([item_code]).get(item_code), item_code=item_code)
 	problems = list(parsed.problems)
 	# A registration names the units themselves: a carton's SSCC does not say which they are.
 	problems.extend(Problem(Reason.GS1_CARTON, sscc) for sscc in parsed.cartons)
