@@ -170,7 +170,9 @@ def cancel_latest_first(documents: list[tuple[str, str]]) -> None:
 			found.append((values.modified, doctype, name, values.docstatus))
 	for _modified, doctype, name, docstatus in found:
 		if docstatus == 0:
-			frappe.delete_doc(doctype, name)
+			# Forced: a draft may carry the name of a deleted document whose cancelled ledger
+			# entries still name it (deleting the last of a series hands its name on).
+			frappe.delete_doc(doctype, name, force=True)
 	frappe.db.commit()
 	pending = sorted(((m, d, n) for m, d, n, docstatus in found if docstatus == 1), reverse=True)
 	while pending:

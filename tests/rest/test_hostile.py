@@ -137,7 +137,10 @@ def ctx(site, users):
 		doc = frappe.get_doc(doctype, name)
 		if doc.docstatus == 1:
 			doc.cancel()
-		frappe.delete_doc(doctype, name, force=True)
+		elif doc.docstatus == 0:
+			frappe.delete_doc(doctype, name, force=True)
+		# A cancelled stock document stays, as ERPNext keeps it: its cancelled ledger entries name it,
+		# and deleting the last of its series would hand its name to the next document made.
 	for carton in frappe.get_all(CARTON, {"item_code": ITEM}, pluck="name"):
 		frappe.delete_doc(CARTON, carton, force=True)
 	frappe.db.delete(LOG, {"item_code": ITEM})
