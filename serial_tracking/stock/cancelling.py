@@ -15,14 +15,14 @@ Reading a document of the chain takes four statements, whatever its number of se
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import frappe
 from frappe import _
 from frappe.utils import escape_html, get_url_to_form, strip_html
 
 from serial_tracking.core.voiding import blockers, cancel_order
-from serial_tracking.stock import counted, ledger
+from serial_tracking.stock import counted, counting, ledger
 from serial_tracking.stock.counting import SERIAL_COUNT
 from serial_tracking.stock.documents import SUPPORTED
 
@@ -60,6 +60,8 @@ class Chain:
 	order: list[Voucher]
 	stuck: list[Voucher]
 	ties: list[Tie]
+	#: The documents a Serial Count of the chain made, which its own cancel cancels.
+	made: dict[Voucher, list[Voucher]] = field(default_factory=dict)
 
 	@property
 	def confirm(self) -> str:
@@ -71,9 +73,11 @@ class Chain:
 def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 	"""Follow a submitted document's blockers across every generation."""
 	root = (voucher_type, voucher_no)
+	counting.refuse_alone(frappe._dict(doctype=voucher_type, name=voucher_no))
 	blocked_by: dict[Voucher, set[Voucher]] = {}
 	position: dict[Voucher, tuple] = {}
 	ties: list[Tie] = []
+	made: dict[Voucher, list[Voucher]] = {}
 	waiting = [root]
 	while waiting:
 		doc = waiting.pop()
@@ -88,11 +92,35 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 				title=_("Too many documents"),
 			)
 		found, position[doc] = _blockers_of(doc)
+		if doc[0] == SERIAL_COUNT:
+			# The count's cancel cancels what it made: what holds those back holds the count back.
+			made[doc] = _made_documents(doc[1])
+			for document in made[doc]:
+				more, _position = _blockers_of(document)
+				found += [replace(tie, blocked=doc) for tie in more]
+		# A document a count made is cancelled by the count's own cancel, never alone.
+		found = [replace(tie, blocker=counting.made_by(tie.blocker) or tie.blocker) for tie in found]
+		found = [tie for tie in found if tie.blocker != doc]
 		ties.extend(found)
 		blocked_by[doc] = {tie.blocker for tie in found}
 		waiting.extend(tie.blocker for tie in found if tie.blocker not in blocked_by)
 	order, stuck = cancel_order(blocked_by, position)
-	return Chain(root, order, stuck, ties)
+	return Chain(root, order, stuck, ties, made)
+
+
+def _made_documents(count: str) -> list[Voucher]:
+	"""The submitted documents a Serial Count made, latest first."""
+	rows = frappe.get_all(
+		f"{SERIAL_COUNT} Document",
+		filters={"parent": count, "parenttype": SERIAL_COUNT},
+		fields=["document_type", "document_name"],
+		order_by="idx desc",
+	)
+	return [
+		(row.document_type, row.document_name)
+		for row in rows
+		if frappe.db.get_value(row.document_type, row.document_name, "docstatus") == 1
+	]
 
 
 def _blockers_of(doc: Voucher) -> tuple[list[Tie], tuple]:
@@ -110,9 +138,12 @@ def _blockers_of(doc: Voucher) -> tuple[list[Tie], tuple]:
 		later = ledger.later_movements(voucher_type, voucher_no, serials)
 		for blocker in blockers(later):
 			ties[blocker] = Tie(blocker, doc)
+		named: dict[Voucher, set[str]] = {}
 		for row in sorted(later, key=lambda r: r.code):
-			tie = ties.get((row.voucher_type, row.voucher_no))
-			if tie and row.code not in tie.codes:
+			voucher = (row.voucher_type, row.voucher_no)
+			tie = ties.get(voucher)
+			if tie and row.code not in named.setdefault(voucher, set()):
+				named[voucher].add(row.code)
 				tie.codes.append(row.code)
 	places = counted.places_of(voucher_type, voucher_no)
 	for count in counted.later_counts(values, places):
@@ -131,7 +162,9 @@ def described(chain: Chain) -> dict:
 	for doc in chain.order + chain.stuck:
 		documents.append(_document(doc, position.get(doc), chain))
 	# What was shown, for a confirmation that comes after some of it was cancelled by someone else.
-	frappe.cache.set_value(_shown_key(chain.confirm), chain.order + chain.stuck, expires_in_sec=SHOWN_FOR)
+	frappe.cache.set_value(
+		_shown_key(chain.confirm, chain.root), chain.order + chain.stuck, expires_in_sec=SHOWN_FOR
+	)
 	return {
 		"voucher_type": chain.root[0],
 		"voucher_no": chain.root[1],
@@ -155,6 +188,11 @@ def _document(doc: Voucher, order: int | None, chain: Chain) -> dict:
 		"url": get_url_to_form(voucher_type, voucher_no) if visible else None,
 		"is_document": doc == chain.root,
 		"blocks": [],
+		# What cancelling it cancels with it (a Serial Count's transfers and reconciliations).
+		"cancels_with_it": [
+			{"voucher_type": t, "voucher_no": n if _may(t, n, "read") else None}
+			for t, n in chain.made.get(doc, [])
+		],
 	}
 	if visible:
 		shown["posting_date"] = frappe.db.get_value(voucher_type, voucher_no, "posting_date")
@@ -238,15 +276,16 @@ def cancel(chain: Chain, confirm: str) -> dict:
 	return {"status": "done", "done": done, "stopped_at": None, "untouched": []}
 
 
-def _shown_key(confirm: str) -> str:
-	return f"serial_tracking:cancel_plan:{confirm}"
+def _shown_key(confirm: str, root: Voucher) -> str:
+	"""Where a plan shown to this user for this document is remembered."""
+	return f"serial_tracking:cancel_plan:{frappe.session.user}:{root[0]}:{root[1]}:{confirm}"
 
 
 def _shown_before(confirm: str, chain: Chain) -> bool:
 	"""Whether a plan shown under ``confirm`` held every document of the chain as it is now: the
 	chain only shrank since (another user cancelled some of it), so cancelling it cancels nothing
 	the user was not shown."""
-	shown = frappe.cache.get_value(_shown_key(confirm))
+	shown = frappe.cache.get_value(_shown_key(confirm, chain.root))
 	if not shown:
 		return False
 	shown = {tuple(doc) for doc in shown}

@@ -42,7 +42,9 @@ def later_counts(doc, places: set[tuple[str, str]]) -> list[tuple[str, str]]:
 		f" where `voucher_type` = %s and `is_cancelled` = 0 and ({pairs})"
 		" and (`posting_datetime` > %s or (`posting_datetime` = %s and `creation` > %s))"
 		" and not (`voucher_type` = %s and `voucher_no` = %s)"
-		" group by `voucher_no` order by latest desc, made desc",
+		" group by `voucher_no` order by latest desc, made desc"
+		# A locking read sees what documents committed while this one waited for its posting turn.
+		" lock in share mode",
 		(COUNT, *values, moment, moment, doc.creation, doc.doctype, doc.name),
 	)
 	return [(COUNT, voucher_no) for voucher_no, _latest, _made in rows]

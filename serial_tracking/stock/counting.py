@@ -392,6 +392,9 @@ def stamp(doc) -> None:
 
 def post(doc, leave: list[str] | None = None) -> None:
 	"""Make the documents that bring the books in line with the count (on submit of ``doc``)."""
+	# Before any lock of its own, as every document that moves SN codes: the count then locks its
+	# serials, and the documents it makes find the turn theirs already.
+	posting.take_turn()
 	items = items_of(doc.name)
 	warehouse, company = doc.warehouse, doc.company
 	# A locking read: every scan committed before this count's lock, whatever the snapshot.
@@ -410,10 +413,11 @@ def post(doc, leave: list[str] | None = None) -> None:
 		kind = kind_of(item, status, at == warehouse, items)
 		if kind == UNKNOWN:
 			unknown.append(code)
-		elif kind in (WRONG_ITEM, IN_TRANSIT) or key(code) in left:
+		elif kind in (WRONG_ITEM, IN_TRANSIT):
 			continue
 		elif kind == MISPLACED:
-			if owner == company and doc.bring_misplaced:
+			# ``leave``: misplaced units left where the ledger has them (a unit scanned here stays counted).
+			if owner == company and doc.bring_misplaced and key(code) not in left:
 				bring.setdefault((item, at), []).append(code)
 				here.setdefault(item, []).append(code)
 		else:
@@ -507,9 +511,12 @@ def post(doc, leave: list[str] | None = None) -> None:
 		made.append(("Stock Reconciliation", count.name, _("Quantities and SN codes counted")))
 	_move_same_quantity(doc, same, date, time)
 	for document_type, document_name, purpose in made:
-		doc.append(
+		row = doc.append(
 			"documents", {"document_type": document_type, "document_name": document_name, "purpose": purpose}
-		).db_insert()
+		)
+		# Submitted with the count: Frappe then refuses cancelling the document alone (it is linked).
+		row.docstatus = 1
+		row.db_insert()
 
 
 def _items_here(warehouse: str) -> list[str]:
@@ -591,12 +598,39 @@ def _move_same_quantity(doc, same: list[tuple[str, list[str]]], date: str, time:
 		ledger.apply_steps(result.steps)
 
 
+def made_by(doc: tuple[str, str]) -> tuple[str, str] | None:
+	"""The submitted Serial Count that made ``doc`` (doctype, name): its transfer or reconciliation."""
+	if doc[0] == SERIAL_COUNT:
+		return None
+	found = frappe.db.sql(
+		f"select c.`name` from `tab{SERIAL_COUNT} Document` d join `tab{SERIAL_COUNT}` c on c.`name` = d.`parent`"
+		" where d.`document_type` = %s and d.`document_name` = %s and c.`docstatus` = 1 limit 1",
+		doc,
+	)
+	return (SERIAL_COUNT, found[0][0]) if found else None
+
+
+def refuse_alone(doc) -> None:
+	"""Refuse cancelling on its own a document a submitted count made: the count's cancel cancels it
+	(and puts back what the count moved itself)."""
+	owner = made_by((doc.doctype, doc.name))
+	if owner:
+		frappe.throw(
+			_("{0} {1} was made by {2} {3}: cancelling the count cancels it.").format(
+				_(doc.doctype), escape_html(doc.name), _(owner[0]), escape_html(owner[1])
+			),
+			messages.SerialCancelError,
+			title=_("Cancel the count"),
+		)
+
+
 # Cancelling
 
 
 def cancel(doc) -> None:
 	"""Undo what posting made, latest first: the count's own movements, then its documents through
 	ERPNext's cancel."""
+	posting.take_turn()
 	_void_own(doc)
 	for made in sorted(doc.documents, key=lambda row: row.idx, reverse=True):
 		document = frappe.get_doc(made.document_type, made.document_name)

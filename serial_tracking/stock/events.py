@@ -180,6 +180,9 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 
 def before_cancel(doc, method=None):
 	"""Lock the document's serials and refuse unless its movements are their latest, before ERPNext's work."""
+	from serial_tracking.stock import counting
+
+	counting.refuse_alone(doc)
 	with ledger.concurrent_moves_refused():
 		doc.flags[_VOIDED] = check_latest(doc)
 

@@ -69,6 +69,9 @@ def test_serial_number_list_and_history(desk, api, cleanup, uid):
 
 	desk.open_form("Serial Number", sold)
 	assert desk.text_of(".page-head .indicator-pill") == "Sold"
+	# The form tells each life in one line; a click opens its movements.
+	story = desk.find('.frappe-control[data-fieldname="history_html"] .sn-story', message="no story")
+	desk.click(story.find_element(By.CSS_SELECTOR, ".sn-caret"))
 	table = desk.find('.frappe-control[data-fieldname="history_html"] table', message="no history table")
 	desk.js("arguments[0].scrollIntoView({block: 'center'})", table)
 	desk.snap("d2-serial-form-history")

@@ -403,3 +403,39 @@ def test_cancel_all_cancels_a_serial_count_through_its_own_cancel():
 		assert consistency.check(item) == []
 	finally:
 		cancel_latest_first(_left(run))
+
+
+def test_what_holds_back_the_documents_a_count_made_holds_the_count_back():
+	"""A count that brought a misplaced unit here made a transfer (and a reconciliation): its own
+	cancel cancels them, so the plan shows them with it, never alone, and a later sale of the unit
+	it brought comes before it."""
+	from serial_tracking import api
+
+	f.make_item(ITEM)
+	run = frappe.generate_hash(length=6).upper()
+	a1, a2, a3, a4 = (f"{run}-A{n}" for n in range(1, 5))
+	pr = f.purchase_receipt([(ITEM, 3, [a1, a2, a3], f.MAIN), (ITEM, 1, [a4], f.SHOP)])
+	count = frappe.get_doc({"doctype": "Serial Count", "warehouse": f.MAIN, "items": [{"item_code": ITEM}]})
+	count.insert()
+	api.count_scan(count.name, "\n".join([a1, a2, a3, a4]))
+	made = api.post_count(count.name)
+	count.reload()
+	transfer = next(
+		(d.document_type, d.document_name) for d in count.documents if d.document_type == "Stock Entry"
+	)
+	assert f.serial(a4).warehouse == f.MAIN, made
+	# A document the count made is not cancelled on its own (as a request does, undone after).
+	frappe.db.savepoint("alone")
+	with pytest.raises(frappe.ValidationError, match="cancelling the count cancels it"):
+		frappe.get_doc(*transfer).cancel()
+	frappe.db.rollback(save_point="alone")
+	sale = f.delivery_note([(ITEM, 1, [a4], f.MAIN)])
+
+	plan = cancel_plan("Purchase Receipt", pr.name)
+	assert _names(plan) == [_key(sale), ("Serial Count", count.name), _key(pr)]
+	entry = next(d for d in plan["documents"] if d["voucher_type"] == "Serial Count")
+	assert transfer in [(d["voucher_type"], d["voucher_no"]) for d in entry["cancels_with_it"]]
+	assert (count.name, (a4,)) in _ties(plan)[_key(sale)]
+	# Nor planned from.
+	with pytest.raises(frappe.ValidationError, match="cancelling the count cancels it"):
+		cancel_plan(*transfer)

@@ -179,6 +179,17 @@ def test_misplaced_units_left_elsewhere_are_neither_moved_nor_counted():
 	assert _differences([a]) == []
 
 
+def test_a_unit_scanned_here_stays_counted_whatever_leave_names():
+	"""``leave`` keeps misplaced units where they are; a unit scanned where it is stays counted."""
+	run = frappe.generate_hash(length=6).upper()
+	(a, *_others), A, *_more = _world(run)
+	name = _count(items=[a])
+	api.count_scan(name, "\n".join([A[1], A[2], A[3], A[4], A[5]]))
+	made = api.post_count(name, leave=[A[1]])
+	assert made["documents"] == []
+	assert _state(A[1]) == ("In Stock", f.MAIN)
+
+
 def test_a_code_scanned_twice_or_in_another_case_is_kept_once_and_cartons_and_gs1_scans_enter_their_codes():
 	run = frappe.generate_hash(length=6).upper()
 	(a, *_others), A, *_more = _world(run)
