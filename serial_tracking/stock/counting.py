@@ -598,9 +598,13 @@ def _move_same_quantity(doc, same: list[tuple[str, list[str]]], date: str, time:
 		ledger.apply_steps(result.steps)
 
 
+#: The documents a count makes when it is posted.
+MAKES = ("Stock Entry", "Stock Reconciliation")
+
+
 def made_by(doc: tuple[str, str]) -> tuple[str, str] | None:
 	"""The submitted Serial Count that made ``doc`` (doctype, name): its transfer or reconciliation."""
-	if doc[0] == SERIAL_COUNT:
+	if doc[0] not in MAKES:
 		return None
 	found = frappe.db.sql(
 		f"select c.`name` from `tab{SERIAL_COUNT} Document` d join `tab{SERIAL_COUNT}` c on c.`name` = d.`parent`"
