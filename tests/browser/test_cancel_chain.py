@@ -54,7 +54,9 @@ def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup,
 	assert f"Delivery Note {sold_second}: cancelled" in message.text
 	assert f"Purchase Receipt {receipt}: cancelled" in message.text
 	desk.snap("c2-cancelled-all")
-	desk.wait(lambda d: d.execute_script("return cur_frm.doc.docstatus === 2"), "the receipt is not cancelled")
+	desk.wait(
+		lambda d: d.execute_script("return cur_frm.doc.docstatus === 2"), "the receipt is not cancelled"
+	)
 	for doctype, name in (
 		("Delivery Note", sold_second),
 		("Delivery Note", sold_first),
