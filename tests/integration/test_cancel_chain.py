@@ -15,6 +15,7 @@ from serial_tracking.stock import consistency
 from tests.integration import factory as f
 from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
+from tests.integration.test_concurrency import _carrying
 
 ITEM = "ST-CHAIN"
 #: The item of the tests that commit.
@@ -164,24 +165,8 @@ def _run():
 
 
 def _left(run):
-	"""The run's documents still submitted or draft, to clean up latest first."""
-	found = []
-	for doctype, child in (
-		("Purchase Receipt", "Purchase Receipt Item"),
-		("Stock Entry", "Stock Entry Detail"),
-		("Delivery Note", "Delivery Note Item"),
-		("Sales Invoice", "Sales Invoice Item"),
-		("Stock Reconciliation", "Stock Reconciliation Item"),
-	):
-		row = frappe.qb.DocType(child)
-		names = (
-			frappe.qb.from_(row)
-			.select(row.parent)
-			.distinct()
-			.where(row.sn_codes.like(f"%{run}%"))
-			.run(pluck=True)
-		)
-		found.extend((doctype, name) for name in names)
+	"""The run's documents (those carrying its codes, and its counts), to clean up latest first."""
+	found = _carrying(run)
 	scan = frappe.qb.DocType("Serial Count Scan")
 	counts = (
 		frappe.qb.from_(scan)
@@ -197,76 +182,78 @@ def _replay_differences(run):
 	return [d for d in consistency.check(COMMITTED) if run in (d.code or "")]
 
 
-@pytest.mark.commits
-def test_cancel_all_clears_five_generations_and_the_receipt_can_be_amended():
+@pytest.fixture
+def committed():
+	"""The five generations of :func:`_generations`, committed (other sessions see only committed
+	data), on the item of these tests; what the test leaves is cancelled latest first after it."""
 	run = _run()
 	f.committed_place(COMMITTED, f.MAIN)
 	f.committed_place(COMMITTED, f.SHOP)
 	try:
-		c = _generations(COMMITTED, run)
+		chain = _generations(COMMITTED, run)
 		frappe.db.commit()
-		plan = cancel_plan("Purchase Receipt", c["pr"].name)
-		result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
-
-		assert result["status"] == "done", result
-		assert [(d["voucher_type"], d["voucher_no"], d["outcome"]) for d in result["done"]] == [
-			(*_key(c[k]), "cancelled") for k in ("resale", "sold_b", "ret", "dn", "se", "pr")
-		]
-		frappe.db.rollback()
-		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
-		# The receipt made the codes: cancelled, they are gone, and the ledger agrees with ERPNext.
-		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
-		assert _replay_differences(run) == []
-
-		amended = frappe.copy_doc(c["pr"])
-		amended.amended_from = c["pr"].name
-		amended.insert()
-		amended.submit()
-		frappe.db.commit()
-		assert f.serial(f"{run}-A").status == "In Stock"
-		assert f.serial(f"{run}-A").voucher_no == amended.name
+		yield run, chain
 	finally:
 		cancel_latest_first(_left(run))
 
 
 @pytest.mark.commits
-def test_cancel_all_stops_at_the_document_erpnext_refuses_and_leaves_the_rest_as_it_was():
-	run = _run()
-	f.committed_place(COMMITTED, f.MAIN)
-	f.committed_place(COMMITTED, f.SHOP)
-	try:
-		c = _generations(COMMITTED, run)
-		# An invoice made from the first sale: ERPNext refuses to cancel a note an invoice bills.
-		from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+def test_cancel_all_clears_five_generations_and_the_receipt_can_be_amended(committed):
+	run, c = committed
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+	result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
 
-		invoice = make_sales_invoice(c["dn"].name)
-		invoice.insert()
-		invoice.submit()
-		frappe.db.commit()
-		plan = cancel_plan("Purchase Receipt", c["pr"].name)
-		result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+	assert result["status"] == "done", result
+	assert [(d["voucher_type"], d["voucher_no"], d["outcome"]) for d in result["done"]] == [
+		(*_key(c[k]), "cancelled") for k in ("resale", "sold_b", "ret", "dn", "se", "pr")
+	]
+	frappe.db.rollback()
+	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	# The receipt made the codes: cancelled, they are gone, and the ledger agrees with ERPNext.
+	assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+	assert _replay_differences(run) == []
 
-		assert result["status"] == "stopped", result
-		assert [d["voucher_no"] for d in result["done"]] == [c[k].name for k in ("resale", "sold_b", "ret")]
-		assert result["stopped_at"]["voucher_no"] == c["dn"].name
-		assert invoice.name in result["stopped_at"]["reason"]
-		assert [d["voucher_no"] for d in result["untouched"]] == [c["se"].name, c["pr"].name]
-		assert not frappe.get_message_log()
-		frappe.db.rollback()
-		for k, docstatus in (("resale", 2), ("sold_b", 2), ("ret", 2), ("dn", 1), ("se", 1), ("pr", 1)):
-			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == docstatus, k
-		a, b, cc = c["codes"]
-		# After the return was cancelled, A is with the first customer again; B back at the shop.
-		assert (f.serial(a).status, f.serial(a).voucher_no) == ("Sold", c["dn"].name)
-		assert (f.serial(b).status, f.serial(b).warehouse) == ("In Stock", f.SHOP)
-		assert (f.serial(cc).status, f.serial(cc).warehouse) == ("In Stock", f.MAIN)
-		assert _replay_differences(run) == []
-		invoice.reload()
-		invoice.cancel()
-		frappe.db.commit()
-	finally:
-		cancel_latest_first(_left(run))
+	amended = frappe.copy_doc(c["pr"])
+	amended.amended_from = c["pr"].name
+	amended.insert()
+	amended.submit()
+	frappe.db.commit()
+	assert f.serial(f"{run}-A").status == "In Stock"
+	assert f.serial(f"{run}-A").voucher_no == amended.name
+
+
+@pytest.mark.commits
+def test_cancel_all_stops_at_the_document_erpnext_refuses_and_leaves_the_rest_as_it_was(committed):
+	run, c = committed
+	# An invoice made from the first sale: ERPNext refuses to cancel a note an invoice bills.
+	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+
+	invoice = make_sales_invoice(c["dn"].name)
+	invoice.insert()
+	invoice.submit()
+	frappe.db.commit()
+	plan = cancel_plan("Purchase Receipt", c["pr"].name)
+	result = cancel_chain("Purchase Receipt", c["pr"].name, plan["confirm"])
+
+	assert result["status"] == "stopped", result
+	assert [d["voucher_no"] for d in result["done"]] == [c[k].name for k in ("resale", "sold_b", "ret")]
+	assert result["stopped_at"]["voucher_no"] == c["dn"].name
+	assert invoice.name in result["stopped_at"]["reason"]
+	assert [d["voucher_no"] for d in result["untouched"]] == [c["se"].name, c["pr"].name]
+	assert not frappe.get_message_log()
+	frappe.db.rollback()
+	for k, docstatus in (("resale", 2), ("sold_b", 2), ("ret", 2), ("dn", 1), ("se", 1), ("pr", 1)):
+		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == docstatus, k
+	a, b, cc = c["codes"]
+	# After the return was cancelled, A is with the first customer again; B back at the shop.
+	assert (f.serial(a).status, f.serial(a).voucher_no) == ("Sold", c["dn"].name)
+	assert (f.serial(b).status, f.serial(b).warehouse) == ("In Stock", f.SHOP)
+	assert (f.serial(cc).status, f.serial(cc).warehouse) == ("In Stock", f.MAIN)
+	assert _replay_differences(run) == []
+	invoice.reload()
+	invoice.cancel()
+	frappe.db.commit()
 
 
 # Two users cancelling overlapping chains at once.
@@ -284,32 +271,25 @@ def _cancel_chain(prepared):
 
 
 @pytest.mark.commits
-def test_two_users_cancelling_overlapping_chains_at_once_end_with_everything_cancelled_once():
-	run = _run()
-	f.committed_place(COMMITTED, f.MAIN)
-	f.committed_place(COMMITTED, f.SHOP)
-	try:
-		c = _generations(COMMITTED, run)
-		frappe.db.commit()
-		outcomes = race(
-			[
-				Session(_plan, _cancel_chain, [("Purchase Receipt", c["pr"].name)]),
-				Session(_plan, _cancel_chain, [("Delivery Note", c["dn"].name)]),
-			]
-		)
-		print(f"\ntwo users cancelling overlapping chains:\n{summary(outcomes)}")
-		no_raw_errors(outcomes)
-		assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
-		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
-		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
-		cancelled_rows = frappe.get_all(
-			"Serial Circulation Log", filters={"serial_no": ("like", f"{run}-%"), "is_cancelled": 0}
-		)
-		assert cancelled_rows == []
-		assert _replay_differences(run) == []
-	finally:
-		cancel_latest_first(_left(run))
+def test_two_users_cancelling_overlapping_chains_at_once_end_with_everything_cancelled_once(committed):
+	run, c = committed
+	outcomes = race(
+		[
+			Session(_plan, _cancel_chain, [("Purchase Receipt", c["pr"].name)]),
+			Session(_plan, _cancel_chain, [("Delivery Note", c["dn"].name)]),
+		]
+	)
+	print(f"\ntwo users cancelling overlapping chains:\n{summary(outcomes)}")
+	no_raw_errors(outcomes)
+	assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
+	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+	cancelled_rows = frappe.get_all(
+		"Serial Circulation Log", filters={"serial_no": ("like", f"{run}-%"), "is_cancelled": 0}
+	)
+	assert cancelled_rows == []
+	assert _replay_differences(run) == []
 
 
 def _cancel_slowly(job):
@@ -333,26 +313,19 @@ def _cancel_chain_meanwhile(prepared):
 
 
 @pytest.mark.commits
-def test_a_document_of_the_chain_another_user_is_cancelling_is_waited_for_and_passed_over():
-	run = _run()
-	f.committed_place(COMMITTED, f.MAIN)
-	f.committed_place(COMMITTED, f.SHOP)
-	try:
-		c = _generations(COMMITTED, run)
-		frappe.db.commit()
-		outcomes = race(
-			[
-				Session(_plan, _cancel_chain_meanwhile, [("Purchase Receipt", c["pr"].name)]),
-				Session(keep, _cancel_slowly, [_key(c["resale"])]),
-			]
-		)
-		no_raw_errors(outcomes)
-		assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
-		for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
-		assert _replay_differences(run) == []
-	finally:
-		cancel_latest_first(_left(run))
+def test_a_document_of_the_chain_another_user_is_cancelling_is_waited_for_and_passed_over(committed):
+	run, c = committed
+	outcomes = race(
+		[
+			Session(_plan, _cancel_chain_meanwhile, [("Purchase Receipt", c["pr"].name)]),
+			Session(keep, _cancel_slowly, [_key(c["resale"])]),
+		]
+	)
+	no_raw_errors(outcomes)
+	assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
+	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	assert _replay_differences(run) == []
 
 
 # A Serial Count in the chain: where it left a quantity as it was, it moved the codes itself.

@@ -37,10 +37,12 @@ REGISTERING = "ST-RACE-REG"
 COUNTING = "ST-RACE-COUNT"
 CANCELLING = "ST-RACE-CANCEL"
 
-#: The documents the sessions make, with the child table carrying their codes.
+#: The documents tests that commit make, with the child table carrying their codes.
 _CARRIERS = {
 	"Purchase Receipt": "Purchase Receipt Item",
+	"Stock Entry": "Stock Entry Detail",
 	"Delivery Note": "Delivery Note Item",
+	"Sales Invoice": "Sales Invoice Item",
 	"Stock Reconciliation": "Stock Reconciliation Item",
 }
 
