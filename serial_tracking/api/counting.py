@@ -6,10 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from serial_tracking import messages
-from serial_tracking.core.problems import Reason
 from serial_tracking.permissions import require_readable
-from serial_tracking.settings import parse_codes
 from serial_tracking.stock import counting
 from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
 
@@ -48,22 +45,7 @@ def count_scan(count: str, text: str | None = None) -> dict:
 	misplaced and where, sold, returned, issued, missing, in transit, unknown, wrong item) and
 	whether it was new, with the live per-item summary."""
 	doc = _count(count, "write")
-	_within_limits(text)
 	return counting.scan(doc.name, text)
-
-
-#: What refuses a whole scan: past the limits of one operation, or not text at all. Other problems
-#: (a code too long, a carton unknown) are answered with the scan, the other codes stored.
-_REFUSED = frozenset({Reason.TOO_MANY, Reason.INPUT_TOO_LONG, Reason.NOT_TEXT})
-
-
-def _within_limits(text) -> None:
-	"""Refuse, storing nothing, a scan of more codes than one operation takes (Serial Tracking
-	Settings), longer than such a scan could be, or that is not text."""
-	parsed = parse_codes(text)
-	refused = [problem for problem in parsed.problems if problem.reason in _REFUSED]
-	if refused:
-		messages.throw(refused, title=_("Nothing scanned"))
 
 
 @frappe.whitelist(methods=["POST"])

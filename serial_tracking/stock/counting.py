@@ -49,6 +49,10 @@ KINDS = (COUNTED, MISPLACED, "sold", "returned", "issued", "missing", IN_TRANSIT
 #: Kinds a posting brings In Stock here by the count (the unit was found here).
 _FOUND = frozenset({"sold", "returned", "issued", "missing"})
 
+#: What refuses a whole scan, storing nothing: past the limits of one operation, or not text. Other
+#: problems (a code too long, a carton unknown) are answered with the scan, the other codes stored.
+_REFUSED = frozenset({Reason.TOO_MANY, Reason.INPUT_TOO_LONG, Reason.NOT_TEXT})
+
 #: Codes named in one refusal at most.
 _NAMED = 20
 
@@ -155,6 +159,9 @@ def scan(name: str, text: str | None) -> dict:
 	A code already scanned into the count (by anyone) is answered "already scanned" and kept once.
 	"""
 	entries, problems, notes = read(text)
+	refused = [problem for problem in problems if problem.reason in _REFUSED]
+	if refused:
+		messages.throw(refused, title=_("Nothing scanned"), exc=CountError)
 	row = _count_row(name, None)
 	require_draft(row, _("nothing more can be scanned into it"))
 	items = items_of(name)
@@ -575,25 +582,25 @@ def _move_same_quantity(doc, same: list[tuple[str, list[str]]], date: str, time:
 	their reconciliation rows, so their count movements are logged against the Serial Count itself
 	(found units In Stock here, units not scanned Missing), as a Stock Reconciliation's would be."""
 	warehouse = doc.warehouse
-	held = ledger.held_at_places({(item, warehouse) for item, _codes in same}, lock=True)
-	requests, codes_by_ref = [], {}
-	for number, (item, codes) in enumerate(same, start=1):
-		there = {key(state.code) for state in held.get((item, warehouse), ())}
-		if there == {key(code) for code in codes}:
-			continue
-		request = RowRequest(
-			row=number, item_code=item, operation=Operation.COUNT, qty=len(codes), to_warehouse=warehouse
-		)
-		requests.append(request)
-		codes_by_ref[request.ref] = codes
-	if not requests:
-		return
-	reading = Reading(codes_by_ref, [])
-	places = {(request.item_code, warehouse) for request in requests}
+	places = {(item, warehouse) for item, _codes in same}
 	with ledger.concurrent_moves_refused():
-		posting.take_turn(places)
+		# The posting turn is the count's already (:func:`post`).
+		held = ledger.held_at_places(places, lock=True)
+		requests, codes_by_ref = [], {}
+		for number, (item, codes) in enumerate(same, start=1):
+			there = {key(state.code) for state in held.get((item, warehouse), ())}
+			if there == {key(code) for code in codes}:
+				continue
+			request = RowRequest(
+				row=number, item_code=item, operation=Operation.COUNT, qty=len(codes), to_warehouse=warehouse
+			)
+			requests.append(request)
+			codes_by_ref[request.ref] = codes
+		if not requests:
+			return
+		reading = Reading(codes_by_ref, [])
 		states = ledger.read_states(reading.all_codes(), lock=True)
-		result = plan(voucher_of(doc), requests, reading, states, ledger.held_at_places(places, lock=True))
+		result = plan(voucher_of(doc), requests, reading, states, held)
 		messages.throw(result.problems, title=_("Count not posted"), exc=CountError)
 		ledger.apply_steps(result.steps)
 
