@@ -62,6 +62,8 @@ class Chain:
 	ties: list[Tie]
 	#: The documents a Serial Count of the chain made, which its own cancel cancels.
 	made: dict[Voucher, list[Voucher]] = field(default_factory=dict)
+	#: Each document's posting date, as the plan read it.
+	posted: dict[Voucher, object] = field(default_factory=dict)
 
 	@property
 	def confirm(self) -> str:
@@ -78,6 +80,7 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 	position: dict[Voucher, tuple] = {}
 	ties: list[Tie] = []
 	made: dict[Voucher, list[Voucher]] = {}
+	posted: dict[Voucher, object] = {}
 	waiting = [root]
 	while waiting:
 		doc = waiting.pop()
@@ -91,12 +94,14 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 				).format(MOST, _(voucher_type), escape_html(voucher_no)),
 				title=_("Too many documents"),
 			)
-		found, position[doc] = _blockers_of(doc)
+		found, values = _blockers_of(doc)
+		position[doc] = (values.modified, values.creation) if values else ()
+		posted[doc] = values.posting_date if values else None
 		if doc[0] == SERIAL_COUNT:
 			# The count's cancel cancels what it made: what holds those back holds the count back.
 			made[doc] = _made_documents(doc[1])
 			for document in made[doc]:
-				more, _position = _blockers_of(document)
+				more, _values = _blockers_of(document)
 				found += [replace(tie, blocked=doc) for tie in more]
 		# A document a count made is cancelled by the count's own cancel, never alone.
 		found = [replace(tie, blocker=counting.made_by(tie.blocker) or tie.blocker) for tie in found]
@@ -105,7 +110,7 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 		blocked_by[doc] = {tie.blocker for tie in found}
 		waiting.extend(tie.blocker for tie in found if tie.blocker not in blocked_by)
 	order, stuck = cancel_order(blocked_by, position)
-	return Chain(root, order, stuck, ties, made)
+	return Chain(root, order, stuck, ties, made, posted)
 
 
 def _made_documents(count: str) -> list[Voucher]:
@@ -123,14 +128,15 @@ def _made_documents(count: str) -> list[Voucher]:
 	]
 
 
-def _blockers_of(doc: Voucher) -> tuple[list[Tie], tuple]:
-	"""The ties of a document to the documents in its way, and where it stands among them."""
+def _blockers_of(doc: Voucher) -> tuple[list[Tie], frappe._dict | None]:
+	"""The ties of a document to the documents in its way, and its posting date and time, creation
+	and last change (None: no such document)."""
 	voucher_type, voucher_no = doc
 	values = frappe.db.get_value(
 		voucher_type, voucher_no, ["posting_date", "posting_time", "creation", "modified"], as_dict=True
 	)
 	if not values:
-		return [], ()
+		return [], None
 	values.update(doctype=voucher_type, name=voucher_no)
 	ties: dict[Voucher, Tie] = {}
 	serials = ledger.voucher_serials(voucher_type, voucher_no)
@@ -149,7 +155,7 @@ def _blockers_of(doc: Voucher) -> tuple[list[Tie], tuple]:
 	for count in counted.later_counts(values, places):
 		tie = ties.setdefault(count, Tie(count, doc))
 		tie.places = sorted(places)
-	return list(ties.values()), (values.modified, values.creation)
+	return list(ties.values()), values
 
 
 # What the user sees.
@@ -195,7 +201,7 @@ def _document(doc: Voucher, order: int | None, chain: Chain) -> dict:
 		],
 	}
 	if visible:
-		shown["posting_date"] = frappe.db.get_value(voucher_type, voucher_no, "posting_date")
+		shown["posting_date"] = chain.posted.get(doc)
 	for tie in chain.ties:
 		if tie.blocker != doc:
 			continue
