@@ -26,7 +26,7 @@ time in stock, and a count that finds it again starts it anew.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -191,14 +191,7 @@ class Figures:
 		return Figures(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
 
 	def as_tuple(self) -> tuple[int, ...]:
-		return (
-			self.days_in_stock,
-			self.days_with_customers,
-			self.days_elsewhere,
-			self.returns,
-			self.returns_to_supplier,
-			self.lives,
-		)
+		return astuple(self)
 
 
 def day(value) -> date:
