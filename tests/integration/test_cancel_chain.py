@@ -5,13 +5,15 @@ document in turn (a refusal must leave the ones before it cancelled), so those t
 on an item of their own with codes unique to the run, and cancel what is left before they end.
 """
 
+import time
+
 import pytest
 
 import frappe
 from frappe.utils import add_days, nowdate
 
 from serial_tracking.api import cancel_chain, cancel_plan
-from serial_tracking.stock import consistency
+from serial_tracking.stock import cancelling, consistency
 from tests.integration import factory as f
 from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
@@ -145,6 +147,27 @@ def test_documents_the_user_may_not_read_are_shown_by_type_only_and_nothing_is_c
 	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
 
 
+def test_a_chain_longer_than_the_most_a_plan_follows_is_refused_naming_the_most(chain, monkeypatch):
+	monkeypatch.setattr(cancelling, "MOST", 3)
+	with pytest.raises(frappe.ValidationError, match="More than 3 documents stand in the way"):
+		cancel_plan("Purchase Receipt", chain["pr"].name)
+	# The latest of them can still be cleared first.
+	assert len(cancel_plan("Delivery Note", chain["dn"].name)["documents"]) == 3
+
+
+def test_documents_that_hold_each_other_back_are_shown_and_nothing_is_cancelled(chain):
+	"""Such a chain cannot be ordered (core.voiding.cancel_order says which); cancelling it is
+	refused, naming them."""
+	c = chain
+	stuck = cancelling.Chain(_key(c["ret"]), order=[], stuck=[_key(c["resale"]), _key(c["ret"])], ties=[])
+	shown = cancelling.described(stuck)
+	assert shown["stuck"] is True and shown["may_cancel_all"] is False
+	with pytest.raises(frappe.ValidationError, match="hold each other back") as refused:
+		cancelling.cancel(stuck, stuck.confirm)
+	assert c["resale"].name in str(refused.value) and c["ret"].name in str(refused.value)
+	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
+
+
 def test_bad_arguments_are_refused_by_name(chain):
 	with pytest.raises(frappe.ValidationError, match="not a stock document"):
 		cancel_plan("User", "Administrator")
@@ -182,6 +205,11 @@ def _replay_differences(run):
 	return [d for d in consistency.check(COMMITTED) if run in (d.code or "")]
 
 
+def _all_cancelled(c):
+	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
+		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+
+
 @pytest.fixture
 def committed():
 	"""The five generations of :func:`_generations`, committed (other sessions see only committed
@@ -208,8 +236,7 @@ def test_cancel_all_clears_five_generations_and_the_receipt_can_be_amended(commi
 		(*_key(c[k]), "cancelled") for k in ("resale", "sold_b", "ret", "dn", "se", "pr")
 	]
 	frappe.db.rollback()
-	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	_all_cancelled(c)
 	# The receipt made the codes: cancelled, they are gone, and the ledger agrees with ERPNext.
 	assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
 	assert _replay_differences(run) == []
@@ -282,20 +309,17 @@ def test_two_users_cancelling_overlapping_chains_at_once_end_with_everything_can
 	print(f"\ntwo users cancelling overlapping chains:\n{summary(outcomes)}")
 	no_raw_errors(outcomes)
 	assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
-	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	_all_cancelled(c)
 	assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
-	cancelled_rows = frappe.get_all(
+	active_rows = frappe.get_all(
 		"Serial Circulation Log", filters={"serial_no": ("like", f"{run}-%"), "is_cancelled": 0}
 	)
-	assert cancelled_rows == []
+	assert active_rows == []
 	assert _replay_differences(run) == []
 
 
 def _cancel_slowly(job):
 	"""Cancel a document and keep the transaction open two seconds before it commits."""
-	import time
-
 	voucher_type, voucher_no = job
 	frappe.get_doc(voucher_type, voucher_no).cancel()
 	time.sleep(2)
@@ -303,8 +327,6 @@ def _cancel_slowly(job):
 
 def _cancel_chain_meanwhile(prepared):
 	"""Start cancelling the chain once the other session holds its first document."""
-	import time
-
 	time.sleep(0.7)
 	result = cancel_chain(*prepared)
 	outcomes = [(d["voucher_no"], d["outcome"]) for d in result["done"]]
@@ -323,8 +345,7 @@ def test_a_document_of_the_chain_another_user_is_cancelling_is_waited_for_and_pa
 	)
 	no_raw_errors(outcomes)
 	assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
-	for k in ("resale", "sold_b", "ret", "dn", "se", "pr"):
-		assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == 2, k
+	_all_cancelled(c)
 	assert _replay_differences(run) == []
 
 

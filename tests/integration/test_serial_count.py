@@ -179,6 +179,16 @@ def test_misplaced_units_left_elsewhere_are_neither_moved_nor_counted():
 	assert _differences([a]) == []
 
 
+def test_a_scan_of_more_codes_than_one_operation_takes_is_refused_whole(settings):
+	run = frappe.generate_hash(length=6).upper()
+	(a, *_others), A, *_more = _world(run)
+	name = _count(items=[a])
+	settings(max_per_operation=3)
+	with pytest.raises(CountError, match="4 SN codes entered; at most 3 are allowed at once"):
+		api.count_scan(name, "\n".join([A[1], A[2], A[3], A[4]]))
+	assert frappe.db.count(SCAN, {"serial_count": name}) == 0
+
+
 def test_a_unit_scanned_here_stays_counted_whatever_leave_names():
 	"""``leave`` keeps misplaced units where they are; a unit scanned where it is stays counted."""
 	run = frappe.generate_hash(length=6).upper()
