@@ -183,7 +183,7 @@ def scan(name: str, text: str | None) -> dict:
 			# The database chose this scan to wait for another's: its transaction is gone, and with it
 			# only this scan (it wrote nothing else), so it is made again.
 			if attempt == 4:
-				ledger._busy(CountError)
+				ledger.refuse_busy(CountError)
 	places = readable("Warehouse", {f[4] for f in found if f[5] == MISPLACED})
 	results = []
 	for code, carton, item, status, warehouse, kind in found:

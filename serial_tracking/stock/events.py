@@ -211,7 +211,7 @@ def check_latest(doc) -> ledger.Voiding | None:
 	posting.take_turn()
 	locked = ledger.lock_serials(list(serials))
 	if ledger.moved_meanwhile(serials, locked):
-		ledger._busy(messages.SerialTrackingError)
+		ledger.refuse_busy(messages.SerialTrackingError)
 	later = ledger.later_movements(doc.doctype, doc.name, serials)
 	found = blockers(later)
 	found += [c for c in counted.later_counts(doc, places) if c not in found]

@@ -699,15 +699,16 @@ def concurrent_moves_refused():
 	try:
 		yield
 	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-		_busy(SerialTrackingError)
+		refuse_busy(SerialTrackingError)
 	except Exception as e:
 		# An error without arguments (a DoesNotExistError, say) is not the database's.
 		if e.args and frappe.db.is_duplicate_entry(e):
-			_busy(SerialTrackingError)
+			refuse_busy(SerialTrackingError)
 		raise
 
 
-def _busy(error):
+def refuse_busy(error):
+	"""The refusal of a document that met another one moving the same serials (as ``error``)."""
 	frappe.throw(
 		_(
 			"Another document is moving the same SN codes at this moment; nothing was saved. Please try again."
