@@ -13,7 +13,7 @@ from frappe import _
 from frappe.utils import escape_html
 
 from serial_tracking import messages, settings
-from serial_tracking.api.cancelling import cancel_chain, cancel_plan  # noqa: F401
+from serial_tracking.api.cancelling import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.counting import cancel_count, count_scan, count_summary, count_unscan, post_count  # noqa: F401

@@ -20,6 +20,16 @@ def cancel_plan(voucher_type: str | None = None, voucher_no: str | None = None) 
 	return cancelling.described(cancelling.chain_of(voucher_type, voucher_no))
 
 
+@frappe.whitelist()
+def cancel_blocked(voucher_type: str | None = None, voucher_no: str | None = None) -> dict:
+	"""Whether later documents stand in the way of cancelling this submitted one (``blocked``), asked
+	in a few statements instead of planning the whole chain: what the form asks on each refresh.
+	``made_by``: the Serial Count that made the document (its cancel cancels it), named only to a
+	user who may read it; None for any other document."""
+	_require_submitted(voucher_type, voucher_no)
+	return cancelling.is_blocked(voucher_type, voucher_no)
+
+
 @frappe.whitelist(methods=["POST"])
 def cancel_chain(
 	voucher_type: str | None = None, voucher_no: str | None = None, confirm: str | None = None
@@ -31,6 +41,10 @@ def cancel_chain(
 	"stopped", ``stopped_at`` with the reason): the ones before it stay cancelled, it and the
 	ones after it (``untouched``) stay as they were. A document another user cancelled meanwhile
 	is passed over ("already cancelled").
+
+	A chain of more than 20 documents is cancelled the same way by a background job instead:
+	the answer is then ``{"status": "queued", "job", "documents"}``, the job's progress and its
+	report come to the user's Desk, and :func:`cancel_chain_status` answers the report.
 	"""
 	if (
 		isinstance(voucher_type, str)
@@ -57,7 +71,28 @@ def cancel_chain(
 	return cancelling.cancel(cancelling.chain_of(voucher_type, voucher_no), confirm.strip())
 
 
+@frappe.whitelist()
+def cancel_chain_status(voucher_type: str | None = None, voucher_no: str | None = None) -> dict | None:
+	"""The report of the user's latest background cancellation of this document's chain (kept a day):
+	``status`` "queued", "running", "done", "stopped", "failed" or "interrupted" (its job ended
+	before it finished), the documents ``done``, ``stopped_at`` with the reason and those left
+	``untouched``; None when there is none."""
+	_require_readable(voucher_type, voucher_no)
+	return cancelling.report_of(voucher_type, voucher_no)
+
+
 def _require_submitted(voucher_type, voucher_no) -> None:
+	_require_readable(voucher_type, voucher_no)
+	if frappe.db.get_value(voucher_type, voucher_no, "docstatus") != 1:
+		frappe.throw(
+			_("{0} {1} is not submitted: there is nothing to cancel").format(
+				_(voucher_type), escape_html(voucher_no)
+			),
+			title=_("Not submitted"),
+		)
+
+
+def _require_readable(voucher_type, voucher_no) -> None:
 	if not isinstance(voucher_type, str) or voucher_type not in cancelling.CANCELLABLE:
 		frappe.throw(
 			_("{0} is not a stock document that moves SN codes").format(
@@ -75,11 +110,4 @@ def _require_submitted(voucher_type, voucher_no) -> None:
 		frappe.throw(
 			_("You may not read {0} {1}").format(_(voucher_type), escape_html(voucher_no)),
 			frappe.PermissionError,
-		)
-	if frappe.db.get_value(voucher_type, voucher_no, "docstatus") != 1:
-		frappe.throw(
-			_("{0} {1} is not submitted: there is nothing to cancel").format(
-				_(voucher_type), escape_html(voucher_no)
-			),
-			title=_("Not submitted"),
 		)

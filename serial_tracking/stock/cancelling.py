@@ -8,19 +8,28 @@ document's serials after it, the counts after it at its places, then the same
 for each of those, until none is left. It orders them so that each comes after
 everything that holds it back (:func:`serial_tracking.core.voiding.cancel_order`),
 and cancels them one by one through ERPNext's own cancel, each committed, stopping
-at the first one that is refused.
+at the first one that is refused: up to :data:`IN_REQUEST` documents in the request, a longer
+chain in a background job whose progress and report the user sees (:func:`queue`).
 
 Reading a document of the chain takes four statements, whatever its number of serials.
+:func:`is_blocked` answers only whether anything stands in the way, in at most three.
 """
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field, replace
+
+from rq.job import JobStatus
 
 import frappe
 from frappe import _
+from frappe.translate import get_user_lang
 from frappe.utils import escape_html, get_url_to_form, strip_html
+from frappe.utils.background_jobs import create_job_id, get_job_status
 
+from serial_tracking.constants import LOG
+from serial_tracking.core.states import NOT_MOVEMENTS, STATEMENTS
 from serial_tracking.core.voiding import blockers, cancel_order
 from serial_tracking.stock import counted, counting, ledger
 from serial_tracking.stock.counting import SERIAL_COUNT
@@ -32,6 +41,22 @@ MOST = 500
 SHOWN = 20
 #: Seconds a plan shown is remembered for its confirmation.
 SHOWN_FOR = 3600
+#: The most documents cancelled in the request: a document takes about 0.1 s to cancel, 0.3 s with
+#: 1,000 codes and 2.4 s with 10,000, so 20 end well inside a web server's time-out (120 s); a
+#: longer chain is cancelled by a background job (:func:`queue`).
+IN_REQUEST = 20
+#: Seconds a background cancellation may run (500 documents of 10,000 codes take about 1,200 s).
+JOB_TIMEOUT = 3600
+#: Seconds the report of a background cancellation is kept for the user who asked.
+REPORT_FOR = 86400
+#: The realtime event a background cancellation sends its user at each document and at its end.
+EVENT = "serial_tracking_cancel_chain"
+#: The states of a background cancellation that are not over yet.
+RUNNING = ("queued", "running")
+#: Seconds a claim on a document's background cancellation holds before its job is in the queue.
+CLAIM_GRACE = 60
+#: The states of its job while it is waiting for a worker or running.
+WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 Voucher = tuple[str, str]
 
@@ -111,6 +136,49 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 		waiting.extend(tie.blocker for tie in found if tie.blocker not in blocked_by)
 	order, stuck = cancel_order(blocked_by, position)
 	return Chain(root, order, stuck, ties, made, posted)
+
+
+def is_blocked(voucher_type: str, voucher_no: str) -> dict:
+	"""Whether anything stands in the way of cancelling a submitted document, asked without planning:
+	``blocked`` when another document moved one of its SN codes later, or a count was posted later
+	at a place it moved units into or out of (for a Serial Count, also of a document it made);
+	``made_by``: the Serial Count that made it, whose own cancel cancels it (None: none). At most
+	five statements per document looked at, each along an index, whatever the chain behind."""
+	owner = counting.made_by((voucher_type, voucher_no))
+	if owner:
+		return {
+			"blocked": False,
+			"made_by": {"voucher_type": owner[0], "voucher_no": owner[1] if _may(*owner, "read") else None},
+		}
+	looked_at = [(voucher_type, voucher_no)]
+	if voucher_type == SERIAL_COUNT:
+		looked_at += _made_documents(voucher_no)
+	return {"blocked": any(_held_back(doc) for doc in looked_at), "made_by": None}
+
+
+def _held_back(doc: Voucher) -> bool:
+	"""Whether a later movement of the document's SN codes or a later count of its places holds it
+	back: one statement for the movements, three more only when there is none."""
+	voucher_type, voucher_no = doc
+	not_movements = sorted(o.value for o in STATEMENTS | NOT_MOVEMENTS)
+	later = frappe.db.sql(
+		f"select 1 from `tab{LOG}` o straight_join `tab{LOG}` l force index (`serial_history`)"
+		" on l.`serial_no` = o.`serial_no` and l.`is_cancelled` = 0 and l.`sequence` > o.`sequence`"
+		" where o.`voucher_type` = %(type)s and o.`voucher_no` = %(name)s and o.`is_cancelled` = 0"
+		" and not (l.`voucher_type` = %(type)s and l.`voucher_no` = %(name)s)"
+		" and l.`operation` not in %(not_movements)s limit 1",
+		{"type": voucher_type, "name": voucher_no, "not_movements": not_movements},
+	)
+	if later:
+		return True
+	places = counted.places_of(voucher_type, voucher_no)
+	if not places:
+		return False
+	values = frappe.db.get_value(
+		voucher_type, voucher_no, ["posting_date", "posting_time", "creation"], as_dict=True
+	)
+	values.update(doctype=voucher_type, name=voucher_no)
+	return bool(counted.later_counts(values, places))
 
 
 def _made_documents(count: str) -> list[Voucher]:
@@ -234,7 +302,13 @@ def _may(doctype: str, name: str, ptype: str) -> bool:
 
 def cancel(chain: Chain, confirm: str) -> dict:
 	"""Cancel the chain's documents in order, each in a transaction of its own, stopping at the first
-	one refused: the ones before it stay cancelled, it and the ones after it stay as they were."""
+	one refused: the ones before it stay cancelled, it and the ones after it stay as they were.
+
+	Up to :data:`IN_REQUEST` documents (those a Serial Count cancels with it included) are cancelled
+	in this request; a longer chain is handed to a background job (:func:`queue`). Nothing is
+	cancelled, here or in a job, unless ``confirm`` stands for the chain, no two of its documents
+	hold each other back and the user may cancel every one of them.
+	"""
 	if confirm != chain.confirm and not _shown_before(confirm, chain):
 		frappe.throw(
 			_(
@@ -260,26 +334,246 @@ def cancel(chain: Chain, confirm: str) -> dict:
 			frappe.PermissionError,
 			title=_("Not permitted"),
 		)
+	if _holder(chain.root) or documents(chain) > IN_REQUEST:
+		return queue(chain)
 	# Each document is cancelled in a transaction of its own: what was read for the plan is not kept.
 	frappe.db.commit()
+	return cancel_in_order(chain.order)
+
+
+def documents(chain: Chain) -> int:
+	"""How many documents cancelling the chain cancels: its own, and those its counts cancel with
+	them."""
+	return len(chain.order) + sum(len(chain.made.get(doc, [])) for doc in chain.order)
+
+
+def cancel_in_order(order: list[Voucher], progress=None) -> dict:
+	"""Cancel ``order``'s documents one by one, each committed, stopping at the first one refused;
+	``progress(number, outcome)`` is told after each document."""
 	done = []
-	for n, doc in enumerate(chain.order):
+	for n, doc in enumerate(order):
 		outcome = _cancel_one(doc)
-		if outcome is None:
-			done.append({"voucher_type": doc[0], "voucher_no": doc[1], "outcome": "cancelled"})
-		elif outcome == ALREADY:
-			done.append({"voucher_type": doc[0], "voucher_no": doc[1], "outcome": "already cancelled"})
-		else:
-			return {
-				"status": "stopped",
-				"done": done,
-				"stopped_at": {"voucher_type": doc[0], "voucher_no": doc[1], "reason": outcome},
-				"untouched": [{"voucher_type": t, "voucher_no": v} for t, v in chain.order[n + 1 :]],
-				"message": _("Stopped at {0} {1}: {2}").format(
-					_(doc[0]), escape_html(doc[1]), escape_html(outcome)
-				),
-			}
+		if outcome is None or outcome is ALREADY:
+			said = "cancelled" if outcome is None else "already cancelled"
+			done.append({"voucher_type": doc[0], "voucher_no": doc[1], "outcome": said})
+			if progress:
+				progress(n + 1, {"status": "running", "done": done, "untouched": _vouchers(order[n + 1 :])})
+			continue
+		return {
+			"status": "stopped",
+			"done": done,
+			"stopped_at": {"voucher_type": doc[0], "voucher_no": doc[1], "reason": outcome},
+			"untouched": _vouchers(order[n + 1 :]),
+			"message": _("Stopped at {0} {1}: {2}").format(
+				_(doc[0]), escape_html(doc[1]), escape_html(outcome)
+			),
+		}
 	return {"status": "done", "done": done, "stopped_at": None, "untouched": []}
+
+
+def _vouchers(docs: list[Voucher]) -> list[dict]:
+	return [{"voucher_type": t, "voucher_no": v} for t, v in docs]
+
+
+# A long chain, in the background.
+
+
+def queue(chain: Chain) -> dict:
+	"""Hand the chain to a job on the ``long`` queue, started once this request commits; answer
+	``{"status": "queued", "job", "documents"}``. One job at a time per document: asked again
+	while it runs, the user who started it gets its report so far, anyone else a refusal."""
+	root, user = chain.root, frappe.session.user
+	if _holder(root) or not _claim(root, user):
+		report = report_of(*root)
+		if report and report["status"] in RUNNING:
+			return report
+		frappe.throw(
+			_(
+				"The documents in the way of cancelling {0} {1} are being cancelled in the background at"
+				" this moment; show what blocks again once that is done."
+			).format(_(root[0]), escape_html(root[1])),
+			title=_("Already cancelling"),
+		)
+	job = _job_id(root)
+	count = documents(chain)
+	report = {
+		"status": "queued",
+		"job": create_job_id(job),
+		"documents": count,
+		"voucher_type": root[0],
+		"voucher_no": root[1],
+		"done": [],
+		"stopped_at": None,
+		"untouched": _vouchers(chain.order),
+	}
+	_keep(root, user, report)
+	# Nothing is queued if the request does not commit: the claim and the report go with it.
+	frappe.db.after_rollback.add(lambda: _forget(root, user))
+	frappe.enqueue(
+		cancel_in_background,
+		queue="long",
+		timeout=JOB_TIMEOUT,
+		job_id=job,
+		deduplicate=True,
+		enqueue_after_commit=True,
+		voucher_type=root[0],
+		voucher_no=root[1],
+		order=[list(doc) for doc in chain.order],
+		user=user,
+	)
+	return report
+
+
+def cancel_in_background(voucher_type: str, voucher_no: str, order: list[list[str]], user: str) -> dict:
+	"""The job: cancel ``order`` as the user who asked, latest first, each document committed, with
+	progress; then the report, kept for :func:`report_of`, sent to the form and left in the user's
+	notifications. A document changed since the plan was confirmed is refused by its own cancel
+	(another document in its way) and stops the job as in the request."""
+	frappe.set_user(user)
+	frappe.local.lang = get_user_lang(user)
+	root = (voucher_type, voucher_no)
+	order = [tuple(doc) for doc in order]
+	report = report_of(voucher_type, voucher_no) or {
+		"job": None,
+		"documents": len(order),
+		"voucher_type": voucher_type,
+		"voucher_no": voucher_no,
+	}
+
+	def progress(number: int, outcome: dict):
+		report.update(outcome)
+		_keep(root, user, report)
+		frappe.publish_progress(
+			number * 100 / len(order),
+			title=_("Cancelling, latest first"),
+			description=_("{0} of {1} documents").format(number, len(order)),
+		)
+		frappe.publish_realtime(EVENT, report, user=user)
+
+	report.update(status="running")
+	_keep(root, user, report)
+	try:
+		report.update(cancel_in_order(order, progress))
+	except Exception as e:
+		# Only what cancel_in_order does not catch itself (the database or Redis gone).
+		frappe.db.rollback()
+		frappe.log_error(title="Cancelling a chain of documents")
+		report.update(
+			status="failed",
+			message=_("the background job failed ({0}); see the Error Log").format(type(e).__name__),
+		)
+	finally:
+		_release(root)
+	_keep(root, user, report)
+	_notify(user, report)
+	frappe.db.commit()  # a background job owns its transaction
+	frappe.publish_realtime(EVENT, report, user=user)
+	return report
+
+
+def report_of(voucher_type: str, voucher_no: str) -> dict | None:
+	"""The report of the user's latest background cancellation of this document (None: none kept).
+	A job that ended without its report (its worker killed, its time-out passed) is reported as
+	"interrupted", with what it cancelled until then."""
+	report = frappe.cache.get_value(
+		_report_key((voucher_type, voucher_no), frappe.session.user), expires=True
+	)
+	if not report or report["status"] not in RUNNING:
+		return report
+	if get_job_status(_job_id((voucher_type, voucher_no))) not in WAITING:
+		report.update(
+			status="interrupted",
+			message=_(
+				"The background job ended before it finished; the documents it cancelled stay cancelled,"
+				" the others are as they were. Show what blocks again."
+			),
+		)
+	return report
+
+
+def _notify(user: str, report: dict) -> None:
+	"""The report in the user's notifications, linking the document."""
+	root = _(report["voucher_type"]), report["voucher_no"]
+	cancelled = sum(1 for d in report.get("done", []) if d["outcome"] == "cancelled")
+	if report["status"] == "done":
+		subject = _("Cancel all, latest first, of {0} {1}: done, {2} documents cancelled").format(
+			*root, cancelled
+		)
+	elif report["status"] == "stopped":
+		stopped = report["stopped_at"]
+		subject = _("Cancel all, latest first, of {0} {1}: stopped at {2} {3}: {4}").format(
+			*root, _(stopped["voucher_type"]), stopped["voucher_no"], stopped["reason"]
+		)
+	else:
+		subject = _("Cancel all, latest first, of {0} {1}: {2}").format(*root, report["message"])
+	lines = [
+		_("{0} {1}: {2}").format(_(d["voucher_type"]), d["voucher_no"], _(d["outcome"]))
+		for d in report.get("done", [])
+	]
+	if report.get("untouched") and report["status"] != "done":
+		lines.append(
+			_("Left as they were: {0}").format(
+				", ".join(f"{_(d['voucher_type'])} {d['voucher_no']}" for d in report["untouched"])
+			)
+		)
+	frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": user,
+			"from_user": user,
+			"type": "Alert",
+			"subject": escape_html(subject),
+			"email_content": "".join(f"<div>{escape_html(line)}</div>" for line in lines),
+			"document_type": report["voucher_type"],
+			"document_name": report["voucher_no"],
+		}
+	).insert(ignore_permissions=True)
+
+
+def _job_id(root: Voucher) -> str:
+	"""The job of a document's chain: one per document, whoever asks."""
+	return "sn-cancel-chain-" + hashlib.sha256("\0".join(root).encode()).hexdigest()[:24]
+
+
+def _claim_key(root: Voucher) -> str:
+	return frappe.cache.make_key(f"serial_tracking:cancel_chain_job:{root[0]}:{root[1]}")
+
+
+def _claim(root: Voucher, user: str) -> bool:
+	"""Take the document's one background cancellation (False: another one holds it), for as long
+	as a job may run."""
+	return bool(frappe.cache.set(_claim_key(root), f"{time.time()}|{user}", ex=JOB_TIMEOUT + 600, nx=True))
+
+
+def _holder(root: Voucher) -> str | None:
+	"""Who holds the document's background cancellation: its job waits or runs, or was queued a
+	moment ago (the request that queues it commits first). A claim whose job is gone (its worker
+	was killed) is let go."""
+	held = frappe.cache.get(_claim_key(root))
+	if not held:
+		return None
+	since, user = (held.decode() if isinstance(held, bytes) else held).split("|", 1)
+	if get_job_status(_job_id(root)) in WAITING or time.time() - float(since) < CLAIM_GRACE:
+		return user
+	_release(root)
+	return None
+
+
+def _release(root: Voucher) -> None:
+	frappe.cache.delete(_claim_key(root))
+
+
+def _report_key(root: Voucher, user: str) -> str:
+	return f"serial_tracking:cancel_chain:{user}:{root[0]}:{root[1]}"
+
+
+def _keep(root: Voucher, user: str, report: dict) -> None:
+	frappe.cache.set_value(_report_key(root, user), report, expires_in_sec=REPORT_FOR)
+
+
+def _forget(root: Voucher, user: str) -> None:
+	_release(root)
+	frappe.cache.delete_value(_report_key(root, user))
 
 
 def _shown_key(confirm: str, root: Voucher) -> str:

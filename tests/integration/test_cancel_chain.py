@@ -5,6 +5,7 @@ document in turn (a refusal must leave the ones before it cancelled), so those t
 on an item of their own with codes unique to the run, and cancel what is left before they end.
 """
 
+import json
 import time
 
 import pytest
@@ -12,12 +13,13 @@ import pytest
 import frappe
 from frappe.utils import add_days, nowdate
 
-from serial_tracking.api import cancel_chain, cancel_plan
+from serial_tracking.api import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan
 from serial_tracking.stock import cancelling, consistency
 from tests.integration import factory as f
 from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
 from tests.integration.test_concurrency import _carrying
+from tests.integration.test_trace import statements  # noqa: F401 (fixture)
 
 ITEM = "ST-CHAIN"
 #: The item of the tests that commit.
@@ -433,3 +435,286 @@ def test_what_holds_back_the_documents_a_count_made_holds_the_count_back():
 	# Nor planned from.
 	with pytest.raises(frappe.ValidationError, match="cancelling the count cancels it"):
 		cancel_plan(*transfer)
+
+
+# Whether anything blocks: what the form asks on each refresh, without planning.
+
+
+def test_whether_anything_blocks_is_answered_as_the_plan_answers_it(chain):
+	c = chain
+	for k in ("pr", "se", "dn", "ret", "sold_b", "resale"):
+		doc = _key(c[k])
+		assert cancel_blocked(*doc) == {
+			"blocked": cancel_plan(*doc)["blocked"],
+			"made_by": None,
+		}, k
+	assert cancel_blocked(*_key(c["resale"]))["blocked"] is False
+
+
+def test_a_later_count_of_its_place_alone_blocks_a_document():
+	"""The count found the unit where it was (it logs nothing for it): only its place ties it."""
+	f.make_item(ITEM)
+	run = frappe.generate_hash(length=6).upper()
+	pr = f.purchase_receipt([(ITEM, 1, [f"{run}-K"], f.MAIN)])
+	assert cancel_blocked("Purchase Receipt", pr.name)["blocked"] is False
+	count = f.reconciliation([(ITEM, 2, [f"{run}-K", f"{run}-FOUND"], f.MAIN)])
+	assert cancel_blocked("Purchase Receipt", pr.name)["blocked"] is True
+	assert _names(cancel_plan("Purchase Receipt", pr.name)) == [_key(count), _key(pr)]
+
+
+def test_whether_anything_blocks_takes_a_few_statements_whatever_the_chain(chain, statements):  # noqa: F811
+	c = chain
+	doc = _key(c["pr"])
+	cancel_blocked(*doc)  # caches warm
+	asked = statements(lambda: cancel_blocked(*doc))
+	planned = statements(lambda: cancel_plan(*doc))
+	assert asked <= 8, asked
+	assert planned > 3 * asked, (asked, planned)
+
+
+def test_a_document_a_count_made_is_answered_by_its_count_without_error():
+	from serial_tracking import api
+
+	f.make_item(ITEM)
+	run = frappe.generate_hash(length=6).upper()
+	a1, a2 = f"{run}-M1", f"{run}-M2"
+	f.purchase_receipt([(ITEM, 1, [a1], f.MAIN), (ITEM, 1, [a2], f.SHOP)])
+	count = frappe.get_doc({"doctype": "Serial Count", "warehouse": f.MAIN, "items": [{"item_code": ITEM}]})
+	count.insert()
+	api.count_scan(count.name, f"{a1}\n{a2}")
+	api.post_count(count.name)
+	count.reload()
+	transfer = next(
+		(d.document_type, d.document_name) for d in count.documents if d.document_type == "Stock Entry"
+	)
+	assert cancel_blocked(*transfer) == {
+		"blocked": False,
+		"made_by": {"voucher_type": "Serial Count", "voucher_no": count.name},
+	}
+	assert not frappe.get_message_log()
+	# The count itself is held back by what holds back the documents it made.
+	assert cancel_blocked("Serial Count", count.name)["blocked"] is False
+	sale = f.delivery_note([(ITEM, 1, [a2], f.MAIN)])
+	assert cancel_blocked("Serial Count", count.name)["blocked"] is True
+	assert _key(sale) in _names(cancel_plan("Serial Count", count.name))
+
+
+def test_whether_anything_blocks_asks_the_plans_permissions(chain, restricted):  # noqa: F811
+	frappe.set_user(restricted("chain-blocked-shop", "Warehouse", f.SHOP))
+	with pytest.raises(frappe.PermissionError, match="You may not read Purchase Receipt"):
+		cancel_blocked("Purchase Receipt", chain["pr"].name)
+	frappe.set_user("Administrator")
+	with pytest.raises(frappe.ValidationError, match="not a stock document"):
+		cancel_blocked("User", "Administrator")
+	with pytest.raises(frappe.DoesNotExistError):
+		cancel_blocked("Delivery Note", "NO-SUCH-DN")
+	with pytest.raises(frappe.MandatoryError):
+		cancel_blocked("Delivery Note", " ")
+
+
+# A chain longer than a request cancels: a background job.
+
+
+def _queued_job(job_id: str):
+	"""The job a request queued, taken out of its queue as a worker takes it."""
+	from rq.job import Job
+
+	from frappe.utils.background_jobs import get_queue
+
+	job = Job.fetch(job_id, connection=frappe.utils.background_jobs.get_redis_conn())
+	get_queue("long").remove(job)
+	return job
+
+
+def _run_as_a_worker(job) -> None:
+	"""Run a queued job here as Frappe's worker runs it (frappe.utils.background_jobs.execute_job:
+	its method, then its commit), in this process and site; then remove it from Redis."""
+	from frappe.utils.background_jobs import execute_job
+
+	try:
+		execute_job(**{**job.kwargs, "is_async": False})
+	finally:
+		job.delete()
+
+
+class Published:
+	"""The realtime messages Frappe publishes (its ``events`` channel in Redis) while in use."""
+
+	def __enter__(self):
+		from frappe.utils.background_jobs import get_redis_connection_without_auth
+
+		self.pubsub = get_redis_connection_without_auth().pubsub(ignore_subscribe_messages=True)
+		self.pubsub.subscribe("events")
+		return self
+
+	def messages(self) -> list[dict]:
+		found, quiet = [], 0
+		while quiet < 3:
+			message = self.pubsub.get_message(timeout=0.2)
+			if message is None:
+				quiet += 1
+				continue
+			found.append(json.loads(message["data"]))
+		return found
+
+	def __exit__(self, *exc):
+		self.pubsub.close()
+
+
+def _notes(user: str, name: str) -> list:
+	return frappe.get_all(
+		"Notification Log",
+		filters={"for_user": user, "document_name": name},
+		fields=["name", "subject", "email_content", "document_type"],
+		order_by="creation desc",
+	)
+
+
+@pytest.fixture
+def queued(committed, monkeypatch):
+	"""The committed chain with a request that cancels at most three documents; the queued jobs and
+	notifications of its receipt removed after the test."""
+	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	run, c = committed
+	root = _key(c["pr"])
+	yield run, c
+	from frappe.utils.background_jobs import get_job
+
+	frappe.db.rollback()
+	if job := get_job(cancelling._job_id(root)):
+		job.delete()
+	cancelling._release(root)
+	for note in _notes("Administrator", c["pr"].name):
+		frappe.delete_doc("Notification Log", note.name, ignore_permissions=True)
+	frappe.db.commit()
+
+
+@pytest.mark.commits
+def test_a_chain_longer_than_a_request_cancels_is_queued_once_then_cancelled_by_its_job(queued):
+	run, c = queued
+	pr = c["pr"].name
+	plan = cancel_plan("Purchase Receipt", pr)
+	answer = cancel_chain("Purchase Receipt", pr, plan["confirm"])
+	assert (answer["status"], answer["documents"]) == ("queued", 6), answer
+	assert answer["job"] == f"{frappe.local.site}::{cancelling._job_id(('Purchase Receipt', pr))}"
+	# The request's commit queues it (nothing before): nothing is cancelled by the request.
+	frappe.db.commit()
+	statuses = [frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") for k in c if k != "codes"]
+	assert set(statuses) == {1}
+	assert cancel_chain_status("Purchase Receipt", pr)["status"] == "queued"
+	# Asked again: the same job, not another one.
+	again = cancel_chain("Purchase Receipt", pr, plan["confirm"])
+	frappe.db.commit()
+	assert (again["status"], again["job"]) == ("queued", answer["job"])
+	from frappe.utils.background_jobs import get_queue
+
+	assert [j for j in get_queue("long").get_job_ids() if j == answer["job"]] == [answer["job"]]
+	# Another user is told a job is cancelling it.
+	other = user_with(["Stock Manager", "Stock User"])
+	frappe.set_user(other)
+	with pytest.raises(frappe.ValidationError, match="being cancelled in the background at this moment"):
+		cancel_chain("Purchase Receipt", pr, cancel_plan("Purchase Receipt", pr)["confirm"])
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+
+	job = _queued_job(answer["job"])
+	with Published() as published:
+		_run_as_a_worker(job)
+		messages = published.messages()
+	frappe.db.rollback()
+	_all_cancelled(c)
+	assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
+	assert _replay_differences(run) == []
+
+	report = cancel_chain_status("Purchase Receipt", pr)
+	assert report["status"] == "done" and report["stopped_at"] is None and report["untouched"] == []
+	assert [(d["voucher_no"], d["outcome"]) for d in report["done"]] == [
+		(c[k].name, "cancelled") for k in ("resale", "sold_b", "ret", "dn", "se", "pr")
+	]
+	# Progress to the user, at each document, and the report to the form.
+	mine = [
+		m for m in messages if m["namespace"] == frappe.local.site and m["room"].endswith("Administrator")
+	]
+	progress = [m["message"] for m in mine if m["event"] == "progress"]
+	assert [round(p["percent"]) for p in progress] == [17, 33, 50, 67, 83, 100]
+	assert progress[0]["description"] == "1 of 6 documents"
+	reports = [m["message"] for m in mine if m["event"] == cancelling.EVENT]
+	assert [r["status"] for r in reports] == ["running"] * 6 + ["done"]
+	assert [len(r["done"]) for r in reports[:6]] == [1, 2, 3, 4, 5, 6]
+	(note,) = _notes("Administrator", pr)
+	assert note.document_type == "Purchase Receipt"
+	assert note.subject == f"Cancel all, latest first, of Purchase Receipt {pr}: done, 6 documents cancelled"
+	assert f"Delivery Note {c['resale'].name}: cancelled" in note.email_content
+	# Nothing holds the document any more: a new plan may be asked and cancelled (nothing left).
+	assert cancelling._holder(("Purchase Receipt", pr)) is None
+
+
+@pytest.mark.commits
+def test_a_job_stops_at_the_document_erpnext_refuses_and_reports_where(queued):
+	run, c = queued
+	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+
+	invoice = make_sales_invoice(c["dn"].name)
+	invoice.insert()
+	invoice.submit()
+	frappe.db.commit()
+	try:
+		pr = c["pr"].name
+		answer = cancel_chain("Purchase Receipt", pr, cancel_plan("Purchase Receipt", pr)["confirm"])
+		frappe.db.commit()
+		with Published() as published:
+			_run_as_a_worker(_queued_job(answer["job"]))
+			final = [m["message"] for m in published.messages() if m["event"] == cancelling.EVENT][-1]
+		frappe.db.rollback()
+		report = cancel_chain_status("Purchase Receipt", pr)
+		assert final == report
+		assert report["status"] == "stopped"
+		assert [d["voucher_no"] for d in report["done"]] == [c[k].name for k in ("resale", "sold_b", "ret")]
+		assert report["stopped_at"]["voucher_no"] == c["dn"].name
+		assert invoice.name in report["stopped_at"]["reason"]
+		assert [d["voucher_no"] for d in report["untouched"]] == [c["se"].name, c["pr"].name]
+		for k, docstatus in (("resale", 2), ("sold_b", 2), ("ret", 2), ("dn", 1), ("se", 1), ("pr", 1)):
+			assert frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") == docstatus, k
+		(note,) = _notes("Administrator", pr)
+		assert note.subject.startswith(
+			f"Cancel all, latest first, of Purchase Receipt {pr}: stopped at Delivery Note {c['dn'].name}:"
+		)
+		assert invoice.name in note.subject
+		assert f"Left as they were: Stock Entry {c['se'].name}, Purchase Receipt {pr}" in note.email_content
+		assert _replay_differences(run) == []
+	finally:
+		frappe.db.rollback()
+		invoice.reload()
+		invoice.cancel()
+		frappe.db.commit()
+
+
+@pytest.mark.commits
+def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued_again(queued):
+	_run, c = queued
+	pr = c["pr"].name
+	plan = cancel_plan("Purchase Receipt", pr)
+	answer = cancel_chain("Purchase Receipt", pr, plan["confirm"])
+	frappe.db.commit()
+	# The worker dies with the job (its record goes once RQ's time for it is over).
+	_queued_job(answer["job"]).delete()
+	report = cancel_chain_status("Purchase Receipt", pr)
+	assert report["status"] == "interrupted", report
+	assert "ended before it finished" in report["message"]
+	# Its claim is let go once the moment a request takes to queue it is over.
+	claimed = frappe.cache.get(cancelling._claim_key(("Purchase Receipt", pr))).decode()
+	frappe.cache.set(cancelling._claim_key(("Purchase Receipt", pr)), "0|" + claimed.split("|", 1)[1])
+	again = cancel_chain("Purchase Receipt", pr, plan["confirm"])
+	frappe.db.commit()
+	assert again["status"] == "queued" and again["job"] == answer["job"]
+	_run_as_a_worker(_queued_job(again["job"]))
+	frappe.db.rollback()
+	_all_cancelled(c)
+	assert cancel_chain_status("Purchase Receipt", pr)["status"] == "done"
+
+
+def test_the_report_is_asked_with_the_documents_permissions(chain, restricted):  # noqa: F811
+	assert cancel_chain_status("Purchase Receipt", chain["pr"].name) is None
+	frappe.set_user(restricted("chain-status-shop", "Warehouse", f.SHOP))
+	with pytest.raises(frappe.PermissionError, match="You may not read Purchase Receipt"):
+		cancel_chain_status("Purchase Receipt", chain["pr"].name)

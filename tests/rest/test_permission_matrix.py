@@ -611,6 +611,23 @@ def _methods(w: World, k: str, n: int) -> dict:
 				other(method("cancel_plan", voucher_type="Purchase Receipt", voucher_no=pr_shop)),
 			],
 		),
+		# Asked on each refresh of a submitted document's form, instead of the plan: no codes in the
+		# answer (the shop's document is refused to a user of the main warehouse).
+		"cancel_blocked": (
+			False,
+			[
+				method("cancel_blocked", voucher_type="Purchase Receipt", voucher_no=pr_main),
+				other(method("cancel_blocked", voucher_type="Purchase Receipt", voucher_no=pr_shop)),
+			],
+		),
+		# No chain cancelled in the background: nothing to report, to those who may read the document.
+		"cancel_chain_status": (
+			False,
+			[
+				method("cancel_chain_status", voucher_type="Purchase Receipt", voucher_no=pr_main),
+				other(method("cancel_chain_status", voucher_type="Purchase Receipt", voucher_no=pr_shop)),
+			],
+		),
 		# A confirmation of no plan: refused, nothing cancelled, by every principal who may call it.
 		"cancel_chain": (
 			False,
