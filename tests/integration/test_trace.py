@@ -1,5 +1,8 @@
 """Traceability on real documents: a serial's lives, a document's serials, the recall question."""
 
+import html
+import re
+
 import pytest
 
 import frappe
@@ -498,3 +501,136 @@ def test_a_refused_value_is_escaped_in_the_message(args):
 	with pytest.raises(frappe.ValidationError) as refused:
 		api.trace(**args)
 	assert "<img" not in str(refused.value) and "&lt;img src=x onerror=alert(1)&gt;" in str(refused.value)
+
+
+# The recall a page at a time
+
+
+def _pages(**asked):
+	"""Every page of a recall, following ``next``; the units of each page."""
+	pages, after = [], None
+	while True:
+		traced = api.trace(**asked, after=after)
+		pages.append(traced)
+		if not traced["more"]:
+			return pages
+		after = traced["next"]
+		assert after and len(pages) < 50
+
+
+def _sold_units(traced) -> set:
+	return {(u["serial_no"], u["voucher_no"]) for c in traced["customers"] for u in c["units"]}
+
+
+def test_recall_pages_follow_each_other_and_together_are_the_whole_recall():
+	supplier = "ST Paged Supplier"
+	first, second, third = codes("TRPG", 3), codes("TRPH", 2), codes("TRPI", 1)
+	pr1 = bought_from(supplier, [(PHONE, 3, first, MAIN)])
+	pr2 = bought_from(supplier, [(PHONE, 2, second, MAIN)])
+	pr3 = bought_from(supplier, [(PHONE, 1, third, MAIN)])
+	sold_to("ST Paged C1", [(PHONE, 3, first, MAIN)])
+	sold_to("ST Paged C2", [(PHONE, 3, second + third, MAIN)])
+
+	whole = api.trace(supplier=supplier)
+	assert (whole["more"], whole["next"], whole["units"]) == (False, None, 6)
+	assert len(_sold_units(whole)) == 6
+	assert [r["voucher_no"] for r in whole["receipts"]] == sorted([pr1.name, pr2.name, pr3.name])
+
+	pages = _pages(supplier=supplier, page_length=2)
+	assert [p["units"] for p in pages] == [2, 2, 2]
+	assert [p["more"] for p in pages] == [True, True, False]
+	seen = [unit for p in pages for unit in _sold_units(p)]
+	assert len(seen) == 6 and set(seen) == _sold_units(whole)
+	# the customers of each page only: the first page's two units were sold to the first customer
+	assert [c["customer"] for c in pages[0]["customers"]] == ["ST Paged C1"]
+
+	# A receipt's own recall, paged the same way.
+	pages = _pages(voucher_type="Purchase Receipt", voucher_no=pr1.name, page_length=2)
+	assert [p["units"] for p in pages] == [2, 1]
+	assert {u for p in pages for u in _sold_units(p)} == {u for u in _sold_units(whole) if u[0] in first}
+	assert all(len(p["serials"]) == 3 for p in pages)
+
+
+@pytest.mark.parametrize(
+	"asked, message",
+	[
+		({"page_length": 0}, "Page Length must be between 1 and 2000, not 0"),
+		({"page_length": 2001}, "Page Length must be between 1 and 2000, not 2001"),
+		({"page_length": "many"}, "Page Length must be a whole number, not 'many'"),
+		({"after": "not json"}, "After is not where a page of this recall ends: 'not json'"),
+		({"after": '["Delivery Note", "X", null]'}, "After is not where a page of this recall ends"),
+		({"after": '["Purchase Receipt", "", null]'}, "After is not where a page of this recall ends"),
+		({"after": "<img src=x onerror=alert(1)>"}, "&lt;img src=x onerror=alert(1)&gt;"),
+	],
+)
+def test_a_bad_page_is_refused_by_name(asked, message):
+	with pytest.raises(frappe.ValidationError, match=re.escape(message)):
+		api.trace(supplier=SUPPLIER, **asked)
+
+
+def test_a_page_of_another_receipt_is_refused():
+	pr = f.receive(codes("TRPX", 1))
+	with pytest.raises(frappe.ValidationError, match="not where a page of this recall ends"):
+		api.trace(
+			voucher_type="Purchase Receipt",
+			voucher_no=pr.name,
+			after='["Purchase Receipt", "SOME-OTHER-PR", null]',
+		)
+
+
+def _rows_read() -> int:
+	"""The rows this connection's statements have read so far (InnoDB handler reads)."""
+	return sum(
+		int(value)
+		for _name, value in frappe.db.sql("show session status like 'Handler\\_read\\_%'")
+		if value.isdigit()
+	)
+
+
+def test_a_page_of_the_recall_reads_the_same_rows_whatever_the_suppliers_history(statements):
+	"""Two suppliers, one with one receipt of 8 units, one with twelve (96 units), all sold: the first
+	page of each reads the same statements and, but for the two receipts more read at once, the
+	same rows."""
+	small, big = "ST History Small", "ST History Big"
+	units = codes("TRHS", 8)
+	bought_from(small, [(PHONE, 8, units, MAIN)])
+	sold_to(CUSTOMER, [(PHONE, 8, units, MAIN)])
+	for n in range(12):
+		many = codes(f"TRHB{n:02}", 8)
+		bought_from(big, [(PHONE, 8, many, MAIN)])
+		sold_to(CUSTOMER, [(PHONE, 8, many, MAIN)])
+	read, issued = {}, {}
+	for supplier in (small, big, small, big):
+		api.trace(supplier=supplier, page_length=2)  # caches warm
+		before = _rows_read()
+		traced = api.trace(supplier=supplier, page_length=2)
+		read[supplier] = _rows_read() - before
+		issued[supplier] = statements(lambda s=supplier: api.trace(supplier=s, page_length=2))
+		assert traced["units"] == 2 and traced["more"] is True
+	print(f"rows read by a page: {read}")
+	assert issued[big] == issued[small], issued
+	assert read[big] <= read[small] + 6, read
+
+
+def test_the_report_shows_the_recall_a_page_at_a_time(monkeypatch):
+	from serial_tracking.finding import trace as tracing
+	from serial_tracking.serial_tracking.report.serial_traceability.serial_traceability import execute
+
+	monkeypatch.setattr(tracing, "PAGE", 2)
+	supplier = "ST Paged Report Supplier"
+	units = codes("TRPR", 3)
+	bought_from(supplier, [(PHONE, 3, units, MAIN)])
+	sold_to("ST Paged Report C1", [(PHONE, 3, units, MAIN)])
+	_columns, rows, message = execute({"supplier": supplier})[:3]
+	first = [r["serial_no"] for r in rows if r["indent"]]
+	assert len(first) == 2
+	after = re.search(r'class="sn-recall-page" data-after="([^"]*)">Next page', message).group(1)
+	assert "The customers of the next 2 units are shown; more units follow." in message
+	# as the browser reads the attribute
+	after = html.unescape(after)
+	_columns, rows, message = execute({"supplier": supplier, "after": after})[:3]
+	second = [r["serial_no"] for r in rows if r["indent"]]
+	assert sorted(first + second) == units
+	assert "The customers of the last 1 units are shown." in message and "Next page" not in message
+	assert 'data-after="">First page' in message
+	assert execute({"supplier": supplier, "recall": 1})[2] is not None

@@ -1,6 +1,15 @@
 // Serial Traceability: a serial's lives, a document's serials and where each is now, or the
-// customers who received the units of a receipt or a supplier (recall). A tree: cancelled
-// movements struck through, every value escaped.
+// customers who received the units of a receipt or a supplier (recall), a page of units at a time
+// ("Next page" in the message above the rows). A tree: cancelled movements struck through, every
+// value escaped.
+
+// Another question starts again at the first page.
+const sn_trace_from_start = () => {
+	const report = frappe.query_report;
+	if (report.get_filter_value("after")) report.set_filter_value("after", "");
+	else report.refresh();
+};
+
 frappe.query_reports["Serial Traceability"] = {
 	filters: [
 		{
@@ -8,12 +17,14 @@ frappe.query_reports["Serial Traceability"] = {
 			label: __("SN Code"),
 			fieldtype: "Link",
 			options: "Serial Number",
+			on_change: sn_trace_from_start,
 		},
 		{
 			fieldname: "voucher_type",
 			label: __("Document Type"),
 			fieldtype: "Select",
 			options: ["", ...((frappe.boot.serial_tracking || {}).documents || [])],
+			on_change: sn_trace_from_start,
 		},
 		{
 			fieldname: "voucher_no",
@@ -21,20 +32,37 @@ frappe.query_reports["Serial Traceability"] = {
 			fieldtype: "Dynamic Link",
 			options: "voucher_type",
 			get_options: () => frappe.query_report.get_filter_value("voucher_type"),
+			on_change: sn_trace_from_start,
 		},
 		{
 			fieldname: "supplier",
 			label: __("Supplier (recall)"),
 			fieldtype: "Link",
 			options: "Supplier",
+			on_change: sn_trace_from_start,
 		},
 		{
 			fieldname: "recall",
 			label: __("Customers who received its units"),
 			fieldtype: "Check",
 			depends_on: "eval:['Purchase Receipt', 'Purchase Invoice'].includes(doc.voucher_type)",
+			on_change: sn_trace_from_start,
+		},
+		{
+			// Where a page of the recall starts: set by "Next page" / "First page".
+			fieldname: "after",
+			label: __("After"),
+			fieldtype: "Data",
+			hidden: 1,
 		},
 	],
+
+	onload(report) {
+		report.page.wrapper.off("click.sn_recall").on("click.sn_recall", ".sn-recall-page", (e) => {
+			e.preventDefault();
+			report.set_filter_value("after", $(e.currentTarget).attr("data-after") || "");
+		});
+	},
 
 	formatter(value, row, column, data, default_formatter) {
 		const esc = frappe.utils.escape_html;

@@ -1,6 +1,7 @@
 """Serial Traceability: a serial's lives, a document's serials, or the customers who received the
 units of a receipt or a supplier (recall), as a tree. The data is ``serial_tracking.api.trace``'s,
-with its permission checks."""
+with its permission checks; the recall comes a page of 500 units at a time (the hidden filter
+``after`` is where a page starts)."""
 
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ def execute(filters: dict | None = None):
 		voucher_type=filters.get("voucher_type"),
 		voucher_no=filters.get("voucher_no"),
 		supplier=filters.get("supplier"),
+		after=filters.get("after"),
 	)
 	if traced["kind"] == "serial":
 		return serial_columns(), serial_rows(traced), now_message(traced)
@@ -31,8 +33,29 @@ def execute(filters: dict | None = None):
 				),
 				title=_("Invalid argument"),
 			)
-		return recall_columns(), recall_rows(traced["customers"]), None
+		return recall_columns(), recall_rows(traced["customers"]), page_message(traced, filters.get("after"))
 	return document_columns(), document_rows(traced), None
+
+
+def page_message(traced: dict, after: str | None) -> str | None:
+	"""Which page of the recall the rows are (its customers, of a page of units), with links to the
+	next page when more units follow and back to the first (HTML, every value escaped)."""
+	if not traced.get("more") and not after:
+		return None
+	esc = frappe.utils.escape_html
+	said = (
+		_("The customers of the next {0} units are shown; more units follow.")
+		if traced.get("more")
+		else _("The customers of the last {0} units are shown.")
+	).format(traced["units"])
+	links = []
+	if after:
+		links.append(f'<a class="sn-recall-page" data-after="">{esc(_("First page"))}</a>')
+	if traced.get("more"):
+		links.append(
+			f'<a class="sn-recall-page" data-after="{esc(traced["next"])}">{esc(_("Next page"))}</a>'
+		)
+	return f"<span>{esc(said)}</span> " + " · ".join(links)
 
 
 def _time(value) -> str | None:
