@@ -1,5 +1,6 @@
 """The cancellation planner in Desk: "Show what blocks" on a receipt whose codes were sold since,
-then "Cancel all, latest first"."""
+then "Cancel all, latest first"; the button only where something blocks, and a document a count
+made naming its count."""
 
 import pytest
 
@@ -8,7 +9,15 @@ pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By
 
 from tests.browser.desk import MODAL, Desk
-from tests.browser.steps import PHONE, deliver, receive
+from tests.browser.steps import COMPANY, MAIN, PHONE, deliver, receive
+
+BLOCKS = (
+	'.page-actions button[data-label="Show%20what%20blocks"],'
+	' .inner-group-button [data-label="Show%20what%20blocks"]'
+)
+TRACE = '.page-actions button[data-label="Trace%20SN%20codes"]'
+#: The integration tests' second warehouse (tests/integration/factory.py).
+SHOP = "ST Shop - WP"
 
 
 def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup, uid):
@@ -18,10 +27,7 @@ def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup,
 	sold_second = deliver(api, cleanup, [(PHONE, [second])])
 
 	desk.open_form("Purchase Receipt", receipt)
-	button = desk.find(
-		'.page-actions button[data-label="Show%20what%20blocks"], .inner-group-button [data-label="Show%20what%20blocks"]',
-		message="no Show what blocks button",
-	)
+	button = desk.find(BLOCKS, message="no Show what blocks button")
 	desk.click(button)
 	dialog = desk.dialog(f"What blocks cancelling {receipt}")
 	rows = dialog.find_elements(By.CSS_SELECTOR, "tr.sn-chain-row")
@@ -64,3 +70,72 @@ def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup,
 	):
 		assert api.get(doctype, name)["docstatus"] == 2
 	desk.close_dialogs()
+
+
+def _asked(desk: Desk):
+	"""The form's own buttons shown and its question about what blocks it answered."""
+	desk.find(TRACE, message="no Trace SN codes button")
+	desk.idle()
+
+
+def test_the_button_shows_only_when_something_blocks(desk: Desk, api, cleanup, uid):
+	first, second = f"STB-{uid}-1", f"STB-{uid}-2"
+	receipt = receive(api, cleanup, [(PHONE, [first, second])])
+	desk.open_form("Purchase Receipt", receipt)
+	_asked(desk)
+	assert desk.visible(BLOCKS) is None, "Show what blocks on a document nothing blocks"
+	sale = deliver(api, cleanup, [(PHONE, [first])])
+	desk.open_form("Delivery Note", sale)
+	_asked(desk)
+	assert desk.visible(BLOCKS) is None, "Show what blocks on the latest document"
+	desk.open_form("Purchase Receipt", receipt)
+	desk.js("cur_frm.reload_doc()")
+	desk.find(BLOCKS, message="no Show what blocks button once a sale moved a code")
+	assert desk.message_dialog() is None
+
+
+def test_a_document_a_count_made_names_its_count_and_shows_no_error(desk: Desk, api, cleanup, uid):
+	here, there = f"STK-{uid}-1", f"STK-{uid}-2"
+	receive(api, cleanup, [(PHONE, [here])])
+	moved = api.insert(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": "Material Transfer",
+			"company": COMPANY,
+			"items": [
+				{
+					"item_code": PHONE,
+					"qty": 1,
+					"s_warehouse": MAIN,
+					"t_warehouse": SHOP,
+					"conversion_factor": 1,
+					"sn_codes": here,
+				}
+			],
+		}
+	)
+	cleanup.append(("Stock Entry", moved["name"]))
+	api.submit("Stock Entry", moved["name"])
+	receive(api, cleanup, [(PHONE, [there])])
+	count = api.insert({"doctype": "Serial Count", "warehouse": MAIN, "items": [{"item_code": PHONE}]})
+	cleanup.append(("Serial Count", count["name"]))
+	# The unit at the shop is scanned here: posting makes a transfer of it.
+	api.call("serial_tracking.api.count_scan", count=count["name"], text=f"{here}\n{there}")
+	api.call("serial_tracking.api.post_count", count=count["name"])
+	made = [
+		(d["document_type"], d["document_name"]) for d in api.get("Serial Count", count["name"])["documents"]
+	]
+	# Cleaned up after the count, whose cancel cancels them.
+	at = cleanup.index(("Serial Count", count["name"]))
+	cleanup[at:at] = made
+	transfer = next(name for doctype, name in made if doctype == "Stock Entry")
+
+	desk.open_form("Stock Entry", transfer)
+	_asked(desk)
+	comment = desk.wait(
+		lambda d: "Made by Serial Count" in desk.text_of(".form-message") and desk.visible(".form-message"),
+		"the form does not say the count made it",
+	)
+	assert f"Made by Serial Count {count['name']}: cancelling the count cancels it." in comment.text
+	assert desk.message_dialog() is None, "an error is shown on a document a count made"
+	assert desk.visible(BLOCKS) is None
