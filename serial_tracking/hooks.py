@@ -70,3 +70,6 @@ jinja = {
 		"serial_tracking.printing.jinja.sn_ranges",
 	]
 }
+
+# Scheduled: the app's old exports, label files and import problem lists are removed
+scheduler_events = {"daily": ["serial_tracking.exchange.retention.remove_old_files"]}

@@ -36,6 +36,16 @@ def get_settings() -> Settings:
 	)
 
 
+#: Days the files the app makes are kept when the setting was never saved (a site made before it).
+KEEP_FILES_DAYS = 7
+
+
+def keep_files_days() -> int:
+	"""Days the app's exports, label files and import problem lists are kept (0: for ever)."""
+	days = frappe.get_cached_doc(SETTINGS).get("keep_files_days")
+	return KEEP_FILES_DAYS if days is None or days == "" else max(int(days), 0)
+
+
 def parse_codes(text, **kwargs) -> Parsed:
 	"""Read codes as every entry of the app does: within the settings' longest code and most codes
 	per operation, bare digits read as GS1 when the settings say so (``kwargs``: the rest of

@@ -8,6 +8,7 @@ from frappe.utils import escape_html, now_datetime
 
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, split
+from serial_tracking.exchange import retention
 from serial_tracking.permissions import require_readable
 from serial_tracking.printing import labels as pdf_labels
 from serial_tracking.printing import zpl
@@ -214,5 +215,6 @@ def _save(content: bytes, layout: Layout, kind: str, count: int) -> str:
 			"content": content,
 		}
 	)
-	file.insert(ignore_permissions=True)
+	# named by the app, so that the daily clean-up finds it (exchange.retention)
+	file.insert(ignore_permissions=True, set_name=retention.file_name())
 	return file.file_url

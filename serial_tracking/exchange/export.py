@@ -1,7 +1,8 @@
 """Export of the search result to xlsx (openpyxl, write-only) or csv, as a private File.
 
 Up to ``IN_REQUEST`` rows in the request; more as a job on the ``long`` queue with a progress bar,
-ending in a private File and a notification to the user who asked. The rows are those of
+ending in a private File and a notification to the user who asked. The file is removed after the
+days Serial Tracking Settings keep the app's files (:mod:`serial_tracking.exchange.retention`). The rows are those of
 ``finding.search`` (every match, not only the page shown) with the user's permissions.
 
 Every text is written as a text cell (``data_type`` 's', number format '@'): ``000123`` keeps its
@@ -25,6 +26,7 @@ from frappe.translate import get_user_lang
 from frappe.utils import cstr, escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
 
+from serial_tracking.exchange import retention
 from serial_tracking.exchange.notify import notify
 from serial_tracking.finding import search
 
@@ -127,7 +129,8 @@ def write(filters: dict, fmt: str, total: int, progress=None):
 		}
 	)
 	file.flags.ignore_permissions = True
-	file.insert()
+	# named by the app, so that the daily clean-up finds it (exchange.retention)
+	file.insert(set_name=retention.file_name())
 	return file
 
 

@@ -33,6 +33,7 @@ from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.codes import key, parse
 from serial_tracking.core.states import Operation
+from serial_tracking.exchange import retention
 from serial_tracking.exchange.notify import notify
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
@@ -820,5 +821,6 @@ def _problem_file(problems: list[ImportProblem]):
 		}
 	)
 	file.flags.ignore_permissions = True
-	file.insert()
+	# named by the app, so that the daily clean-up finds it (exchange.retention)
+	file.insert(set_name=retention.file_name())
 	return file
