@@ -381,9 +381,10 @@ def _vouchers(docs: list[Voucher]) -> list[dict]:
 def queue(chain: Chain) -> dict:
 	"""Hand the chain to a job on the ``long`` queue, started once this request commits; answer
 	``{"status": "queued", "job", "documents"}``. One job at a time per document: asked again
-	while it runs, the user who started it gets its report so far, anyone else a refusal."""
+	while it runs (its claim is held: :func:`cancel` let go of a stale one), the user who started it
+	gets its report so far, anyone else a refusal."""
 	root, user = chain.root, frappe.session.user
-	if _holder(root) or not _claim(root, user):
+	if not _claim(root, user):
 		report = report_of(*root)
 		if report and report["status"] in RUNNING:
 			return report

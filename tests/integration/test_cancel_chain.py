@@ -27,6 +27,14 @@ COMMITTED = "ST-CHAIN-C"
 OTHER = "ST Chain Other Customer"
 
 
+@pytest.fixture(autouse=True)
+def no_claims_left():
+	"""Documents rolled back hand their names on to the next test's: the claims and reports of
+	background cancellations kept for them in Redis go with each test."""
+	yield
+	frappe.cache.delete_keys("serial_tracking:cancel_chain")
+
+
 def _generations(item, run, days=0):
 	"""Five generations of one unit (A): received with B and C, moved to the shop with B, sold,
 	returned, sold again to another customer; B sold on its own from the shop. Posted a day apart,
@@ -431,6 +439,9 @@ def test_what_holds_back_the_documents_a_count_made_holds_the_count_back():
 	assert _names(plan) == [_key(sale), ("Serial Count", count.name), _key(pr)]
 	entry = next(d for d in plan["documents"] if d["voucher_type"] == "Serial Count")
 	assert transfer in [(d["voucher_type"], d["voucher_no"]) for d in entry["cancels_with_it"]]
+	# What a request would cancel counts them too (a chain past the request's share goes to a job).
+	planned = cancelling.chain_of("Purchase Receipt", pr.name)
+	assert cancelling.documents(planned) == 3 + len(entry["cancels_with_it"])
 	assert (count.name, (a4,)) in _ties(plan)[_key(sale)]
 	# Nor planned from.
 	with pytest.raises(frappe.ValidationError, match="cancelling the count cancels it"):
@@ -711,6 +722,37 @@ def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued
 	frappe.db.rollback()
 	_all_cancelled(c)
 	assert cancel_chain_status("Purchase Receipt", pr)["status"] == "done"
+
+
+def test_two_requests_at_one_moment_queue_one_job(chain, monkeypatch):
+	"""The second request's look found no job yet (the first had not claimed it): its claim finds the
+	first one's, and it is refused, queueing nothing."""
+	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	root = _key(chain["pr"])
+	plan = cancel_plan(*root)
+	assert cancelling._claim(root, "someone.else@example.com")
+	try:
+		monkeypatch.setattr(cancelling, "_holder", lambda root: None)
+		queued = []
+		monkeypatch.setattr(frappe, "enqueue", lambda *a, **k: queued.append(k))
+		with pytest.raises(frappe.ValidationError, match="being cancelled in the background at this moment"):
+			cancel_chain(*root, plan["confirm"])
+		assert queued == []
+	finally:
+		cancelling._release(root)
+
+
+def test_a_request_that_does_not_commit_queues_nothing_and_holds_nothing(chain, monkeypatch):
+	from frappe.utils.background_jobs import get_job
+
+	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	root = _key(chain["pr"])
+	answer = cancel_chain(*root, cancel_plan(*root)["confirm"])
+	assert answer["status"] == "queued" and cancelling._holder(root) == "Administrator"
+	frappe.db.rollback()
+	assert cancelling._holder(root) is None
+	assert cancelling.report_of(*root) is None
+	assert get_job(cancelling._job_id(root)) is None
 
 
 def test_the_report_is_asked_with_the_documents_permissions(chain, restricted):  # noqa: F811
