@@ -31,6 +31,17 @@ page_js = {"point-of-sale": "public/js/pos.js"}
 # A Link field to Serial Number finds serials by the start of their code (an index range)
 standard_queries = {"Serial Number": "serial_tracking.api.search_serial_link"}
 
+# User Permissions on Customer and Supplier reach the parties of Dynamic Links (a log row's party, the
+# supplier of the receipt that made a carton) in every list, report view, export and form
+permission_query_conditions = {
+	"Serial Circulation Log": "serial_tracking.permissions.query_conditions",
+	"Serial Carton": "serial_tracking.permissions.query_conditions",
+}
+has_permission = {
+	"Serial Circulation Log": "serial_tracking.permissions.has_permission",
+	"Serial Carton": "serial_tracking.permissions.has_permission",
+}
+
 # Document events
 _serial_events = {
 	"before_validate": "serial_tracking.stock.events.before_validate",

@@ -4,12 +4,22 @@ import frappe
 from frappe import _
 from frappe.utils import format_datetime
 
+from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.permissions import readable
+from serial_tracking.permissions import PARTY_TYPES, party_allowed, party_restrictions, readable
 
 #: The parameters naming where a serial is now: a user who may not read that warehouse is told the
 #: unit is elsewhere, not where (a Stock User of one warehouse typing a code held at another).
 PLACES = ("current_warehouse",)
+#: The parameters naming what a serial is or was, which may not be the user's to read: the doctype
+#: each names. A user who may not read it is told "another item" (carton, customer, supplier).
+NAMED = {
+	"other_item": "Item",
+	"carton": CARTON,
+	"other": CARTON,
+	"customer": "Customer",
+	"supplier": "Supplier",
+}
 
 
 class SerialTrackingError(frappe.ValidationError):
@@ -26,6 +36,10 @@ class SerialGuardError(SerialTrackingError):
 
 class CountError(SerialTrackingError):
 	"""A Serial Count that cannot be scanned into, posted or cancelled as asked."""
+
+
+class PostingBusy(SerialTrackingError):
+	"""A document waited too long for another one to finish posting to the stock ledger."""
 
 
 def _templates() -> dict[Reason, str]:
@@ -126,28 +140,108 @@ def _plain(value):
 	return value
 
 
-def _place(warehouse: str) -> str:
-	"""The warehouse as the user may see it named: "another warehouse" when it exists and they may not
-	read it. Judged once per user and warehouse in a request (``frappe.local.cache`` starts empty
-	with each request and each ``set_user``)."""
+def _memo() -> dict:
+	"""What the user may read, judged once per user and value in a request (``frappe.local.cache``
+	starts empty with each request and each ``set_user``)."""
 	cache = getattr(frappe.local, "cache", None)
-	memo = cache.setdefault("sn_readable_places", {}) if isinstance(cache, dict) else {}
-	known = (frappe.session.user, warehouse)
-	if known not in memo:
-		memo[known] = bool(readable("Warehouse", [warehouse])) or not frappe.db.exists("Warehouse", warehouse)
-	return warehouse if memo[known] else _("another warehouse")
+	return cache.setdefault("sn_readable_named", {}) if isinstance(cache, dict) else {}
+
+
+def _named(template: str, params: dict) -> list[tuple[str, str, str]]:
+	"""(parameter, doctype, name) of what a sentence of ``template`` names that may not be the user's
+	to read."""
+	named = {**dict.fromkeys(PLACES, "Warehouse"), **NAMED}
+	return [
+		(param, doctype, str(params[param]))
+		for param, doctype in named.items()
+		if params.get(param) and "{" + param + "}" in template
+	]
+
+
+def _document(template: str, params: dict) -> tuple[str, str] | None:
+	"""The document a sentence of ``template`` names as the serial's last movement."""
+	if ("{moved_by}" in template or "{voucher_no}" in template) and params.get("voucher_no"):
+		return (str(params.get("voucher_type") or ""), str(params["voucher_no"]))
+	return None
+
+
+def _listed(params: dict) -> list[tuple[str, str]]:
+	"""The documents a sentence lists (the later documents in the way of a cancellation)."""
+	vouchers = params.get("vouchers")
+	return [(str(t), str(n)) for t, n in vouchers] if isinstance(vouchers, list | tuple) else []
+
+
+def judge(problems: list[Problem]) -> None:
+	"""Judge at once, for the sentences of ``problems``, which warehouses, items, cartons, parties
+	and documents they name the user may read: one list per doctype, one permission check per
+	document (as opening it checks it), whatever the number of problems."""
+	memo, user = _memo(), frappe.session.user
+	wanted: dict[str, set[str]] = {}
+	documents: set[tuple[str, str]] = set()
+	templates = _templates()
+	for problem in problems:
+		template = templates[problem.reason]
+		for _param, doctype, name in _named(template, problem.params):
+			if (user, doctype, name) not in memo:
+				wanted.setdefault(doctype, set()).add(name)
+		for document in [_document(template, problem.params), *_listed(problem.params)]:
+			if document and (user, "document", *document) not in memo:
+				documents.add(document)
+	for doctype, names in wanted.items():
+		if doctype in PARTY_TYPES:
+			restricted = party_restrictions((SERIAL, LOG))
+			allowed = {name for name in names if party_allowed(doctype, name, restricted, strict=False)}
+		else:
+			# A name nothing has (an input's own value) is shown as it was given.
+			existing = frappe.get_all(doctype, filters={"name": ("in", sorted(names))}, pluck="name")
+			allowed = readable(doctype, names) | (names - set(existing))
+		for name in names:
+			memo[(user, doctype, name)] = name in allowed
+	for doctype, name in documents:
+		# a document nothing has (deleted since) is named as it was recorded
+		known = bool(doctype) and frappe.db.exists(doctype, name)
+		memo[(user, "document", doctype, name)] = not known or frappe.has_permission(
+			doctype, "read", doc=name
+		)
+
+
+def _hidden() -> dict[str, str]:
+	"""What a sentence says in place of what the user may not read."""
+	return {
+		"Warehouse": _("another warehouse"),
+		"Item": _("another item"),
+		CARTON: _("another carton"),
+		"Customer": _("another customer"),
+		"Supplier": _("another supplier"),
+	}
 
 
 def describe(problem: Problem) -> str:
-	"""The translated sentence of one problem, without where it happened."""
+	"""The translated sentence of one problem, without where it happened. It names only what the
+	user may read: "another warehouse" (item, carton, customer, supplier) for one they may not, and a
+	document they may not open by its type ("a Delivery Note you may not see")."""
+	judge([problem])
+	memo, user = _memo(), frappe.session.user
+	template = _templates()[problem.reason]
 	params = {key: _plain(value) for key, value in problem.params.items()}
 	params["code"] = problem.code
-	for place in PLACES:
-		if params.get(place):
-			params[place] = _place(params[place])
+	for param, doctype, name in _named(template, problem.params):
+		if not memo.get((user, doctype, name)):
+			params[param] = _hidden()[doctype]
 	if params.get("status"):
 		params["status"] = _(params["status"])
-	if problem.params.get("voucher_no"):
+	if listed := _listed(problem.params):
+		params["vouchers"] = ", ".join(
+			f"{_(t)} {n}" if memo.get((user, "document", t, n)) else _("a {0} you may not see").format(_(t))
+			for t, n in listed
+		)
+	document = _document(template, problem.params)
+	unseen = bool(document) and not memo.get((user, "document", *document))
+	if unseen:
+		params["moved_by"] = _(" (last moved by {0})").format(
+			_("a {0} you may not see").format(_(document[0]))
+		)
+	elif problem.params.get("voucher_no"):
 		params["moved_by"] = _(" (last moved by {0} {1})").format(
 			_(problem.params["voucher_type"]), problem.params["voucher_no"]
 		)
@@ -160,7 +254,11 @@ def describe(problem: Problem) -> str:
 		if problem.params.get("first_table"):
 			params["first_row"] = _row_label(problem.params["first_table"], problem.params["first_row"])
 		return _("{code} is already entered in row {first_row}").format(**params)
-	return _templates()[problem.reason].format(**params)
+	if problem.reason is Reason.BACKDATED and unseen:
+		return _(
+			"{code} was last moved by a {0} you may not see on {last_posted_at}; a movement dated {posted_at} cannot come before it"
+		).format(_(document[0]), **params)
+	return template.format(**params)
 
 
 def _row_label(table: str | None, row: int) -> str:
@@ -187,6 +285,7 @@ def locate(problem: Problem) -> str:
 
 def as_dicts(problems: list[Problem]) -> list[dict]:
 	"""Problems for the API and the dialog."""
+	judge(problems)
 	return [
 		{
 			"reason": p.reason.value,
@@ -203,6 +302,7 @@ def throw(problems: list[Problem], title: str | None = None, exc=SerialTrackingE
 	"""Refuse with every problem listed, one a line."""
 	if not problems:
 		return
+	judge(problems)
 	lines = [frappe.utils.escape_html(locate(p)) for p in problems]
 	message = lines[0] if len(lines) == 1 else "<br>".join(lines)
 	frappe.throw(message, exc, title=title or _("SN codes refused"))

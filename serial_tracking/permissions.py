@@ -6,6 +6,12 @@ it: role permissions and User Permissions on the document itself and on its link
 Warehouse restricted directly, or through its Company). A document's child tables are not
 looked into, as in a list: an Item whose *Item Defaults* name another warehouse stays readable to
 a user restricted to one warehouse.
+
+The parties of the app's Dynamic Links (a log row's ``party``, the supplier of the receipt that made
+a carton) are not looked at by Frappe's User Permissions: ``query_conditions`` and
+``has_permission`` (hooked in hooks.py for the log and cartons) apply the same rule to them as
+Frappe applies to a Customer or Supplier link, through every path (list, report view, export, REST,
+form, print). ``party_allowed`` is the rule itself, for the app's own reads.
 """
 
 from collections.abc import Iterable
@@ -13,6 +19,8 @@ from collections.abc import Iterable
 import frappe
 from frappe import _
 from frappe.utils import escape_html
+
+from serial_tracking.constants import CARTON, LOG, SERIAL
 
 MANAGERS = ("Stock Manager", "System Manager")
 
@@ -70,16 +78,186 @@ def allowed_parties(
 	"""Those (party type, party) of ``pairs`` that the user's User Permissions let through for
 	``doctypes``, as a list lets a Customer or Supplier link through: a user restricted to some
 	customers (or suppliers) sees no sale to (or receipt from) another. A Dynamic Link such as the
-	log's party is not restricted by ``frappe.get_list``; this is its check."""
-	permissions = frappe.permissions.get_user_permissions(frappe.session.user)
-	doctypes = set(doctypes)
-	allowed = set()
-	for party_type, party in {(t, p) for t, p in pairs if t and p}:
-		docs = {
+	log's party is not restricted by ``frappe.get_list``; this (and ``query_conditions``) is its
+	check. Pairs without a party are left out: the caller's list decides those."""
+	restricted = party_restrictions(doctypes)
+	return {
+		(party_type, party)
+		for party_type, party in {(t, p) for t, p in pairs if t and p}
+		if party_allowed(party_type, party, restricted)
+	}
+
+
+# The walls of the app's Dynamic Links
+#
+# Frappe restricts a list (and a document read by name) by the User Permissions on each Link field:
+# a value is let through when it is one of the user's allowed documents of the link's doctype
+# (those without ``applicable_for``, or applicable to the doctype read), or when it is empty, unless
+# *Apply Strict User Permissions* is set. A Dynamic Link is not looked at. The app's parties are
+# judged here as if each party doctype were a Link of its own: the log's ``party`` is "the
+# customer" of a row whose ``party_type`` is Customer, empty for any other row.
+
+#: The doctypes a party of the app's Dynamic Links may be.
+PARTY_TYPES = ("Customer", "Supplier")
+#: The documents that make a carton from a supplier (a carton's party is their supplier).
+RECEIPTS = ("Purchase Receipt", "Purchase Invoice")
+#: A unit's own parties, Links of its Serial Number: the supplier it was last bought from and the
+#: customer it was last sold to. A log row is a movement of a unit: it is judged by its own party
+#: and by its unit's, so that a unit sold to another customer shows none of its movements.
+UNIT_PARTIES = {"Customer": "customer", "Supplier": "supplier"}
+
+
+def party_restrictions(doctypes: str | Iterable[str], user: str | None = None) -> dict[str, frozenset[str]]:
+	"""Per party doctype the user is restricted on, the parties their User Permissions allow for
+	``doctypes`` (those applicable to every doctype or to one of them); an unrestricted party
+	doctype is absent."""
+	doctypes = {doctypes} if isinstance(doctypes, str) else set(doctypes)
+	permissions = frappe.permissions.get_user_permissions(user or frappe.session.user)
+	found = {}
+	for party_type in PARTY_TYPES:
+		docs = frozenset(
 			p.get("doc")
 			for p in permissions.get(party_type, [])
 			if not p.get("applicable_for") or p.get("applicable_for") in doctypes
-		}
-		if not docs or party in docs:
-			allowed.add((party_type, party))
-	return allowed
+		)
+		if docs:
+			found[party_type] = docs
+	return found
+
+
+def _strict() -> bool:
+	return bool(frappe.get_system_settings("apply_strict_user_permissions"))
+
+
+def unit_allowed(unit: dict | None, restricted: dict[str, frozenset[str]]) -> bool:
+	"""Whether the parties of a unit (its Serial Number's ``customer`` and ``supplier``; None for a
+	serial deleted since) are let through ``restricted``: none of them is another's. (A row's own
+	party decides what strict User Permissions hide.)"""
+	return all(
+		not (value := (unit or {}).get(UNIT_PARTIES[party_type])) or value in allowed
+		for party_type, allowed in restricted.items()
+	)
+
+
+def party_allowed(
+	party_type: str | None,
+	party: str | None,
+	restricted: dict[str, frozenset[str]],
+	strict: bool | None = None,
+) -> bool:
+	"""Whether a row of ``party_type`` ``party`` is let through ``restricted``
+	(``party_restrictions``): for each party doctype the user is restricted on, the row's party of
+	that doctype (none when the row's party is of another doctype, or empty) is one of the allowed
+	ones, or there is none and User Permissions are not strict."""
+	if not restricted:
+		return True
+	strict = _strict() if strict is None else strict
+	for doctype, allowed in restricted.items():
+		value = party if party_type == doctype and party else None
+		if value is None:
+			if strict:
+				return False
+		elif value not in allowed:
+			return False
+	return True
+
+
+def _quoted(value: str) -> str:
+	return frappe.db.escape(value, percent=False)
+
+
+def _in(column: str, values: Iterable[str]) -> str:
+	return f"{column} in ({', '.join(_quoted(v) for v in sorted(values))})"
+
+
+def _party_sql(type_column: str, column: str, doctype: str, allowed: frozenset[str], strict: bool) -> str:
+	"""The SQL of ``party_allowed`` for one party doctype: ``column`` holds the party, of the doctype
+	named in ``type_column``."""
+	if strict:
+		return f"({type_column} = {_quoted(doctype)} and {_in(column, allowed)})"
+	return f"(ifnull({type_column}, '') != {_quoted(doctype)} or ifnull({column}, '') = '' or {_in(column, allowed)})"
+
+
+def query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""``permission_query_conditions`` of the log and of cartons: the SQL that hides the rows whose
+	party the user's User Permissions do not let through ("" when they are not restricted on a
+	party). An ``in`` of the user's allowed parties on the row itself and on its unit (the log), or on
+	the receipt that made the carton, each read by its primary key: no statement reads more for it
+	than a row looked up per row read."""
+	user = user or frappe.session.user
+	restricted = party_restrictions(doctype, user)
+	if not restricted:
+		return ""
+	strict = _strict()
+	if doctype == LOG:
+		table = f"`tab{LOG}`"
+		own = [
+			_party_sql(f"{table}.`party_type`", f"{table}.`party`", party_type, allowed, strict)
+			for party_type, allowed in restricted.items()
+		]
+		return " and ".join([*own, _unit_sql(restricted)])
+	if doctype == CARTON:
+		# A carton's party is the supplier of the receipt that made it; it has no customer.
+		return " and ".join(
+			_carton_sql(allowed, strict) if party_type == "Supplier" else "1 = 0"
+			for party_type, allowed in restricted.items()
+			if party_type == "Supplier" or strict
+		)
+	return ""
+
+
+def _unit_sql(restricted: dict[str, frozenset[str]]) -> str:
+	"""The log rows whose unit's parties (``unit_allowed``) are let through: its serial read by its
+	primary key."""
+	unit = f"select 1 from `tab{SERIAL}` s where s.`name` = `tab{LOG}`.`serial_no`"
+	refused = " or ".join(
+		f"(ifnull(s.`{UNIT_PARTIES[t]}`, '') != '' and not {_in(f's.`{UNIT_PARTIES[t]}`', names)})"
+		for t, names in restricted.items()
+	)
+	return f"not exists ({unit} and ({refused}))"
+
+
+def _carton_sql(allowed: frozenset[str], strict: bool) -> str:
+	"""Cartons but those made by a receipt from a supplier not allowed; strict: only those made by a
+	receipt from an allowed supplier."""
+	table = f"`tab{CARTON}`"
+
+	def receipt(doctype: str, supplier: str) -> str:
+		return (
+			f"exists (select 1 from `tab{doctype}` r where {table}.`made_by_type` = {_quoted(doctype)}"
+			f" and r.`name` = {table}.`made_by_no` and {supplier})"
+		)
+
+	if strict:
+		return "(" + " or ".join(receipt(d, _in("r.`supplier`", allowed)) for d in RECEIPTS) + ")"
+	other = f"ifnull(r.`supplier`, '') != '' and not {_in('r.`supplier`', allowed)}"
+	return " and ".join(f"not {receipt(d, other)}" for d in RECEIPTS)
+
+
+def has_permission(
+	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool | None:
+	"""``has_permission`` of the log and of cartons: False when the document's party (a log row's and
+	its unit's, the supplier of the receipt that made a carton) is not let through the user's User
+	Permissions, as a list hides it; otherwise None (the other rules decide)."""
+	restricted = party_restrictions(doc.doctype, user)
+	if not restricted:
+		return None
+	strict = _strict()
+	if doc.doctype == CARTON:
+		party_type = party = None
+		if doc.get("made_by_type") in RECEIPTS and doc.get("made_by_no"):
+			party_type = "Supplier"
+			party = frappe.db.get_value(doc.made_by_type, doc.made_by_no, "supplier")
+		allowed = party_allowed(party_type, party, restricted, strict)
+	else:
+		unit = doc.get("serial_no") and frappe.db.get_value(
+			SERIAL, doc.serial_no, list(UNIT_PARTIES.values()), as_dict=True
+		)
+		allowed = party_allowed(doc.get("party_type"), doc.get("party"), restricted, strict)
+		allowed = allowed and unit_allowed(unit or None, restricted)
+	if allowed:
+		return None
+	if debug:
+		print(f"{doc.doctype} {doc.name}: its party is not allowed by the user's User Permissions")
+	return False

@@ -13,6 +13,8 @@ quantity does not change but whose serials do (a row ERPNext would drop), the sa
 movements logged against the Serial Count itself. Cancelling the count undoes them latest first.
 """
 
+from collections.abc import Callable
+
 import frappe
 from frappe import _
 from frappe.utils import escape_html, now_datetime, nowdate, nowtime
@@ -23,7 +25,8 @@ from serial_tracking.core.codes import join, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
-from serial_tracking.permissions import readable
+from serial_tracking.finding.search import permission_condition
+from serial_tracking.permissions import party_restrictions, readable, unit_allowed
 from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import cartons, events, ledger, posting
 from serial_tracking.stock.timing import posted_at
@@ -153,6 +156,39 @@ def _states(codes: list[str], *, lock: bool = False) -> dict[str, tuple]:
 	return {key(name): (item, status, warehouse, company) for name, item, status, warehouse, company in rows}
 
 
+def _shown_to_user(serials) -> Callable[..., bool]:
+	"""Whether the user may read what a scan would say of a serial, of ``serials`` (item, company,
+	customer, supplier): its item, company and parties, judged as a list of serials judges them (its
+	warehouse aside: a misplaced unit is said to be elsewhere, not where). A code of another company,
+	of an item the user may not read or of another customer's or supplier's unit is answered as not
+	counted here, naming none of them."""
+	if not frappe.permissions.get_user_permissions(frappe.session.user):
+		return lambda item, company, customer=None, supplier=None: True
+	serials = list(serials)
+	items = readable("Item", {s[0] for s in serials})
+	companies = readable("Company", {s[1] for s in serials})
+	restricted = party_restrictions(SERIAL)
+
+	def shown(item, company, customer=None, supplier=None) -> bool:
+		unit = {"customer": customer, "supplier": supplier}
+		return (
+			(not item or item in items)
+			and (not company or company in companies)
+			and unit_allowed(unit, restricted)
+		)
+
+	return shown
+
+
+def _parties(codes: list[str]) -> dict[str, tuple]:
+	"""(customer, supplier) of the known codes, by key, when the user's User Permissions restrict
+	parties (one statement); else none read."""
+	if not party_restrictions(SERIAL):
+		return {}
+	rows = ledger.select_in(SERIAL, ("name", "customer", "supplier"), "name", codes)
+	return {key(name): (customer, supplier) for name, customer, supplier in rows}
+
+
 def scan(name: str, text: str | None) -> dict:
 	"""Store the codes of one scan into the count and answer what each is, with the live summary.
 
@@ -166,9 +202,15 @@ def scan(name: str, text: str | None) -> dict:
 	require_draft(row, _("nothing more can be scanned into it"))
 	items = items_of(name)
 	states = _states([code for code, _carton in entries])
+	parties = _parties([code for code, _carton in entries])
+	shown = _shown_to_user((s[0], s[3], *parties.get(k, ())) for k, s in states.items())
 	found = []
 	for code, carton in entries:
-		item, status, warehouse, _company = states.get(key(code), (None, None, None, None))
+		item, status, warehouse, company = states.get(key(code), (None, None, None, None))
+		if status and not shown(item, company, *parties.get(key(code), ())):
+			# Stored as answered: its scanner may not read what it is.
+			found.append((code, carton, None, None, None, WRONG_ITEM))
+			continue
 		found.append(
 			(code, carton, item, status, warehouse, kind_of(item, status, warehouse == row.warehouse, items))
 		)
@@ -249,6 +291,8 @@ def describe(code: str, kind: str, status: str | None, item: str | None, where: 
 		return _("{0}: the ledger has it In Stock at another warehouse").format(code)
 	if kind == UNKNOWN:
 		return _("{0}: unknown SN code; register the unit or correct the scan before posting").format(code)
+	if kind == WRONG_ITEM and not item:
+		return _("{0}: not counted here: an SN code you may not read").format(code)
 	if kind == WRONG_ITEM:
 		return _("{0}: item {1} is not counted here").format(code, item)
 	return _("{0}: the ledger has it {1}").format(code, _(status))
@@ -279,21 +323,37 @@ def summary(
 	)
 	if items is not None:
 		query = query.where(serial.item_code.isin(sorted(items)))
+	if (permitted := permission_condition()) is not None:
+		# the units here the user may read, as a list of serials shows them
+		query = query.where(permitted)
 	expected = dict(query.run())
 	if live:
+		# a party-restricted user's scans are grouped by their units' parties too (judged below)
+		parties = ", s.`customer`, s.`supplier`" if party_restrictions(SERIAL) else ", null, null"
 		rows = frappe.db.sql(
-			f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, count(*)"
-			f" from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s on s.`name` = c.`code`"
-			" where c.`serial_count` = %s group by 1, 2, 3",
+			f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, s.`company`"
+			f"{parties}, count(*) from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
+			" on s.`name` = c.`code` where c.`serial_count` = %s group by 1, 2, 3, 4, 5, 6",
 			(warehouse, name),
 		)
-		scanned = [(item, kind_of(item, status, bool(here), items), qty) for item, status, here, qty in rows]
+		shown = _shown_to_user((item, company, *more) for item, _status, _here, company, *more, _qty in rows)
+		scanned = [
+			(item, kind_of(item, status, bool(here), items), qty)
+			if not status or shown(item, company, customer, supplier)
+			else (None, WRONG_ITEM, qty)
+			for item, status, here, company, customer, supplier, qty in rows
+		]
 	else:
 		scanned = frappe.db.sql(
 			f"select `item_code`, `kind`, count(*) from `tab{SCAN}` force index (count_item_kind)"
 			" where `serial_count` = %s group by `item_code`, `kind`",
 			(name,),
 		)
+	# Only items the user may read are named (a unit of another is a scan not counted here).
+	shown = _shown_to_user((item, None) for item, _kind, _qty in scanned)
+	scanned = [
+		(item, kind, qty) if shown(item, None) else (None, WRONG_ITEM, qty) for item, kind, qty in scanned
+	]
 	per_item: dict[str, dict] = {}
 
 	def line(item: str | None) -> dict:
@@ -335,13 +395,18 @@ def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[s
 		counted_here += f" and s.`item_code` in ({', '.join(['%s'] * len(items))})"
 		values += sorted(items)
 	scans = frappe.db.sql(
-		f"select c.`code`, s.`item_code`, s.`status`, s.`warehouse` = %s"
+		f"select c.`code`, s.`item_code`, s.`status`, s.`warehouse` = %s, s.`company`, s.`customer`,"
+		" s.`supplier`"
 		f" from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s on s.`name` = c.`code`"
 		f" where c.`serial_count` = %s and not ({counted_here}) order by c.`code`",
 		values,
 	)
-	for code, item, status, here in scans:
-		kind = kind_of(item, status, bool(here), items)
+	shown = _shown_to_user((item, company, *more) for _code, item, _status, _here, company, *more in scans)
+	for code, item, status, here, company, customer, supplier in scans:
+		if not status or shown(item, company, customer, supplier):
+			kind = kind_of(item, status, bool(here), items)
+		else:
+			kind = WRONG_ITEM
 		if kind in found and len(found[kind]) < limit:
 			found[kind].append(code)
 	if "not_scanned" in found:
@@ -361,6 +426,8 @@ def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[s
 		)
 		if items is not None:
 			query = query.where(serial.item_code.isin(sorted(items)))
+		if (permitted := permission_condition()) is not None:
+			query = query.where(permitted)
 		found["not_scanned"] = query.run(pluck=True)
 	return found
 

@@ -125,6 +125,12 @@ def validate(doc, method=None):
 	context = context_of(doc)
 	if not context:
 		return
+	if not doc.flags.ignore_permissions:
+		# Its refusals would tell what these hold: the user must be allowed to read them.
+		from serial_tracking.stock import unsaved
+
+		unsaved.require_readable_sources(context.rows)
+		unsaved.require_readable_documents(doc)
 	submitting = doc.get("_action") == "submit"
 	problems = list(context.reading.problems)
 	_normalise(doc, context)
@@ -216,8 +222,8 @@ def check_latest(doc) -> ledger.Voiding | None:
 	found = blockers(later)
 	found += [c for c in counted.later_counts(doc, places) if c not in found]
 	if found:
-		listing = ", ".join(f"{_(voucher_type)} {voucher_no}" for voucher_type, voucher_no in found)
-		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": listing})
+		# named as the user may read them (a document they may not open by its type)
+		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": found})
 		frappe.throw(
 			_("{0} {1} cannot be cancelled: {2}").format(
 				_(doc.doctype), doc.name, messages.describe(problem)

@@ -10,6 +10,9 @@ SHOP = f"ST Shop - {ABBR}"
 TRANSIT = f"ST Transit - {ABBR}"
 SUPPLIER = "ST Supplier"
 CUSTOMER = "ST Customer"
+#: A second supplier and customer: what a user restricted to the first may not read.
+SUPPLIER2 = "ST Supplier Two"
+CUSTOMER2 = "ST Customer Two"
 PHONE = "ST-PHONE"
 LAPTOP = "ST-LAPTOP"
 PLAIN = "ST-PLAIN"
@@ -39,6 +42,8 @@ def make_master_data():
 			frappe.db.set_value("Item", code, "sn_tracking", tracked)
 	supplier(SUPPLIER)
 	customer(CUSTOMER)
+	supplier(SUPPLIER2)
+	customer(CUSTOMER2)
 	frappe.db.set_single_value("Serial Tracking Settings", "enabled", 1)
 
 
