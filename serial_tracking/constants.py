@@ -5,6 +5,8 @@ SERIAL = "Serial Number"
 LOG = "Serial Circulation Log"
 SETTINGS = "Serial Tracking Settings"
 CARTON = "Serial Carton"
+#: The one-row table whose lock is the posting turn (serial_tracking/stock/posting.py).
+TURN = "Serial Posting Turn"
 
 #: The custom field on Item that switches SN tracking on.
 ITEM_FLAG = "sn_tracking"

@@ -13,7 +13,7 @@ after_migrate = "serial_tracking.install.after_migrate"
 before_uninstall = "serial_tracking.install.before_uninstall"
 
 # Desk
-app_include_js = ["/assets/serial_tracking/js/labels.js"]
+app_include_js = ["/assets/serial_tracking/js/labels.js", "/assets/serial_tracking/js/posting.js"]
 boot_session = "serial_tracking.boot.boot_session"
 doctype_js = {
 	"Item": "public/js/item.js",
@@ -69,7 +69,13 @@ doc_events = {
 	"Asset Capitalization": {"validate": "serial_tracking.stock.refusing.validate"},
 	"Asset Repair": {"validate": "serial_tracking.stock.refusing.validate"},
 	# ... and any other document, as a safety net.
-	"Stock Ledger Entry": {"before_insert": "serial_tracking.stock.refusing.stock_ledger_entry"},
+	# (and counts the rows posted by the document holding the posting turn, for its progress)
+	"Stock Ledger Entry": {
+		"before_insert": [
+			"serial_tracking.stock.refusing.stock_ledger_entry",
+			"serial_tracking.stock.posting.ledger_entry",
+		]
+	},
 }
 
 # Print formats: a row's SN codes, compacted (docs/printing.md)

@@ -6,6 +6,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_FIELD, SETTINGS
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
+from serial_tracking.stock.posting import ensure_row
 
 MODULE = "Serial Tracking"
 
@@ -75,12 +76,14 @@ def after_install():
 	create_custom_fields(get_custom_fields(), update=True)
 	ensure_settings()
 	ensure_label_layouts()
+	ensure_row()
 
 
 def after_migrate():
 	create_custom_fields(get_custom_fields(), update=True)
 	ensure_settings()
 	ensure_label_layouts()
+	ensure_row()
 
 
 def ensure_settings():

@@ -1,10 +1,15 @@
-"""The notification that ends a background export or import: to the user who started it."""
+"""The notification that ends a background job (an export, an import, a posting): to the user who
+started it."""
 
 import frappe
 
 
-def notify(user: str, subject: str, file=None, content: str | None = None) -> None:
-	"""A Notification Log for ``user``, linking ``file`` (a File) when there is one."""
+def notify(
+	user: str, subject: str, file=None, content: str | None = None, document: tuple[str, str] | None = None
+) -> None:
+	"""A Notification Log for ``user``, linking ``file`` (a File) when there is one, else ``document``
+	(its doctype and name)."""
+	linked = ("File", file.name) if file else document or (None, None)
 	frappe.get_doc(
 		{
 			"doctype": "Notification Log",
@@ -13,8 +18,8 @@ def notify(user: str, subject: str, file=None, content: str | None = None) -> No
 			"type": "Alert",
 			"subject": subject,
 			"email_content": content,
-			"document_type": "File" if file else None,
-			"document_name": file.name if file else None,
+			"document_type": linked[0],
+			"document_name": linked[1],
 			"link": file.file_url if file else None,
 		}
 	).insert(ignore_permissions=True)

@@ -28,9 +28,10 @@ def places_of(voucher_type: str, voucher_no: str) -> set[tuple[str, str]]:
 	return {(item, warehouse) for item, source, target in rows for warehouse in (source, target) if warehouse}
 
 
-def later_counts(doc, places: set[tuple[str, str]]) -> list[tuple[str, str]]:
+def later_counts(doc, places: set[tuple[str, str]], *, lock: bool = False) -> list[tuple[str, str]]:
 	"""The submitted counts of ``places`` posted after ``doc`` (at the same moment: made after it),
-	latest first, as ERPNext's stock ledger has them."""
+	latest first, as ERPNext's stock ledger has them. ``lock``: a locking read, which sees what
+	documents committed while this one waited for its posting turn; a plan only reads."""
 	if not places:
 		return []
 	pairs = " or ".join(["(`item_code` = %s and `warehouse` = %s)"] * len(places))
@@ -42,9 +43,7 @@ def later_counts(doc, places: set[tuple[str, str]]) -> list[tuple[str, str]]:
 		f" where `voucher_type` = %s and `is_cancelled` = 0 and ({pairs})"
 		" and (`posting_datetime` > %s or (`posting_datetime` = %s and `creation` > %s))"
 		" and not (`voucher_type` = %s and `voucher_no` = %s)"
-		" group by `voucher_no` order by latest desc, made desc"
-		# A locking read sees what documents committed while this one waited for its posting turn.
-		" lock in share mode",
+		" group by `voucher_no` order by latest desc, made desc" + (" lock in share mode" if lock else ""),
 		(COUNT, *values, moment, moment, doc.creation, doc.doctype, doc.name),
 	)
 	return [(COUNT, voucher_no) for voucher_no, _latest, _made in rows]

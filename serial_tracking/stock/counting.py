@@ -14,6 +14,7 @@ movements logged against the Serial Count itself. Cancelling the count undoes th
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import frappe
 from frappe import _
@@ -28,7 +29,7 @@ from serial_tracking.core.states import Operation, Status
 from serial_tracking.finding.search import permission_condition
 from serial_tracking.permissions import party_restrictions, readable, unit_allowed
 from serial_tracking.settings import get_settings, parse_codes
-from serial_tracking.stock import cartons, events, ledger, posting
+from serial_tracking.stock import background, cartons, events, ledger, posting
 from serial_tracking.stock.timing import posted_at
 
 SERIAL_COUNT = "Serial Count"
@@ -59,6 +60,16 @@ _REFUSED = frozenset({Reason.TOO_MANY, Reason.INPUT_TOO_LONG, Reason.NOT_TEXT})
 #: Codes named in one refusal at most.
 _NAMED = 20
 
+#: The status of a draft count handed to a background job to be posted.
+POSTING = "Posting"
+#: The flag of a count saved as a draft by :func:`post_later`.
+POSTING_LATER = "serial_tracking_posting_later"
+#: Rows of one Stock Reconciliation a count makes: ERPNext queues a bigger one as a background job
+#: after the request commits (``StockReconciliation.submit``).
+RECONCILED_ROWS = 100
+#: The rows of a Stock Reconciliation.
+SR_ROWS = "Stock Reconciliation Item"
+
 
 #: Defined with the app's other refusals; named here for the callers of this module.
 CountError = messages.CountError
@@ -85,12 +96,12 @@ def items_of(name: str) -> frozenset[str] | None:
 
 
 def _count_row(name: str, lock: str | None):
-	"""The count's warehouse, company and docstatus; ``lock``: "share" or "update" (a locking read
-	sees the latest committed row, whatever this transaction's snapshot)."""
+	"""The count's warehouse, company, docstatus and status; ``lock``: "share" or "update" (a locking
+	read sees the latest committed row, whatever this transaction's snapshot)."""
 	suffix = {"share": " lock in share mode", "update": " for update", None: ""}[lock]
 	rows = frappe.db.sql(
-		f"select `name`, `warehouse`, `company`, `docstatus` from `tab{SERIAL_COUNT}` where `name` = %s"
-		+ suffix,
+		f"select `name`, `warehouse`, `company`, `docstatus`, `status` from `tab{SERIAL_COUNT}`"
+		" where `name` = %s" + suffix,
 		(name,),
 		as_dict=True,
 	)
@@ -102,9 +113,22 @@ def _count_row(name: str, lock: str | None):
 	return rows[0]
 
 
-def require_draft(row, doing: str) -> None:
-	if row.docstatus == 0:
+def require_draft(row, doing: str, *, queued: bool = False) -> None:
+	"""Refuse, saying why, unless the count is a draft that is not being posted in the background
+	(``queued``: the background job posting it)."""
+	if row.docstatus == 0 and (
+		queued
+		or row.status != POSTING
+		# Marked Posting by a job that is no longer queued (its worker died): a draft.
+		or not background.is_queued(SERIAL_COUNT, row.name, "submit")
+	):
 		return
+	if row.docstatus == 0:
+		frappe.throw(
+			_("{0} {1} is being posted in the background: {2}").format(_(SERIAL_COUNT), row.name, doing),
+			CountError,
+			title=_("Count being posted"),
+		)
 	state = _("posted") if row.docstatus == 1 else _("cancelled")
 	frappe.throw(
 		_("{0} {1} is already {2}: {3}").format(_(SERIAL_COUNT), row.name, state, doing),
@@ -452,10 +476,49 @@ def unscan(name: str, code: str) -> bool:
 # Posting
 
 
-def lock_draft(name: str, doing: str) -> None:
+def lock_draft(name: str, doing: str, *, queued: bool = False) -> None:
 	"""Lock the count's row for update and refuse unless it is a draft: a second poster waits here
-	for the first, then finds it posted."""
-	require_draft(_count_row(name, "update"), doing)
+	for the first, then finds it posted (``queued``: the background job posting it)."""
+	require_draft(_count_row(name, "update"), doing, queued=queued)
+
+
+def rows_to_post(doc) -> int:
+	"""About how many rows posting the count writes: one per item counted (a reconciliation row, or
+	the count's own movements) and one per place misplaced units come from. Two statements."""
+	items = items_of(doc.name)
+	if items is None:
+		items = set(_items_here(doc.warehouse))
+	scanned = frappe.db.sql(
+		f"select distinct s.`item_code`, s.`warehouse` from `tab{SCAN}` c force index (count_code)"
+		f" join `tab{SERIAL}` s on s.`name` = c.`code` where c.`serial_count` = %s",
+		(doc.name,),
+	)
+	return len(set(items) | {item for item, _warehouse in scanned}) + len(
+		{(item, warehouse) for item, warehouse in scanned if warehouse and warehouse != doc.warehouse}
+	)
+
+
+def rows_to_cancel(doc) -> int:
+	"""How many rows the documents a posted count made hold (their cancel posts as many)."""
+	found = 0
+	for doctype, table in (("Stock Entry", "Stock Entry Detail"), ("Stock Reconciliation", SR_ROWS)):
+		names = [d.document_name for d in doc.documents if d.document_type == doctype]
+		if names:
+			found += frappe.db.count(table, {"parent": ("in", names), "parenttype": doctype})
+	return found
+
+
+def post_later(doc, rows: int) -> None:
+	"""In ``before_validate`` of a count too big to post within a web request: keep it a draft marked
+	Posting (scans refused meanwhile) and post it in a background job."""
+	doc.status = POSTING
+	doc.flags[POSTING_LATER] = True
+	background.submit_later(doc, rows, {"leave": doc.flags.get("leave") or []})
+
+
+def posting_failed(name: str) -> None:
+	"""A background posting refused: the count is a draft again (the reason is in its comments)."""
+	frappe.db.set_value(SERIAL_COUNT, name, "status", "Draft", update_modified=False)
 
 
 def stamp(doc) -> None:
@@ -468,7 +531,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 	"""Make the documents that bring the books in line with the count (on submit of ``doc``)."""
 	# Before any lock of its own, as every document that moves SN codes: the count then locks its
 	# serials, and the documents it makes find the turn theirs already.
-	posting.take_turn()
+	posting.take_turn(doc, rows=rows_to_post(doc))
 	items = items_of(doc.name)
 	warehouse, company = doc.warehouse, doc.company
 	# A locking read: every scan committed before this count's lock, whatever the snapshot.
@@ -506,7 +569,12 @@ def post(doc, leave: list[str] | None = None) -> None:
 			CountError,
 			title=_("Unknown SN codes"),
 		)
-	date, time = nowdate(), nowtime()
+	# The misplaced units are brought here a moment before the count: ERPNext would read a
+	# reconciliation at the very moment of the transfer as dated before it, and repost every item
+	# of the reconciliation.
+	moved_at = now_datetime()
+	moved_date, moved_time = _date_and_time(moved_at)
+	date, time = _date_and_time(moved_at + timedelta(milliseconds=1) if bring else moved_at)
 	doc.posting_date, doc.posting_time = date, time
 	frappe.db.set_value(
 		SERIAL_COUNT, doc.name, {"posting_date": date, "posting_time": time, "status": "Posted"}
@@ -514,15 +582,19 @@ def post(doc, leave: list[str] | None = None) -> None:
 	doc.status = "Posted"
 	limit = get_settings().limits.max_per_operation
 	made: list[tuple[str, str, str]] = []
-	for group in _groups(sorted(bring.items()), lambda entry: len(entry[1]), limit):
+	transfers = _groups(sorted(bring.items()), lambda entry: len(entry[1]), limit)
+	counted_items = sorted(set(items) if items is not None else set(here) | set(_items_here(warehouse)))
+	# What posting does, as its progress: each transfer, each item's balance, each reconciliation.
+	steps = len(transfers) + len(counted_items) + len(counted_items) // RECONCILED_ROWS + 1
+	for group in transfers:
 		entry = frappe.get_doc(
 			{
 				"doctype": "Stock Entry",
 				"company": company,
 				"purpose": "Material Transfer",
 				"stock_entry_type": "Material Transfer",
-				"posting_date": date,
-				"posting_time": time,
+				"posting_date": moved_date,
+				"posting_time": moved_time,
 				"set_posting_time": 1,
 				"remarks": _("Misplaced units found by {0} {1}").format(_(SERIAL_COUNT), doc.name),
 				"items": [
@@ -542,11 +614,12 @@ def post(doc, leave: list[str] | None = None) -> None:
 		entry.insert()
 		entry.submit()
 		made.append(("Stock Entry", entry.name, _("Transfer of misplaced units")))
-	counted_items = sorted(set(items) if items is not None else set(here) | set(_items_here(warehouse)))
+		posting.progress(len(made), steps)
 	changed, same = [], []
-	for item in counted_items:
+	for number, item in enumerate(counted_items, start=1):
 		codes = here.get(item, [])
 		qty, rate = _balance(item, warehouse, date, time)
+		posting.progress(len(transfers) + number, steps)
 		if len(codes) > limit:
 			frappe.throw(
 				_(
@@ -559,7 +632,9 @@ def post(doc, leave: list[str] | None = None) -> None:
 			changed.append((item, codes, rate))
 		else:
 			same.append((item, codes))
-	for group in _groups(changed, lambda entry: max(len(entry[1]), 1), limit):
+	# At most ERPNext's own size of a reconciliation it posts at once: a bigger one would be queued
+	# by ERPNext after this commits, and the count would not post whole.
+	for group in _groups(changed, lambda entry: max(len(entry[1]), 1), limit, RECONCILED_ROWS):
 		count = frappe.get_doc(
 			{
 				"doctype": "Stock Reconciliation",
@@ -583,6 +658,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 		count.insert()
 		count.submit()
 		made.append(("Stock Reconciliation", count.name, _("Quantities and SN codes counted")))
+		posting.progress(len(transfers) + len(counted_items) + len(made) - len(transfers), steps)
 	_move_same_quantity(doc, same, date, time)
 	for document_type, document_name, purpose in made:
 		row = doc.append(
@@ -591,6 +667,10 @@ def post(doc, leave: list[str] | None = None) -> None:
 		# Submitted with the count: Frappe then refuses cancelling the document alone (it is linked).
 		row.docstatus = 1
 		row.db_insert()
+
+
+def _date_and_time(moment) -> tuple[str, str]:
+	return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S.%f")
 
 
 def _items_here(warehouse: str) -> list[str]:
@@ -605,12 +685,13 @@ def _items_here(warehouse: str) -> list[str]:
 	)
 
 
-def _groups(entries: list, size, limit: int) -> list[list]:
-	"""``entries`` in groups whose ``size`` adds up to at most ``limit`` (one document each)."""
+def _groups(entries: list, size, limit: int, rows: int | None = None) -> list[list]:
+	"""``entries`` in groups whose ``size`` adds up to at most ``limit`` and, when given, of at most
+	``rows`` entries (one document each)."""
 	groups: list[list] = []
 	total = 0
 	for entry in entries:
-		if not groups or total + size(entry) > limit:
+		if not groups or total + size(entry) > limit or (rows and len(groups[-1]) >= rows):
 			groups.append([])
 			total = 0
 		groups[-1].append(entry)
@@ -708,12 +789,17 @@ def refuse_alone(doc) -> None:
 def cancel(doc) -> None:
 	"""Undo what posting made, latest first: the count's own movements, then its documents through
 	ERPNext's cancel."""
-	posting.take_turn()
+	posting.take_turn(doc, rows=rows_to_cancel(doc))
 	_void_own(doc)
-	for made in sorted(doc.documents, key=lambda row: row.idx, reverse=True):
-		document = frappe.get_doc(made.document_type, made.document_name)
+	made = sorted(doc.documents, key=lambda row: row.idx, reverse=True)
+	for number, row in enumerate(made, start=1):
+		document = frappe.get_doc(row.document_type, row.document_name)
 		if document.docstatus == 1:
-			document.cancel()
+			# ERPNext's cancel itself, here and now: a reconciliation of more than 100 rows (made by a
+			# count before they were kept smaller) would otherwise be cancelled by a job after this
+			# commits, and the count would not cancel whole.
+			document._cancel()
+		posting.progress(number, len(made))
 	frappe.db.set_value(SERIAL_COUNT, doc.name, "status", "Cancelled")
 	doc.status = "Cancelled"
 

@@ -8,6 +8,8 @@ after that is the same for every doctype.
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from frappe.utils import now_datetime
+
 from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_FIELD  # noqa: F401 (re-exported)
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import RowRequest, Voucher
@@ -153,6 +155,20 @@ def _keys(text: str | None) -> set[str]:
 WAREHOUSE_FIELDS = ("warehouse", "s_warehouse", "t_warehouse", "target_warehouse", "from_warehouse")
 
 
+def stock_places(doc) -> set[tuple[str, str]]:
+	"""(item, warehouse) of every place the document's rows move stock into or out of, for rows of
+	every item (rejected units included): where ERPNext posts it."""
+	places = set()
+	for rows, row in rows_of(doc):
+		if not row.get("item_code"):
+			continue
+		for f in (*WAREHOUSE_FIELDS, "rejected_warehouse"):
+			warehouse = _warehouse(doc, rows, row) if f == "warehouse" else row.get(f)
+			if warehouse:
+				places.add((row.item_code, warehouse))
+	return places
+
+
 def warehouses_to_classify(doc) -> set[str]:
 	"""Warehouses whose type (transit or not) decides what a row does: a transit warehouse holds
 	its units In Transit."""
@@ -169,6 +185,17 @@ def arrival_rows(doc) -> dict[str, str]:
 		for row in doc.get(ITEMS_TABLE) or []
 		if row.get("ste_detail") and row.get("against_stock_entry") == doc.outgoing_stock_entry
 	}
+
+
+def date_now(doc) -> bool:
+	"""Date a document without *Edit Posting Date and Time* now, as ERPNext's
+	``validate_posting_time`` does when it is saved and submitted; whether it was."""
+	if not doc.meta.has_field("set_posting_time") or doc.get("set_posting_time"):
+		return False
+	now = now_datetime()
+	doc.posting_date = now.strftime("%Y-%m-%d")
+	doc.posting_time = now.strftime("%H:%M:%S.%f")
+	return True
 
 
 def voucher(doc) -> Voucher:

@@ -5,7 +5,7 @@ row of an SN-tracked item, so other documents behave as plain ERPNext.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe import _
@@ -18,7 +18,6 @@ from serial_tracking.core.plan import (
 	RowRequest,
 	Voucher,
 	counted_places,
-	moved_places,
 	plan,
 	read,
 	read_codes,
@@ -27,7 +26,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import CREATING
 from serial_tracking.core.voiding import blockers
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, counted, documents, facts, ledger, posting
+from serial_tracking.stock import background, cartons, counted, documents, facts, ledger, posting
 from serial_tracking.stock.correction import read_renamed
 
 #: The flag in which before_submit hands its checked plan to on_submit.
@@ -97,10 +96,25 @@ def _normalise(doc, context: Context) -> None:
 
 
 def before_validate(doc, method=None):
-	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate."""
+	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate. A
+	submission of a document too big to post within a web request becomes a save, and a background
+	job submits it (:mod:`~serial_tracking.stock.background`)."""
 	kept = documents.packed_codes(doc)
 	if kept:
 		doc.flags[_PACKED] = kept
+	if doc.get("_action") == "submit":
+		rows = len(documents.rows_of(doc))
+		if background.should_hand_over(rows) and _moves_tracked_items(doc):
+			background.submit_later(doc, rows)
+
+
+def _moves_tracked_items(doc) -> bool:
+	"""Whether the app is on and the document has a row of an SN-tracked item that it moves."""
+	if not get_settings().enabled or not documents.moves_serials(doc):
+		return False
+	return bool(
+		ledger.managed_items({row.item_code for _table, row in documents.rows_of(doc) if row.item_code})
+	)
 
 
 def _restore_packed(doc) -> None:
@@ -178,7 +192,11 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 		return None
 	messages.throw(context.reading.problems)
 	with ledger.concurrent_moves_refused():
-		posting.take_turn(moved_places(context.rows))
+		posting.take_turn(doc, documents.stock_places(doc), rows=len(context.rows))
+		if documents.date_now(doc):
+			# Dated when it posts, after the documents it waited for: otherwise ERPNext would post it
+			# before them, reading the ledger as it was when this transaction began.
+			context = replace(context, voucher=documents.voucher(doc))
 		result = plan_of(context, lock=True)
 	messages.throw(result.problems)
 	return context, result
@@ -189,6 +207,12 @@ def before_cancel(doc, method=None):
 	from serial_tracking.stock import counting
 
 	counting.refuse_alone(doc)
+	rows = len(documents.rows_of(doc))
+	if background.should_hand_over(rows) and (serials := ledger.voucher_serials(doc.doctype, doc.name)):
+		# Refused here when later documents hold it back; else cancelled by a background job.
+		later = ledger.later_movements(doc.doctype, doc.name, serials)
+		_refuse_later(doc, later, counted.places_of(doc.doctype, doc.name), lock=False)
+		background.cancel_later(doc, rows)
 	with ledger.concurrent_moves_refused():
 		doc.flags[_VOIDED] = check_latest(doc)
 
@@ -214,13 +238,20 @@ def check_latest(doc) -> ledger.Voiding | None:
 	if not serials:
 		return None
 	places = counted.places_of(doc.doctype, doc.name)
-	posting.take_turn()
+	posting.take_turn(doc, rows=len(documents.rows_of(doc)))
 	locked = ledger.lock_serials(list(serials))
 	if ledger.moved_meanwhile(serials, locked):
 		ledger.refuse_busy(messages.SerialTrackingError)
 	later = ledger.later_movements(doc.doctype, doc.name, serials)
+	_refuse_later(doc, later, places, lock=True)
+	return ledger.voiding(doc.doctype, doc.name, serials, locked, later)
+
+
+def _refuse_later(doc, later, places: set[tuple[str, str]], *, lock: bool) -> None:
+	"""Refuse, naming them, while later documents moved the document's serials or later counts
+	counted its places (``lock``: a locking read, for a document about to be cancelled)."""
 	found = blockers(later)
-	found += [c for c in counted.later_counts(doc, places) if c not in found]
+	found += [c for c in counted.later_counts(doc, places, lock=lock) if c not in found]
 	if found:
 		# named as the user may read them (a document they may not open by its type)
 		problem = Problem(Reason.LATER_MOVEMENTS, params={"vouchers": found})
@@ -231,4 +262,3 @@ def check_latest(doc) -> ledger.Voiding | None:
 			messages.SerialCancelError,
 			title=_("Cancel later documents first"),
 		)
-	return ledger.voiding(doc.doctype, doc.name, serials, locked, later)

@@ -24,7 +24,13 @@ frappe.ui.form.on("Serial Count", {
 		}
 		serial_count.scan_box(frm);
 		serial_count.refresh_summary(frm);
-		if (frm.doc.docstatus === 0) {
+		if (frm.doc.docstatus === 0 && frm.doc.status === "Posting") {
+			// Posted by a background job (too big for one request): the form reloads when it is done.
+			frm.dashboard.set_headline_alert(
+				__("Being posted in the background; this form updates when it is done."),
+				"blue"
+			);
+		} else if (frm.doc.docstatus === 0) {
 			frm.page.set_primary_action(__("Post"), () => serial_count.post(frm));
 		}
 	},
@@ -33,7 +39,7 @@ frappe.ui.form.on("Serial Count", {
 const serial_count = {
 	scan_box(frm) {
 		const $wrapper = frm.fields_dict.scan_html.$wrapper.empty();
-		if (frm.doc.docstatus !== 0) return;
+		if (frm.doc.docstatus !== 0 || frm.doc.status === "Posting") return;
 		const $box = $(`
 			<div class="serial-count-scan">
 				<input type="text" class="form-control sn-count-input" autocomplete="off"
@@ -125,6 +131,10 @@ const serial_count = {
 				frappe
 					.xcall("serial_tracking.api.post_count", { count: frm.doc.name })
 					.then((made) => {
+						if (made.status === "Posting") {
+							frm.reload_doc();
+							return;
+						}
 						const names = made.documents
 							.map((d) => `${__(d.document_type)} ${frappe.utils.escape_html(d.document_name)}`)
 							.join(", ");

@@ -4,7 +4,7 @@ from frappe.model.document import Document
 from frappe.utils import escape_html
 
 from serial_tracking.constants import ITEM_FLAG
-from serial_tracking.stock import counting
+from serial_tracking.stock import background, counting
 
 _TITLE = "Count not saved"
 
@@ -14,10 +14,17 @@ class SerialCount(Document):
 	their own (``Serial Count Scan``); submitting posts it (:func:`counting.post`), cancelling undoes
 	what posting made (:func:`counting.cancel`)."""
 
+	def before_validate(self):
+		if self._action == "submit":
+			rows = counting.rows_to_post(self)
+			if background.should_hand_over(rows):
+				# Too big to post within a web request: a background job posts it, whole.
+				counting.post_later(self, rows)
+
 	def validate(self):
 		self._check_warehouse()
 		self._check_items()
-		if self.docstatus == 0:
+		if self.docstatus == 0 and not self.flags.get(counting.POSTING_LATER):
 			self.status = "Draft"
 
 	def _check_warehouse(self):
@@ -64,14 +71,26 @@ class SerialCount(Document):
 			seen.add(row.item_code)
 
 	def before_submit(self):
-		counting.lock_draft(self.name, _("it cannot be posted again"))
+		counting.lock_draft(
+			self.name, _("it cannot be posted again"), queued=bool(self.flags.get(background.QUEUED))
+		)
 		counting.stamp(self)
 
 	def on_submit(self):
 		counting.post(self, self.flags.get("leave"))
 
+	def before_cancel(self):
+		rows = counting.rows_to_cancel(self)
+		if background.should_hand_over(rows):
+			background.cancel_later(self, rows)
+
 	def on_cancel(self):
 		counting.cancel(self)
+
+	def background_failed(self, reason: str) -> None:
+		"""Its background posting was refused: a draft again (the reason is in its comments)."""
+		if self.docstatus == 0:
+			counting.posting_failed(self.name)
 
 	def on_trash(self):
 		frappe.db.delete(counting.SCAN, {"serial_count": self.name})

@@ -1,0 +1,157 @@
+"""Documents too big to post within a web request post in a background job, with progress.
+
+A document that moves SN codes holds the posting turn (:mod:`serial_tracking.stock.posting`) from
+its ``before_submit`` until it commits, and ERPNext posts its rows one by one (about 13 ms a row on
+a 2-CPU machine, docs/benchmarks.md). Every other document that moves SN codes waits for it, and
+ERPNext's own lock on the stock ledger holds back every other posting of the moment just as long.
+A web request holding that for minutes would also meet the web server's time-out. So, as ERPNext
+does for a Stock Reconciliation of more than 100 rows, a document of more than
+:data:`IN_REQUEST_ROWS` rows submitted or cancelled in a web request is handed to a job on the
+``long`` queue:
+
+- Submitting: the submission becomes a save of the draft (Desk shows the document saved, with a
+  message saying it is being submitted), and a job submits it once the save is committed. The
+  document is locked meanwhile, as ERPNext locks a queued reconciliation.
+- Cancelling: the request is refused with a message saying the cancel goes on in the background,
+  nothing of it kept, and a job cancels the document.
+
+The job posts as the user, publishes its progress on the document's form, and ends in a
+Notification Log: done, or refused with the reason (the document then stays as it was, and a
+comment on it says why). A Serial Count hands itself over the same way (its controller).
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, strip_html
+
+from serial_tracking.exchange.notify import notify
+from serial_tracking.stock import posting
+
+#: Rows (every stock row of the document, of any item) a document may post in a web request.
+IN_REQUEST_ROWS = 200
+#: Seconds a background posting may take before its worker ends it.
+TIMEOUT = 4600
+#: The flag set on a document its background job posts.
+QUEUED = "serial_tracking_queued"
+
+
+class HandedOver(frappe.ValidationError):
+	"""A cancellation handed to a background job: the request itself changed nothing."""
+
+
+def in_request() -> bool:
+	"""Whether this runs in a web request (not in a background job, a console or a test)."""
+	return bool(getattr(frappe.local, "request", None)) and not posting.in_job()
+
+
+def should_hand_over(rows: int) -> bool:
+	"""Whether a document of ``rows`` rows, about to be posted here, goes to a background job."""
+	return rows > IN_REQUEST_ROWS and in_request() and posting.holding() is None
+
+
+def submit_later(doc, rows: int, flags: dict | None = None) -> None:
+	"""In ``before_validate`` of a submission: save the document as a draft instead, and submit it in
+	a job once that is committed (with ``flags`` set on it, as the submission had them)."""
+	doc.docstatus = 0
+	doc._action = "save"
+	frappe.msgprint(
+		_(
+			"{0} {1} has {2} rows: it is saved and is being submitted in the background. Its form shows"
+			" the progress, and you will be notified when it is done."
+		).format(_(doc.doctype), escape_html(doc.name or ""), rows),
+		title=_("Submitting in the background"),
+		indicator="blue",
+	)
+	doctype, name = doc.doctype, doc.name
+	frappe.db.after_commit.add(lambda: _enqueue(doctype, name, "submit", flags))
+
+
+def cancel_later(doc, rows: int) -> None:
+	"""In ``before_cancel``: refuse the cancellation here, and cancel the document in a job."""
+	_enqueue(doc.doctype, doc.name, "cancel")
+	frappe.msgprint(
+		_(
+			"{0} {1} has {2} rows: it is being cancelled in the background. Its form shows the progress,"
+			" and you will be notified when it is done."
+		).format(_(doc.doctype), escape_html(doc.name), rows),
+		title=_("Cancelling in the background"),
+		indicator="blue",
+	)
+	raise HandedOver
+
+
+def _enqueue(doctype: str, name: str, action: str, flags: dict | None = None) -> None:
+	"""Lock the document (nobody changes it meanwhile: Frappe's lock of a queued document, as ERPNext
+	locks a queued reconciliation), then queue its job, once."""
+	frappe.get_doc(doctype, name).lock()
+	frappe.enqueue(
+		run,
+		queue="long",
+		timeout=TIMEOUT,
+		job_id=job_id(doctype, name, action),
+		deduplicate=True,
+		doctype=doctype,
+		name=name,
+		action=action,
+		user=frappe.session.user,
+		flags=flags or {},
+	)
+
+
+def job_id(doctype: str, name: str, action: str) -> str:
+	return f"serial_tracking::{action}::{doctype}::{name}"
+
+
+def is_queued(doctype: str, name: str, action: str) -> bool:
+	"""Whether the document's job is waiting or running (a job whose worker died is not)."""
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return bool(is_job_enqueued(job_id(doctype, name, action)))
+
+
+def run(doctype: str, name: str, action: str, user: str, flags: dict | None = None) -> None:
+	"""The job: submit or cancel the document as ``user`` (with ``flags`` set on it), then tell them
+	how it went."""
+	frappe.set_user(user)
+	doc = frappe.get_doc(doctype, name)
+	doc.unlock()
+	expected = 0 if action == "submit" else 1
+	if doc.docstatus != expected:
+		return
+	doc.flags.update(flags or {})
+	doc.flags[QUEUED] = True
+	label = _("submitted") if action == "submit" else _("cancelled")
+	try:
+		getattr(doc, action)()
+		frappe.db.commit()
+	except Exception as e:
+		frappe.db.rollback()
+		reason = _reason(e)
+		frappe.clear_messages()
+		failed = getattr(doc, "background_failed", None)
+		if failed:
+			failed(reason)
+		doc.add_comment(
+			"Comment", _("Could not be {0} in the background: {1}").format(label, escape_html(reason))
+		)
+		notify(
+			user,
+			_("{0} {1} could not be {2}: {3}").format(
+				_(doctype), escape_html(name), label, escape_html(reason)
+			),
+			document=(doctype, name),
+		)
+	else:
+		notify(
+			user, _("{0} {1} is {2}").format(_(doctype), escape_html(name), label), document=(doctype, name)
+		)
+	frappe.db.commit()
+	frappe.publish_progress(100, title=_("{0} {1}").format(_(doctype), name), doctype=doctype, docname=name)
+	frappe.get_doc(doctype, name).notify_update()
+
+
+def _reason(e: Exception) -> str:
+	if isinstance(e, frappe.ValidationError | frappe.PermissionError | frappe.DoesNotExistError):
+		return strip_html(str(e)).strip() or _("refused")
+	frappe.log_error(title=_("Posting in the background"))
+	return _("an unexpected error stopped it ({0}); see the Error Log").format(type(e).__name__)
