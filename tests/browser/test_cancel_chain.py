@@ -2,6 +2,10 @@
 then "Cancel all, latest first"; the button only where something blocks, and a document a count
 made naming its count."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("selenium")
@@ -139,3 +143,82 @@ def test_a_document_a_count_made_names_its_count_and_shows_no_error(desk: Desk, 
 	assert f"Made by Serial Count {count['name']}: cancelling the count cancels it." in comment.text
 	assert desk.message_dialog() is None, "an error is shown on a document a count made"
 	assert desk.visible(BLOCKS) is None
+
+
+def _run_job_of(site: str, voucher_type: str, voucher_no: str, check: bool = True) -> None:
+	"""Run the queued job cancelling this document's chain as Frappe's worker runs it, in a process
+	of the bench serving the site (the bench of this Python); ``check``: it must have been queued."""
+	code = (
+		"import sys; sys.path.insert(0, sys.argv[1]); import frappe;"
+		" frappe.init(sys.argv[2], sites_path='.'); frappe.connect();"
+		" from frappe.utils.background_jobs import create_job_id;"
+		" from serial_tracking.stock import cancelling;"
+		" from tests.integration.test_cancel_chain import _queued_job, _run_as_a_worker;"
+		" _run_as_a_worker(_queued_job(create_job_id(cancelling._job_id((sys.argv[3], sys.argv[4])))))"
+	)
+	repo = str(Path(__file__).resolve().parents[2])
+	sites = Path(sys.prefix).parent / "sites"
+	ran = subprocess.run(
+		[sys.executable, "-c", code, repo, site, voucher_type, voucher_no],
+		cwd=sites,
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+	assert ran.returncode == 0 or not check, ran.stderr[-3000:]
+
+
+def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, cleanup, uid):
+	"""Past 20 documents the chain goes to a background job: the form shows its progress, then the
+	report once the job (run here as a worker runs it) is done, and forgets it."""
+	codes = [f"STJ-{uid}-{n:02}" for n in range(21)]
+	receipt = receive(api, cleanup, [(PHONE, codes)])
+	for code in codes:
+		deliver(api, cleanup, [(PHONE, [code])])
+
+	desk.open_form("Purchase Receipt", receipt)
+	site = desk.js("return frappe.boot.sitename")
+	ran = False
+	try:
+		desk.click(desk.find(BLOCKS, message="no Show what blocks button"))
+		dialog = desk.dialog(f"What blocks cancelling {receipt}")
+		desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
+		confirm = desk.wait(
+			lambda d: next(
+				(
+					m
+					for m in d.find_elements(By.CSS_SELECTOR, MODAL)
+					if m.is_displayed() and "latest first, through their own cancel" in m.text
+				),
+				None,
+			),
+			"no confirmation asked",
+		)
+		desk.click(confirm.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
+		progress = desk.wait(
+			lambda d: next(
+				(
+					m
+					for m in d.find_elements(By.CSS_SELECTOR, MODAL)
+					if m.is_displayed() and "Cancelling, latest first" in m.text
+				),
+				None,
+			),
+			"no progress shown",
+		)
+		assert "0 of 22 documents" in progress.text
+		remembered = "return Object.keys(localStorage).filter((k) => k.includes('cancel_chain'))"
+		assert desk.js(remembered) == [f"serial_tracking:cancel_chain:Purchase Receipt:{receipt}"]
+		assert api.get("Purchase Receipt", receipt)["docstatus"] == 1
+
+		_run_job_of(site, "Purchase Receipt", receipt)
+		ran = True
+		report = desk.wait(lambda d: desk.message_dialog(), "the job's report is not shown", timeout=30)
+		assert f"Purchase Receipt {receipt}: cancelled" in report.text
+		desk.snap("c3-long-chain-cancelled")
+		desk.wait(lambda d: desk.js("return cur_frm.doc.docstatus === 2"), "the receipt is not cancelled")
+		assert desk.js(remembered) == []
+	finally:
+		# a job the test queued is never left behind in the queue
+		if not ran:
+			_run_job_of(site, "Purchase Receipt", receipt, check=False)
