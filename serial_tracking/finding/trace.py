@@ -11,10 +11,15 @@ and so are the serials of items they may not read, and the sales to (receipts fr
 (supplier) their User Permissions do not let through. Lives are grouped on every row of a serial,
 so that a hidden receipt still opens its life; the rows hidden are then left out of it.
 
+The recall question is answered a page of units at a time (:func:`recall_page`): the units a
+supplier's receipts (or one receipt) brought in are read along the receipts' names and the log's
+index of a document's rows, so a page reads the same rows whatever the supplier's history.
+
 A serial's trace also tells each life as a story (:func:`serial_tracking.core.lives.story`) in
 the user's language, and the unit's figures; both only from the rows the user may see.
 """
 
+import json
 from collections.abc import Callable, Iterable
 
 import frappe
@@ -75,6 +80,12 @@ RECEIPTS = PURCHASE
 
 #: What a trace reads of a log row.
 FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE)
+#: Units of a recall per page, unless asked for fewer (``page_length``), and the most a page holds.
+PAGE = 500
+MOST_PAGE = 2000
+#: Receipts read at once while filling a page (at most a page and one); past twice a page of them,
+#: the page ends there (``more``), so receipts of untracked items never make a page read without end.
+RECEIPTS_AT_ONCE = 100
 
 
 def _select(where: Criterion) -> list[frappe._dict]:
@@ -298,9 +309,12 @@ def check_document(voucher_type: str, voucher_no: str) -> None:
 		)
 
 
-def of_document(voucher_type: str, voucher_no: str) -> dict:
+def of_document(
+	voucher_type: str, voucher_no: str, after: str | None = None, page_length: int | None = None
+) -> dict:
 	"""Every serial a document moved (its log rows, cancelled ones marked) and where each is now;
-	for a receipt from a supplier, also the customers who received its units since."""
+	for a receipt from a supplier, also the customers who received its units since, a page of its
+	units at a time (:func:`recall_page`)."""
 	check_document(voucher_type, voucher_no)
 	log = frappe.qb.DocType(LOG)
 	rows = _select((log.voucher_type == voucher_type) & (log.voucher_no == voucher_no))
@@ -320,58 +334,167 @@ def of_document(voucher_type: str, voucher_no: str) -> dict:
 	]
 	traced = {"voucher_type": voucher_type, "voucher_no": voucher_no, "serials": serials}
 	if voucher_type in RECEIPTS:
-		traced["customers"] = recall({voucher_type: [voucher_no]})
+		traced.update(recall_page([voucher_type], {"name": voucher_no}, after, page_length))
+		traced.pop("receipts")
 	return traced
 
 
 # The recall question
 
 
-def receipts_of(supplier: str) -> dict[str, list[str]]:
-	"""The submitted receipts (and invoices with stock) from ``supplier`` the user may read."""
-	_require_known("Supplier", supplier)
-	require_readable("Supplier", supplier)
-	found = {}
-	for doctype in RECEIPTS:
+def recall_page(
+	doctypes: Iterable[str], filters: dict, after: str | None = None, page_length: int | None = None
+) -> dict:
+	"""A page of the recall: the next units (at most ``page_length``, :data:`PAGE` unless asked) that
+	submitted receipts of ``doctypes`` matching ``filters`` received from a supplier, after the unit
+	``after`` names (the ``next`` of the page before), and the customers who received them since.
+
+	Units are taken receipt by receipt in the order of the receipts' names (the receipts the user
+	may read, through ``frappe.get_list``), each receipt's units in the order of its log rows; a
+	page reads its receipts, their rows up to the page's end and the lives of the page's units,
+	never the rest of the supplier's history. ``more``: units follow, from ``next``."""
+	page = _page_length(page_length)
+	doctypes = list(doctypes)
+	place = _cursor(after, doctypes, filters)
+	units: list[tuple[str, str, str, str]] = []
+	receipts_read, more = 0, False
+	for doctype in doctypes[doctypes.index(place[0]) if place else 0 :]:
 		if not frappe.has_permission(doctype, "read"):
 			continue
-		filters = {"supplier": supplier, "docstatus": 1, "is_return": 0}
+		wanted = {**filters, "docstatus": 1, "is_return": 0}
 		if doctype == "Purchase Invoice":
-			filters["update_stock"] = 1
-		names = frappe.get_list(doctype, filters=filters, pluck="name", limit_page_length=0)
-		if names:
-			found[doctype] = names
-	return found
+			wanted["update_stock"] = 1
+		if place and place[0] == doctype and place[2] and _readable(doctype, {**wanted, "name": place[1]}):
+			# the rest of the receipt the page before ended in
+			units += _received(doctype, [place[1]], page + 1, after_row=place[2])
+		last = place[1] if place and place[0] == doctype else None
+		place = None
+		while len(units) <= page:
+			if receipts_read >= 2 * page and last:
+				more = True
+				break
+			names = frappe.get_list(
+				doctype,
+				filters=[[doctype, k, "=", v] for k, v in wanted.items()]
+				+ ([[doctype, "name", ">", last]] if last else []),
+				pluck="name",
+				order_by="name asc",
+				limit_page_length=min(RECEIPTS_AT_ONCE, page + 1),
+			)
+			if not names:
+				break
+			receipts_read += len(names)
+			units += _received(doctype, names, page + 1 - len(units))
+			last = names[-1]
+		if more or len(units) > page:
+			break
+	if len(units) > page:
+		units, more = units[:page], True
+	elif more:
+		# the page ends after the last receipt read, none of whose units it holds
+		units.append((doctype, last, None, None))
+	shown = [u for u in units if u[2]]
+	receipts = list(dict.fromkeys((u[0], u[1]) for u in shown))
+	return {
+		"receipts": [{"voucher_type": t, "voucher_no": n} for t, n in receipts],
+		"customers": recall(shown),
+		"units": len(shown),
+		"more": more,
+		"next": json.dumps([units[-1][0], units[-1][1], units[-1][3]]) if more else None,
+	}
 
 
-def recall(receipts: dict[str, list[str]]) -> list[dict]:
-	"""The customers who received, later in the same life, the units that ``receipts`` (by doctype,
-	their names) received from a supplier; per customer its units, with the delivery and whether
-	the customer still holds the unit. A fixed number of statements, however many receipts."""
-	if not receipts:
-		return []
-	log = frappe.qb.DocType(LOG)
-	opened_here = (
-		log.operation.isin([o.value for o in FROM_SUPPLIER])
-		& (log.party_type == "Supplier")
-		& (log.is_cancelled == 0)
-		& Criterion.any(
-			[
-				(log.voucher_type == doctype) & log.voucher_no.isin(names)
-				for doctype, names in receipts.items()
-			]
+def _page_length(value) -> int:
+	if value in (None, ""):
+		return PAGE
+	from serial_tracking.api import whole_number
+
+	number = whole_number(value, _("Page Length"))
+	if not 1 <= number <= MOST_PAGE:
+		frappe.throw(
+			_("{0} must be between 1 and {1}, not {2}").format(_("Page Length"), MOST_PAGE, number),
+			title=_("Invalid argument"),
 		)
+	return number
+
+
+def _cursor(after, doctypes: list[str], filters: dict) -> tuple[str, str, str | None] | None:
+	"""Where a page starts: (receipt type, receipt, its last log row shown, or None when the page
+	before ended after the whole receipt); a refusal naming ``after`` when it is no such place."""
+	if after in (None, ""):
+		return None
+	try:
+		place = json.loads(after) if isinstance(after, str) else after
+	except ValueError:
+		place = None
+	if (
+		not isinstance(place, list)
+		or len(place) != 3
+		or place[0] not in doctypes
+		or not isinstance(place[1], str)
+		or not place[1]
+		or not (place[2] is None or isinstance(place[2], str))
+		or ("name" in filters and place[1] != filters["name"])
+	):
+		frappe.throw(
+			_("{0} is not where a page of this recall ends: '{1}'").format(
+				_("After"), _shown(str(after)[:200])
+			),
+			title=_("Invalid argument"),
+		)
+	return place[0], place[1], place[2]
+
+
+def _readable(doctype: str, filters: dict) -> bool:
+	return bool(frappe.get_list(doctype, filters=filters, pluck="name", limit_page_length=1))
+
+
+def _received(doctype: str, names: list[str], limit: int, after_row: str | None = None) -> list[tuple]:
+	"""Up to ``limit`` units received from a supplier by these receipts (their active log rows),
+	receipt by receipt in the order of their names, each receipt's rows in the log's order: one
+	statement along the index of a document's rows, reading no more rows than it returns (and the
+	few cancelled or other rows among them)."""
+	log = frappe.qb.DocType(LOG)
+	query = (
+		frappe.qb.from_(log)
+		.select(log.voucher_type, log.voucher_no, log.serial_no, log.name)
+		.force_index("voucher_rows")
+		.where(
+			(log.voucher_type == doctype)
+			& log.voucher_no.isin(names)
+			& (log.is_cancelled == 0)
+			& log.operation.isin([o.value for o in FROM_SUPPLIER])
+			& (log.party_type == "Supplier")
+		)
+		.orderby(log.voucher_no)
+		.orderby(log.name)
+		.limit(limit)
 	)
-	received = frappe.qb.from_(log).select(log.serial_no).where(opened_here)
-	rows = _select(log.serial_no.isin(received))
-	wanted = {(doctype, name) for doctype, names in receipts.items() for name in names}
+	if after_row:
+		query = query.where(log.name > after_row)
+	return [tuple(row) for row in query.run()]
+
+
+def recall(units: list[tuple]) -> list[dict]:
+	"""The customers who received, later in the same life, ``units`` (receipt type, receipt, serial):
+	per customer its units, with the delivery and whether the customer still holds the unit. A
+	fixed number of statements, whatever the number of units; each unit's own log is read whole."""
+	if not units:
+		return []
+	opened: dict[str, set[tuple[str, str]]] = {}
+	for receipt_type, receipt, code, *_rest in units:
+		opened.setdefault(code, set()).add((receipt_type, receipt))
+	log = frappe.qb.DocType(LOG)
+	rows = _select(log.serial_no.isin(sorted(opened)))
 	by_serial: dict[str, list] = {}
 	for r in rows:
 		by_serial.setdefault(r.serial_no, []).append(r)
 	sales = [
 		sale
-		for moved in by_serial.values()
-		for sale in core.sales(core.group(moved), lambda o: (o.voucher_type, o.voucher_no) in wanted)
+		for code, moved in by_serial.items()
+		for sale in core.sales(
+			core.group(moved), lambda o, here=opened[code]: (o.voucher_type, o.voucher_no) in here
+		)
 	]
 	seen = {r.name for r in _seen([s.row for s in sales], {"name": ("in", [s.row.name for s in sales])})}
 	customers: dict[str, list] = {}
@@ -395,17 +518,15 @@ def recall(receipts: dict[str, list[str]]) -> list[dict]:
 	return [
 		{
 			"customer": customer,
-			"units": sorted(units, key=lambda u: (str(u["posting_date"]), u["voucher_no"], u["serial_no"])),
+			"units": sorted(sold, key=lambda u: (str(u["posting_date"]), u["voucher_no"], u["serial_no"])),
 		}
-		for customer, units in sorted(customers.items())
+		for customer, sold in sorted(customers.items())
 	]
 
 
-def of_supplier(supplier: str) -> dict:
-	"""The recall question from a supplier: the customers who received units it supplied."""
-	receipts = receipts_of(supplier)
-	return {
-		"supplier": supplier,
-		"receipts": [{"voucher_type": d, "voucher_no": n} for d, names in receipts.items() for n in names],
-		"customers": recall(receipts),
-	}
+def of_supplier(supplier: str, after: str | None = None, page_length: int | None = None) -> dict:
+	"""The recall question from a supplier, a page of its units at a time (:func:`recall_page`): the
+	customers who received units it supplied."""
+	_require_known("Supplier", supplier)
+	require_readable("Supplier", supplier)
+	return {"supplier": supplier, **recall_page(RECEIPTS, {"supplier": supplier}, after, page_length)}
