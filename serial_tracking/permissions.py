@@ -166,8 +166,12 @@ def _quoted(value: str) -> str:
 	return frappe.db.escape(value, percent=False)
 
 
+def _listed(*values: str) -> str:
+	return ", ".join(_quoted(v) for v in sorted(values))
+
+
 def _in(column: str, values: Iterable[str]) -> str:
-	return f"{column} in ({', '.join(_quoted(v) for v in sorted(values))})"
+	return f"{column} in ({_listed(*values)})"
 
 
 def _party_sql(type_column: str, column: str, doctype: str, allowed: frozenset[str], strict: bool) -> str:
@@ -175,7 +179,8 @@ def _party_sql(type_column: str, column: str, doctype: str, allowed: frozenset[s
 	named in ``type_column``."""
 	if strict:
 		return f"({type_column} = {_quoted(doctype)} and {_in(column, allowed)})"
-	return f"(ifnull({type_column}, '') != {_quoted(doctype)} or ifnull({column}, '') = '' or {_in(column, allowed)})"
+	other = f"ifnull({type_column}, '') != {_quoted(doctype)}"
+	return f"({other} or ifnull({column}, '') = '' or {_in(column, allowed)})"
 
 
 def query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -207,31 +212,28 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 
 
 def _unit_sql(restricted: dict[str, frozenset[str]]) -> str:
-	"""The log rows whose unit's parties (``unit_allowed``) are let through: its serial read by its
-	primary key."""
-	unit = f"select 1 from `tab{SERIAL}` s where s.`name` = `tab{LOG}`.`serial_no`"
-	refused = " or ".join(
-		f"(ifnull(s.`{UNIT_PARTIES[t]}`, '') != '' and not {_in(f's.`{UNIT_PARTIES[t]}`', names)})"
+	"""The log rows whose unit's parties (``unit_allowed``) are let through. Each party is read as a
+	scalar subquery by the serial's primary key: MariaDB runs it for the rows it reads, and cannot
+	turn it into a read of every serial of another party (as it may a ``not exists``)."""
+	unit = f"from `tab{SERIAL}` s where s.`name` = `tab{LOG}`.`serial_no`"
+	return " and ".join(
+		f"ifnull((select s.`{UNIT_PARTIES[t]}` {unit}), '') in ({_listed('', *names)})"
 		for t, names in restricted.items()
 	)
-	return f"not exists ({unit} and ({refused}))"
 
 
 def _carton_sql(allowed: frozenset[str], strict: bool) -> str:
 	"""Cartons but those made by a receipt from a supplier not allowed; strict: only those made by a
-	receipt from an allowed supplier."""
+	receipt from an allowed supplier. The receipt's supplier is a scalar subquery by its primary key."""
 	table = f"`tab{CARTON}`"
-
-	def receipt(doctype: str, supplier: str) -> str:
-		return (
-			f"exists (select 1 from `tab{doctype}` r where {table}.`made_by_type` = {_quoted(doctype)}"
-			f" and r.`name` = {table}.`made_by_no` and {supplier})"
-		)
-
+	supplier = " ".join(
+		f"when {_quoted(d)} then (select r.`supplier` from `tab{d}` r where r.`name` = {table}.`made_by_no`)"
+		for d in RECEIPTS
+	)
+	party = f"(case {table}.`made_by_type` {supplier} end)"
 	if strict:
-		return "(" + " or ".join(receipt(d, _in("r.`supplier`", allowed)) for d in RECEIPTS) + ")"
-	other = f"ifnull(r.`supplier`, '') != '' and not {_in('r.`supplier`', allowed)}"
-	return " and ".join(f"not {receipt(d, other)}" for d in RECEIPTS)
+		return _in(party, allowed)
+	return f"ifnull({party}, '') in ({_listed('', *allowed)})"
 
 
 def has_permission(

@@ -168,7 +168,7 @@ def test_a_code_of_an_item_the_user_may_not_read_is_of_another_item(restricted):
 	assert "another item" in reason and f.LAPTOP not in reason
 
 
-def test_a_cancellation_names_later_documents_the_user_may_not_see_by_their_type(trade, restricted):  # noqa: F811
+def test_a_cancellation_names_later_documents_the_user_may_not_see_by_type(trade, restricted):  # noqa: F811
 	frappe.set_user(restricted("wl-cancel", "Customer", f.CUSTOMER))
 	receipt = frappe.get_doc("Purchase Receipt", trade.other_receipt.name)
 	with pytest.raises(frappe.ValidationError) as refusal:
