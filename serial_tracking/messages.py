@@ -42,6 +42,11 @@ class PostingBusy(SerialTrackingError):
 	"""A document waited too long for another one to finish posting to the stock ledger."""
 
 
+class HandedOver(SerialTrackingError):
+	"""A cancellation handed to a background job (serial_tracking/stock/background.py): the request
+	itself changed nothing."""
+
+
 def _templates() -> dict[Reason, str]:
 	return {
 		Reason.TOO_LONG: _("{code} is {length} characters long; an SN code has at most {max_length}"),

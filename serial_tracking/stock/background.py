@@ -22,12 +22,14 @@ comment on it says why). A Serial Count hands itself over the same way (its cont
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, strip_html
+from frappe.utils import cint, escape_html, strip_html
 
 from serial_tracking.exchange.notify import notify
+from serial_tracking.messages import HandedOver
 from serial_tracking.stock import posting
 
-#: Rows (every stock row of the document, of any item) a document may post in a web request.
+#: Rows (every stock row of the document, of any item) a document may post in a web request; a
+#: site's ``serial_tracking_rows_in_request`` (site_config.json) sets another number.
 IN_REQUEST_ROWS = 200
 #: Seconds a background posting may take before its worker ends it.
 TIMEOUT = 4600
@@ -35,18 +37,18 @@ TIMEOUT = 4600
 QUEUED = "serial_tracking_queued"
 
 
-class HandedOver(frappe.ValidationError):
-	"""A cancellation handed to a background job: the request itself changed nothing."""
-
-
 def in_request() -> bool:
 	"""Whether this runs in a web request (not in a background job, a console or a test)."""
 	return bool(getattr(frappe.local, "request", None)) and not posting.in_job()
 
 
+def rows_in_request() -> int:
+	return cint(frappe.conf.get("serial_tracking_rows_in_request")) or IN_REQUEST_ROWS
+
+
 def should_hand_over(rows: int) -> bool:
 	"""Whether a document of ``rows`` rows, about to be posted here, goes to a background job."""
-	return rows > IN_REQUEST_ROWS and in_request() and posting.holding() is None
+	return rows > rows_in_request() and in_request() and posting.holding() is None
 
 
 def submit_later(doc, rows: int, flags: dict | None = None) -> None:

@@ -510,10 +510,32 @@ def rows_to_cancel(doc) -> int:
 
 def post_later(doc, rows: int) -> None:
 	"""In ``before_validate`` of a count too big to post within a web request: keep it a draft marked
-	Posting (scans refused meanwhile) and post it in a background job."""
+	Posting (scans refused meanwhile) and post it in a background job. Unknown codes refuse it at
+	once, as posting would."""
+	unknown = frappe.db.sql(
+		f"select c.`code` from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
+		" on s.`name` = c.`code` where c.`serial_count` = %s and s.`name` is null order by c.`code`",
+		(doc.name,),
+		pluck=True,
+	)
+	_refuse_unknown(doc, unknown)
 	doc.status = POSTING
 	doc.flags[POSTING_LATER] = True
 	background.submit_later(doc, rows, {"leave": doc.flags.get("leave") or []})
+
+
+def _refuse_unknown(doc, unknown: list[str]) -> None:
+	if not unknown:
+		return
+	shown = ", ".join(escape_html(code) for code in unknown[:_NAMED])
+	more = _(" and {0} more").format(len(unknown) - _NAMED) if len(unknown) > _NAMED else ""
+	frappe.throw(
+		_(
+			"{0} {1} cannot be posted: {2} scanned SN codes are unknown ({3}{4}). Register the units or take the scans out first."
+		).format(_(SERIAL_COUNT), doc.name, len(unknown), shown, more),
+		CountError,
+		title=_("Unknown SN codes"),
+	)
 
 
 def posting_failed(name: str) -> None:
@@ -559,16 +581,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 				here.setdefault(item, []).append(code)
 		else:
 			here.setdefault(item, []).append(code)
-	if unknown:
-		shown = ", ".join(escape_html(code) for code in unknown[:_NAMED])
-		more = _(" and {0} more").format(len(unknown) - _NAMED) if len(unknown) > _NAMED else ""
-		frappe.throw(
-			_(
-				"{0} {1} cannot be posted: {2} scanned SN codes are unknown ({3}{4}). Register the units or take the scans out first."
-			).format(_(SERIAL_COUNT), doc.name, len(unknown), shown, more),
-			CountError,
-			title=_("Unknown SN codes"),
-		)
+	_refuse_unknown(doc, unknown)
 	# The misplaced units are brought here a moment before the count: ERPNext would read a
 	# reconciliation at the very moment of the transfer as dated before it, and repost every item
 	# of the reconciliation.
