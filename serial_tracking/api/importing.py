@@ -6,6 +6,7 @@ from frappe import _
 
 from serial_tracking.constants import SERIAL
 from serial_tracking.exchange import importing
+from serial_tracking.settings import get_settings
 from serial_tracking.stock import unsaved
 
 
@@ -33,13 +34,18 @@ def import_serials(file_url: str) -> dict:
 def read_import(file_url: str, doc: str | dict, row: str) -> dict:
 	"""A filled template read for one row of an unsaved document (the SN dialog): its codes and
 	cartons, and the problems of its rows (each naming row, column, value and reason). Every row
-	must be of the row's item, and of its warehouse or none. Nothing is stored."""
+	must be of the row's item, and of its warehouse or none. Nothing is stored.
+
+	A row of a document takes at most the settings' most SN codes per operation: a file with data
+	past that many rows is refused as soon as the reading reaches it."""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	loaded = unsaved.load(doc)
 	target = unsaved.row_of(loaded, row)
 	_context, request = unsaved.request_of(loaded, target)
 	file = importing.file_of(file_url)
-	lines, problems = importing.read(file)
+	most = get_settings().limits.max_per_operation
+	sheet = importing.read_head(file, head=None, most=most, one_row=True)
+	lines, problems = sheet.lines, sheet.problems
 	checked = importing.check(
 		lines,
 		problems,

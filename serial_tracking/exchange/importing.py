@@ -13,15 +13,37 @@ and the same all-or-nothing result, ending in a notification to the user.
 
 import io
 import os
+import struct
+import time
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
+from datetime import time as time_of_day
 from uuid import uuid4
+from xml.etree.ElementTree import ParseError
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.cell.text import Text
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.styles.stylesheet import Stylesheet
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import (
+	ARC_CONTENT_TYPES,
+	ARC_STYLE,
+	ARC_WORKBOOK,
+	SHARED_STRINGS,
+	SHEET_MAIN_NS,
+	XLSM,
+	XLSX,
+	XLTM,
+	XLTX,
+)
+from openpyxl.xml.functions import fromstring, iterparse
 
 import frappe
 from frappe import _
@@ -49,8 +71,29 @@ COLUMNS = (
 )
 KEYS = tuple(k for k, _label in COLUMNS)
 LETTERS = dict(zip(KEYS, "ABCDE", strict=True))
-#: Data rows a file may have.
+#: Data rows a file may have: rows 2 to MAX_ROWS + 1, by the sheet's own numbers.
 MAX_ROWS = 1_000_000
+#: Bytes a file may unpack to, all its parts together and its sheet alone. A template of 1,000,000
+#: rows filled by openpyxl with codes of 24 characters and long item and warehouse names unpacks to
+#: 393 MB (20 MB packed); this leaves room for longer values (docs/decisions.md, Import).
+MAX_UNPACKED = 1024 * 1024 * 1024
+#: Bytes a part read whole (the workbook, its styles, relations) may unpack to.
+MAX_PART = 16 * 1024 * 1024
+#: How many times its packed size a part of more than MAX_RATIO_FROM bytes may unpack to: the parts
+#: of real files unpack to about 20 times theirs, a zip bomb to 1,000.
+MAX_RATIO = 100
+MAX_RATIO_FROM = 1024 * 1024
+#: Parts (zip members) a file may hold, and the bytes their directory may take: Excel's files hold
+#: a few dozen.
+MAX_PARTS = 1000
+MAX_DIRECTORY = 1024 * 1024
+#: XML elements a row (or a shared string) may take: Excel's 16,384 columns of a cell, its value
+#: and its text each, and room to spare. The reader keeps a row's elements until the row ends.
+MAX_ROW_ELEMENTS = 100_000
+#: Seconds a request may read a file (it reads at most IN_REQUEST + 1 data rows, or one document
+#: row's codes: well under a second), and a job (1,000,000 rows: about 40 s).
+READ_SECONDS = 5
+JOB_READ_SECONDS = 900
 #: Characters a cell may hold.
 MAX_CELL = 1000
 #: Characters of a refused value shown in a message.
@@ -234,7 +277,7 @@ def cell_text(value) -> tuple[str, str | None]:
 		return repr(value), _(
 			"Excel turned this code into a number and it lost digits; format the column as text and type it again"
 		)
-	if isinstance(value, datetime | date | time):
+	if isinstance(value, datetime | date | time_of_day):
 		return str(value), _(
 			"Excel turned this cell into a date or time; format the column as text and type it again"
 		)
@@ -245,45 +288,124 @@ def _refuse_file(message: str) -> None:
 	frappe.throw(message, frappe.ValidationError, title=_("File not imported"))
 
 
-def read_file(path: str, name: str) -> tuple[list[Line], list[ImportProblem]]:
-	"""The data rows of an xlsx file and the problems of its cells; refusals of the file itself.
+#: What a file cannot be read for, whatever part of it is wrong: not a zip, a part missing or not XML,
+#: a number or a shared string that is not one, a packing zipfile cannot unpack (encrypted, Deflate64,
+#: corrupt data). A refusal of the app (frappe.ValidationError) is none of these.
+_UNREADABLE = (
+	zipfile.BadZipFile,
+	zipfile.LargeZipFile,
+	ParseError,
+	KeyError,
+	IndexError,
+	ValueError,
+	TypeError,
+	OSError,
+	EOFError,
+	zlib.error,
+	NotImplementedError,
+	RuntimeError,
+)
 
-	``name``: the file's name, for messages.
+
+@dataclass
+class Sheet:
+	"""What was read of a file's first sheet: its data rows (the first ``head + 1`` when the reading
+	stopped there), the problems of their cells, and the data rows the sheet states it has (its
+	``<dimension>``, as Excel, LibreOffice and the template write it), when it states them."""
+
+	lines: list[Line]
+	problems: list[ImportProblem]
+	stated: int | None = None
+
+
+def read_file(path: str, name: str, **limits) -> tuple[list[Line], list[ImportProblem]]:
+	"""The data rows of an xlsx file and the problems of their cells; refusals of the file itself.
+
+	``name``: the file's name, for messages; ``limits``: those of :func:`read_sheet`.
 	"""
-	try:
-		book = load_workbook(path, read_only=True, data_only=True)
-	except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-		_refuse_file(
-			_("{0} is not an xlsx file that can be read; save it as an Excel Workbook (.xlsx)").format(
-				escape_html(name)
-			)
-		)
-	try:
-		return _read_rows(book.worksheets[0].iter_rows(values_only=True), name)
-	except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-		_refuse_file(_("{0} could not be read as an xlsx file").format(escape_html(name)))
-	finally:
-		book.close()
+	sheet = read_sheet(path, name, **limits)
+	return sheet.lines, sheet.problems
 
 
-def _read_rows(rows: Iterable[tuple], name: str) -> tuple[list[Line], list[ImportProblem]]:
+def read_sheet(
+	path: str,
+	name: str,
+	*,
+	most: int = MAX_ROWS,
+	head: int | None = None,
+	seconds: float | None = None,
+	one_row: bool = False,
+) -> Sheet:
+	"""The first sheet of an xlsx file, read within bounds whatever the file holds.
+
+	Before anything is unpacked, the zip's directory (how many parts, their declared sizes and
+	how much they inflate) is checked; a part unpacks to no more than it declares (zipfile stops it
+	there), and every part is read within a deadline of ``seconds`` (``JOB_READ_SECONDS`` unless
+	given). Rows are read as the sheet numbers them, without reading the numbers it skips: a
+	row past row ``most + 1`` is refused at once (``one_row``: the file fills one row
+	of a document, which takes at most ``most`` codes). ``head``: stop after ``head + 1`` data rows
+	(the caller hands a longer file to a job).
+	"""
+	seconds = JOB_READ_SECONDS if seconds is None else seconds
+	shown_name = escape_html(name)
+	not_xlsx = _("{0} is not an xlsx file that can be read; save it as an Excel Workbook (.xlsx)").format(
+		shown_name
+	)
+	with open(path, "rb") as handle:
+		try:
+			_check_directory(handle, shown_name)
+			archive = _Archive(handle, shown_name, time.monotonic() + seconds, seconds)
+		except _UNREADABLE:
+			_refuse_file(not_xlsx)
+		with archive:
+			_check_parts(archive)
+			try:
+				sheet_part, strings_part, book = _open_workbook(archive)
+			except _UNREADABLE:
+				_refuse_file(not_xlsx)
+			rows = _SheetRows(archive, sheet_part, strings_part, book)
+			try:
+				sheet = _read_rows(rows, name, most=most, head=head, one_row=one_row)
+			except _UNREADABLE:
+				_refuse_file(_("{0} could not be read as an xlsx file").format(shown_name))
+			finally:
+				rows.close()
+	sheet.stated = _stated_rows(rows.dimension, len(sheet.lines))
+	return sheet
+
+
+def _read_rows(
+	rows: Iterable[tuple[int, tuple]],
+	name: str,
+	*,
+	most: int = MAX_ROWS,
+	head: int | None = None,
+	one_row: bool = False,
+) -> Sheet:
+	"""Lines and cell problems from a sheet's rows as (row number, the values of columns A to E)."""
 	rows = iter(rows)
-	header = next(rows, None)
+	first = next(rows, None)
+	header = first[1] if first is not None and first[0] == 1 else None
 	if header is None or not any(v not in (None, "") for v in header):
 		_refuse_file(_("{0} is empty: row 1 must hold the template's headers").format(escape_html(name)))
 	_check_header(header)
 	lines: list[Line] = []
 	problems: list[ImportProblem] = []
-	for number, values in enumerate(rows, start=2):
-		values = values[:5]
-		if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-			continue
-		if len(lines) >= MAX_ROWS:
+	last = 1
+	for number, values in rows:
+		if number <= last:
 			_refuse_file(
-				_("{0} has more than {1} rows; split it into files of at most {1} rows").format(
-					escape_html(name), f"{MAX_ROWS:,}"
+				_("{0} has row {1} after row {2}; save it again from Excel").format(
+					escape_html(name), number, last
 				)
 			)
+		last = number
+		if number > most + 1:
+			# even an empty row: so that a sheet's rows, each kept until the end, are bounded too
+			_too_many(name, most, number, one_row)
+		values = values[: len(KEYS)]
+		if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+			continue
 		line = Line(number)
 		for column, value in zip(KEYS, values, strict=False):
 			text, reason = cell_text(value)
@@ -296,9 +418,357 @@ def _read_rows(rows: Iterable[tuple], name: str) -> tuple[list[Line], list[Impor
 				text = ""
 			setattr(line, column, text)
 		lines.append(line)
+		if head is not None and len(lines) > head:
+			break
 	if not lines:
 		_refuse_file(_("{0} has no rows of SN codes under its headers").format(escape_html(name)))
-	return lines, problems
+	return Sheet(lines, problems)
+
+
+def _too_many(name: str, most: int, number: int, one_row: bool) -> None:
+	if one_row:
+		_refuse_file(
+			_(
+				"{0} has more than {1} rows (it has a row {2}); a row of a document takes at most {1} SN codes"
+			).format(escape_html(name), f"{most:,}", f"{number:,}")
+		)
+	_refuse_file(
+		_("{0} has more than {1} rows (it has a row {2}); split it into files of at most {1} rows").format(
+			escape_html(name), f"{most:,}", f"{number:,}"
+		)
+	)
+
+
+def _stated_rows(dimension: str | None, read: int) -> int | None:
+	"""The data rows a sheet's ``<dimension>`` states (a hint: empty rows count), when it is a range
+	that holds the rows read and no more than a file may have."""
+	if not dimension:
+		return None
+	try:
+		_min_col, _min_row, _max_col, max_row = range_boundaries(dimension.split(":")[-1])
+	except (ValueError, TypeError):
+		return None
+	if max_row is None or not read <= max_row - 1 <= MAX_ROWS:
+		return None
+	return max_row - 1
+
+
+# The zip under the sheet: every part bounded before and while it is unpacked
+
+_END = b"PK\x05\x06"
+_LOCATOR64 = b"PK\x06\x07"
+_END64 = b"PK\x06\x06"
+#: A zip's end record: 22 bytes and a comment of up to 65,535.
+_END_SEARCH = 22 + 65535
+_MB = 1024 * 1024
+
+
+def _directory(handle) -> tuple[int, int] | None:
+	"""(parts, bytes of the directory) as a zip's end record states them, None when it has none.
+
+	Read before zipfile reads the directory, whose every entry it would make an object of.
+	"""
+	handle.seek(0, os.SEEK_END)
+	size = handle.tell()
+	start = max(size - _END_SEARCH, 0)
+	handle.seek(start)
+	tail = handle.read()
+	at = tail.rfind(_END)
+	if at < 0 or len(tail) - at < 22:
+		return None
+	parts, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
+	if parts == 0xFFFF or directory == 0xFFFFFFFF:
+		# zip64: the locator just before the end record points at the zip64 end record
+		handle.seek(max(start + at - 20, 0))
+		locator = handle.read(20)
+		if len(locator) == 20 and locator[:4] == _LOCATOR64:
+			(offset,) = struct.unpack("<Q", locator[8:16])
+			handle.seek(min(offset, size))
+			record = handle.read(56)
+			if len(record) == 56 and record[:4] == _END64:
+				parts, directory = struct.unpack("<QQ", record[32:48])
+	return parts, directory
+
+
+def _check_directory(handle, shown_name: str) -> None:
+	"""Refuse a zip of more parts than an xlsx has, before its directory is read."""
+	stated = _directory(handle)
+	handle.seek(0)
+	if stated is None:
+		return  # zipfile refuses it as not a zip
+	parts, directory = stated
+	if parts > MAX_PARTS:
+		_refuse_file(
+			_("{0} holds {1} parts; an xlsx file to import may hold at most {2}").format(
+				shown_name, f"{parts:,}", f"{MAX_PARTS:,}"
+			)
+		)
+	if directory > MAX_DIRECTORY:
+		_refuse_file(
+			_(
+				"{0} lists its parts in {1} KB; an xlsx file to import may take at most {2} KB for that"
+			).format(shown_name, f"{-(-directory // 1024):,}", f"{MAX_DIRECTORY // 1024:,}")
+		)
+
+
+def _check_parts(archive: "_Archive") -> None:
+	"""Refuse, from the sizes the zip declares, a file that would unpack to more than an import may
+	read or unpacks like a zip bomb (no part of a real xlsx unpacks to more than about 20 times its
+	packed size)."""
+	infos = archive.infolist()
+	if len(infos) > MAX_PARTS:
+		_refuse_file(
+			_("{0} holds {1} parts; an xlsx file to import may hold at most {2}").format(
+				archive.shown_name, f"{len(infos):,}", f"{MAX_PARTS:,}"
+			)
+		)
+	total = 0
+	for info in infos:
+		total += info.file_size
+		if info.file_size > MAX_RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+			_refuse_file(
+				_(
+					"{0} holds a part ({1}) that unpacks to {2} times its packed size; no spreadsheet does, so the file is not read"
+				).format(
+					archive.shown_name,
+					escape_html(info.filename),
+					f"{info.file_size // max(info.compress_size, 1):,}",
+				)
+			)
+	if total > MAX_UNPACKED:
+		_refuse_file(
+			_(
+				"{0} unpacks to {1} MB; an import file may unpack to at most {2} MB: split it into smaller files"
+			).format(archive.shown_name, f"{-(-total // _MB):,}", f"{MAX_UNPACKED // _MB:,}")
+		)
+
+
+class _Archive(zipfile.ZipFile):
+	"""An xlsx file's zip whose parts are read as :class:`_Timed` streams, never past the reading's
+	deadline, and never to more than the size the zip's directory declares: zipfile stops a part
+	there (and fails its CRC), however much more its data would inflate to. Those declared sizes
+	are checked: every part's by :func:`_check_parts`, a part read whole (workbook, styles,
+	relations; not the sheet and its shared strings, ``streamed``) against ``MAX_PART`` here."""
+
+	def __init__(self, handle, shown_name: str, deadline: float, seconds: float):
+		super().__init__(handle)
+		self.shown_name = shown_name
+		self.deadline = deadline
+		self.seconds = seconds
+		self.streamed: set[str] = set()
+
+	def open(self, name, mode="r", pwd=None, **kwargs):
+		stream = super().open(name, mode, pwd, **kwargs)
+		if mode != "r":
+			return stream
+		part = name.filename if isinstance(name, zipfile.ZipInfo) else name
+		if part not in self.streamed and self.getinfo(part).file_size > MAX_PART:
+			stream.close()
+			_refuse_file(
+				_("{0} holds a part ({1}) of more than {2} MB; a spreadsheet's is far smaller").format(
+					self.shown_name, escape_html(part), MAX_PART // _MB
+				)
+			)
+		return _Timed(stream, self)
+
+
+class _Timed:
+	"""A part of the zip as a stream that refuses to go on once the reading passes its deadline."""
+
+	def __init__(self, stream, archive: _Archive):
+		self.stream, self.archive = stream, archive
+
+	def read(self, size: int | None = -1) -> bytes:
+		if time.monotonic() > self.archive.deadline:
+			_refuse_file(
+				_(
+					"Reading {0} took more than {1} seconds and was stopped: split it into smaller files, or save it again as an Excel Workbook (.xlsx)"
+				).format(self.archive.shown_name, self.archive.seconds)
+			)
+		if size is None or size < 0:
+			return b"".join(iter(lambda: self.read(_CHUNK), b""))
+		return self.stream.read(min(size, _CHUNK))
+
+	def close(self) -> None:
+		self.stream.close()
+
+	def __enter__(self):
+		return self
+
+	def __exit__(self, *exc) -> None:
+		self.close()
+
+
+#: Unpacked bytes read from a part at a time.
+_CHUNK = 64 * 1024
+
+
+# The sheet itself, row by row
+
+_ROW = f"{{{SHEET_MAIN_NS}}}row"
+_CELL = f"{{{SHEET_MAIN_NS}}}c"
+_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
+_DIMENSION = f"{{{SHEET_MAIN_NS}}}dimension"
+_SHARED = f"{{{SHEET_MAIN_NS}}}si"
+_WORKBOOKS = (XLTM, XLTX, XLSM, XLSX)
+#: Columns read, by letter.
+_COLUMN = {letter: number for number, letter in enumerate("ABCDE"[: len(KEYS)], start=1)}
+
+
+def _open_workbook(archive: _Archive) -> tuple[str, str | None, Workbook]:
+	"""The first worksheet's part, the shared strings' part and the workbook (its date epoch and
+	date formats), read by openpyxl's own readers as ``load_workbook`` reads them."""
+	manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+	found = next((manifest.find(t) for t in _WORKBOOKS if manifest.find(t)), None)
+	if found is not None:
+		workbook_part = found.PartName[1:]
+	elif {d.ContentType for d in manifest.Default} & set(_WORKBOOKS):
+		workbook_part = ARC_WORKBOOK
+	else:
+		raise KeyError("no workbook")
+	parser = WorkbookParser(archive, workbook_part, keep_links=False)
+	parser.parse()
+	names = set(archive.namelist())
+	sheet_part = next(
+		(
+			rel.target
+			for _sheet, rel in parser.find_sheets()
+			if rel.target in names and "chartsheet" not in rel.Type
+		),
+		None,
+	)
+	if sheet_part is None:
+		raise KeyError("no worksheet")
+	book = parser.wb
+	if ARC_STYLE in names:
+		styles = Stylesheet.from_tree(fromstring(archive.read(ARC_STYLE)))
+		book._date_formats = styles.date_formats
+		book._timedelta_formats = styles.timedelta_formats
+	strings = manifest.find(SHARED_STRINGS)
+	strings_part = strings.PartName[1:] if strings is not None else None
+	archive.streamed = {sheet_part, strings_part} - {None}
+	return sheet_part, strings_part, book
+
+
+class _SharedStrings:
+	"""A workbook's shared strings, read only as far as the sheet has asked (a cell names one by its
+	number), through the capped stream."""
+
+	def __init__(self, archive: _Archive, part: str):
+		self.source = archive.open(part)
+		self.events = iterparse(self.source)
+		self.items: list[str] = []
+
+	def __getitem__(self, index: int) -> str:
+		if index < 0:
+			raise IndexError(index)
+		elements = 0
+		while len(self.items) <= index:
+			try:
+				_event, element = next(self.events)
+			except StopIteration:
+				raise IndexError(index) from None
+			if element.tag == _SHARED:
+				# as openpyxl's read_string_table reads it
+				self.items.append(Text.from_tree(element).content.replace("x005F_", ""))
+				element.clear()
+				elements = 0
+			else:
+				elements += 1
+				_check_elements(elements, self.source.archive)
+		return self.items[index]
+
+	def close(self) -> None:
+		self.source.close()
+
+
+def _check_elements(elements: int, archive: _Archive) -> None:
+	"""Refuse a run of more XML elements than a row of Excel's (16,384 cells) could hold: the reader
+	keeps a row's elements until the row ends."""
+	if elements > MAX_ROW_ELEMENTS:
+		_refuse_file(
+			_("{0} holds more than {1} XML elements in one row or one text; no spreadsheet does").format(
+				archive.shown_name, f"{MAX_ROW_ELEMENTS:,}"
+			)
+		)
+
+
+class _SheetRows:
+	"""The rows of a worksheet part as (row number, values of columns A to E), read with the sheet's
+	numbers: a row numbered 900,000,000 costs what row 3 costs. Each cell is read by openpyxl's own
+	``WorkSheetParser.parse_cell`` (values only), as ``load_workbook`` reads it; cells past column E
+	are not read. Reading stops at the end of the sheet's data; ``dimension`` holds the range the
+	sheet states, when it does."""
+
+	def __init__(self, archive: _Archive, part: str, strings_part: str | None, book: Workbook):
+		self.archive = archive
+		self.part = part
+		self.strings = _SharedStrings(archive, strings_part) if strings_part else []
+		self.parser = WorkSheetParser(
+			None,
+			self.strings,
+			data_only=True,
+			epoch=book.epoch,
+			date_formats=book._date_formats,
+			timedelta_formats=book._timedelta_formats,
+		)
+		self.source = None
+		self.dimension: str | None = None
+
+	def __iter__(self) -> Iterator[tuple[int, tuple]]:
+		self.source = self.archive.open(self.part)
+		number, elements = 0, 0
+		for _event, element in iterparse(self.source):
+			tag = element.tag
+			if tag == _ROW:
+				number = _row_number(element.get("r"), number)
+				yield number, self._values(element, number)
+				element.clear()
+				elements = 0
+			elif tag == _SHEET_DATA:
+				return  # nothing after the rows is read
+			else:
+				if tag == _DIMENSION:
+					self.dimension = element.get("ref")
+				elements += 1
+				_check_elements(elements, self.archive)
+
+	def _values(self, row, number: int) -> tuple:
+		parser = self.parser
+		values = [None] * len(KEYS)
+		parser.row_counter, parser.col_counter = number, 0
+		for cell in row:
+			if cell.tag != _CELL:
+				continue
+			reference = cell.get("r")
+			if reference:
+				letters = reference.rstrip("0123456789").replace("$", "").upper()
+				if letters not in _COLUMN:
+					parser.col_counter = len(KEYS) + 1  # past E: cells without a reference follow it
+					continue
+			elif parser.col_counter >= len(KEYS):
+				parser.col_counter += 1
+				continue
+			read = parser.parse_cell(cell)
+			if 1 <= read["column"] <= len(KEYS):
+				values[read["column"] - 1] = read["value"]
+		return tuple(values)
+
+	def close(self) -> None:
+		if self.source is not None:
+			self.source.close()
+		if isinstance(self.strings, _SharedStrings):
+			self.strings.close()
+
+
+def _row_number(stated: str | None, previous: int) -> int:
+	"""A row's number as its ``r`` states it (``5`` or ``5.0``), else the one after the previous."""
+	if stated is None:
+		return previous + 1
+	number = float(stated) if "." in stated or "e" in stated.lower() else int(stated)
+	if number != int(number) or number < 1:
+		raise ValueError(f"row number {stated}")
+	return int(number)
 
 
 def _check_header(header: tuple) -> None:
@@ -692,20 +1162,37 @@ def file_of(file_url: str | None):
 	return file
 
 
-def read(file) -> tuple[list[Line], list[ImportProblem]]:
-	return read_file(file.get_full_path(), file.file_name or file.file_url)
+def read(file, **limits) -> tuple[list[Line], list[ImportProblem]]:
+	"""A File's data rows and their cell problems, as a job reads them (``limits``: :func:`read_sheet`'s)."""
+	return read_file(file.get_full_path(), file.file_name or file.file_url, **limits)
+
+
+def read_head(file, **limits) -> Sheet:
+	"""A File's first rows, as a request reads them: at most ``IN_REQUEST + 1`` data rows, within
+	``READ_SECONDS`` (``limits``: :func:`read_sheet`'s, which may narrow these)."""
+	return read_sheet(
+		file.get_full_path(),
+		file.file_name or file.file_url,
+		**{"head": IN_REQUEST, "seconds": READ_SECONDS, **limits},
+	)
 
 
 # The request and the job
 
 
 def start(file_url: str) -> dict:
-	"""Import now (up to ``IN_REQUEST`` rows) or hand the file to a job."""
+	"""Import now (up to ``IN_REQUEST`` rows) or hand the file to a job.
+
+	The request reads no more than ``IN_REQUEST + 1`` data rows: a longer file is read whole by the
+	job, which refuses what the request could not see (a row past ``MAX_ROWS``, an item or warehouse
+	the user may not read further down). ``rows`` in the answer is what the sheet states it holds,
+	None when it does not say.
+	"""
 	file = file_of(file_url)
-	lines, problems = read(file)
-	if len(lines) <= IN_REQUEST:
-		return {"registered": register(lines, problems, ("File", file.name))}
-	_require_readable(lines)
+	sheet = read_head(file)
+	if len(sheet.lines) <= IN_REQUEST:
+		return {"registered": register(sheet.lines, sheet.problems, ("File", file.name))}
+	_require_readable(sheet.lines)
 	job_id = f"sn-import-{uuid4().hex}"
 	frappe.enqueue(
 		import_in_background,
@@ -716,7 +1203,7 @@ def start(file_url: str) -> dict:
 		file_url=file_url,
 		user=frappe.session.user,
 	)
-	return {"job": create_job_id(job_id), "rows": len(lines)}
+	return {"job": create_job_id(job_id), "rows": sheet.stated}
 
 
 def import_in_background(file_url: str, user: str) -> int:

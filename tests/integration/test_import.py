@@ -1,10 +1,14 @@
 """Import of SN codes from an xlsx template: the template, every refusal (nothing stored), numbers
 Excel made of codes, a happy import, registering a sold serial again, the room of a warehouse,
-the background job and the SN dialog's reading of a file for one row."""
+the background job and the SN dialog's reading of a file for one row; hostile files (rows numbered
+far away, zip bombs, parts lying about their size, too many parts or elements, a slow read) refused
+at once."""
 
 import io
 import json
 import os
+import secrets
+import time
 import uuid
 import zipfile
 
@@ -16,6 +20,7 @@ import frappe
 from serial_tracking import api
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.exchange import importing
+from tests.hostile import corpus
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP
 from tests.integration.test_api import restricted, user_with  # noqa: F401
@@ -92,6 +97,25 @@ def refused(file_url) -> list[importing.ImportProblem]:
 		api.import_serials(file_url)
 	assert stored() == before, "nothing may be stored when a row is refused"
 	return caught.value.problems
+
+
+def files() -> int:
+	return frappe.db.count("File")
+
+
+def file_refused(file_url, match: str, call=None, seconds: float = 1.5) -> str:
+	"""``call`` (the import by default) refuses the file as a whole, with ``match``, in ``seconds``,
+	storing nothing: no serial, log row or file."""
+	call = call or api.import_serials
+	before = (*stored(), files())
+	started = time.monotonic()
+	with pytest.raises(frappe.ValidationError, match=match) as caught:
+		call(file_url)
+	took = time.monotonic() - started
+	assert took < seconds, f"refused after {took:.2f} s"
+	assert not isinstance(caught.value, importing.ImportRefused)
+	assert (*stored(), files()) == before, "nothing may be stored when a file is refused"
+	return str(caught.value)
 
 
 def by_row(problems):
@@ -306,20 +330,61 @@ def test_more_rows_than_the_limit_are_refused_reading_no_further(upload, monkeyp
 	read = []
 
 	def rows():
-		yield HEADER
+		yield 1, tuple(HEADER)
 		for n in range(1000):
 			read.append(n)
-			yield (ITEM_A, None, MAIN, f"X-{n}", None)
+			yield n + 2, (ITEM_A, None, MAIN, f"X-{n}", None)
 
 	with pytest.raises(frappe.ValidationError, match="has more than 5 rows"):
-		importing._read_rows(rows(), "big.xlsx")
+		importing._read_rows(rows(), "big.xlsx", most=importing.MAX_ROWS)
 	assert len(read) == 6
 
 	url = upload(sheet([[ITEM_A, None, MAIN, f"X-{n}", None] for n in range(6)]))
 	before = stored()
-	with pytest.raises(frappe.ValidationError, match="has more than 5 rows; split it into files"):
-		api.import_serials(url)
+	with pytest.raises(
+		frappe.ValidationError, match=r"has more than 5 rows \(it has a row 7\); split it into"
+	):
+		importing.read_file(importing.file_of(url).get_full_path(), "big.xlsx", most=importing.MAX_ROWS)
 	assert stored() == before
+
+
+def test_the_limit_counts_row_numbers_not_filled_rows(write, monkeypatch):
+	"""Row numbers, not filled rows: a row past row MAX_ROWS + 1 is refused whatever lies between,
+	even an empty one (every row a sheet has is bounded so); empty rows before it are skipped."""
+	monkeypatch.setattr(importing, "MAX_ROWS", 5)
+	rows = [corpus.xlsx_row(3, (ITEM_A, None, MAIN, "N-1")), corpus.xlsx_row(7, (ITEM_A, None, MAIN, "N-2"))]
+	content = corpus.xlsx_file(_sheet_of(*rows))
+	with pytest.raises(frappe.ValidationError, match=r"has more than 5 rows \(it has a row 7\)"):
+		importing.read_file(write(content), "gaps.xlsx", most=importing.MAX_ROWS)
+	empty_past = corpus.xlsx_file(_sheet_of(rows[0], '<row r="6"><c r="A6"/></row>', '<row r="9"/>'))
+	with pytest.raises(frappe.ValidationError, match=r"has more than 5 rows \(it has a row 9\)"):
+		importing.read_file(write(empty_past), "gaps.xlsx", most=importing.MAX_ROWS)
+	empty_within = corpus.xlsx_file(_sheet_of(rows[0], '<row r="5"/>', '<row r="6"><c r="A6"/></row>'))
+	lines, problems = importing.read_file(write(empty_within), "gaps.xlsx", most=importing.MAX_ROWS)
+	assert [line.row for line in lines] == [3] and not problems
+	backwards = corpus.xlsx_file(_sheet_of(rows[1], rows[0]))
+	with pytest.raises(frappe.ValidationError, match="has row 3 after row 7; save it again from Excel"):
+		importing.read_file(write(backwards), "backwards.xlsx")
+
+
+def _sheet_of(*rows: str):
+	yield corpus._SHEET_START + corpus.xlsx_row(1, HEADER)
+	yield from rows
+	yield corpus._SHEET_END
+
+
+@pytest.fixture
+def write(no_files_left):
+	"""A file on disk with ``content``, removed after the test."""
+
+	def make(content: bytes) -> str:
+		path = os.path.join(frappe.get_site_path("private", "files"), f"st-{uuid.uuid4().hex}.xlsx")
+		with open(path, "wb") as out:
+			out.write(content)
+		no_files_left.append(path)
+		return path
+
+	return make
 
 
 def with_cell(content: bytes, placeholder: str, value: str) -> bytes:
@@ -336,14 +401,17 @@ def with_cell(content: bytes, placeholder: str, value: str) -> bytes:
 
 def test_a_cell_of_ten_megabytes_is_refused_without_echoing_it(upload):
 	items(ITEM_A)
-	huge = "A" * (10 * 1024 * 1024)
+	huge = secrets.token_hex(5 * 1024 * 1024)
 	content = with_cell(sheet([[ITEM_A, "PLACEHOLDER", MAIN, "HUGE-1", None]]), "PLACEHOLDER", huge)
 	problems = refused(upload(content))
 	assert len(problems) == 1
 	p = problems[0]
 	assert (p.row, p.column) == (2, "item_name")
 	assert f"This cell holds {len(huge)} characters; a cell may hold at most 1000" == p.reason
-	assert len(p.message()) < 300 and p.value.startswith("A" * 40)
+	assert len(p.message()) < 300 and p.value.startswith(huge[:40])
+	# ten megabytes of one character pack a thousand times smaller: refused as a zip bomb, unread
+	bomb = with_cell(sheet([[ITEM_A, "PLACEHOLDER", MAIN, "HUGE-1", None]]), "PLACEHOLDER", "A" * len(huge))
+	file_refused(upload(bomb), r"that unpacks to [\d,]+ times its packed size; no spreadsheet does")
 
 
 def test_a_file_the_user_may_not_read_or_that_does_not_exist_is_refused(upload):
@@ -523,3 +591,191 @@ def test_carton_problems_are_reported_at_their_rows(upload):
 	assert f"EX{tag}" in found[(4, "carton")].reason
 	assert f"C{tag}-5 is also an SN code in row 6" in found[(5, "carton")].reason
 	assert f"OLD{tag}" in found[(7, "serial_no")].reason
+
+
+# Hostile files (tests/hostile/corpus.py): each refused at once, by the import and by the SN dialog
+
+
+def receipt_row() -> tuple[str, str]:
+	"""An unsaved receipt of ITEM_A at the main warehouse as Desk holds it, and its row's name."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Receipt",
+			"company": f.COMPANY,
+			"supplier": f.SUPPLIER,
+			"items": [{"item_code": ITEM_A, "qty": 1, "rate": 100, "warehouse": MAIN, "name": "new-row-1"}],
+		}
+	).as_dict()
+	doc["__islocal"] = 1
+	return json.dumps(doc, default=str), "new-row-1"
+
+
+def read_for_row(file_url):
+	doc, row = receipt_row()
+	return api.read_import(file_url, doc, row)
+
+
+HOSTILE = {
+	"far-row": r"has more than 1,000,000 rows \(it has a row 900,000,000\); split it into files",
+	"shared-strings-bomb": r"holds a part \(xl/sharedStrings.xml\) that unpacks to [\d,]+ times its packed size",
+	"sheet-bomb": r"holds a part \(xl/worksheets/sheet1.xml\) that unpacks to [\d,]+ times its packed size",
+	"lying-size": "could not be read as an xlsx file",
+	"lying-size-crc": "could not be read as an xlsx file",
+	"wide-row": "holds more than 100,000 XML elements in one row or one text; no spreadsheet does",
+	"wide-string": "holds more than 100,000 XML elements in one row or one text; no spreadsheet does",
+	"many-parts": "holds 5,006 parts; an xlsx file to import may hold at most 1,000",
+	"entity-bomb": "could not be read as an xlsx file",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_file_is_refused_at_once_storing_nothing(upload, name):
+	items(ITEM_A)
+	url = upload(corpus.HOSTILE_XLSX[name]())
+	file_refused(url, HOSTILE[name])
+	# the SN dialog's reading: a row of a document takes at most 1,000 codes
+	expected = HOSTILE[name].replace(
+		"1,000,000 rows \\(it has a row 900,000,000\\); split it into files",
+		"1,000 rows \\(it has a row 900,000,000\\); a row of a document takes at most 1,000 SN codes",
+	)
+	file_refused(url, expected, call=read_for_row)
+
+
+def test_a_row_numbered_far_away_costs_what_the_next_row_costs(write):
+	"""The rows are read as the sheet numbers them: the 899,999,997 numbers skipped are never rows."""
+	path = write(corpus.far_row())
+	with (
+		open(path, "rb") as handle,
+		importing._Archive(handle, "far.xlsx", time.monotonic() + 5, 5) as archive,
+	):
+		sheet_part, strings_part, book = importing._open_workbook(archive)
+		rows = importing._SheetRows(archive, sheet_part, strings_part, book)
+		try:
+			read = [number for number, _values in rows]
+		finally:
+			rows.close()
+	assert read == [1, 2, 900_000_000]
+
+
+def test_zip_parts_are_counted_before_zipfile_reads_their_directory(upload, monkeypatch):
+	url = upload(corpus.many_parts())
+
+	def never(*args, **kwargs):
+		raise AssertionError("the zip's directory was read")
+
+	monkeypatch.setattr(importing, "_Archive", never)
+	file_refused(url, "holds 5,006 parts")
+	monkeypatch.undo()
+	# an end record stating 5 parts: zipfile reads the directory (a few hundred KB), then the count
+	content = bytearray(corpus.many_parts())
+	end = content.rfind(b"PK\x05\x06")
+	content[end + 8 : end + 12] = (5).to_bytes(2, "little") * 2
+	stating_five = upload(bytes(content))
+	file_refused(stating_five, "holds 5,006 parts")
+	# and its directory (330 KB) past a smaller bound is refused before zipfile reads it
+	monkeypatch.setattr(importing, "MAX_DIRECTORY", 100_000)
+	monkeypatch.setattr(importing, "_Archive", never)
+	file_refused(stating_five, "lists its parts in 3.. KB; an xlsx file to import may take at most 97 KB")
+
+
+def with_part(content: bytes, part: str, data: bytes) -> bytes:
+	"""The xlsx with one part's data replaced or added."""
+	source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+	with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+		for info in source.infolist():
+			if info.filename != part:
+				target.writestr(info, source.read(info.filename))
+		target.writestr(part, data)
+	return out.getvalue()
+
+
+def test_what_a_file_unpacks_to_is_bounded_in_all_and_part_by_part(upload, monkeypatch):
+	items(ITEM_A)
+	content = sheet([[ITEM_A, None, MAIN, "CAP-1", None]])
+	# 3 MB that pack no smaller (a picture, say): not read, yet counted
+	monkeypatch.setattr(importing, "MAX_UNPACKED", 2 * 1024 * 1024)
+	padded = with_part(content, "xl/media/image1.bin", secrets.token_bytes(3 * 1024 * 1024))
+	file_refused(upload(padded), "unpacks to 4 MB; an import file may unpack to at most 2 MB: split it")
+	monkeypatch.setattr(importing, "MAX_UNPACKED", 1024 * 1024 * 1024)
+	# a part read whole (the styles) past MAX_PART, though it packs like any part
+	monkeypatch.setattr(importing, "MAX_PART", 1024 * 1024)
+	styles = zipfile.ZipFile(io.BytesIO(content)).read("xl/styles.xml")
+	big = styles.replace(b"</styleSheet>", f"<!-- {secrets.token_hex(1024 * 1024)} --></styleSheet>".encode())
+	file_refused(
+		upload(with_part(content, "xl/styles.xml", big)),
+		r"holds a part \(xl/styles.xml\) of more than 1 MB; a spreadsheet's is far smaller",
+	)
+	# and the same file read with the usual limit is imported as any
+	monkeypatch.setattr(importing, "MAX_PART", 16 * 1024 * 1024)
+	stock(ITEM_A, MAIN, 1)
+	assert api.import_serials(upload(with_part(content, "xl/styles.xml", big))) == {"registered": 1}
+
+
+def test_a_part_declaring_less_than_it_inflates_to_is_read_no_further_than_it_declares(write):
+	content = corpus.lying_size_crc()
+	book = zipfile.ZipFile(io.BytesIO(content))
+	assert book.getinfo("xl/worksheets/sheet1.xml").file_size == 4096
+	with book.open("xl/worksheets/sheet1.xml") as part:
+		assert len(part.read()) == 4096  # of about 30 MB its data inflates to
+	with pytest.raises(frappe.ValidationError, match="could not be read as an xlsx file"):
+		importing.read_file(write(content), "lying.xlsx")
+
+
+def test_a_reading_past_its_deadline_is_stopped(upload, monkeypatch):
+	"""A million rows with nothing in columns A to E (each a cell further right): no data row, so
+	the request's reading would go on to the end; it stops at its deadline."""
+	rows = (
+		"".join(
+			f'<row r="{n}"><c r="F{n}" t="inlineStr"><is><t>{n}</t></is></c></row>'
+			for n in range(s, s + 20_000)
+		)
+		for s in range(2, 1_000_002, 20_000)
+	)
+	url = upload(
+		corpus.xlsx_file([corpus._SHEET_START + corpus.xlsx_row(1, HEADER), *rows, corpus._SHEET_END])
+	)
+	monkeypatch.setattr(importing, "READ_SECONDS", 0.3)
+	message = file_refused(url, r"took more than 0.3 seconds and was stopped: split it into smaller files")
+	assert "Reading " in message
+
+
+def test_the_request_reads_no_further_than_what_it_imports_and_the_job_reads_the_rest(upload, monkeypatch):
+	items(ITEM_A)
+	stock(ITEM_A, MAIN, 30)
+	monkeypatch.setattr(importing, "IN_REQUEST", 10)
+	queued = []
+	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: queued.append(kwargs))
+	tag = uuid.uuid4().hex[:6].upper()
+	good = [corpus.xlsx_row(n, (ITEM_A, None, MAIN, f"RQ{tag}-{n}")) for n in range(2, 22)]
+	far = corpus.xlsx_row(900_000_000, (ITEM_A, None, MAIN, f"RQ{tag}-FAR"))
+	url = upload(corpus.xlsx_file(_sheet_of(*good, far)))
+	before = stored()
+	# the request reads 11 data rows (never the far one) and hands the file to a job; it states no size
+	answer = api.import_serials(url)
+	assert answer["rows"] is None and answer["job"].endswith(queued[0]["job_id"])
+	assert stored() == before
+	# the job reads every row, and refuses the file: nothing stored
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	owner = frappe.session.user
+	assert importing.import_in_background(url, owner) == 0
+	assert stored() == before
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "failed; nothing was stored" in note.subject
+	assert "has more than 1,000,000 rows (it has a row 900,000,000)" in note.subject
+	# a sheet that states its rows (as Excel and the template do) has them said in the answer
+	stated = upload(sheet([[ITEM_A, None, MAIN, f"RS{tag}-{n}", None] for n in range(25)]))
+	assert api.import_serials(stated)["rows"] == 25
+
+
+def test_the_sn_dialog_refuses_a_file_of_more_rows_than_a_row_takes(upload, settings):
+	items(ITEM_A)
+	settings(max_per_operation=3)
+	tag = uuid.uuid4().hex[:6].upper()
+	three = upload(sheet([[ITEM_A, None, MAIN, f"DL{tag}-{n}", None] for n in range(3)]))
+	assert read_for_row(three)["codes"] == [f"DL{tag}-{n}" for n in range(3)]
+	four = upload(sheet([[ITEM_A, None, MAIN, f"DL{tag}-{n}", None] for n in range(4)]))
+	file_refused(
+		four,
+		r"has more than 3 rows \(it has a row 5\); a row of a document takes at most 3 SN codes",
+		call=read_for_row,
+	)

@@ -610,6 +610,41 @@ def test_ten_megabytes_of_text_are_refused_clearly_in_seconds(ctx):
 	assert not failures, "\n".join(failures)
 
 
+# Hostile xlsx files: refused at once
+
+
+def upload(ctx: Context, content: bytes, name: str) -> str:
+	response = ctx.client.session.post(
+		f"{URL}/api/method/upload_file",
+		files={"file": (f"{name}-{ctx.tag()}.xlsx", content)},
+		data={"is_private": 1},
+		timeout=120,
+	)
+	return message(response)["file_url"]
+
+
+@pytest.mark.parametrize("name", corpus.HOSTILE_XLSX)
+def test_a_hostile_xlsx_file_is_refused_at_once_storing_nothing(ctx, name):
+	"""Rows numbered far away, zip bombs, parts lying about their size, too many parts or elements,
+	an entity bomb: the import and the SN dialog refuse each in under two seconds, with a message,
+	storing nothing."""
+	url = upload(ctx, corpus.HOSTILE_XLSX[name](), name)
+	failures = []
+	for target in ("import_serials.file_url", "read_import.file_url"):
+		send = next(t.send for t in TARGETS if t.name == target)
+		before = ctx.counts()
+		started = time.monotonic()
+		try:
+			response = send(ctx, url)
+			took = time.monotonic() - started
+			assert judge(response, url) is None, f"accepted: {response.text[:300]}"
+			assert took < 2, f"took {took:.1f} s"
+			assert ctx.counts() == before, "refused, yet stored"
+		except AssertionError as e:
+			failures.append(f"{target}: {str(e).splitlines()[0]}")
+	assert not failures, "\n".join(failures)
+
+
 # Shown escaped
 
 

@@ -4,12 +4,14 @@ with /api/method/upload_file and imported, and a refusal as a 4xx listing its ro
 import io
 import json
 import secrets
+import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tests.hostile import corpus
 from tests.integration import factory
-from tests.rest.conftest import message
+from tests.rest.conftest import message, refusal
 
 HEADER = ["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
 
@@ -91,3 +93,25 @@ def test_an_uploaded_file_is_imported_and_a_bad_one_refused_with_its_rows(site, 
 	assert message(manager.post("serial_tracking.api.import_serials", file_url=good)) == {"registered": 2}
 	site.db.rollback()
 	assert {site.db.get_value("Serial Number", c, "warehouse") for c in codes} == {factory.SHOP}
+
+
+def test_a_row_numbered_far_away_and_a_zip_bomb_are_refused_at_once_over_http(site, users):
+	"""Files of tests/hostile/corpus.py: a 417 naming the file and the reason, in well under two
+	seconds, and nothing stored."""
+	manager = users["manager"]
+	expected = {
+		"far-row": "has more than 1,000,000 rows (it has a row 900,000,000); split it into files",
+		"shared-strings-bomb": "holds a part (xl/sharedStrings.xml) that unpacks to",
+	}
+	for name, reason in expected.items():
+		url = uploaded(manager, corpus.HOSTILE_XLSX[name]())
+		site.db.rollback()
+		before = site.db.count("Serial Number"), site.db.count("Serial Circulation Log")
+		started = time.monotonic()
+		response = manager.post("serial_tracking.api.import_serials", file_url=url)
+		took = time.monotonic() - started
+		assert response.status_code == 417, f"{name}: {response.status_code} {response.text[:300]}"
+		assert reason in refusal(response), name
+		assert took < 2, f"{name}: {took:.1f} s"
+		site.db.rollback()
+		assert (site.db.count("Serial Number"), site.db.count("Serial Circulation Log")) == before

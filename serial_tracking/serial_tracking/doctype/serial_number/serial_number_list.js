@@ -47,10 +47,16 @@ function serial_tracking_import_serials(listview) {
 						frappe.msgprint({
 							title: __("Import started"),
 							indicator: "blue",
-							message: __(
-								"{0} rows are being checked and imported in the background. A progress bar shows how far it is; a notification tells you the result. Nothing is stored unless every row is good.",
-								[answer.rows]
-							),
+							// rows: what the sheet states it holds; a sheet that does not say is "more than 1,000"
+							message: answer.rows
+								? __(
+										"{0} rows are being checked and imported in the background. A progress bar shows how far it is; a notification tells you the result. Nothing is stored unless every row is good.",
+										[answer.rows]
+								  )
+								: __(
+										"More than {0} rows are being checked and imported in the background. A progress bar shows how far it is; a notification tells you the result. Nothing is stored unless every row is good.",
+										[format_number(1000, null, 0)]
+								  ),
 						});
 						return;
 					}
