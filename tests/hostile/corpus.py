@@ -95,6 +95,39 @@ MALFORMED_JSON = {
 	"deep": b"[" * 100_000 + b"]" * 100_000,
 }
 
+#: Row links ERPNext marks ``ignore_user_permissions`` (Frappe does not check them against a user's
+#: User Permissions), on the documents that carry SN codes, as (document, row field, is a return,
+#: read): whether the row's units leave from there, so that checking its codes would tell what that
+#: warehouse holds (a user who may not read it is refused), or go there (not read, not checked).
+IGNORED_LINKS = (
+	("Purchase Receipt", "from_warehouse", False, True),
+	("Purchase Receipt", "from_warehouse", True, False),
+	("Purchase Invoice", "from_warehouse", False, True),
+	("Purchase Invoice", "from_warehouse", True, False),
+	("Delivery Note", "target_warehouse", False, False),
+	("Delivery Note", "target_warehouse", True, True),
+	("Sales Invoice", "target_warehouse", False, False),
+	("Sales Invoice", "target_warehouse", True, True),
+	("POS Invoice", "target_warehouse", False, False),
+	("POS Invoice", "target_warehouse", True, True),
+)
+#: Links of the same documents ERPNext marks so that the app never reads (a row's own fields decide):
+#: a user who may not read them is not refused for them.
+IGNORED_UNREAD = (
+	("Purchase Receipt", "set_from_warehouse"),
+	("Purchase Receipt", "rejected_warehouse"),
+	("Purchase Receipt", "supplier_warehouse"),
+	("Delivery Note", "set_target_warehouse"),
+)
+#: The walls of User Permissions on a party, as (the doctype restricted, a document of another party
+#: and its party field): a user of one customer (supplier) reads no document, log row or serial of
+#: another's, and no message names that party or document.
+PARTY_WALLS = (
+	("Customer", "Delivery Note", "customer"),
+	("Supplier", "Purchase Receipt", "supplier"),
+)
+
+
 # Hostile xlsx files, written part by part into the zip (nothing big is ever unpacked on disk or in
 # memory), each made once, when first asked for. Their sheet is the template's: the five headers in
 # row 1, inline strings.
