@@ -5,18 +5,42 @@ warehouse (``like '%text%'`` on four columns, sorted by where the text occurs): 
 serials that reads every row, a second or more per keystroke. Serials are found here by the start
 of their code, a range of the primary key, in code order: a few milliseconds whatever the number
 of serials. Wired for every Link field to Serial Number by ``standard_queries`` in hooks.py.
+
+The work of one call is bounded whatever the table holds: the codes starting with the text are
+read once along the primary key, at most ``WINDOW`` of them (LIKE's wildcards in the text taken
+literally), and the page is what ``frappe.get_list`` shows the user of those (User Permissions and
+``filters`` applied by Frappe itself). A user who may see few of them, or ``filters`` that keep
+few, gets a short page: typing more of the code narrows the window to what they look for.
 """
+
+import json
 
 import frappe
 from frappe import _
+from frappe.utils import cint, escape_html
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.core.codes import fold, key
+from serial_tracking.core.codes import fold
 
 #: What a suggestion shows under the code.
 DESCRIPTION = ("item_code", "status", "warehouse")
 #: Most suggestions one call returns.
 MOST = 100
+#: Most codes starting with the text that one call reads (in code order); a page is made of these.
+#: Under 1,000: MariaDB reads a longer ``IN`` list through a temporary table
+#: (``in_predicate_conversion_threshold``) instead of one primary-key lookup per code.
+WINDOW = 900
+#: The furthest a page may start: past it, type more of the code.
+MOST_START = 500
+#: Longest text that can start a code (a document name's length in Frappe).
+LONGEST = 140
+#: Operators a condition of ``filters`` may use.
+OPERATORS = ("=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is")
+
+
+def escape_like(text: str) -> str:
+	"""``text`` as a LIKE pattern matching itself only: ``\\``, ``%`` and ``_`` escaped."""
+	return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @frappe.whitelist()
@@ -31,43 +55,104 @@ def search_serial_link(
 	reference_doctype: str | None = None,
 	ignore_user_permissions: bool = False,
 ) -> list:
-	"""Serials whose code starts with ``txt`` (case-insensitive, full-width folded), in code order,
-	that the user may read as a list shows them (User Permissions apply), with ``filters`` as
-	Frappe's link search takes them. Rows: code, item, status, warehouse."""
+	"""Serials whose code starts with ``txt`` (case-insensitive, full-width folded; ``%``, ``_`` and
+	``\\`` as typed), in code order, that the user may read as a list shows them (User Permissions
+	apply; ``ignore_user_permissions`` is not honoured), with ``filters`` as Frappe's link search
+	takes them. Rows: code, item, status, warehouse.
+
+	Among the first ``WINDOW`` codes starting with ``txt`` only: a page may be short when the user
+	may see few of them or ``filters`` keep few; ``start`` may be at most ``MOST_START``."""
 	if not (frappe.has_permission(SERIAL, "select") or frappe.has_permission(SERIAL, "read")):
 		frappe.throw(_("Not permitted to search {0}").format(_(SERIAL)), frappe.PermissionError)
-	start = max(frappe.utils.cint(start), 0)
-	page_len = min(max(frappe.utils.cint(page_len), 1), MOST)
-	prefix = fold(txt or "").strip()
-	if isinstance(filters, str):
-		filters = frappe.parse_json(filters) if filters.strip() else None
-	if isinstance(filters, dict):
-		filters = [
-			[SERIAL, key, *(value if isinstance(value, list | tuple) else ("=", value))]
-			for key, value in filters.items()
-		]
-	conditions = list(filters or [])
-	if prefix:
-		# LIKE's own wildcards in a code (``_``, ``%``) match more than the prefix: those rows are
-		# left out below, and the next rows read, until the page is full.
-		conditions.append([SERIAL, "name", "like", prefix.replace("%", "") + "%"])
-	wanted, found, offset = start + page_len, [], 0
-	batch = max(wanted, 20)
-	while True:
-		rows = frappe.get_list(
-			SERIAL,
-			filters=conditions,
-			fields=["name", *DESCRIPTION],
-			order_by="name asc",
-			limit_start=offset,
-			limit_page_length=batch,
-			reference_doctype=reference_doctype,
+	start = max(cint(start), 0)
+	if start > MOST_START:
+		frappe.throw(
+			_("start may be at most {0} (it was {1}): type more of the code to find it").format(
+				MOST_START, escape_html(str(start))
+			),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
 		)
-		found += [r for r in rows if key(r.name).startswith(key(prefix))]
-		if len(found) >= wanted or len(rows) < batch:
-			break
-		offset += batch
-	page = found[start:wanted]
+	page_len = min(max(cint(page_len), 1), MOST)
+	text = (txt or "").strip() if isinstance(txt, str) else ""
+	if len(text) > LONGEST:
+		# no code is that long: nothing starts with it
+		return []
+	prefix = fold(text)
+	window = _window(prefix)
+	if not window:
+		return []
+	page = frappe.get_list(
+		SERIAL,
+		filters=[*_filters(filters), [SERIAL, "name", "in", window]],
+		fields=["name", *DESCRIPTION],
+		order_by="name asc",
+		limit_start=start,
+		limit_page_length=page_len,
+		reference_doctype=reference_doctype,
+	)
 	if as_dict:
 		return page
 	return [[r.name, *(r.get(f) for f in DESCRIPTION)] for r in page]
+
+
+def _window(prefix: str) -> list[str]:
+	"""The first ``WINDOW`` codes starting with ``prefix``, in code order: one range of the primary key."""
+	table = frappe.qb.DocType(SERIAL)
+	query = frappe.qb.from_(table).select(table.name).orderby(table.name).limit(WINDOW)
+	if prefix:
+		query = query.where(table.name.like(escape_like(prefix) + "%"))
+	return query.run(pluck=True)
+
+
+def _filters(filters) -> list[list]:
+	"""Frappe's link-search ``filters`` (JSON, a dict or a list) as ``[doctype, field, operator,
+	value]`` conditions on Serial Number's own fields; anything else is refused, naming it."""
+	if isinstance(filters, str):
+		try:
+			filters = json.loads(filters) if filters.strip() else None
+		except ValueError:
+			_refuse_filter(filters)
+	if not filters:
+		return []
+	if isinstance(filters, dict):
+		filters = [
+			[key, *(value if isinstance(value, list | tuple) else ("=", value))]
+			for key, value in filters.items()
+		]
+	if not isinstance(filters, list | tuple):
+		_refuse_filter(filters)
+	fields = set(frappe.get_meta(SERIAL).get_valid_columns())
+	conditions = []
+	for condition in filters:
+		if not isinstance(condition, list | tuple) or len(condition) not in (3, 4):
+			_refuse_filter(condition)
+		field, operator, value = condition[-3:]
+		if (
+			(len(condition) == 4 and condition[0] != SERIAL)
+			or not (isinstance(field, str) and field in fields)
+			or not (isinstance(operator, str) and operator.lower() in OPERATORS)
+			or not _plain(value, operator.lower())
+		):
+			_refuse_filter(condition)
+		conditions.append([SERIAL, field, operator.lower(), value])
+	return conditions
+
+
+def _plain(value, operator: str) -> bool:
+	"""A value a condition may compare with: text, a number, true/false or null; for ``in`` and
+	``not in`` a list of those too."""
+	if isinstance(value, list) and operator in ("in", "not in"):
+		return all(_plain(v, "=") for v in value)
+	return value is None or isinstance(value, str | int | float | bool)
+
+
+def _refuse_filter(value) -> None:
+	shown = value if isinstance(value, str) else json.dumps(value, default=str)
+	frappe.throw(
+		_(
+			"filters: {0} is not a condition on a field of {1} (a field, an operator among {2}, and a value)"
+		).format(escape_html(shown[:60] + ("…" if len(shown) > 60 else "")), _(SERIAL), ", ".join(OPERATORS)),
+		frappe.ValidationError,
+		title=_("Invalid argument"),
+	)

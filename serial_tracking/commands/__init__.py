@@ -18,14 +18,16 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "import", "check", "scale", "all"]),
+	type=click.Choice(["documents", "find", "labels", "import", "check", "scale", "turn", "all"]),
 	default="documents",
 	show_default=True,
 	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
 	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; check: the SN dialog's"
 	" live check of a Delivery Note row of 1,000 codes; scale: lookups, pages, picking and documents on a"
-	" site filled by serial-tracking-fill (in all only on such a site).",
+	" site filled by serial-tracking-fill (in all only on such a site); turn: a one-unit receipt submitted"
+	" while a receipt of 1,000 rows posts, ERPNext alone and with the app (commits its documents and"
+	" cancels them: a development site; not in all).",
 )
 @click.option(
 	"--baseline-site", help="With --part scale: an empty site to submit and cancel the same documents on."
@@ -94,6 +96,17 @@ def serial_tracking_benchmark(
 
 			click.echo(f"\nLive check of a row, site {frappe.local.site}\n")
 			click.echo(bench_check.run(find_place(company, warehouse), runs=max(runs, 5)))
+		if part == "turn":
+			from serial_tracking.devtools import bench_turn
+
+			click.echo(f"\nWaiting for a big document, site {frappe.local.site}\n")
+			click.echo(
+				bench_turn.run(
+					find_place(company, warehouse),
+					runs=runs,
+					progress=lambda line: click.echo(line, err=True),
+				)
+			)
 		if part in ("scale", "all"):
 			from serial_tracking.devtools import bench_scale
 

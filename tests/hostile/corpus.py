@@ -95,6 +95,17 @@ MALFORMED_JSON = {
 	"deep": b"[" * 100_000 + b"]" * 100_000,
 }
 
+#: Texts a LIKE pattern would read as wildcards (``_``, ``%``) or as its escape (``\``): a search by
+#: the start of a code takes them as typed, and reads no more for them than for any other text.
+LIKE_WILDCARDS = {
+	"underscore": "_",
+	"percent": "%",
+	"backslash": "\\",
+	"underscores": "___",
+	"mixed": "_%\\%_",
+	"escaped-underscore": "\\_",
+}
+
 #: Row links ERPNext marks ``ignore_user_permissions`` (Frappe does not check them against a user's
 #: User Permissions), on the documents that carry SN codes, as (document, row field, is a return,
 #: read): whether the row's units leave from there, so that checking its codes would tell what that

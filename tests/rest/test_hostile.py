@@ -264,6 +264,15 @@ def report(name: str, filter_name: str):
 	return send
 
 
+def link_search(name: str, **fixed):
+	"""Desk's search of a Link field to Serial Number (which the app answers)."""
+
+	def send(ctx: Context, value: Any) -> requests.Response:
+		return ctx.client.post("frappe.desk.search.search_link", doctype=SERIAL, **{**fixed, name: value})
+
+	return send
+
+
 def expected_codes(value: str) -> list[str]:
 	"""The codes an accepted input stands for: split at separators, full-width folded."""
 	return split(value)
@@ -478,6 +487,11 @@ TARGETS = [
 	Target("export_serials.format", call("export_serials", "format", filters={"item_code": ITEM})),
 	Target("report.search.serial_no", report("Serial Number Search", "serial_no")),
 	Target("report.traceability.serial_no", report("Serial Traceability", "serial_no")),
+	Target("search_serial_link.txt", call("search_serial_link", "txt")),
+	# every code's window (no text), so that the filters are applied
+	Target("search_serial_link.filters", call("search_serial_link", "filters", txt="")),
+	Target("search_serial_link.start", call("search_serial_link", "start", txt="H")),
+	Target("search_link.txt", link_search("txt")),
 	Target("cancel_plan.voucher_no", call("cancel_plan", "voucher_no", voucher_type="Stock Entry")),
 	Target(
 		"cancel_plan.voucher_type",
@@ -610,7 +624,36 @@ def test_ten_megabytes_of_text_are_refused_clearly_in_seconds(ctx):
 	assert not failures, "\n".join(failures)
 
 
-# Hostile xlsx files: refused at once
+# LIKE's wildcards and hostile xlsx files: answered at once
+
+
+def test_like_wildcards_are_taken_as_typed_and_answered_at_once(ctx):
+	"""``_``, ``%`` and ``\\`` to every search by the start of a code: each answered (or refused
+	clearly) in under two seconds, whatever the site holds; rows read per call are what
+	tests/integration/test_link_search.py counts."""
+	searches = {
+		"search_serial_link": lambda v: call("search_serial_link", "txt", page_len=100)(ctx, v),
+		"search_link": lambda v: link_search("txt", page_length=100)(ctx, v),
+		"search_widget": lambda v: ctx.client.post(
+			"frappe.desk.search.search_widget", doctype=SERIAL, txt=v, start=100, page_length=100
+		),
+		"search_serials": lambda v: in_filter("search_serials", "serial_no")(ctx, f"{v}*"),
+		"report.search": lambda v: report("Serial Number Search", "serial_no")(ctx, f"{v}*"),
+	}
+	failures = []
+	for name, value in corpus.LIKE_WILDCARDS.items():
+		for target, send in searches.items():
+			started = time.monotonic()
+			try:
+				body = judge(send(value), value)
+				took = time.monotonic() - started
+				assert took < 2, f"took {took:.1f} s"
+				if body is not None and target in ("search_serial_link", "search_link"):
+					found = [r[0] if isinstance(r, list) else r["value"] for r in body["message"]]
+					assert all(code.startswith(value) for code in found), f"found {found[:3]}"
+			except AssertionError as e:
+				failures.append(f"{target} {name}: {str(e).splitlines()[0]}")
+	assert not failures, "\n".join(failures)
 
 
 def upload(ctx: Context, content: bytes, name: str) -> str:
