@@ -5,7 +5,6 @@ document in turn (a refusal must leave the ones before it cancelled), so those t
 on an item of their own with codes unique to the run, and cancel what is left before they end.
 """
 
-import json
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from frappe.utils import add_days, nowdate
 from serial_tracking.api import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan
 from serial_tracking.stock import cancelling, consistency
 from tests.integration import factory as f
+from tests.integration.jobs import Published, queued_job, run_as_a_worker
 from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
 from tests.integration.test_concurrency import _carrying
@@ -526,52 +526,6 @@ def test_whether_anything_blocks_asks_the_plans_permissions(chain, restricted): 
 # A chain longer than a request cancels: a background job.
 
 
-def _queued_job(job_id: str):
-	"""The job a request queued, taken out of its queue as a worker takes it."""
-	from rq.job import Job
-
-	from frappe.utils.background_jobs import get_queue
-
-	job = Job.fetch(job_id, connection=frappe.utils.background_jobs.get_redis_conn())
-	get_queue("long").remove(job)
-	return job
-
-
-def _run_as_a_worker(job) -> None:
-	"""Run a queued job here as Frappe's worker runs it (frappe.utils.background_jobs.execute_job:
-	its method, then its commit), in this process and site; then remove it from Redis."""
-	from frappe.utils.background_jobs import execute_job
-
-	try:
-		execute_job(**{**job.kwargs, "is_async": False})
-	finally:
-		job.delete()
-
-
-class Published:
-	"""The realtime messages Frappe publishes (its ``events`` channel in Redis) while in use."""
-
-	def __enter__(self):
-		from frappe.utils.background_jobs import get_redis_connection_without_auth
-
-		self.pubsub = get_redis_connection_without_auth().pubsub(ignore_subscribe_messages=True)
-		self.pubsub.subscribe("events")
-		return self
-
-	def messages(self) -> list[dict]:
-		found, quiet = [], 0
-		while quiet < 3:
-			message = self.pubsub.get_message(timeout=0.2)
-			if message is None:
-				quiet += 1
-				continue
-			found.append(json.loads(message["data"]))
-		return found
-
-	def __exit__(self, *exc):
-		self.pubsub.close()
-
-
 def _notes(user: str, name: str) -> list:
 	return frappe.get_all(
 		"Notification Log",
@@ -628,9 +582,9 @@ def test_a_chain_longer_than_a_request_cancels_is_queued_once_then_cancelled_by_
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
 
-	job = _queued_job(answer["job"])
+	job = queued_job(answer["job"])
 	with Published() as published:
-		_run_as_a_worker(job)
+		run_as_a_worker(job)
 		messages = published.messages()
 	frappe.db.rollback()
 	_all_cancelled(c)
@@ -674,7 +628,7 @@ def test_a_job_stops_at_the_document_erpnext_refuses_and_reports_where(queued):
 		answer = cancel_chain("Purchase Receipt", pr, cancel_plan("Purchase Receipt", pr)["confirm"])
 		frappe.db.commit()
 		with Published() as published:
-			_run_as_a_worker(_queued_job(answer["job"]))
+			run_as_a_worker(queued_job(answer["job"]))
 			final = [m["message"] for m in published.messages() if m["event"] == cancelling.EVENT][-1]
 		frappe.db.rollback()
 		report = cancel_chain_status("Purchase Receipt", pr)
@@ -708,7 +662,7 @@ def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued
 	answer = cancel_chain("Purchase Receipt", pr, plan["confirm"])
 	frappe.db.commit()
 	# The worker dies with the job (its record goes once RQ's time for it is over).
-	_queued_job(answer["job"]).delete()
+	queued_job(answer["job"]).delete()
 	report = cancel_chain_status("Purchase Receipt", pr)
 	assert report["status"] == "interrupted", report
 	assert "ended before it finished" in report["message"]
@@ -718,7 +672,7 @@ def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued
 	again = cancel_chain("Purchase Receipt", pr, plan["confirm"])
 	frappe.db.commit()
 	assert again["status"] == "queued" and again["job"] == answer["job"]
-	_run_as_a_worker(_queued_job(again["job"]))
+	run_as_a_worker(queued_job(again["job"]))
 	frappe.db.rollback()
 	_all_cancelled(c)
 	assert cancel_chain_status("Purchase Receipt", pr)["status"] == "done"

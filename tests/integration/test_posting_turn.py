@@ -6,9 +6,7 @@ commit) while this process submits or plans. These tests commit, on an item of t
 unique to the run, and cancel what they made.
 """
 
-import json
 import multiprocessing
-import threading
 import time
 
 import pytest
@@ -20,6 +18,7 @@ from serial_tracking.api import cancel_plan
 from serial_tracking.messages import PostingBusy
 from serial_tracking.stock import posting
 from tests.integration import factory as f
+from tests.integration.jobs import Published
 from tests.integration.test_api import restricted  # noqa: F401 (fixture)
 from tests.integration.test_concurrency import WAREHOUSE, _clean_up, _run
 
@@ -70,35 +69,6 @@ class Holder:
 		return self.released.get(timeout=60)
 
 
-class Heard:
-	"""The realtime events the site publishes meanwhile (Redis' ``events`` channel, as Desk's
-	socket server reads it)."""
-
-	def __init__(self, event: str):
-		from frappe.utils.background_jobs import get_redis_connection_without_auth
-
-		self.event, self.found = event, []
-		self.pubsub = get_redis_connection_without_auth().pubsub()
-		self.pubsub.subscribe("events")
-		self.thread = threading.Thread(target=self._listen, daemon=True)
-
-	def _listen(self):
-		for message in self.pubsub.listen():
-			if message.get("type") != "message":
-				continue
-			data = json.loads(message["data"])
-			if data.get("event") == self.event:
-				self.found.append(data)
-
-	def __enter__(self):
-		self.thread.start()
-		return self
-
-	def __exit__(self, *exc):
-		time.sleep(0.5)
-		self.pubsub.close()
-
-
 @pytest.fixture
 def run():
 	f.committed_place(ITEM, WAREHOUSE)
@@ -127,18 +97,19 @@ def _receipt(run, n=1, **values):
 def test_a_document_waiting_for_the_turn_is_told_what_holds_it_and_is_dated_when_it_posts(run):
 	holding = _holding_document(run)
 	receipt = _receipt(run)
-	with Heard(posting.WAITING_EVENT) as heard, Holder(holding, rows=1001, seconds=4) as holder:
+	with Published() as published, Holder(holding, rows=1001, seconds=4) as holder:
 		start = time.time()
 		receipt.reload()
 		receipt.submit()
 		frappe.db.commit()
 		waited = time.time() - start
 		released = holder.released_at()
+		heard = [m for m in published.messages() if m["event"] == posting.WAITING_EVENT]
 	assert waited >= 2, waited
-	told = [event["message"]["message"] for event in heard.found]
+	told = [event["message"]["message"] for event in heard]
 	assert told, "the waiting user was told nothing"
 	assert f"Stock Entry {holding.name}" in told[0] and "1001 rows" in told[0], told
-	assert all(event["room"] == "user:Administrator" for event in heard.found), heard.found
+	assert all(event["room"] == "user:Administrator" for event in heard), heard
 	# Dated once the turn was its own, after the holder let it go: never before what posted first.
 	posted = get_datetime(f"{receipt.posting_date} {receipt.posting_time}")
 	assert (posted - released).total_seconds() >= -0.5, (posted, released)

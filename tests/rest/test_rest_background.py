@@ -11,8 +11,7 @@ import secrets
 
 import pytest
 
-from tests.integration.test_cancel_chain import _queued_job
-from tests.integration.test_cancel_chain import _run_as_a_worker as _run_job
+from tests.integration.jobs import queued_job, run_as_a_worker
 from tests.rest.conftest import message, refusal
 
 ITEM = "ST-BACKGROUND"
@@ -57,16 +56,6 @@ def run(site, small_requests):
 	cancel_latest_first(left)
 	frappe.db.delete("Notification Log", {"subject": ("like", f"%{run}%")})
 	frappe.db.commit()
-
-
-def _run_as_a_worker(job) -> None:
-	"""Run the job as Frappe's worker does (as its user), then act as Administrator again."""
-	import frappe
-
-	try:
-		_run_job(job)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def _job_id(frappe, doctype, name, action):
@@ -121,7 +110,7 @@ def test_a_big_document_submitted_over_rest_is_saved_and_submitted_by_a_job(site
 	doc.reload()
 	assert "locked" in refusal(_savedocs(manager, doc, "Save"))
 
-	_run_as_a_worker(_queued_job(_job_id(frappe, "Stock Entry", doc.name, "submit")))
+	run_as_a_worker(queued_job(_job_id(frappe, "Stock Entry", doc.name, "submit")))
 	frappe.db.rollback()
 	assert frappe.db.get_value("Stock Entry", doc.name, "docstatus") == 1
 	assert frappe.db.get_value("Serial Number", codes[0], "status") == "In Stock"
@@ -134,7 +123,7 @@ def test_a_big_document_submitted_over_rest_is_saved_and_submitted_by_a_job(site
 	assert "is being cancelled in the background" in refusal(answer)
 	frappe.db.rollback()
 	assert frappe.db.get_value("Stock Entry", doc.name, "docstatus") == 1
-	_run_as_a_worker(_queued_job(_job_id(frappe, "Stock Entry", doc.name, "cancel")))
+	run_as_a_worker(queued_job(_job_id(frappe, "Stock Entry", doc.name, "cancel")))
 	frappe.db.rollback()
 	assert frappe.db.get_value("Stock Entry", doc.name, "docstatus") == 2
 	assert not frappe.db.exists("Serial Number", codes[0])
@@ -153,7 +142,7 @@ def test_a_job_refused_leaves_the_document_as_it_was_and_tells_why(site, users, 
 	factory.delivery_note([(ITEM, 1, [code], factory.MAIN)], remarks=run)
 	frappe.db.commit()
 
-	_run_as_a_worker(_queued_job(_job_id(frappe, "Stock Entry", issue.name, "submit")))
+	run_as_a_worker(queued_job(_job_id(frappe, "Stock Entry", issue.name, "submit")))
 	frappe.db.rollback()
 	assert frappe.db.get_value("Stock Entry", issue.name, "docstatus") == 0
 	assert frappe.db.get_value("Serial Number", code, "status") == "Sold"
@@ -216,7 +205,7 @@ def _post_in_background(frappe, manager, count, codes):
 		manager.post("serial_tracking.api.post_count", count=count.name)
 	)
 
-	_run_as_a_worker(_queued_job(_job_id(frappe, "Serial Count", count.name, "submit")))
+	run_as_a_worker(queued_job(_job_id(frappe, "Serial Count", count.name, "submit")))
 	frappe.db.rollback()
 	count.reload()
 	assert (count.docstatus, count.status) == (1, "Posted")

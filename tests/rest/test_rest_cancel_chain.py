@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.integration.test_cancel_chain import _queued_job, _run_as_a_worker
+from tests.integration.jobs import queued_job, run_as_a_worker
 from tests.rest.conftest import message, refusal
 
 ITEM = "ST-CHAIN-REST"
@@ -72,7 +72,7 @@ def test_a_long_chain_is_queued_once_over_rest_and_its_report_asked_afterwards(s
 	assert {frappe.db.get_value(t, n, "docstatus") for t, n in made} == {1}
 
 	started = time.monotonic()
-	_run_as_a_worker(_queued_job(answer["job"]))
+	run_as_a_worker(queued_job(answer["job"]))
 	print(f"\n22 documents cancelled by the job in {time.monotonic() - started:.1f} s")
 	frappe.db.rollback()
 	assert {frappe.db.get_value(t, n, "docstatus") for t, n in made} == {2}
