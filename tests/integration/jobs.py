@@ -21,14 +21,16 @@ def queued_job(job_id: str):
 
 def run_as_a_worker(job) -> None:
 	"""Run a queued job here as Frappe's worker runs it (frappe.utils.background_jobs.execute_job:
-	its method as its user, then its commit), in this process and site; then remove it from Redis
-	and act as Administrator again."""
+	its method as its user, then its commit), in this process and site; then remove it from Redis,
+	and act as Administrator again, not as a worker."""
 	from frappe.utils.background_jobs import execute_job
 
 	try:
 		execute_job(**{**job.kwargs, "is_async": False})
 	finally:
 		job.delete()
+		# This process is no worker: what the job set up for itself goes with it.
+		frappe.local.job = None
 		frappe.set_user("Administrator")
 
 
