@@ -104,3 +104,43 @@ def test_two_users_posting_one_count_at_once_post_it_once():
 		assert consistency.check(ITEM) == []
 	finally:
 		_clean_up(count, receipt)
+
+
+def _sell(job):
+	"""A Delivery Note of one unit, as a session submits it."""
+	code = job
+	f.delivery_note([(ITEM, 1, [code], WAREHOUSE)])
+
+
+@pytest.mark.commits
+def test_a_count_posted_while_one_of_its_units_is_sold_ends_consistent_whichever_goes_first():
+	"""The count and the sale take the posting turn one after the other: a sale first leaves the
+	unit Sold and the count then finds it here (scanned), bringing it back In Stock; a count first
+	counts it, and the sale then sells it. Either way both go through and the ledger agrees with
+	ERPNext's stock."""
+	run = frappe.generate_hash(length=8).upper()
+	count, codes, receipt = _place_and_units(run, 6)
+	sold = []
+	try:
+		api.count_scan(count, "\n".join(codes[:4]))
+		frappe.db.commit()
+		outcomes = race([Session(keep, _post, [count]), Session(keep, _sell, [codes[0]])])
+		no_raw_errors(outcomes)
+		assert [o.kind for o in outcomes[0]] == [DONE, DONE], outcomes
+		sold = frappe.get_all(
+			"Delivery Note Item", filters={"sn_codes": codes[0], "docstatus": 1}, pluck="parent"
+		)
+		assert len(sold) == 1
+		posted = frappe.get_doc("Serial Count", count)
+		assert (posted.docstatus, posted.status) == (1, "Posted")
+		assert frappe.db.get_value("Serial Number", codes[5], "status") == "Missing"
+		assert consistency.check(ITEM) == []
+	finally:
+		# Whichever came later is cancelled first (the count cancels the documents it made).
+		frappe.db.rollback()
+		cancel_latest_first(
+			[("Delivery Note", name) for name in sold]
+			+ [("Serial Count", count), ("Purchase Receipt", receipt)]
+		)
+		frappe.delete_doc("Serial Count", count, force=True)
+		frappe.db.commit()
