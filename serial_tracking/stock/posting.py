@@ -108,6 +108,7 @@ def take_turn(doc=None, places: set[tuple[str, str]] = frozenset(), rows: int = 
 		)
 		if not _take(wait=None):
 			_wait()
+		holder.since = time.time()
 		_hold(holder)
 	_see_bins(places)
 
