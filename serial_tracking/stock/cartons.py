@@ -23,6 +23,7 @@ from serial_tracking.core.codes import check_code, fold, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, Status
+from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import documents, ledger
 
@@ -432,13 +433,20 @@ def read_scan(doc, request: RowRequest, scan: str | None) -> dict:
 	problems = list(parsed.problems)
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))
-	known = {key(row[0]) for row in rows_named(CARTON, [*parsed.codes, *parsed.cartons])}
+	found = [row[0] for row in rows_named(CARTON, [*parsed.codes, *parsed.cartons])]
+	known = {key(name) for name in readable(CARTON, found)}
+	# A carton the user may not read (made by a receipt from a supplier they may not read) is no
+	# carton to them: none of its units, nothing of it named.
+	hidden = {key(name) for name in found} - known
 	voucher = documents.voucher(doc)
 	codes: list[str] = []
 	notes: list[str] = []
 	cartons: list[str] = []
 	for entry in [*parsed.codes, *parsed.cartons]:
 		is_sscc = entry in parsed.cartons
+		if key(entry) in hidden:
+			problems.append(Problem(Reason.CARTON_UNKNOWN, entry))
+			continue
 		if key(entry) not in known:
 			if not is_sscc:
 				codes.append(entry)

@@ -17,6 +17,8 @@ from serial_tracking.stock import events
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, codes
 from tests.integration.test_api import other_company, restricted  # noqa: F401
+from tests.integration.test_cartons import scan as scan_carton
+from tests.integration.test_cartons import unsaved as desk_document
 from tests.integration.test_check_row import check, refused, row, unsaved
 
 
@@ -131,6 +133,12 @@ def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 	assert frappe.has_permission(CARTON, "read", doc=cartons["ours"])
 	with pytest.raises(frappe.PermissionError):
 		frappe.client.get(CARTON, cartons["theirs"])
+	# Scanned into a sale's row, the hidden carton is answered as no carton at all: none of its units,
+	# nothing of it named; the user's own carton enters its unit.
+	hidden = scan_carton(cartons["theirs"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))
+	assert hidden["codes"] == [] and hidden["message"] is None
+	assert [p["message"] for p in hidden["problems"]] == [f"No carton has the code {cartons['theirs']}"]
+	assert scan_carton(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
 	# Strict: only cartons of a receipt from the user's supplier (one by hand has no supplier).
 	settings = frappe.get_cached_doc("System Settings").as_dict()
 	frappe.local.system_settings = frappe._dict(settings, apply_strict_user_permissions=1)
