@@ -8,7 +8,6 @@ Nothing is written.
 """
 
 from frappe import _
-from frappe.utils import now_datetime
 
 from serial_tracking import messages
 from serial_tracking.core.codes import key, split
@@ -16,7 +15,7 @@ from serial_tracking.core.plan import RowRequest, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, events, unsaved
+from serial_tracking.stock import cartons, documents, events, unsaved
 from serial_tracking.stock.documents import ROW_FIELD
 
 #: Operations whose row quantity follows its codes in the dialog: receipts and counts.
@@ -29,7 +28,8 @@ def check(doc, row_name: str, text: str | None) -> dict:
 	"""``doc``: a document of :func:`unsaved.load`; ``row_name``: one of its rows; ``text``: its codes."""
 	row = unsaved.row_of(doc, row_name)
 	row.set(ROW_FIELD, text or "")
-	_dated_as_submitted(doc)
+	# Checked as of now, as ERPNext dates it when it is saved and submitted, not as Desk opened it.
+	documents.date_now(doc)
 	context, target = unsaved.request_of(doc, row)
 	problems = list(context.reading.problems)
 	# As on save: codes that are carton codes, and the cartons a receiving row packs its codes in.
@@ -54,15 +54,6 @@ def check(doc, row_name: str, text: str | None) -> dict:
 		"sets_qty": target.operation in SETS_QTY and target.refusal is None,
 		"operation": target.operation.value,
 	}
-
-
-def _dated_as_submitted(doc) -> None:
-	"""A document without *Edit Posting Date and Time* is dated when it is saved and submitted
-	(ERPNext's ``validate_posting_time``): checked as of now, not as of when Desk opened it."""
-	if doc.meta.has_field("set_posting_time") and not doc.get("set_posting_time"):
-		now = now_datetime()
-		doc.posting_date = now.strftime("%Y-%m-%d")
-		doc.posting_time = now.strftime("%H:%M:%S.%f")
 
 
 def _code_reasons(own: list[Problem], problems: list[Problem], target: RowRequest) -> dict[str, str]:
