@@ -28,8 +28,16 @@ doctype_js = {
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}
-# A Link field to Serial Number finds serials by the start of their code (an index range)
-standard_queries = {"Serial Number": "serial_tracking.api.search_serial_link"}
+# A Link field to Serial Number finds serials by the start of their code (an index range); the app's
+# other doctypes behind walls are searched the same way, never ignoring User Permissions (Frappe's own
+# search asked to ignore them reads every row and column, past the walls of customers and suppliers)
+standard_queries = {
+	"Serial Number": "serial_tracking.api.search_serial_link",
+	"Serial Circulation Log": "serial_tracking.api.search_walled",
+	"Serial Carton": "serial_tracking.api.search_walled",
+	"Serial Count": "serial_tracking.api.search_walled",
+	"Serial Count Scan": "serial_tracking.api.search_walled",
+}
 
 # User Permissions on Customer and Supplier reach the parties of Dynamic Links (a log row's party, the
 # supplier of the receipt that made a carton) in every list, report view, export and form

@@ -11,6 +11,12 @@ read once along the primary key, at most ``WINDOW`` of them (LIKE's wildcards in
 literally), and the page is what ``frappe.get_list`` shows the user of those (User Permissions and
 ``filters`` applied by Frappe itself). A user who may see few of them, or ``filters`` that keep
 few, gets a short page: typing more of the code narrows the window to what they look for.
+
+The app's other doctypes behind walls (the log, cartons, counts and their scans) are searched the
+same way by ``search_walled``, also wired by ``standard_queries``: Frappe's own search, asked to
+ignore User Permissions (``frappe.desk.search.search_widget``, which any user may call), reads a
+doctype with no permission at all, the User Permissions and the parties of the log and cartons
+(``serial_tracking.permissions``) included, and returns any of its columns (``filter_fields``).
 """
 
 import json
@@ -19,7 +25,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, escape_html
 
-from serial_tracking.constants import SERIAL
+from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.core.codes import fold
 
 #: What a suggestion shows under the code.
@@ -36,6 +42,16 @@ MOST_START = 500
 LONGEST = 140
 #: Operators a condition of ``filters`` may use.
 OPERATORS = ("=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is")
+#: The app's doctypes whose rows User Permissions (and, for the log and cartons, the walls of
+#: customers and suppliers) keep from some users, searched by ``search_walled``: none of the Link
+#: fields to them ignores User Permissions, so nothing in Desk asks their search to.
+WALLED = (LOG, CARTON, "Serial Count", "Serial Count Scan")
+#: What a suggestion of those shows under the name (the doctype's search fields when not named here).
+WALLED_DESCRIPTION = {
+	LOG: ("serial_no", "operation", "voucher_no"),
+	"Serial Count": ("warehouse", "status"),
+	"Serial Count Scan": ("code", "serial_count"),
+}
 
 
 def escape_like(text: str) -> str:
@@ -62,8 +78,41 @@ def search_serial_link(
 
 	Among the first ``WINDOW`` codes starting with ``txt`` only: a page may be short when the user
 	may see few of them or ``filters`` keep few; ``start`` may be at most ``MOST_START``."""
-	if not (frappe.has_permission(SERIAL, "select") or frappe.has_permission(SERIAL, "read")):
-		frappe.throw(_("Not permitted to search {0}").format(_(SERIAL)), frappe.PermissionError)
+	return _search(SERIAL, DESCRIPTION, txt, start, page_len, filters, as_dict, reference_doctype)
+
+
+@frappe.whitelist()
+def search_walled(
+	doctype: str,
+	txt: str = "",
+	searchfield: str | None = None,
+	start: int = 0,
+	page_len: int = 10,
+	filters: str | dict | list | None = None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+) -> list:
+	"""The link search of the app's doctypes behind walls (``WALLED``): the rows whose name starts
+	with ``txt``, in name order, that the user may read as a list shows them (User Permissions and
+	the app's walls apply; ``ignore_user_permissions`` is not honoured), with ``filters`` on the
+	doctype's own fields. Rows: the name and ``WALLED_DESCRIPTION``. Bounded as
+	``search_serial_link`` is."""
+	if doctype not in WALLED:
+		frappe.throw(
+			_("{0} is not searched here").format(escape_html(str(doctype))),
+			frappe.ValidationError,
+			title=_("Invalid argument"),
+		)
+	description = WALLED_DESCRIPTION.get(doctype) or tuple(
+		f for f in frappe.get_meta(doctype).get_search_fields() if f != "name"
+	)
+	return _search(doctype, description, txt, start, page_len, filters, as_dict, reference_doctype)
+
+
+def _search(doctype, description, txt, start, page_len, filters, as_dict, reference_doctype) -> list:
+	if not (frappe.has_permission(doctype, "select") or frappe.has_permission(doctype, "read")):
+		frappe.throw(_("Not permitted to search {0}").format(_(doctype)), frappe.PermissionError)
 	start = max(cint(start), 0)
 	if start > MOST_START:
 		frappe.throw(
@@ -76,16 +125,16 @@ def search_serial_link(
 	page_len = min(max(cint(page_len), 1), MOST)
 	text = (txt or "").strip() if isinstance(txt, str) else ""
 	if len(text) > LONGEST:
-		# no code is that long: nothing starts with it
+		# no name is that long: nothing starts with it
 		return []
 	prefix = fold(text)
-	window = _window(prefix)
+	window = _window(prefix, doctype)
 	if not window:
 		return []
 	page = frappe.get_list(
-		SERIAL,
-		filters=[*_filters(filters), [SERIAL, "name", "in", window]],
-		fields=["name", *DESCRIPTION],
+		doctype,
+		filters=[*_filters(filters, doctype), [doctype, "name", "in", window]],
+		fields=["name", *description],
 		order_by="name asc",
 		limit_start=start,
 		limit_page_length=page_len,
@@ -93,26 +142,26 @@ def search_serial_link(
 	)
 	if as_dict:
 		return page
-	return [[r.name, *(r.get(f) for f in DESCRIPTION)] for r in page]
+	return [[r.name, *(r.get(f) for f in description)] for r in page]
 
 
-def _window(prefix: str) -> list[str]:
-	"""The first ``WINDOW`` codes starting with ``prefix``, in code order: one range of the primary key."""
-	table = frappe.qb.DocType(SERIAL)
+def _window(prefix: str, doctype: str = SERIAL) -> list[str]:
+	"""The first ``WINDOW`` names starting with ``prefix``, in name order: one range of the primary key."""
+	table = frappe.qb.DocType(doctype)
 	query = frappe.qb.from_(table).select(table.name).orderby(table.name).limit(WINDOW)
 	if prefix:
 		query = query.where(table.name.like(escape_like(prefix) + "%"))
 	return query.run(pluck=True)
 
 
-def _filters(filters) -> list[list]:
+def _filters(filters, doctype: str = SERIAL) -> list[list]:
 	"""Frappe's link-search ``filters`` (JSON, a dict or a list) as ``[doctype, field, operator,
-	value]`` conditions on Serial Number's own fields; anything else is refused, naming it."""
+	value]`` conditions on ``doctype``'s own fields; anything else is refused, naming it."""
 	if isinstance(filters, str):
 		try:
 			filters = json.loads(filters) if filters.strip() else None
 		except ValueError:
-			_refuse_filter(filters)
+			_refuse_filter(filters, doctype)
 	if not filters:
 		return []
 	if isinstance(filters, dict):
@@ -121,21 +170,21 @@ def _filters(filters) -> list[list]:
 			for key, value in filters.items()
 		]
 	if not isinstance(filters, list | tuple):
-		_refuse_filter(filters)
-	fields = set(frappe.get_meta(SERIAL).get_valid_columns())
+		_refuse_filter(filters, doctype)
+	fields = set(frappe.get_meta(doctype).get_valid_columns())
 	conditions = []
 	for condition in filters:
 		if not isinstance(condition, list | tuple) or len(condition) not in (3, 4):
-			_refuse_filter(condition)
+			_refuse_filter(condition, doctype)
 		field, operator, value = condition[-3:]
 		if (
-			(len(condition) == 4 and condition[0] != SERIAL)
+			(len(condition) == 4 and condition[0] != doctype)
 			or not (isinstance(field, str) and field in fields)
 			or not (isinstance(operator, str) and operator.lower() in OPERATORS)
 			or not _plain(value, operator.lower())
 		):
-			_refuse_filter(condition)
-		conditions.append([SERIAL, field, operator.lower(), value])
+			_refuse_filter(condition, doctype)
+		conditions.append([doctype, field, operator.lower(), value])
 	return conditions
 
 
@@ -147,12 +196,14 @@ def _plain(value, operator: str) -> bool:
 	return value is None or isinstance(value, str | int | float | bool)
 
 
-def _refuse_filter(value) -> None:
+def _refuse_filter(value, doctype: str = SERIAL) -> None:
 	shown = value if isinstance(value, str) else json.dumps(value, default=str)
 	frappe.throw(
 		_(
 			"filters: {0} is not a condition on a field of {1} (a field, an operator among {2}, and a value)"
-		).format(escape_html(shown[:60] + ("…" if len(shown) > 60 else "")), _(SERIAL), ", ".join(OPERATORS)),
+		).format(
+			escape_html(shown[:60] + ("…" if len(shown) > 60 else "")), _(doctype), ", ".join(OPERATORS)
+		),
 		frappe.ValidationError,
 		title=_("Invalid argument"),
 	)

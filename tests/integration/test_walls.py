@@ -185,6 +185,61 @@ def test_a_cancellation_names_later_documents_the_user_may_not_see_by_type(trade
 	assert "a Delivery Note you may not see" in str(refusal.value)
 
 
+# Frappe's link search, asked to ignore User Permissions
+
+
+def _searched(doctype: str, txt: str) -> list[dict]:
+	"""Frappe's search of ``doctype`` asked, as any user may ask it, to ignore User Permissions and to
+	return columns of the rows it finds."""
+	from frappe.desk.search import search_widget
+
+	columns = set(frappe.get_meta(doctype).get_valid_columns())
+	fields = [f for f in ("serial_no", "party", "made_by_no", "warehouse", "code") if f in columns]
+	return search_widget(
+		doctype, txt, filter_fields=json.dumps(fields), as_dict=True, ignore_user_permissions=True
+	)
+
+
+def test_frappes_search_asked_to_ignore_user_permissions_reads_nothing_behind_the_walls(trade, restricted):  # noqa: F811
+	"""Frappe's own search would read the rows with no permission at all and return any of their
+	columns: the app's search answers for the log, cartons, counts and scans, as their lists do."""
+	run = frappe.generate_hash(length=5).upper()
+	carton, sn = f"WS{run}-K", codes(f"WS{run}", 1)
+	_receipt(
+		[{"qty": 1, "warehouse": MAIN, "sn_codes": sn[0], "sn_cartons": json.dumps({carton: sn})}],
+		supplier=f.SUPPLIER2,
+	)
+	count = _count()
+	api.count_scan(count, trade.ours[1])
+	walled = {
+		LOG: frappe.db.get_value(LOG, {"voucher_no": trade.other_sale.name}, "name"),
+		CARTON: carton,
+		"Serial Count": count,
+		"Serial Count Scan": frappe.db.get_value("Serial Count Scan", {"serial_count": count}, "name"),
+	}
+	for doctype, name in walled.items():
+		assert [r["name"] for r in _searched(doctype, name)] == [name], doctype
+	customer = restricted("ws-customer", "Customer", f.CUSTOMER)
+	users = {
+		LOG: customer,
+		CARTON: restricted("ws-supplier", "Supplier", f.SUPPLIER),
+		"Serial Count": restricted("ws-shop", "Warehouse", SHOP),
+		"Serial Count Scan": restricted("ws-shop-scans", "Warehouse", SHOP),
+	}
+	for doctype, name in walled.items():
+		frappe.set_user(users[doctype])
+		assert _searched(doctype, name) == [], doctype
+		assert name not in {r["name"] for r in _searched(doctype, "")}, doctype
+		frappe.set_user("Administrator")
+	# the user of one customer still finds the log rows they may read
+	ours = frappe.db.get_value(LOG, {"serial_no": trade.ours[1]}, "name")
+	frappe.set_user(customer)
+	assert [r["name"] for r in _searched(LOG, ours)] == [ours]
+	# the app's search serves only its doctypes behind walls
+	with pytest.raises(frappe.ValidationError, match="not searched here"):
+		api.search_walled("Item", "")
+
+
 # Warehouses read through links ERPNext marks ignore_user_permissions
 
 

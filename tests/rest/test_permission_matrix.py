@@ -571,6 +571,19 @@ def _report_view(doctype: str, fields: list[str], filters: list, export: bool = 
 	return ("form", "frappe.desk.reportview.get", {**args, "page_length": 500})
 
 
+def _search(doctype: str, txt: str, fields: list[str]):
+	"""Frappe's link search, asked (as any user may ask it) to ignore User Permissions and to return
+	columns of the rows it finds."""
+	return method(
+		"frappe.desk.search.search_widget",
+		doctype=doctype,
+		txt=txt,
+		filter_fields=json.dumps(fields),
+		as_dict=1,
+		ignore_user_permissions=1,
+	)
+
+
 def _print(doctype: str, name: str):
 	return method(
 		"frappe.www.printview.get_html_and_style",
@@ -795,6 +808,10 @@ def _methods(w: World, k: str, n: int) -> dict:
 				method("search_serial_link", txt=w.prefix, page_len=100, ignore_user_permissions=1),
 			],
 		),
+		"search_walled": (
+			{"supplier"},
+			[method("search_walled", doctype=CARTON, txt=w.prefix, page_len=100, ignore_user_permissions=1)],
+		),
 	}
 
 
@@ -947,6 +964,13 @@ def _others(w: World, k: str, n: int) -> dict:
 			],
 		),
 		f"{LOG}: report view (Desk)": (True, [_report_view(LOG, log_fields, log_like)]),
+		f"{LOG}: link search (Desk)": (
+			True,
+			[
+				_search(LOG, w.log_rows[tag], log_fields)
+				for tag in ("main", "shop", "sold away", "bought away")
+			],
+		),
 		f"{LOG}: export (Desk list)": (True, [_report_view(LOG, log_fields, log_like, export=True)]),
 		f"{LOG}: create": (
 			False,
@@ -978,6 +1002,7 @@ def _others(w: World, k: str, n: int) -> dict:
 				other(resource("GET", CARTON, w.cartons["away"]), "supplier"),
 			],
 		),
+		f"{CARTON}: link search (Desk)": ({"supplier"}, [_search(CARTON, w.prefix, ["made_by_no"])]),
 		f"{CARTON}: create": (
 			False,
 			[resource("POST", CARTON, body={"carton_code": f"{w.prefix}KN{n}", "item_code": PHONE})],
@@ -1010,6 +1035,10 @@ def _others(w: World, k: str, n: int) -> dict:
 			{"warehouse"},
 			[resource("GET", COUNT, w.counts["main"]), other(resource("GET", COUNT, w.counts["shop"]))],
 		),
+		f"{COUNT}: link search (Desk)": (
+			{"warehouse"},
+			[_search(COUNT, w.counts[tag], ["warehouse"]) for tag in ("main", "shop")],
+		),
 		f"{COUNT}: create": (
 			False,
 			[resource("POST", COUNT, body={"warehouse": MAIN, "items": [{"item_code": COUNTED}]})],
@@ -1032,6 +1061,10 @@ def _others(w: World, k: str, n: int) -> dict:
 		f"{SCAN}: get": (
 			{"warehouse"},
 			[resource("GET", SCAN, w.scans["main"]), other(resource("GET", SCAN, w.scans["shop"]))],
+		),
+		f"{SCAN}: link search (Desk)": (
+			{"warehouse"},
+			[_search(SCAN, w.scans[tag], ["code", "warehouse"]) for tag in ("main", "shop")],
 		),
 		# The row documents lock to post one at a time: read by nobody over REST.
 		"Serial Posting Turn: list": (False, [resource("GET", "Serial Posting Turn")]),

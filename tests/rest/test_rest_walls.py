@@ -14,6 +14,7 @@ from tests.rest.conftest import URL, _token_user, message, refusal
 
 MAIN, SHOP, PHONE = factory.MAIN, factory.SHOP, factory.PHONE
 LOG = "Serial Circulation Log"
+SEARCH = "frappe.desk.search.search_widget"
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +153,17 @@ def test_a_user_of_one_party_reads_no_log_row_of_another(site, users, parties, r
 		assert not any(code in listed.text + shown.text for code in parties["codes"])
 		row = frappe.db.get_value(LOG, {"voucher_no": other}, "name")
 		assert client.session.get(f"{URL}/api/resource/{LOG}/{row}", timeout=120).status_code == 403
+		# Frappe's link search asked to ignore User Permissions, with columns of the rows it finds
+		search = {
+			"doctype": LOG,
+			"txt": row,
+			"filter_fields": json.dumps(["serial_no", "party"]),
+			"as_dict": 1,
+			"ignore_user_permissions": 1,
+		}
+		assert [r["name"] for r in message(users["manager"].post(SEARCH, **search))] == [row]
+		searched = client.post(SEARCH, **search)
+		assert message(searched) == [] and not any(code in searched.text for code in parties["codes"])
 	finally:
 		frappe.db.delete("User Permission", {"user": client.name})
 		frappe.delete_doc("User", client.name, ignore_permissions=True, force=True)
