@@ -150,10 +150,18 @@ def read(text: str | None) -> tuple[list[tuple[str, str | None]], list[Problem],
 	if not parsed.entered:
 		problems.append(Problem(Reason.NOTHING_ENTERED))
 	entries = [*parsed.codes, *parsed.cartons]
-	known = {key(row.name): row for row in cartons.rows_named(CARTON, entries, ("name", "item_code"))}
+	rows = cartons.rows_named(CARTON, entries, ("name", "item_code"))
+	# A carton the user may not read (made by a receipt from a supplier they may not read) is no
+	# carton to them: none of its units, nothing of it named.
+	readable_cartons = {key(name) for name in readable(CARTON, [row.name for row in rows])}
+	known = {key(row.name): row for row in rows if key(row.name) in readable_cartons}
+	hidden = {key(row.name) for row in rows} - set(known)
 	found: dict[str, tuple[str, str | None]] = {}
 	notes: list[str] = []
 	for entry in entries:
+		if key(entry) in hidden:
+			problems.append(Problem(Reason.CARTON_UNKNOWN, entry))
+			continue
 		carton = known.get(key(entry))
 		if carton is None:
 			if entry in parsed.cartons:

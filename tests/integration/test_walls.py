@@ -139,6 +139,12 @@ def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 	assert hidden["codes"] == [] and hidden["message"] is None
 	assert [p["message"] for p in hidden["problems"]] == [f"No carton has the code {cartons['theirs']}"]
 	assert scan_carton(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
+	# ... and so it is scanned into a count: no carton, no note naming it
+	count = _count()
+	counted = api.count_scan(count, cartons["theirs"])
+	assert counted["results"] == [] and counted["message"] is None
+	assert [p["message"] for p in counted["problems"]] == [f"No carton has the code {cartons['theirs']}"]
+	assert [r["code"] for r in api.count_scan(count, cartons["ours"])["results"]] == ours
 	# Strict: only cartons of a receipt from the user's supplier (one by hand has no supplier).
 	settings = frappe.get_cached_doc("System Settings").as_dict()
 	frappe.local.system_settings = frappe._dict(settings, apply_strict_user_permissions=1)
