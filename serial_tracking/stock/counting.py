@@ -546,6 +546,29 @@ def _refuse_unknown(doc, unknown: list[str]) -> None:
 	)
 
 
+def _refuse_hidden_sources(doc, bring: dict[tuple[str, str], list[str]]) -> None:
+	"""Refuse, naming the codes, to bring misplaced units from a warehouse the user's User Permissions
+	do not let them read: Frappe would refuse the transfer naming that warehouse. They may be left
+	where they are (``leave``, or *Bring misplaced units* off)."""
+	if not bring or not frappe.permissions.get_user_permissions(frappe.session.user):
+		return
+	if not (frappe.has_permission("Warehouse", "read") or frappe.has_permission("Warehouse", "select")):
+		return
+	allowed = readable("Warehouse", {at for _item, at in bring})
+	hidden = sorted(code for (_item, at), codes in bring.items() if at not in allowed for code in codes)
+	if not hidden:
+		return
+	shown = ", ".join(escape_html(code) for code in hidden[:_NAMED])
+	more = _(" and {0} more").format(len(hidden) - _NAMED) if len(hidden) > _NAMED else ""
+	frappe.throw(
+		_(
+			"{0} {1} cannot be posted: {2} misplaced SN codes ({3}{4}) are held at another warehouse, which you are not permitted to read. Leave them where they are, or let a user who may read it post the count."
+		).format(_(SERIAL_COUNT), doc.name, len(hidden), shown, more),
+		frappe.PermissionError,
+		title=_("Not permitted"),
+	)
+
+
 def posting_failed(name: str) -> None:
 	"""A background posting refused: the count is a draft again (the reason is in its comments)."""
 	frappe.db.set_value(SERIAL_COUNT, name, "status", "Draft", update_modified=False)
@@ -590,6 +613,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 		else:
 			here.setdefault(item, []).append(code)
 	_refuse_unknown(doc, unknown)
+	_refuse_hidden_sources(doc, bring)
 	# The misplaced units are brought here a moment before the count: ERPNext would read a
 	# reconciliation at the very moment of the transfer as dated before it, and repost every item
 	# of the reconciliation.

@@ -70,3 +70,23 @@ def test_a_misplaced_unit_scanned_by_a_user_of_one_warehouse_is_not_said_to_be_a
 	frappe.set_user("Administrator")
 	api.count_unscan(main_count, counts["away"])
 	assert api.count_scan(main_count, counts["away"])["results"][0]["warehouse"] == f.SHOP
+
+
+def test_a_manager_of_one_warehouse_brings_no_unit_from_another_and_is_told_which(counts):
+	"""Posting would move the misplaced unit out of a warehouse the user may not read: refused naming
+	the code, not that warehouse (Frappe's refusal of the transfer would name it), nothing posted."""
+	main_count = counts["counts"]["main"]
+	api.count_scan(main_count, counts["away"])
+	frappe.get_doc("User", counts["user"]).add_roles("Stock Manager")
+	frappe.set_user(counts["user"])
+	with pytest.raises(frappe.PermissionError) as refusal:
+		api.post_count(main_count)
+	assert counts["away"] in str(refusal.value) and "another warehouse" in str(refusal.value)
+	assert f.SHOP not in str(refusal.value)
+	frappe.set_user("Administrator")
+	assert frappe.db.get_value("Serial Count", main_count, ["docstatus", "status"]) == (0, "Draft")
+	assert frappe.db.get_value("Serial Number", counts["away"], "warehouse") == f.SHOP
+	# left where it is, the count posts
+	frappe.set_user(counts["user"])
+	assert api.post_count(main_count, leave=[counts["away"]])["status"] == "Posted"
+	assert frappe.db.get_value("Serial Number", counts["away"], "warehouse") == f.SHOP
