@@ -569,6 +569,25 @@ def _refuse_hidden_sources(doc, bring: dict[tuple[str, str], list[str]]) -> None
 	)
 
 
+def _refuse_hidden_items(doc, counted: list[str]) -> None:
+	"""Refuse a count of items the user's User Permissions do not let them read (a count without an
+	item list counts every SN-tracked item held here): its summary showed them none of those, and
+	posting would set their quantities (Frappe would refuse the reconciliation naming the item)."""
+	if not counted or not frappe.permissions.get_user_permissions(frappe.session.user):
+		return
+	if not (frappe.has_permission("Item", "read") or frappe.has_permission("Item", "select")):
+		return
+	hidden = len(set(counted) - readable("Item", counted))
+	if hidden:
+		frappe.throw(
+			_(
+				"{0} {1} cannot be posted: it counts {2} SN-tracked items you are not permitted to read. List the items it counts in its Items table."
+			).format(_(SERIAL_COUNT), doc.name, hidden),
+			frappe.PermissionError,
+			title=_("Not permitted"),
+		)
+
+
 def posting_failed(name: str) -> None:
 	"""A background posting refused: the count is a draft again (the reason is in its comments)."""
 	frappe.db.set_value(SERIAL_COUNT, name, "status", "Draft", update_modified=False)
@@ -629,6 +648,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 	made: list[tuple[str, str, str]] = []
 	transfers = _groups(sorted(bring.items()), lambda entry: len(entry[1]), limit)
 	counted_items = sorted(set(items) if items is not None else set(here) | set(_items_here(warehouse)))
+	_refuse_hidden_items(doc, counted_items)
 	# What posting does, as its progress: each transfer, each item's balance, each reconciliation.
 	steps = len(transfers) + len(counted_items) + len(counted_items) // RECONCILED_ROWS + 1
 	for group in transfers:

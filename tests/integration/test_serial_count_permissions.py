@@ -90,3 +90,28 @@ def test_a_manager_of_one_warehouse_brings_no_unit_from_another_and_is_told_whic
 	frappe.set_user(counts["user"])
 	assert api.post_count(main_count, leave=[counts["away"]])["status"] == "Posted"
 	assert frappe.db.get_value("Serial Number", counts["away"], "warehouse") == f.SHOP
+
+
+def test_a_manager_of_one_item_posts_no_count_of_the_items_they_may_not_read(counts):
+	"""A count without an item list counts every SN-tracked item held at its warehouse: a user who may
+	read only some of them is refused (their summary showed them none of the others), naming none."""
+	other = f"ST-CNTP-{frappe.generate_hash(length=6).upper()}"
+	f.make_item(other)
+	f.purchase_receipt([(other, 1, [f"{other}-1"], f.MAIN)])
+	mine = frappe.db.get_value("Serial Number", counts["main"], "item_code")
+	user = counts["user"]
+	frappe.db.delete("User Permission", {"user": user})
+	frappe.get_doc({"doctype": "User Permission", "user": user, "allow": "Item", "for_value": mine}).insert()
+	frappe.get_doc("User", user).add_roles("Stock Manager")
+	frappe.clear_cache(user=user)
+	frappe.set_user(user)
+	whole = frappe.get_doc({"doctype": "Serial Count", "warehouse": f.MAIN}).insert().name
+	api.count_scan(whole, counts["main"])
+	assert {line["item_code"] for line in api.count_summary(whole)["summary"]["items"]} == {mine}
+	with pytest.raises(frappe.PermissionError) as refusal:
+		api.post_count(whole)
+	assert "items you are not permitted to read" in str(refusal.value) and other not in str(refusal.value)
+	assert frappe.db.get_value("Serial Count", whole, "docstatus") == 0
+	assert frappe.db.get_value("Serial Number", f"{other}-1", "status") == "In Stock"
+	# a count of their own item posts
+	assert api.post_count(counts["counts"]["main"])["status"] == "Posted"
