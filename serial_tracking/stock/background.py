@@ -35,6 +35,8 @@ IN_REQUEST_ROWS = 200
 TIMEOUT = 4600
 #: The flag set on a document its background job posts.
 QUEUED = "serial_tracking_queued"
+#: The one document that is posted rather than submitted, in what the user is told.
+COUNT = "Serial Count"
 
 
 def in_request() -> bool:
@@ -56,14 +58,20 @@ def submit_later(doc, rows: int, flags: dict | None = None) -> None:
 	a job once that is committed (with ``flags`` set on it, as the submission had them)."""
 	doc.docstatus = 0
 	doc._action = "save"
-	frappe.msgprint(
-		_(
-			"{0} {1} has {2} rows: it is saved and is being submitted in the background. Its form shows"
-			" the progress, and you will be notified when it is done."
-		).format(_(doc.doctype), escape_html(doc.name or ""), rows),
-		title=_("Submitting in the background"),
-		indicator="blue",
-	)
+	if doc.doctype == COUNT:
+		# A count is posted, not submitted, and its rows to post are not the items its form lists.
+		message = _(
+			"{0} {1} is too big to post at once: it is being posted in the background, and takes no"
+			" scans meanwhile. Its form shows the progress, and you will be notified when it is done."
+		).format(_(doc.doctype), escape_html(doc.name or ""))
+		title = _("Posting in the background")
+	else:
+		message = _(
+			"{0} {1} has {2} rows: it is saved and is being submitted in the background, and cannot be"
+			" changed meanwhile. Its form shows the progress, and you will be notified when it is done."
+		).format(_(doc.doctype), escape_html(doc.name or ""), rows)
+		title = _("Submitting in the background")
+	frappe.msgprint(message, title=title, indicator="blue")
 	doctype, name = doc.doctype, doc.name
 	frappe.db.after_commit.add(lambda: _enqueue(doctype, name, "submit", flags))
 
@@ -122,7 +130,7 @@ def run(doctype: str, name: str, action: str, user: str, flags: dict | None = No
 		return
 	doc.flags.update(flags or {})
 	doc.flags[QUEUED] = True
-	label = _("submitted") if action == "submit" else _("cancelled")
+	label = _("cancelled") if action == "cancel" else _("posted") if doctype == COUNT else _("submitted")
 	try:
 		getattr(doc, action)()
 		frappe.db.commit()

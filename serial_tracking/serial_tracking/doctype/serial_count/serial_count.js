@@ -24,14 +24,20 @@ frappe.ui.form.on("Serial Count", {
 		}
 		serial_count.scan_box(frm);
 		serial_count.refresh_summary(frm);
+		// The count's own words in place of Desk's "Submit this document to confirm": it is posted.
+		frm.dashboard.clear_headline();
 		if (frm.doc.docstatus === 0 && frm.doc.status === "Posting") {
-			// Posted by a background job (too big for one request): the form reloads when it is done.
+			// Posted by a background job (too big for one request): nothing to press meanwhile (Desk's
+			// Submit would meet the job's lock), and the form reloads when the job is done.
+			frm.disable_save();
 			frm.dashboard.set_headline_alert(
 				__("Being posted in the background; this form updates when it is done."),
 				"blue"
 			);
+			serial_tracking.follow_job(frm, (doc) => doc.docstatus === 0 && doc.status === "Posting");
 		} else if (frm.doc.docstatus === 0) {
 			frm.page.set_primary_action(__("Post"), () => serial_count.post(frm));
+			frm.dashboard.set_headline_alert(__("Scan the units below, then Post."), "blue");
 		}
 	},
 });
