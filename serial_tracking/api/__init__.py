@@ -226,7 +226,7 @@ def _item_codes(items: list[str] | str) -> list[str]:
 	if isinstance(items, str):
 		try:
 			parsed = frappe.parse_json(items)
-		except ValueError:
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
 			parsed = None
 	if parsed == []:
 		frappe.throw(_("Select at least one item"))

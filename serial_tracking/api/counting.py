@@ -147,7 +147,7 @@ def _codes(value, label: str) -> list[str]:
 	if isinstance(value, str):
 		try:
 			parsed = json.loads(value)
-		except ValueError:
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
 			parsed = value.split()
 	if not isinstance(parsed, list) or not all(isinstance(code, str) for code in parsed):
 		frappe.throw(

@@ -84,7 +84,7 @@ def _given_codes(codes, limit: int) -> list[str]:
 		if stripped.startswith(("[", "{")):
 			try:
 				values = frappe.parse_json(stripped)
-			except ValueError:
+			except (ValueError, RecursionError):  # RecursionError: nested too deep
 				values = None
 		else:
 			values = stripped.splitlines()

@@ -160,7 +160,8 @@ def _filters(filters, doctype: str = SERIAL) -> list[list]:
 	if isinstance(filters, str):
 		try:
 			filters = json.loads(filters) if filters.strip() else None
-		except ValueError:
+		except (ValueError, RecursionError):
+			# RecursionError: nested deeper than the JSON reader goes
 			_refuse_filter(filters, doctype)
 	if not filters:
 		return []

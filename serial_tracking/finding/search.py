@@ -126,7 +126,7 @@ def read_filters(filters: dict | str | None) -> dict:
 	if isinstance(filters, str):
 		try:
 			raw = frappe.parse_json(filters)
-		except ValueError:
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
 			raw = None
 	if not isinstance(raw, dict):
 		frappe.throw(

@@ -425,7 +425,7 @@ def _cursor(after, doctypes: list[str], filters: dict) -> tuple[str, str, str | 
 		return None
 	try:
 		place = json.loads(after) if isinstance(after, str) else after
-	except ValueError:
+	except (ValueError, RecursionError):  # RecursionError: nested too deep
 		place = None
 	if (
 		not isinstance(place, list)

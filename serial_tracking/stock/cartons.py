@@ -188,7 +188,7 @@ def read_row(row, item_code: str, codes: list[str]) -> tuple[Packing, list[Probl
 	if isinstance(raw, str):
 		try:
 			data = json.loads(raw)
-		except ValueError:
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
 			return {}, [Problem(Reason.CARTONS_UNREADABLE, params={"detail": _("not JSON")})]
 	if not isinstance(data, dict) or not all(
 		isinstance(carton, str) and isinstance(listed, list) and all(isinstance(c, str) for c in listed)

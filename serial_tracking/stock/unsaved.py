@@ -188,7 +188,7 @@ def _values(doc: str | dict) -> dict:
 	if isinstance(doc, str):
 		try:
 			parsed = frappe.parse_json(doc)
-		except ValueError:
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
 			parsed = None
 	if not isinstance(parsed, dict):
 		frappe.throw(

@@ -83,6 +83,13 @@ WRONG_TYPES = {
 	"nested": [[{"a": ["b", {"c": None}]}]],
 }
 
+#: Text arguments that are JSON nested deeper than Python's JSON reader goes (it raises a
+#: RecursionError, not the ValueError of text that is no JSON).
+DEEP_JSON = {
+	"json-deep-list": "[" * 100_000 + "]" * 100_000,
+	"json-deep-object": '{"a": ' * 100_000 + "1" + "}" * 100_000,
+}
+
 #: Request bodies that are not the JSON they say they are.
 MALFORMED_JSON = {
 	"truncated": b'{"text": "A-1',

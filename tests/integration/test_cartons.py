@@ -244,10 +244,12 @@ def test_one_code_in_two_cartons_and_a_packed_code_not_on_the_row_are_refused():
 	message = str(refused.value)
 	assert "CTW-0001 is packed in carton CT-W1 and in carton CT-W2" in message
 	assert "CTW-0003 is packed in carton CT-W2 but is not among the row" in message
-	doc = frappe.get_doc(doc.doctype, doc.name)
-	doc.items[0].sn_cartons = "{not json"
-	with pytest.raises(frappe.ValidationError, match=r"cartons cannot be read \(not JSON\)"):
-		doc.save()
+	# not JSON, and JSON nested deeper than Python's reader goes
+	for raw in ("{not json", "[" * 100_000 + "]" * 100_000):
+		doc = frappe.get_doc(doc.doctype, doc.name)
+		doc.items[0].sn_cartons = raw
+		with pytest.raises(frappe.ValidationError, match=r"cartons cannot be read \(not JSON\)"):
+			doc.save()
 
 
 # By hand

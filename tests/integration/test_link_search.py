@@ -181,6 +181,8 @@ def test_what_one_call_reads_does_not_grow_with_the_table(restricted):  # noqa: 
 		([["status", "=", {"a": 1}]], "status"),
 		("12345", "12345"),
 		([[1, 2]], "[1, 2]"),
+		# deeper than Python's JSON reader goes (a RecursionError, not a ValueError)
+		("[" * 100_000 + "]" * 100_000, "[" * 60),
 	],
 )
 def test_filters_are_conditions_on_serial_number_s_fields_or_refused_naming_them(filters, shown):

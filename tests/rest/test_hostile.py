@@ -530,6 +530,7 @@ def inputs(ctx: Context, target: Target) -> dict[str, Any]:
 	values: dict[str, Any] = dict(corpus.texts(ctx.tag()))
 	values.update(corpus.twins(ctx.existing))
 	values.update({f"type-{k}": v for k, v in corpus.WRONG_TYPES.items()})
+	values.update(corpus.DEEP_JSON)
 	return values
 
 
