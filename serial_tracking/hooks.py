@@ -40,14 +40,16 @@ standard_queries = {
 }
 
 # User Permissions on Customer and Supplier reach the parties of Dynamic Links (a log row's party, the
-# supplier of the receipt that made a carton) in every list, report view, export and form
+# supplier of the receipt that made a carton; a scan's unit's) in every list, report view, export and form
 permission_query_conditions = {
 	"Serial Circulation Log": "serial_tracking.permissions.query_conditions",
 	"Serial Carton": "serial_tracking.permissions.query_conditions",
+	"Serial Count Scan": "serial_tracking.permissions.query_conditions",
 }
 has_permission = {
 	"Serial Circulation Log": "serial_tracking.permissions.has_permission",
 	"Serial Carton": "serial_tracking.permissions.has_permission",
+	"Serial Count Scan": "serial_tracking.permissions.has_permission",
 }
 
 # Document events

@@ -9,9 +9,10 @@ a user restricted to one warehouse.
 
 The parties of the app's Dynamic Links (a log row's ``party``, the supplier of the receipt that made
 a carton) are not looked at by Frappe's User Permissions: ``query_conditions`` and
-``has_permission`` (hooked in hooks.py for the log and cartons) apply the same rule to them as
-Frappe applies to a Customer or Supplier link, through every path (list, report view, export, REST,
-form, print). ``party_allowed`` is the rule itself, for the app's own reads.
+``has_permission`` (hooked in hooks.py for the log, cartons and count scans) apply the same rule to
+them as Frappe applies to a Customer or Supplier link, through every path (list, report view,
+export, REST, form, print). ``party_allowed`` is the rule itself, for the app's own reads. A count
+scan has no party of its own: it is judged by its unit's, as a log row is.
 """
 
 from collections.abc import Iterable
@@ -97,6 +98,9 @@ def allowed_parties(
 # judged here as if each party doctype were a Link of its own: the log's ``party`` is "the
 # customer" of a row whose ``party_type`` is Customer, empty for any other row.
 
+#: A code scanned into a Serial Count: judged by its unit's parties (a serial sold to another
+#: customer, or bought from another supplier, is read through none of its scans).
+SCAN = "Serial Count Scan"
 #: The doctypes a party of the app's Dynamic Links may be.
 PARTY_TYPES = ("Customer", "Supplier")
 #: The documents that make a carton from a supplier (a carton's party is their supplier).
@@ -201,6 +205,8 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 			for party_type, allowed in restricted.items()
 		]
 		return " and ".join([*own, _unit_sql(restricted)])
+	if doctype == SCAN:
+		return _unit_sql(restricted, f"`tab{SCAN}`.`code`")
 	if doctype == CARTON:
 		# A carton's party is the supplier of the receipt that made it; it has no customer.
 		return " and ".join(
@@ -211,11 +217,12 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 	return ""
 
 
-def _unit_sql(restricted: dict[str, frozenset[str]]) -> str:
-	"""The log rows whose unit's parties (``unit_allowed``) are let through. Each party is read as a
-	scalar subquery by the serial's primary key: MariaDB runs it for the rows it reads, and cannot
-	turn it into a read of every serial of another party (as it may a ``not exists``)."""
-	unit = f"from `tab{SERIAL}` s where s.`name` = `tab{LOG}`.`serial_no`"
+def _unit_sql(restricted: dict[str, frozenset[str]], code: str = f"`tab{LOG}`.`serial_no`") -> str:
+	"""The log rows (the scans: ``code``, the column naming the serial) whose unit's parties
+	(``unit_allowed``) are let through. Each party is read as a scalar subquery by the serial's
+	primary key: MariaDB runs it for the rows it reads, and cannot turn it into a read of every serial
+	of another party (as it may a ``not exists``)."""
+	unit = f"from `tab{SERIAL}` s where s.`name` = {code}"
 	return " and ".join(
 		f"ifnull((select s.`{UNIT_PARTIES[t]}` {unit}), '') in ({_listed('', *names)})"
 		for t, names in restricted.items()
@@ -239,9 +246,10 @@ def _carton_sql(allowed: frozenset[str], strict: bool) -> str:
 def has_permission(
 	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
 ) -> bool | None:
-	"""``has_permission`` of the log and of cartons: False when the document's party (a log row's and
-	its unit's, the supplier of the receipt that made a carton) is not let through the user's User
-	Permissions, as a list hides it; otherwise None (the other rules decide)."""
+	"""``has_permission`` of the log, cartons and count scans: False when the document's party (a log
+	row's and its unit's, a scan's unit's, the supplier of the receipt that made a carton) is not let
+	through the user's User Permissions, as a list hides it; otherwise None (the other rules
+	decide)."""
 	restricted = party_restrictions(doc.doctype, user)
 	if not restricted:
 		return None
@@ -252,6 +260,11 @@ def has_permission(
 			party_type = "Supplier"
 			party = frappe.db.get_value(doc.made_by_type, doc.made_by_no, "supplier")
 		allowed = party_allowed(party_type, party, restricted, strict)
+	elif doc.doctype == SCAN:
+		unit = doc.get("code") and frappe.db.get_value(
+			SERIAL, doc.code, list(UNIT_PARTIES.values()), as_dict=True
+		)
+		allowed = unit_allowed(unit or None, restricted)
 	else:
 		unit = doc.get("serial_no") and frappe.db.get_value(
 			SERIAL, doc.serial_no, list(UNIT_PARTIES.values()), as_dict=True

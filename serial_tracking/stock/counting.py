@@ -428,15 +428,21 @@ def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[s
 		values += sorted(items)
 	scans = frappe.db.sql(
 		f"select c.`code`, s.`item_code`, s.`status`, s.`warehouse` = %s, s.`company`, s.`customer`,"
-		" s.`supplier`"
+		" s.`supplier`, c.`scanned_by`"
 		f" from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s on s.`name` = c.`code`"
 		f" where c.`serial_count` = %s and not ({counted_here}) order by c.`code`",
 		values,
 	)
-	shown = _shown_to_user((item, company, *more) for _code, item, _status, _here, company, *more in scans)
-	for code, item, status, here, company, customer, supplier in scans:
+	shown = _shown_to_user(
+		(item, company, customer, supplier) for _code, item, _s, _h, company, customer, supplier, _by in scans
+	)
+	user = frappe.session.user
+	for code, item, status, here, company, customer, supplier, scanned_by in scans:
 		if not status or shown(item, company, customer, supplier):
 			kind = kind_of(item, status, bool(here), items)
+		elif scanned_by != user:
+			# a unit the user may not read, scanned by another: nothing of it, its code included
+			continue
 		else:
 			kind = WRONG_ITEM
 		if kind in found and len(found[kind]) < limit:

@@ -14,6 +14,7 @@ from serial_tracking import api
 from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.permissions import query_conditions
 from serial_tracking.stock import events
+from serial_tracking.stock.counting import SCAN
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, codes
 from tests.integration.test_api import other_company, restricted  # noqa: F401
@@ -359,3 +360,30 @@ def test_a_count_scan_of_another_customers_or_suppliers_unit_names_nothing_of_it
 	frappe.set_user("Administrator")
 	codes = api.count_summary(count)["codes"]
 	assert trade.theirs[2] in codes["not_scanned"] and trade.theirs[0] not in codes["wrong_item"]
+
+
+def test_scans_of_another_customers_or_suppliers_unit_by_another_user_are_not_read(trade, restricted):  # noqa: F811
+	"""A scan keeps the code and what its scanner was told (sold, counted): a user of one customer or
+	supplier reads no scan of a unit of another's, in a list, a form or the count's summary."""
+	count = _count()
+	sold_away, bought_away = trade.theirs[0], trade.theirs[1]
+	api.count_scan(count, "\n".join([sold_away, bought_away, trade.ours[0], trade.ours[1]]))
+	scans = {r.code: r.name for r in frappe.get_all(SCAN, {"serial_count": count}, ["code", "name"])}
+	walls = {
+		restricted("ws-scan-customer", "Customer", f.CUSTOMER): sold_away,
+		restricted("ws-scan-supplier", "Supplier", f.SUPPLIER): bought_away,
+	}
+	for user, hidden in walls.items():
+		frappe.set_user(user)
+		listed = frappe.get_list(SCAN, filters={"serial_count": count}, pluck="code")
+		assert hidden not in listed and trade.ours[1] in listed, listed
+		assert not frappe.has_permission(SCAN, "read", doc=scans[hidden])
+		with pytest.raises(frappe.PermissionError):
+			frappe.client.get(SCAN, scans[hidden])
+		assert hidden not in frappe.as_json(api.count_summary(count)["codes"])
+		frappe.set_user("Administrator")
+	# the user's own scan of such a unit stays theirs to see, as what they were told
+	frappe.set_user(next(iter(walls)))
+	api.count_unscan(count, sold_away)
+	api.count_scan(count, sold_away)
+	assert sold_away in api.count_summary(count)["codes"]["wrong_item"]

@@ -236,11 +236,21 @@ def world(site):
 			and not k.startswith("_")
 		}
 		w.layout["is_default"] = 0
-		# A draft count at each warehouse with two of its codes scanned.
-		for tag, place, codes in (("main", MAIN, w.main[:2]), ("shop", SHOP, w.shop[:2])):
+		# A draft count at each warehouse with two of its codes scanned; at the main warehouse also a
+		# code sold to the other customer and one bought from the other supplier.
+		for tag, place, codes in (
+			("main", MAIN, [*w.main[:2], w.sold_away[0], w.bought_away[0]]),
+			("shop", SHOP, w.shop[:2]),
+		):
 			w.counts[tag] = _count(frappe, place, PHONE)
 			counting.scan(w.counts[tag], "\n".join(codes))
-			w.scans[tag] = frappe.get_all(SCAN, filters={"serial_count": w.counts[tag]}, pluck="name")[0]
+			w.scans[tag] = frappe.get_all(
+				SCAN, filters={"serial_count": w.counts[tag], "code": codes[0]}, pluck="name"
+			)[0]
+		for tag, code in (("sold away", w.sold_away[0]), ("bought away", w.bought_away[0])):
+			w.scans[tag] = frappe.get_all(
+				SCAN, filters={"serial_count": w.counts["main"], "code": code}, pluck="name"
+			)[0]
 		for n, (key, *_rest) in enumerate(PRINCIPALS):
 			spares = {"delete": f"{prefix}D{n}", "correct": f"{prefix}C{n}"}
 			registration.register(PHONE, MAIN, "\n".join(spares.values()))
@@ -1047,7 +1057,7 @@ def _others(w: World, k: str, n: int) -> dict:
 		f"{COUNT}: delete": (False, [resource("DELETE", COUNT, s["count_delete"])]),
 		# Scans are made by scanning (count_scan), never through the resource.
 		f"{SCAN}: list": (
-			{"warehouse"},
+			True,
 			[
 				resource(
 					"GET",
@@ -1059,12 +1069,20 @@ def _others(w: World, k: str, n: int) -> dict:
 			],
 		),
 		f"{SCAN}: get": (
-			{"warehouse"},
-			[resource("GET", SCAN, w.scans["main"]), other(resource("GET", SCAN, w.scans["shop"]))],
+			True,
+			[
+				resource("GET", SCAN, w.scans["main"]),
+				other(resource("GET", SCAN, w.scans["shop"])),
+				other(resource("GET", SCAN, w.scans["sold away"]), "customer"),
+				other(resource("GET", SCAN, w.scans["bought away"]), "supplier"),
+			],
 		),
 		f"{SCAN}: link search (Desk)": (
-			{"warehouse"},
-			[_search(SCAN, w.scans[tag], ["code", "warehouse"]) for tag in ("main", "shop")],
+			True,
+			[
+				_search(SCAN, w.scans[tag], ["code", "warehouse"])
+				for tag in ("main", "shop", "sold away", "bought away")
+			],
 		),
 		# The row documents lock to post one at a time: read by nobody over REST.
 		"Serial Posting Turn: list": (False, [resource("GET", "Serial Posting Turn")]),
