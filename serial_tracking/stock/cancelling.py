@@ -258,7 +258,10 @@ def _document(doc: Voucher, order: int | None, chain: Chain) -> dict:
 		"voucher_type": voucher_type,
 		"voucher_no": voucher_no if visible else None,
 		"hidden": not visible,
-		"may_cancel": visible and _may(voucher_type, voucher_no, "cancel"),
+		# a count's cancel cancels what it made: the user must be allowed to cancel those too
+		"may_cancel": visible
+		and _may(voucher_type, voucher_no, "cancel")
+		and all(_may(t, n, "cancel") for t, n in chain.made.get(doc, [])),
 		"url": get_url_to_form(voucher_type, voucher_no) if visible else None,
 		"is_document": doc == chain.root,
 		"blocks": [],

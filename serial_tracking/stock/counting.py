@@ -857,6 +857,33 @@ def refuse_alone(doc) -> None:
 # Cancelling
 
 
+def require_cancellable(doc) -> None:
+	"""Before cancelling: refuse, naming them as the user may see them, when the user may not cancel
+	a document the count made (a transfer out of a warehouse they may not read, say); Frappe would
+	refuse it halfway, naming what the user may not read."""
+	refused = [
+		(row.document_type, row.document_name)
+		for row in doc.documents
+		if frappe.db.get_value(row.document_type, row.document_name, "docstatus") == 1
+		and not frappe.has_permission(row.document_type, "cancel", doc=row.document_name)
+	]
+	if not refused:
+		return
+	named = ", ".join(
+		f"{_(doctype)} {escape_html(name)}"
+		if frappe.has_permission(doctype, "read", doc=name)
+		else _("a {0} you may not see").format(_(doctype))
+		for doctype, name in refused
+	)
+	frappe.throw(
+		_(
+			"{0} {1} cannot be cancelled: you may not cancel {2}, which it made; nothing was cancelled."
+		).format(_(SERIAL_COUNT), escape_html(doc.name), named),
+		frappe.PermissionError,
+		title=_("Not permitted"),
+	)
+
+
 def cancel(doc) -> None:
 	"""Undo what posting made, latest first: the count's own movements, then its documents through
 	ERPNext's cancel."""

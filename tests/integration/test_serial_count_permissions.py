@@ -115,3 +115,25 @@ def test_a_manager_of_one_item_posts_no_count_of_the_items_they_may_not_read(cou
 	assert frappe.db.get_value("Serial Number", f"{other}-1", "status") == "In Stock"
 	# a count of their own item posts
 	assert api.post_count(counts["counts"]["main"])["status"] == "Posted"
+
+
+def test_a_manager_of_one_warehouse_cannot_cancel_a_count_that_brought_units_from_another(counts):
+	"""The count's transfer of a misplaced unit out of a warehouse the user may not read is cancelled
+	with the count: refused before anything is cancelled, the transfer named by its type only."""
+	main_count = counts["counts"]["main"]
+	api.count_scan(main_count, counts["away"])
+	posted = api.post_count(main_count)
+	assert "Stock Entry" in {d["document_type"] for d in posted["documents"]}
+	frappe.get_doc("User", counts["user"]).add_roles("Stock Manager")
+	frappe.set_user(counts["user"])
+	with pytest.raises(frappe.PermissionError) as refusal:
+		api.cancel_count(main_count)
+	assert "a Stock Entry you may not see" in str(refusal.value) and f.SHOP not in str(refusal.value)
+	assert frappe.db.get_value("Serial Count", main_count, "docstatus") == 1
+	assert frappe.db.get_value("Serial Number", counts["away"], "warehouse") == f.MAIN
+	plan = api.cancel_plan("Serial Count", main_count)
+	assert not plan["may_cancel_all"] and not plan["documents"][0]["may_cancel"]
+	frappe.set_user("Administrator")
+	assert api.cancel_plan("Serial Count", main_count)["may_cancel_all"]
+	assert api.cancel_count(main_count)["status"] == "Cancelled"
+	assert frappe.db.get_value("Serial Number", counts["away"], "warehouse") == f.SHOP

@@ -80,6 +80,7 @@ class SerialCount(Document):
 		counting.post(self, self.flags.get("leave"))
 
 	def before_cancel(self):
+		counting.require_cancellable(self)
 		rows = counting.rows_to_cancel(self)
 		if background.should_hand_over(rows):
 			background.cancel_later(self, rows)
