@@ -213,3 +213,35 @@ def test_server_messages_show_as_text(desk):
 	body = desk.find(".msgprint", within=message)
 	assert body.text.strip() == f"{prefix} cannot be part of an SN code"
 	assert not body.find_elements(By.CSS_SELECTOR, "b")
+
+
+@pytest.mark.parametrize("doctype", ["Stock Entry", "Stock Reconciliation"])
+def test_a_row_of_a_stock_entry_or_reconciliation_shows_its_sn_codes_and_hides_erpnexts_serials(
+	desk, doctype
+):
+	"""The app's SN fields sit in the section of ERPNext's own serial and batch fields: only ERPNext's
+	fields are hidden on a row of an SN-tracked item, never that section."""
+	desk.new_form(doctype)
+	if doctype == "Stock Entry":
+		desk.js("return cur_frm.set_value('stock_entry_type', 'Material Receipt')")
+		desk.idle()
+	if doctype == "Stock Reconciliation":
+		# Its rows have no unit of measure to wait for: the item's switch is fetched with it.
+		grid_row = desk.grid_row(1)
+		desk.click(grid_row.find_element(By.CSS_SELECTOR, '.data-row [data-fieldname="item_code"]'))
+		desk.pick_link(desk.find('[data-fieldname="item_code"] input', within=grid_row), PHONE)
+	else:
+		desk.set_row_item(1, PHONE)
+	desk.wait(
+		lambda d: desk.js("return cur_frm.doc.items[0].sn_tracking") == 1, "the row's item is not tracked"
+	)
+	desk.idle()
+	row = desk.open_row(1)
+	button = desk.find('[data-fieldname="sn_button"] button', within=row, message="no SN button on the row")
+	desk.js("arguments[0].scrollIntoView({block: 'center'})", button)
+	desk.snap(f"row-form-{doctype.lower().replace(' ', '-')}")
+	assert button.is_displayed()
+	assert desk.find('[data-fieldname="sn_codes"]', within=row).is_displayed()
+	for fieldname in ("serial_no", "batch_no"):
+		found = row.find_elements(By.CSS_SELECTOR, f'.frappe-control[data-fieldname="{fieldname}"]')
+		assert not any(f.is_displayed() for f in found), fieldname

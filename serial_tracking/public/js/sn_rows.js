@@ -62,8 +62,6 @@ serial_tracking.ERPNEXT_SERIAL_FIELDS = [
 	"current_serial_and_batch_bundle",
 	"reconcile_all_serial_batch",
 	"actual_batch_qty",
-	"serial_no_batch",
-	"serial_no_and_batch_section",
 ];
 
 // Hide ERPNext's serial and batch controls on one row of an SN-tracked item (in its row form and
