@@ -25,7 +25,7 @@ def small_requests(site):
 
 	update_site_config("serial_tracking_rows_in_request", ROWS)
 	yield
-	update_site_config("serial_tracking_rows_in_request", None)
+	update_site_config("serial_tracking_rows_in_request", "None")  # removes it
 
 
 @pytest.fixture
