@@ -538,15 +538,19 @@ def post_later(doc, rows: int) -> None:
 	background.submit_later(doc, rows, {"leave": doc.flags.get("leave") or []})
 
 
+def _named_codes(codes: list[str]) -> str:
+	"""The first codes of a refusal, escaped, and how many more."""
+	shown = ", ".join(escape_html(code) for code in codes[:_NAMED])
+	return shown + (_(" and {0} more").format(len(codes) - _NAMED) if len(codes) > _NAMED else "")
+
+
 def _refuse_unknown(doc, unknown: list[str]) -> None:
 	if not unknown:
 		return
-	shown = ", ".join(escape_html(code) for code in unknown[:_NAMED])
-	more = _(" and {0} more").format(len(unknown) - _NAMED) if len(unknown) > _NAMED else ""
 	frappe.throw(
 		_(
-			"{0} {1} cannot be posted: {2} scanned SN codes are unknown ({3}{4}). Register the units or take the scans out first."
-		).format(_(SERIAL_COUNT), doc.name, len(unknown), shown, more),
+			"{0} {1} cannot be posted: {2} scanned SN codes are unknown ({3}). Register the units or take the scans out first."
+		).format(_(SERIAL_COUNT), doc.name, len(unknown), _named_codes(unknown)),
 		CountError,
 		title=_("Unknown SN codes"),
 	)
@@ -564,12 +568,10 @@ def _refuse_hidden_sources(doc, bring: dict[tuple[str, str], list[str]]) -> None
 	hidden = sorted(code for (_item, at), codes in bring.items() if at not in allowed for code in codes)
 	if not hidden:
 		return
-	shown = ", ".join(escape_html(code) for code in hidden[:_NAMED])
-	more = _(" and {0} more").format(len(hidden) - _NAMED) if len(hidden) > _NAMED else ""
 	frappe.throw(
 		_(
-			"{0} {1} cannot be posted: {2} misplaced SN codes ({3}{4}) are held at another warehouse, which you are not permitted to read. Leave them where they are, or let a user who may read it post the count."
-		).format(_(SERIAL_COUNT), doc.name, len(hidden), shown, more),
+			"{0} {1} cannot be posted: {2} misplaced SN codes ({3}) are held at another warehouse, which you are not permitted to read. Leave them where they are, or let a user who may read it post the count."
+		).format(_(SERIAL_COUNT), doc.name, len(hidden), _named_codes(hidden)),
 		frappe.PermissionError,
 		title=_("Not permitted"),
 	)

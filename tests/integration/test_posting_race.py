@@ -47,11 +47,11 @@ def _all_done(outcomes) -> None:
 	assert not others, others
 
 
-def _balance() -> float:
+def _balance(warehouse: str = WAREHOUSE) -> float:
 	"""The running balance ERPNext keeps on the item's latest entry at the warehouse."""
 	latest = frappe.get_all(
 		"Stock Ledger Entry",
-		filters={"item_code": ITEM, "warehouse": WAREHOUSE, "is_cancelled": 0},
+		filters={"item_code": ITEM, "warehouse": warehouse, "is_cancelled": 0},
 		fields=["qty_after_transaction"],
 		order_by="posting_datetime desc, creation desc",
 		limit=1,
@@ -128,14 +128,7 @@ def test_first_receipts_of_an_item_at_a_new_warehouse_all_go_through():
 		assert frappe.get_all(
 			"Bin", filters={"item_code": ITEM, "warehouse": warehouse}, pluck="actual_qty"
 		) == [SESSIONS * CODES]
-		latest = frappe.get_all(
-			"Stock Ledger Entry",
-			filters={"item_code": ITEM, "warehouse": warehouse, "is_cancelled": 0},
-			fields=["qty_after_transaction"],
-			order_by="posting_datetime desc, creation desc",
-			limit=1,
-		)
-		assert latest[0].qty_after_transaction == SESSIONS * CODES
+		assert _balance(warehouse) == SESSIONS * CODES
 		assert frappe.db.count(
 			"Serial Number", {"name": ("like", f"PL{run}-%"), "warehouse": warehouse, "status": "In Stock"}
 		) == (SESSIONS * CODES)
