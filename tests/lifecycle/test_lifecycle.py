@@ -105,6 +105,7 @@ def test_migrate_twice_uninstall_and_install_again():
 		"Serial Count Item",
 		"Serial Count Scan",
 		"Serial Number",
+		"Serial Posting Turn",
 		"Serial Tracking Settings",
 	]
 	assert first["workspaces"] == ["Serial Tracking"]
