@@ -20,6 +20,11 @@ BLOCKS = (
 	' .inner-group-button [data-label="Show%20what%20blocks"]'
 )
 TRACE = '.page-actions button[data-label="Trace%20SN%20codes"]'
+#: How many listeners the page has for the progress of background cancellations.
+LISTENERS = (
+	"const socket = frappe.realtime.socket;"
+	" return socket ? socket.listeners('serial_tracking_cancel_chain').length : -1"
+)
 #: The integration tests' second warehouse (tests/integration/factory.py).
 SHOP = "ST Shop - WP"
 
@@ -246,6 +251,7 @@ def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, c
 			"no progress shown",
 		)
 		assert "0 of 22 documents" in progress.text
+		assert desk.js(LISTENERS) == 1, "the job's progress is not listened to"
 		remembered = "return Object.keys(localStorage).filter((k) => k.includes('cancel_chain'))"
 		assert desk.js(remembered) == [f"serial_tracking:cancel_chain:Purchase Receipt:{receipt}"]
 		assert api.get("Purchase Receipt", receipt)["docstatus"] == 1
@@ -257,6 +263,7 @@ def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, c
 		desk.snap("c3-long-chain-cancelled")
 		desk.wait(lambda d: desk.js("return cur_frm.doc.docstatus === 2"), "the receipt is not cancelled")
 		assert desk.js(remembered) == []
+		assert desk.js(LISTENERS) == 0, "the job's listener is left behind"
 	finally:
 		# a job the test queued is never left behind in the queue
 		if not ran:
