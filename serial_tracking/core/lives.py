@@ -317,10 +317,12 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 		return template.format(party, on)
 	if step.kind in (SOLD, SOLD_AGAIN):
 		return (_("sold on {0}") if step.kind == SOLD else _("sold again on {0}")).format(on)
+	if step.kind == RETURNED and party:
+		return _("returned by customer {0} on {1}").format(party, on)
 	if step.kind == RETURNED:
 		return _("returned on {0}").format(on)
 	if step.kind == RETURNED_TO_SUPPLIER and party:
-		return _("returned to {0} on {1}").format(party, on)
+		return _("returned to supplier {0} on {1}").format(party, on)
 	if step.kind == RETURNED_TO_SUPPLIER:
 		return _("returned to the supplier on {0}").format(on)
 	if step.kind == ISSUED:
@@ -359,8 +361,9 @@ def lines(
 def summary(
 	steps: list[Step], _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
 ) -> str:
-	"""A life in one line of plain text: "Bought from Northwind on 9 Nov (PR-0002) · in Main Store
-	3 days · sold to Harbour Street on 12 Nov (DN-0001) · returned on 14 Nov (DN-0003) · …"."""
+	"""Some steps in one line of plain text, in the order given: "Bought from Northwind on 9 Nov
+	(PR-0002) · in Main Store 3 days · sold to Harbour Street on 12 Nov (DN-0001) · returned by
+	customer Harbour Street on 14 Nov (DN-0003) · …" (a trace gives them newest first)."""
 	parts = []
 	for step, (words, stayed) in zip(steps, lines(steps, _, when), strict=True):
 		document = step.row.voucher_no

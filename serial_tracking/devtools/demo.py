@@ -42,6 +42,11 @@ TRANSIT = "Delivery Van"
 SUPPLIER = "Northwind Mobile Distribution"
 CUSTOMER = "Harbour Street Retail"
 
+#: The demo's till: the Point of Sale page sells from the City Shop through it.
+POS_PROFILE = "City Shop POS"
+#: How its sales are paid.
+CASH = "Cash"
+
 
 @dataclass(frozen=True)
 class DemoItem:
@@ -82,6 +87,11 @@ def make_demo(company: str | None = None) -> None:
 				MARKER_ITEM
 			)
 		)
+		# a demo made before the till was part of it gets its till (and only then is anything committed)
+		made = frappe.db.get_value("Item Default", {"parent": MARKER_ITEM}, "company")
+		if made and not frappe.db.exists("POS Profile", {"company": made}):
+			print(_("Point of Sale: POS Profile {0} made (/app/point-of-sale).").format(pos_profile(made)))
+			frappe.db.commit()
 		return
 	if not company and not frappe.db.a_row_exists("Company"):
 		complete_setup()
@@ -147,6 +157,12 @@ def describe(summary: frappe._dict) -> str:
 	counts = ", ".join(f"{count} {_(status)}" for status, count in summary.statuses.items())
 	lines.append(_("SN codes now: {0}").format(counts))
 	lines.append(_("Open Serial Number in Desk (/app/serial-number) to see them."))
+	if summary.get("pos_profile"):
+		lines.append(
+			_("Point of Sale: POS Profile {0} (/app/point-of-sale); open a session there to sell.").format(
+				summary.pos_profile
+			)
+		)
 	return "\n".join(lines)
 
 
@@ -164,6 +180,7 @@ def make_demo_data(company: str | None = None) -> frappe._dict:
 	demo.make_documents()
 	return frappe._dict(
 		company=company,
+		pos_profile=pos_profile(company),
 		warehouses=[demo.main, demo.shop, demo.transit],
 		supplier=SUPPLIER,
 		customer=CUSTOMER,
@@ -179,6 +196,72 @@ def default_company() -> str | None:
 		or frappe.defaults.get_global_default("company")
 		or frappe.db.get_value("Company", {}, "name", order_by="creation")
 	)
+
+
+def pos_profile(company: str) -> str:
+	"""The demo's POS Profile for ``company`` (made when missing), so that the Point of Sale page can
+	be tried: it sells from the City Shop to the demo customer at the selling price list, paid in
+	cash, booked to the company's default accounts; Cash gets the company's cash account. Returns its
+	name: "City Shop POS", with the company's abbreviation when another company has that one."""
+	abbr = frappe.get_cached_value("Company", company, "abbr")
+	defaults = frappe.get_cached_value(
+		"Company",
+		company,
+		[
+			"default_currency",
+			"cost_center",
+			"default_income_account",
+			"default_expense_account",
+			"write_off_account",
+			"default_cash_account",
+		],
+		as_dict=True,
+	)
+	_cash_account(company, defaults.default_cash_account)
+	name = POS_PROFILE
+	existing = frappe.db.get_value("POS Profile", name, "company")
+	if existing and existing != company:
+		name = f"{POS_PROFILE} - {abbr}"
+	if frappe.db.exists("POS Profile", name):
+		return name
+	price_list = (
+		"Standard Selling"
+		if frappe.db.exists("Price List", "Standard Selling")
+		else frappe.db.get_value("Price List", {"selling": 1, "enabled": 1})
+	)
+	doc = frappe.get_doc(
+		{
+			"doctype": "POS Profile",
+			"name": name,
+			"company": company,
+			"currency": defaults.default_currency,
+			"warehouse": f"{CITY_SHOP} - {abbr}",
+			"customer": CUSTOMER if frappe.db.exists("Customer", CUSTOMER) else None,
+			"selling_price_list": price_list,
+			"cost_center": defaults.cost_center,
+			"income_account": defaults.default_income_account,
+			"expense_account": defaults.default_expense_account,
+			"write_off_account": defaults.write_off_account,
+			"write_off_cost_center": defaults.cost_center,
+			"payments": [{"mode_of_payment": CASH, "default": 1}],
+		}
+	)
+	doc.insert()
+	return doc.name
+
+
+def _cash_account(company: str, account: str | None) -> None:
+	"""Cash paid at the till is booked to the company's cash account: the Mode of Payment needs it."""
+	if not frappe.db.exists("Mode of Payment", CASH):
+		frappe.get_doc({"doctype": "Mode of Payment", "mode_of_payment": CASH, "type": "Cash"}).insert()
+	cash = frappe.get_doc("Mode of Payment", CASH)
+	if any(row.company == company for row in cash.accounts):
+		return
+	account = account or frappe.db.get_value(
+		"Account", {"company": company, "account_type": "Cash", "is_group": 0}
+	)
+	cash.append("accounts", {"company": company, "default_account": account})
+	cash.save()
 
 
 def enable_serial_tracking() -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 import frappe
 from frappe import _
 from frappe.query_builder import Criterion
-from frappe.utils import cstr, escape_html, format_date, getdate, nowdate
+from frappe.utils import cstr, escape_html, formatdate, getdate, nowdate
 
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
@@ -213,8 +213,9 @@ def of_serial(serial_no: str) -> dict:
 				"life": life.number,
 				"opened_by": movement(opening) if opening else None,
 				"movements": movements,
-				"story": _story(steps, today, documents),
-				"summary": core.summary(steps, _, _when(today)),
+				# newest first, as the movements are shown
+				"story": _story(steps[::-1], today, documents),
+				"summary": core.summary(steps[::-1], _, _when(today)),
 				"figures": _figures(core.tally(steps)),
 			}
 		)
@@ -227,11 +228,10 @@ def of_serial(serial_no: str) -> dict:
 
 
 def _when(today) -> Callable[[object], str]:
-	"""A step's date as the story writes it, in the user's language: "9 Nov", with the year when it
-	is not this year's."""
+	"""A step's date as the story writes it: in the user's date format, as the movements show theirs."""
 
 	def when(day) -> str:
-		return format_date(day, "d MMM" if day.year == today.year else "d MMM y")
+		return formatdate(day)
 
 	return when
 

@@ -261,4 +261,10 @@ def _refuse_later(doc, later, places: set[tuple[str, str]], *, lock: bool) -> No
 			),
 			messages.SerialCancelError,
 			title=_("Cancel later documents first"),
+			# the form's planner (public/js/document_actions.js) shows the chain and cancels it
+			primary_action={
+				"label": _("Show what blocks"),
+				"client_action": "serial_tracking.show_what_blocks",
+				"args": {"voucher_type": doc.doctype, "voucher_no": doc.name},
+			},
 		)

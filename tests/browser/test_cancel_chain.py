@@ -20,6 +20,11 @@ BLOCKS = (
 	' .inner-group-button [data-label="Show%20what%20blocks"]'
 )
 TRACE = '.page-actions button[data-label="Trace%20SN%20codes"]'
+#: How many listeners the page has for the progress of background cancellations.
+LISTENERS = (
+	"const socket = frappe.realtime.socket;"
+	" return socket ? socket.listeners('serial_tracking_cancel_chain').length : -1"
+)
 #: The integration tests' second warehouse (tests/integration/factory.py).
 SHOP = "ST Shop - WP"
 
@@ -47,19 +52,18 @@ def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup,
 	assert cells[1][3] == f"Purchase Receipt {receipt}: {first}"
 	desk.snap("c1-what-blocks")
 
-	desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
-	confirm = desk.wait(
-		lambda d: next(
-			(
-				m
-				for m in d.find_elements(By.CSS_SELECTOR, MODAL)
-				if m.is_displayed() and "latest first, through their own cancel" in m.text
-			),
-			None,
-		),
-		"no confirmation asked",
-	)
-	desk.click(confirm.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
+	# a destructive action: red, and its confirmation says how many documents it cancels
+	cancel_all = dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-danger")
+	assert cancel_all.text.strip() == "Cancel all, latest first"
+	assert not dialog.find_elements(By.CSS_SELECTOR, ".modal-footer .btn-primary:not(.hide)")
+	desk.click(cancel_all)
+	confirm = _confirmation(desk)
+	assert confirm.find_element(By.CSS_SELECTOR, ".modal-title").text.strip() == "Cancel 3 documents?"
+	assert "Cancel these 3 documents, latest first" in confirm.text
+	yes = confirm.find_element(By.CSS_SELECTOR, ".modal-footer .btn-danger")
+	assert yes.text.strip() == "Cancel 3 documents"
+	desk.snap("c1-confirm-cancel-all")
+	desk.click(yes)
 	message = desk.wait(lambda d: desk.message_dialog(), "no outcome shown")
 	assert f"Delivery Note {sold_second}: cancelled" in message.text
 	assert f"Purchase Receipt {receipt}: cancelled" in message.text
@@ -74,6 +78,56 @@ def test_show_what_blocks_then_cancel_all_latest_first(desk: Desk, api, cleanup,
 	):
 		assert api.get(doctype, name)["docstatus"] == 2
 	desk.close_dialogs()
+
+
+def _confirmation(desk: Desk):
+	return desk.wait(
+		lambda d: next(
+			(
+				m
+				for m in d.find_elements(By.CSS_SELECTOR, MODAL)
+				if m.is_displayed() and "latest first, through their own cancel" in m.text
+			),
+			None,
+		),
+		"no confirmation asked",
+	)
+
+
+def test_a_refused_cancel_offers_show_what_blocks(desk: Desk, api, cleanup, uid):
+	"""Cancelling a receipt whose code was sold since is refused; the refusal offers the planner."""
+	code = f"STR-{uid}-1"
+	receipt = receive(api, cleanup, [(PHONE, [code])])
+	sale = deliver(api, cleanup, [(PHONE, [code])])
+
+	desk.open_form("Purchase Receipt", receipt)
+	_asked(desk)
+	desk.js("cur_frm.savecancel()")
+	desk.click(desk.find(f"{MODAL} .modal-footer .btn-primary", message="no Permanently Cancel asked"))
+	refusal = desk.wait(lambda d: desk.message_dialog(), "the cancel was not refused")
+	assert "Cancel later documents first" in refusal.text and sale in refusal.text
+	offered = desk.wait(
+		lambda d: next(
+			(
+				b
+				for b in refusal.find_elements(By.CSS_SELECTOR, ".modal-footer .btn-primary")
+				if b.is_displayed() and b.text.strip() == "Show what blocks"
+			),
+			None,
+		),
+		"the refusal offers no Show what blocks",
+	)
+	desk.snap("c0-refused-cancel")
+	desk.click(offered)
+	dialog = desk.dialog(f"What blocks cancelling {receipt}")
+	rows = dialog.find_elements(By.CSS_SELECTOR, "tr.sn-chain-row")
+	assert [r.find_elements(By.CSS_SELECTOR, "td")[1].text.strip() for r in rows] == [
+		f"Delivery Note {sale}",
+		f"Purchase Receipt {receipt} (this document)",
+	]
+	assert desk.message_dialog() is None, "the refusal stays open over the planner"
+	desk.close_dialogs()
+	assert api.get("Purchase Receipt", receipt)["docstatus"] == 1
 
 
 def _asked(desk: Desk):
@@ -182,19 +236,9 @@ def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, c
 	try:
 		desk.click(desk.find(BLOCKS, message="no Show what blocks button"))
 		dialog = desk.dialog(f"What blocks cancelling {receipt}")
-		desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
-		confirm = desk.wait(
-			lambda d: next(
-				(
-					m
-					for m in d.find_elements(By.CSS_SELECTOR, MODAL)
-					if m.is_displayed() and "latest first, through their own cancel" in m.text
-				),
-				None,
-			),
-			"no confirmation asked",
-		)
-		desk.click(confirm.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
+		desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-danger"))
+		confirm = _confirmation(desk)
+		desk.click(confirm.find_element(By.CSS_SELECTOR, ".modal-footer .btn-danger"))
 		progress = desk.wait(
 			lambda d: next(
 				(
@@ -207,6 +251,7 @@ def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, c
 			"no progress shown",
 		)
 		assert "0 of 22 documents" in progress.text
+		assert desk.js(LISTENERS) == 1, "the job's progress is not listened to"
 		remembered = "return Object.keys(localStorage).filter((k) => k.includes('cancel_chain'))"
 		assert desk.js(remembered) == [f"serial_tracking:cancel_chain:Purchase Receipt:{receipt}"]
 		assert api.get("Purchase Receipt", receipt)["docstatus"] == 1
@@ -218,6 +263,7 @@ def test_a_long_chain_shows_its_progress_then_its_jobs_report(desk: Desk, api, c
 		desk.snap("c3-long-chain-cancelled")
 		desk.wait(lambda d: desk.js("return cur_frm.doc.docstatus === 2"), "the receipt is not cancelled")
 		assert desk.js(remembered) == []
+		assert desk.js(LISTENERS) == 0, "the job's listener is left behind"
 	finally:
 		# a job the test queued is never left behind in the queue
 		if not ran:

@@ -1,6 +1,9 @@
 """Traceability in Desk: "Trace SN codes" on a submitted document, and a serial's lives on its form
 (each told in one line, opened to its movements by a click)."""
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("selenium")
@@ -8,7 +11,7 @@ pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By
 
 from tests.browser.desk import Desk
-from tests.browser.steps import CUSTOMER, MAIN, PHONE, SUPPLIER, deliver, receive
+from tests.browser.steps import COMPANY, CUSTOMER, MAIN, PHONE, SUPPLIER, deliver, receive
 
 
 def report_rows(desk: Desk) -> list[list[str]]:
@@ -50,30 +53,66 @@ def test_trace_sn_codes_from_a_submitted_delivery(desk, api, cleanup, uid):
 	desk.snap("t1-trace-delivery")
 
 
+def returned(api, cleanup, delivery: str, code: str) -> str:
+	"""A submitted return of ``code`` from the customer of ``delivery``, made through the REST API."""
+	doc = api.insert(
+		{
+			"doctype": "Delivery Note",
+			"company": COMPANY,
+			"customer": CUSTOMER,
+			"is_return": 1,
+			"return_against": delivery,
+			"posting_date": date.today().isoformat(),
+			"currency": "USD",
+			"selling_price_list": "Standard Selling",
+			"items": [
+				{
+					"item_code": PHONE,
+					"qty": -1,
+					"rate": 100,
+					"conversion_factor": 1,
+					"warehouse": MAIN,
+					"sn_codes": code,
+				}
+			],
+		}
+	)
+	cleanup.append(("Delivery Note", doc["name"]))
+	api.submit("Delivery Note", doc["name"])
+	return doc["name"]
+
+
 def test_a_serial_numbers_lives_on_its_form(desk, api, cleanup, uid):
 	code = f"STT-{uid}-L"
 	receipt = receive(api, cleanup, [(PHONE, [code])])
 	first = deliver(api, cleanup, [(PHONE, [code])])
 	api.cancel("Delivery Note", first)
 	second = deliver(api, cleanup, [(PHONE, [code])])
+	back = returned(api, cleanup, second, code)
 
 	desk.open_form("Serial Number", code)
 	history = '.frappe-control[data-fieldname="history_html"]'
 	life = desk.find(f"{history} .sn-life", message="no lives shown")
 	assert desk.js("return arguments[0].querySelectorAll('.sn-life').length", desk.find(history)) == 1
-	# the form opens on the story of each life, in one line; the cancelled sale is no step of it
+	# the form opens on the story of each life, in one line, newest first as its movements; the
+	# cancelled sale is no step of it; a return says from which customer; dates as the table's
+	today = desk.js("return frappe.datetime.str_to_user(frappe.datetime.get_today())")
 	line = life.find_element(By.CSS_SELECTOR, ".sn-story")
 	story = line.find_element(By.CSS_SELECTOR, ".sn-summary").text
-	assert story.startswith(f"Bought from {SUPPLIER} on ") and f"({receipt})" in story
-	assert f" · sold to {CUSTOMER} on " in story and story.endswith(f"({second})")
+	assert story == (
+		f"Returned by customer {CUSTOMER} on {today} ({back})"
+		f" · sold to {CUSTOMER} on {today} ({second})"
+		f" · bought from {SUPPLIER} on {today} ({receipt})"
+	)
 	assert first not in story
 	links = [a.get_attribute("href") for a in line.find_elements(By.CSS_SELECTOR, ".sn-summary a")]
 	assert [h.split("/app/", 1)[1] for h in links] == [
-		f"purchase-receipt/{receipt}",
+		f"delivery-note/{back}",
 		f"delivery-note/{second}",
+		f"purchase-receipt/{receipt}",
 	]
 	figures = desk.find(f"{history} .sn-figures").text
-	assert "Returns: 0" in figures and "Lives: 1" in figures and "With customers: 0 days" in figures
+	assert "Returns: 1" in figures and "Lives: 1" in figures and "With customers: 0 days" in figures
 	movements = life.find_element(By.CSS_SELECTOR, ".sn-movements")
 	assert not movements.is_displayed() and line.get_attribute("aria-expanded") == "false"
 	desk.snap("t2-serial-story")
@@ -86,20 +125,28 @@ def test_a_serial_numbers_lives_on_its_form(desk, api, cleanup, uid):
 	rows = life.find_elements(By.CSS_SELECTOR, "tbody tr")
 	texts = [[td.text.strip() for td in tr.find_elements(By.CSS_SELECTOR, "td")] for tr in rows]
 	assert [t[1:3] for t in texts] == [
+		["Sales Return", f"Delivery Note {back}"],
 		["Sell", f"Delivery Note {second}"],
 		["Sell (cancelled)", f"Delivery Note {first}"],
 		["Receive", f"Purchase Receipt {receipt}"],
 	]
-	struck = rows[1].find_elements(By.CSS_SELECTOR, "td s")
+	assert all(t[0].startswith(today) for t in texts), "the movements dated as the story"
+	struck = rows[2].find_elements(By.CSS_SELECTOR, "td s")
 	assert len(struck) == 6, "a cancelled movement is struck through"
-	assert not rows[0].find_elements(By.CSS_SELECTOR, "td s")
-	assert texts[2][4] == f"→ {MAIN}"
+	assert not rows[1].find_elements(By.CSS_SELECTOR, "td s")
+	assert texts[3][4] == f"→ {MAIN}"
+	desk.js("arguments[0].scrollIntoView({block: 'start'})", desk.find(history))
 	desk.snap("t2-serial-lives")
+	# the README's picture: the form from its top, the life opened
+	desk.js("window.scrollTo(0, 0)")
+	shot = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "serial-number.png"
+	shot.parent.mkdir(exist_ok=True)
+	desk.driver.save_screenshot(str(shot))
 
 	desk.click(desk.find('.page-actions button[data-label="Traceability"]', message="no Traceability button"))
 	rows = report_rows(desk)
 	assert rows[0][0] == "Life 1"
-	assert [r[0] for r in rows[1:]] == ["Receive", "Sell", "Sell"]
+	assert [r[0] for r in rows[1:]] == ["Receive", "Sell", "Sell", "Sales Return"]
 	struck = desk.js(
 		"return Array.from(document.querySelectorAll('.dt-scrollable s')).map((s) => s.textContent.trim())"
 	)

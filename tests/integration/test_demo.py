@@ -97,3 +97,47 @@ def test_demo_runs_once(capsys):
 def test_demo_needs_an_existing_company():
 	with pytest.raises(frappe.ValidationError, match="Company No Such Company not found"):
 		demo.make_demo_data("No Such Company")
+
+
+def test_the_demo_makes_a_till_for_the_point_of_sale():
+	"""The POS Profile the Point of Sale page needs, on its own: the company's accounts, cash booked to
+	its cash account, the City Shop's stock; made once."""
+	from erpnext.selling.page.point_of_sale.point_of_sale import get_items
+
+	abbr = frappe.get_cached_value("Company", COMPANY, "abbr")
+	shop = f"City Shop - {abbr}"
+	if not frappe.db.exists("Warehouse", shop):
+		demo._Demo(COMPANY)._warehouse(demo.CITY_SHOP)
+	name = demo.pos_profile(COMPANY)
+	profile = frappe.get_doc("POS Profile", name)
+	company = frappe.get_cached_doc("Company", COMPANY)
+	assert (profile.company, profile.warehouse, profile.currency) == (
+		COMPANY,
+		shop,
+		company.default_currency,
+	)
+	assert profile.income_account == company.default_income_account and profile.cost_center
+	assert [(p.mode_of_payment, p.default) for p in profile.payments] == [(demo.CASH, 1)]
+	accounts = frappe.get_doc("Mode of Payment", demo.CASH).accounts
+	(cash,) = [a for a in accounts if a.company == COMPANY]
+	assert cash.default_account and frappe.db.get_value("Account", cash.default_account, "company") == COMPANY
+	# the page reads its items through the profile
+	assert "items" in get_items(0, 20, profile.selling_price_list, "", name)
+
+	assert demo.pos_profile(COMPANY) == name
+	assert frappe.db.count("POS Profile", {"company": COMPANY, "name": ("like", f"{demo.POS_PROFILE}%")}) == 1
+	assert (
+		len([a for a in frappe.get_doc("Mode of Payment", demo.CASH).accounts if a.company == COMPANY]) == 1
+	)
+
+
+def test_an_earlier_demo_gets_its_till(capsys, monkeypatch):
+	"""A site whose demo was made before the till existed gets it from the command run again."""
+	demo.make_demo_data(COMPANY)
+	frappe.db.delete("POS Profile", {"company": COMPANY})
+	commits = []
+	# counted, not done: the test's transaction is rolled back
+	monkeypatch.setattr(frappe.local.db, "commit", lambda: commits.append(1))
+	demo.make_demo()
+	assert "POS Profile City Shop POS made" in capsys.readouterr().out
+	assert frappe.db.exists("POS Profile", {"company": COMPANY}) and commits == [1]

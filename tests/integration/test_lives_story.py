@@ -2,7 +2,7 @@
 figures that ``serial_tracking.api.trace`` answers, and what a user of one warehouse sees of them."""
 
 import frappe
-from frappe.utils import add_days, getdate, nowdate
+from frappe.utils import add_days, formatdate, nowdate
 
 from serial_tracking import api
 from tests.integration import factory as f
@@ -31,10 +31,8 @@ def trade(doctype, party, rows, on, is_return=False, against=None):
 
 
 def written(on: str) -> str:
-	"""A date as the story writes it in English: "9 Nov", with the year when not this year's."""
-	day = getdate(on)
-	shown = f"{day.day} {day.strftime('%b')}"
-	return shown if day.year == getdate(nowdate()).year else f"{shown} {day.year}"
+	"""A date as the story writes it: in the user's date format, as the movements' table shows it."""
+	return formatdate(on)
 
 
 def history(code):
@@ -64,20 +62,21 @@ def test_a_serials_story_and_figures_from_its_documents():
 		(s["kind"], s["voucher_type"], s["voucher_no"], s["party"], s["warehouse"], s["days"])
 		for s in life["story"]
 	] == [
-		("bought", "Purchase Receipt", pr.name, NORTHWIND, a, 3),
-		("moved", "Stock Entry", se.name, None, b, 1),
-		("sold", "Delivery Note", dn1.name, HARBOUR, None, 2),
-		("returned", "Delivery Note", ret.name, HARBOUR, b, 6),
+		# newest first, as the movements' table
 		("sold_again", "Delivery Note", dn2.name, KIM, None, 4),
+		("returned", "Delivery Note", ret.name, HARBOUR, b, 6),
+		("sold", "Delivery Note", dn1.name, HARBOUR, None, 2),
+		("moved", "Stock Entry", se.name, None, b, 1),
+		("bought", "Purchase Receipt", pr.name, NORTHWIND, a, 3),
 	]
-	assert [str(s["date"]) for s in life["story"]] == list(on.values())
+	assert [str(s["date"]) for s in life["story"]] == list(on.values())[::-1]
 	assert all(s["link"] for s in life["story"])
 	assert life["summary"] == (
-		f"Bought from {NORTHWIND} on {written(on['pr'])} ({pr.name}) · in {a} 3 days"
-		f" · moved to {b} on {written(on['se'])} ({se.name}) · in {b} 1 day"
+		f"Sold again to {KIM} on {written(on['dn2'])} ({dn2.name})"
+		f" · returned by customer {HARBOUR} on {written(on['ret'])} ({ret.name}) · in {b} 6 days"
 		f" · sold to {HARBOUR} on {written(on['dn1'])} ({dn1.name})"
-		f" · returned on {written(on['ret'])} ({ret.name}) · in {b} 6 days"
-		f" · sold again to {KIM} on {written(on['dn2'])} ({dn2.name})"
+		f" · moved to {b} on {written(on['se'])} ({se.name}) · in {b} 1 day"
+		f" · bought from {NORTHWIND} on {written(on['pr'])} ({pr.name}) · in {a} 3 days"
 	)
 	assert life["summary"] == " · ".join(
 		f"{s['text']} ({s['voucher_no']})" + (f" · {s['stay']}" if s["stay"] else "") for s in life["story"]
@@ -106,12 +105,14 @@ def test_a_cancelled_sale_and_a_purchase_return_in_the_story():
 	traced = api.trace(serial_no=code)
 	first, second = traced["lives"]
 	assert [(s["kind"], s["voucher_no"], s["days"]) for s in first["story"]] == [
-		("bought", pr.name, 4),
 		("returned_to_supplier", back.name, 3),
+		("bought", pr.name, 4),
 	]
 	# the cancelled sale stays a (struck) movement, never a step
 	assert cancelled.name in [m["voucher_no"] for m in first["movements"]]
-	assert first["summary"].endswith(f"returned to {NORTHWIND} on {written(days_ago(5))} ({back.name})")
+	assert first["summary"].startswith(
+		f"Returned to supplier {NORTHWIND} on {written(days_ago(5))} ({back.name}) · bought from"
+	)
 	assert [(s["kind"], s["days"]) for s in second["story"]] == [("bought", 2)]
 	assert traced["figures"] == {
 		"days_in_stock": 6,
@@ -142,13 +143,13 @@ def test_a_user_of_one_warehouse_sees_no_step_through_another(restricted):  # no
 	traced = api.trace(serial_no=code)
 	(life,) = traced["lives"]
 	assert [(s["kind"], s["voucher_no"]) for s in life["story"]] == [
-		("sold", dn1.name),
-		("returned", ret.name),
 		("sold_again", dn2.name),
+		("returned", ret.name),
+		("sold", dn1.name),
 	]
 	for shown in (life["summary"], repr(life["story"]), repr(traced["figures"])):
 		assert a not in shown and NORTHWIND not in shown and pr.name not in shown and se.name not in shown
-	assert life["summary"].startswith(f"Sold to {HARBOUR} on {written(on['dn1'])}")
+	assert life["summary"].endswith(f"sold to {HARBOUR} on {written(on['dn1'])} ({dn1.name})")
 	assert traced["figures"] == {
 		"days_in_stock": 6,
 		"days_with_customers": 6,
@@ -178,6 +179,23 @@ def test_a_document_the_user_may_not_open_is_told_but_not_linked(restricted):  #
 	assert not frappe.has_permission("Purchase Invoice", "read")
 	(life,) = api.trace(serial_no=sn[0])["lives"]
 	assert [(s["kind"], s["voucher_no"], s["link"]) for s in life["story"]] == [
-		("bought", invoice.name, False),
 		("sold", dn.name, True),
+		("bought", invoice.name, False),
 	]
+
+
+def test_a_return_names_the_customer_only_to_a_user_who_may_read_them(restricted):  # noqa: F811
+	""" "Returned by customer Harbour Street" to a user who may read Harbour Street; a user restricted to
+	Kim reads no step of Harbour Street's, and no word of it."""
+	code = codes("TLR", 1)[0]
+	_a, _b, on, (_pr, _se, dn1, ret, dn2) = history(code)
+	returned = f"returned by customer {HARBOUR} on {written(on['ret'])} ({ret.name})"
+	assert returned in api.trace(serial_no=code)["lives"][0]["summary"]
+
+	frappe.set_user(restricted("story-kim", "Customer", KIM))
+	(life,) = api.trace(serial_no=code)["lives"]
+	# not even "sold again": the sale before it is not told
+	assert [s["kind"] for s in life["story"]] == ["sold", "moved", "bought"]
+	for shown in (life["summary"], repr(life["story"]), repr(life["movements"])):
+		assert HARBOUR not in shown and ret.name not in shown and dn1.name not in shown
+	assert life["summary"].startswith(f"Sold to {KIM} on {written(on['dn2'])} ({dn2.name})")

@@ -252,7 +252,7 @@ def test_the_story_of_a_receipt_a_transfer_a_sale_a_return_and_a_resale():
 		"Bought from Northwind on 2025-11-09 (PR-1) · in Main 2 days"
 		" · moved to Shop on 2025-11-11 (SE-1) · in Shop 1 day"
 		" · sold to Harbour Street on 2025-11-12 (DN-1)"
-		" · returned on 2025-11-14 (RET-1) · in Shop 6 days"
+		" · returned by customer Harbour Street on 2025-11-14 (RET-1) · in Shop 6 days"
 		" · sold again to Kim on 2025-11-20 (DN-2)"
 	)
 	assert tally(steps) == Figures(days_in_stock=9, days_with_customers=7, returns=1)
@@ -357,7 +357,7 @@ def test_two_lives_returned_to_the_supplier_and_bought_again():
 	]
 	# a new life starts afresh: its first sale is no sale "again"
 	assert told(second) == [("bought", "PR-2", 2), ("sold", "DN-2", 3)]
-	assert summary(first).endswith("returned to S1 on 2025-11-05 (PRR-1)")
+	assert summary(first).endswith("returned to supplier S1 on 2025-11-05 (PRR-1)")
 	assert tally(first) == Figures(
 		days_in_stock=3, days_with_customers=1, days_elsewhere=5, returns=1, returns_to_supplier=1
 	)
@@ -379,7 +379,9 @@ def test_rows_not_shown_make_no_step_and_lend_no_days():
 	(steps,) = stories(lives, "2025-11-15", lambda r: r.voucher_no not in hidden)
 	# the receipt's stay ends at the transfer: the days in the hidden warehouse are nobody's
 	assert told(steps) == [("bought", "PR-1", 2), ("returned", "RET-1", 2), ("sold_again", "DN-2", 5)]
-	assert "Hidden" not in summary(steps) and "Other" not in summary(steps)
+	# the return shown names its customer; the sale not shown is not told
+	assert "Hidden" not in summary(steps) and "DN-1" not in summary(steps)
+	assert "returned by customer Other on 2025-11-08 (RET-1)" in summary(steps)
 	assert figures(lives, "2025-11-15", lambda r: r.voucher_no not in hidden) == Figures(
 		days_in_stock=4, days_with_customers=5, returns=1, lives=1
 	)

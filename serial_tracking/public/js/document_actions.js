@@ -54,6 +54,12 @@ serial_tracking.offer_cancel_plan = function (frm) {
 			}
 			if (!answer.blocked) return;
 			frm.add_custom_button(__("Show what blocks"), () => serial_tracking.show_cancel_plan(frm));
+			// asked from a refused cancel's message on another page (serial_tracking.show_what_blocks)
+			const key = serial_tracking.chain_key(frm.doctype, frm.doc.name);
+			if (serial_tracking.plan_asked === key) {
+				serial_tracking.plan_asked = null;
+				serial_tracking.show_cancel_plan(frm);
+			}
 		});
 };
 
@@ -114,7 +120,8 @@ serial_tracking.cancel_plan_dialog = function (frm, plan) {
 		fields: [{ fieldtype: "HTML", fieldname: "chain" }],
 		primary_action_label: __("Cancel all, latest first"),
 		primary_action: () => {
-			frappe.confirm(
+			// Destructive: said in red, with the number of documents it cancels.
+			const asked = frappe.confirm(
 				__(
 					"Cancel these {0} documents, latest first, through their own cancel? Each one cancelled stays cancelled if a later one is refused.",
 					[count]
@@ -124,8 +131,11 @@ serial_tracking.cancel_plan_dialog = function (frm, plan) {
 					serial_tracking.cancel_chain(frm, plan);
 				}
 			);
+			asked.set_title(__("Cancel {0} documents?", [count]));
+			serial_tracking.as_danger(asked.get_primary_btn()).text(__("Cancel {0} documents", [count]));
 		},
 	});
+	serial_tracking.as_danger(dialog.get_primary_btn());
 	dialog.fields_dict.chain.$wrapper.html(`<p class="sn-chain-note">${esc(note)}</p>
 		<table class="table table-bordered sn-chain">
 			<thead><tr><th>#</th><th>${esc(__("Document"))}</th><th>${esc(__("Posting Date"))}</th>
@@ -136,6 +146,9 @@ serial_tracking.cancel_plan_dialog = function (frm, plan) {
 	dialog.show();
 	return dialog;
 };
+
+// A button that destroys work: red, as Frappe's own warnings (frappe.warn).
+serial_tracking.as_danger = ($button) => $button.removeClass("btn-primary").addClass("btn-danger");
 
 serial_tracking.cancel_chain = function (frm, plan) {
 	frappe

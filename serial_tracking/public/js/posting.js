@@ -143,3 +143,19 @@ if (!serial_tracking.hand_over_bound) {
 		setTimeout(() => serial_tracking.show_hand_over(frm), 0);
 	});
 }
+
+// "Show what blocks" in the message of a cancel refused because later documents moved the document's
+// SN codes (serial_tracking/stock/events.py): the cancellation planner of document_actions.js on the
+// document's form, opened there first when the message came elsewhere.
+serial_tracking.show_what_blocks = function (args) {
+	const { voucher_type, voucher_no } = args || {};
+	if (!voucher_type || !voucher_no) return;
+	frappe.hide_msgprint();
+	const frm = window.cur_frm;
+	if (frm && frm.doctype === voucher_type && frm.docname === voucher_no && serial_tracking.show_cancel_plan) {
+		serial_tracking.show_cancel_plan(frm);
+		return;
+	}
+	serial_tracking.plan_asked = `serial_tracking:cancel_chain:${voucher_type}:${voucher_no}`;
+	frappe.set_route("Form", voucher_type, voucher_no);
+};

@@ -1,55 +1,130 @@
-// Serial Number: the unit's figures, then its lives newest first (each receipt from a supplier
-// opens one), each told in one line: its story from serial_tracking.api.trace, written by the
-// server in the user's language and shown escaped, its documents linked when the user may open
-// them. A click on a life's line opens its movements, newest first as the history always showed
-// them, cancelled movements struck through.
-// "Traceability" opens the Serial Traceability report for the serial.
+// The Serial Number form. Its state (status, warehouse, last document, parties) is the ledger's: the
+// stock documents set it, so a saved serial is shown read-only and without Save, except the one edit a
+// manager may make by hand, moving a serial in stock to another warehouse (stock/registration.py).
+// Its buttons: "Traceability" (the Serial Traceability report of the serial), "Print label"
+// (serial_tracking.labels, labels.js) and, for a manager, "Correct Code" (serial_tracking.api.correct_code).
+// Below: the unit's figures, then its lives newest first (each receipt from a supplier opens one),
+// each told in one line newest first: its story from serial_tracking.api.trace, written by the server
+// in the user's language and date format and shown escaped, its documents linked when the user may
+// open them. A click on a life's line opens its movements, newest first, cancelled ones struck through.
 frappe.provide("serial_tracking.serial_number");
+
+serial_tracking.serial_number.MANAGERS = ["Stock Manager", "System Manager"];
+
+serial_tracking.serial_number.is_manager = () =>
+	serial_tracking.serial_number.MANAGERS.some((role) => frappe.user.has_role(role));
 
 frappe.ui.form.on("Serial Number", {
 	refresh(frm) {
+		const sn = serial_tracking.serial_number;
 		const wrapper = frm.get_field("history_html").$wrapper;
 		if (frm.is_new()) {
 			wrapper.empty();
 			return;
 		}
+		sn.lock(frm);
 		frm.add_custom_button(__("Traceability"), () =>
 			frappe.set_route("query-report", "Serial Traceability", { serial_no: frm.doc.name })
 		);
+		if (serial_tracking.labels && serial_tracking.labels.print) {
+			frm.add_custom_button(__("Print label"), () =>
+				serial_tracking.labels.print({ codes: [frm.doc.name] })
+			);
+		}
+		if (sn.is_manager()) {
+			frm.add_custom_button(__("Correct Code"), () => sn.correct_code(frm));
+		}
 		wrapper
 			.off("click.sn_story keydown.sn_story")
 			.on("click.sn_story", ".sn-story", function (e) {
-				if (!$(e.target).closest("a").length) serial_number_toggle($(this));
+				if (!$(e.target).closest("a").length) sn.toggle($(this));
 			})
 			.on("keydown.sn_story", ".sn-story", function (e) {
 				if (e.key === "Enter" || e.key === " ") {
 					e.preventDefault();
-					serial_number_toggle($(this));
+					sn.toggle($(this));
 				}
 			});
 		frappe
 			.call({ method: "serial_tracking.api.trace", args: { serial_no: frm.doc.name } })
-			.then((r) => wrapper.html(serial_number_story(r.message || {})));
+			.then((r) => wrapper.html(sn.story(r.message || {})));
 	},
 });
 
-function serial_number_toggle($line) {
+// A saved serial: its code and item never change here (Correct Code renames it); its warehouse is the
+// one field a manager may change, and only while the serial is in stock. Nothing else to edit: no Save.
+serial_tracking.serial_number.lock = function (frm) {
+	const movable = serial_tracking.serial_number.is_manager() && frm.doc.status === "In Stock";
+	["serial_no", "item_code"].forEach((field) => frm.set_df_property(field, "read_only", 1));
+	frm.set_df_property("warehouse", "read_only", movable ? 0 : 1);
+	if (movable) {
+		frm.set_df_property(
+			"warehouse",
+			"description",
+			__("A manager may move this serial to another warehouse in stock by hand.")
+		);
+	} else {
+		frm.disable_save();
+	}
+};
+
+serial_tracking.serial_number.correct_code = function (frm) {
+	const esc = frappe.utils.escape_html;
+	const old = frm.doc.name;
+	const dialog = new frappe.ui.Dialog({
+		title: __("Correct SN code {0}", [esc(old)]),
+		fields: [
+			{
+				fieldname: "new_code",
+				fieldtype: "Data",
+				label: __("New Code"),
+				reqd: 1,
+				default: old,
+				description: __(
+					"The serial keeps its status, warehouse and history. Documents already submitted keep the code as printed."
+				),
+			},
+		],
+		primary_action_label: __("Correct"),
+		primary_action({ new_code }) {
+			frappe
+				.call({
+					method: "serial_tracking.api.correct_code",
+					args: { serial_no: old, new_code },
+					freeze: true,
+				})
+				.then((r) => {
+					const renamed = r.message.serial_no;
+					dialog.hide();
+					frappe.show_alert({
+						message: __("{0} is now {1}", [esc(old), esc(renamed)]),
+						indicator: "green",
+					});
+					frappe.model.remove_from_locals("Serial Number", old);
+					frappe.set_route("Form", "Serial Number", renamed);
+				});
+		},
+	});
+	dialog.show();
+};
+
+serial_tracking.serial_number.toggle = function ($line) {
 	const open = $line.attr("aria-expanded") !== "true";
 	$line.attr("aria-expanded", open ? "true" : "false");
 	$line.find(".sn-caret").text(open ? "▾" : "▸");
 	$line.siblings(".sn-movements").toggle(open);
-}
+};
 
-function serial_number_days(days) {
+serial_tracking.serial_number.days = function (days) {
 	return days === 1 ? __("1 day") : __("{0} days", [days]);
-}
+};
 
-function serial_number_figures(figures, with_lives) {
+serial_tracking.serial_number.figures = function (figures, with_lives) {
 	if (!figures) return "";
 	const esc = frappe.utils.escape_html;
 	const shown = [
-		["days_in_stock", __("In stock: {0}", [serial_number_days(figures.days_in_stock)])],
-		["days_with_customers", __("With customers: {0}", [serial_number_days(figures.days_with_customers)])],
+		["days_in_stock", __("In stock: {0}", [serial_tracking.serial_number.days(figures.days_in_stock)])],
+		["days_with_customers", __("With customers: {0}", [serial_tracking.serial_number.days(figures.days_with_customers)])],
 		[
 			"returns",
 			figures.returns_to_supplier
@@ -61,12 +136,9 @@ function serial_number_figures(figures, with_lives) {
 	return shown
 		.map(([key, text]) => `<span class="sn-figure" data-figure="${key}">${esc(text)}</span>`)
 		.join(" · ");
-}
+};
 
-// The figures and the lives of a trace of a serial, as HTML (every name escaped).
-serial_tracking.serial_number.story = serial_number_story;
-
-function serial_number_story(traced) {
+serial_tracking.serial_number.story = function (traced) {
 	const esc = frappe.utils.escape_html;
 	const lives = traced.lives || [];
 	if (!lives.length) {
@@ -91,9 +163,9 @@ function serial_number_story(traced) {
 					)
 					.join(" · ")
 			: esc(life.summary || __("Cancelled movements only"));
-	const movements = serial_number_lives(lives);
+	const movements = serial_tracking.serial_number.lives(lives);
 	return (
-		`<div class="sn-figures mb-2">${serial_number_figures(traced.figures, true)}</div>` +
+		`<div class="sn-figures mb-2">${serial_tracking.serial_number.figures(traced.figures, true)}</div>` +
 		lives
 			.slice()
 			.reverse()
@@ -106,7 +178,7 @@ function serial_number_story(traced) {
 					${
 						// a life's own figures, when they are not the unit's
 						lives.length > 1
-							? `<div class="sn-life-figures small text-muted">${serial_number_figures(life.figures)}</div>`
+							? `<div class="sn-life-figures small text-muted">${serial_tracking.serial_number.figures(life.figures)}</div>`
 							: ""
 					}
 				</div>
@@ -115,10 +187,10 @@ function serial_number_story(traced) {
 			)
 			.join("")
 	);
-}
+};
 
 // Each life's movements, by the life's number: its heading and its table.
-function serial_number_lives(lives) {
+serial_tracking.serial_number.lives = function (lives) {
 	const esc = frappe.utils.escape_html;
 	const link = (doctype, name) =>
 		doctype && name
@@ -164,4 +236,4 @@ function serial_number_lives(lives) {
 				<tbody>${rows.join("")}</tbody></table>`;
 	});
 	return shown;
-}
+};
