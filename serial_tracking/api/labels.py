@@ -153,7 +153,7 @@ def _labels(codes: list[str], limit: int) -> list[Label]:
 	rows = frappe.get_list(
 		SERIAL,
 		filters={"name": ("in", codes)},
-		fields=["name", "item_code", "item_name"],
+		fields=["name", "item_code"],
 		limit_page_length=0,
 	)
 	found = {key(r.name): r for r in rows}
@@ -176,17 +176,14 @@ def _labels(codes: list[str], limit: int) -> list[Label]:
 			_("{0} {1} does not exist").format(_(SERIAL), _named(missing)),
 			frappe.DoesNotExistError,
 		)
-	names = {r.item_code: r.item_name for r in rows if not r.item_name}
-	if names:
-		names = dict(
-			frappe.get_all(
-				"Item", filters={"name": ("in", list(names))}, fields=["name", "item_name"], as_list=True
-			)
-		)
+	from serial_tracking.finding import search
+
+	# the item's current name, read from Item (serials do not store it)
+	names = search.item_names(r.item_code for r in rows)
 	labels = []
 	for code in codes:
 		row = found[key(code)]
-		labels.append(Label(row.name, row.item_code or "", row.item_name or names.get(row.item_code) or ""))
+		labels.append(Label(row.name, row.item_code or "", names.get(row.item_code) or ""))
 	return labels
 
 
