@@ -1,5 +1,6 @@
 """Barcode labels for serials: ``print_labels`` makes a private PDF or ZPL file of them."""
 
+import sys
 from typing import Any
 
 import frappe
@@ -44,6 +45,40 @@ def print_labels(
 	labels = _labels(_source_codes(codes, filters, voucher_type, voucher_no, limit), limit)
 	content = _render(labels, label_layout, kind)
 	return {"file_url": _save(content, label_layout, kind, len(labels))}
+
+
+@frappe.whitelist()
+def count_labels(
+	codes: list[str] | str | None = None,
+	filters: dict | str | None = None,
+	voucher_type: str | None = None,
+	voucher_no: str | None = None,
+	layout: str | None = None,
+) -> dict:
+	"""What ``print_labels`` with the same source and layout would make, said before it runs:
+	``labels`` (one per serial), ``per_sheet`` (the layout's labels on a page) and ``sheets``; or
+	``too_many`` with ``limit`` when more serials than one call prints match. Counting by filters
+	stops past the limit, so it stays fast on a million serials."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	label_layout = get_layout(layout)
+	limit = get_settings().limits.max_per_operation
+	alone = voucher_type is None and voucher_no is None
+	if alone and filters is not None and codes is None:
+		from serial_tracking.finding import search
+
+		count = sum(search.status_counts(filters, most=limit).values())
+	elif alone and codes is not None and filters is None:
+		count = len(_given_codes(codes, sys.maxsize))
+	else:
+		count = len(_source_codes(codes, filters, voucher_type, voucher_no, limit))
+	per_sheet = max(label_layout.per_page, 1)
+	return {
+		"labels": min(count, limit),
+		"per_sheet": per_sheet,
+		"sheets": -(-min(count, limit) // per_sheet),
+		"too_many": count > limit,
+		"limit": limit,
+	}
 
 
 def _format(value: Any) -> str:
