@@ -59,10 +59,10 @@ FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton"
 _COLUMNS = (
 	("serial_no", "SN Code", "Link", SERIAL, 180),
 	("item_code", "Item", "Link", "Item", 140),
-	("item_name", "Item Name", "Data", None, 200),
+	("item_name", "Item Name", "Data", None, 280),
 	("status", "Status", "Data", None, 100),
 	("warehouse", "Warehouse", "Link", "Warehouse", 180),
-	("voucher_type", "Last Document Type", "Data", None, 160),
+	("voucher_type", "Last Document Type", "Data", None, 180),
 	("voucher_no", "Last Document", "Dynamic Link", "voucher_type", 200),
 	("supplier", "Supplier", "Link", "Supplier", 160),
 	("purchase_date", "Purchase Date", "Date", None, 120),
@@ -70,7 +70,7 @@ _COLUMNS = (
 	("delivery_date", "Delivery Date", "Date", None, 120),
 	("carton", "Carton", "Link", CARTON, 160),
 	("posted_at", "Last Movement", "Datetime", None, 190),
-	("days_since_movement", "Days Since Last Movement", "Int", None, 110),
+	("days_since_movement", "Days Since Last Movement", "Int", None, 210),
 )
 #: The columns read from Serial Number: the item's name is not stored with its serials (it would go
 #: stale when the item is renamed) but read from Item for the rows shown (``_item_names``).
