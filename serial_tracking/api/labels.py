@@ -67,10 +67,14 @@ def count_labels(
 		from serial_tracking.finding import search
 
 		count = sum(search.status_counts(filters, most=limit).values())
-	elif alone and codes is not None and filters is None:
-		count = len(_given_codes(codes, sys.maxsize))
 	else:
-		count = len(_source_codes(codes, filters, voucher_type, voucher_no, limit))
+		if alone and codes is not None and filters is None:
+			found = _given_codes(codes, sys.maxsize)
+		else:
+			found = _source_codes(codes, filters, voucher_type, voucher_no, limit)
+		# every serial readable, or refused as the print would refuse it (a document's serials too:
+		# reading the document is not reading the serials it moved)
+		count = len(found) if len(found) > limit else len(_labels(found, limit))
 	per_sheet = max(label_layout.per_page, 1)
 	return {
 		"labels": min(count, limit),

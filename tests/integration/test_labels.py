@@ -320,6 +320,20 @@ def test_a_user_of_one_warehouse_prints_its_serials(restricted):  # noqa: F811
 	)
 
 
+def test_the_count_refuses_what_the_print_would_refuse(restricted):  # noqa: F811
+	"""A user of one warehouse counts the labels of its serials only: the serials of a receipt into the
+	other warehouse are refused as the print refuses them, not counted."""
+	here = receive(codes("LBV-", 2))
+	receipt = f.purchase_receipt([(PHONE, 2, codes("LBW-", 2), MAIN), (PHONE, 1, ["LBW-S001"], SHOP)])
+	frappe.set_user(restricted("labels-count", "Warehouse", MAIN))
+	assert api.count_labels(codes=here, layout="A4 4 x 12")["labels"] == 2
+	assert api.count_labels(filters={"serial_no": "LBW-*"}, layout="A4 4 x 12")["labels"] == 2
+	with pytest.raises(frappe.PermissionError, match="LBW-S001"):
+		api.count_labels(voucher_type="Purchase Receipt", voucher_no=receipt.name, layout="A4 4 x 12")
+	with pytest.raises(frappe.PermissionError, match="LBW-S001"):
+		api.count_labels(codes=["LBW-0001", "LBW-S001"], layout="A4 4 x 12")
+
+
 def test_a_thousand_labels_in_one_call():
 	values = receive(codes("LBK-", 1000))
 	result = api.print_labels(codes=values, layout="A4 4 x 12")
