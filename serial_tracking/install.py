@@ -9,6 +9,8 @@ from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 from serial_tracking.stock.posting import ensure_row
 
 MODULE = "Serial Tracking"
+#: The Item's own section for the switch.
+ITEM_SECTION = "sn_tracking_section"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
@@ -58,16 +60,32 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	for field in fields[PACKED.doctype]:
 		if field["fieldname"] != ITEM_FLAG:
 			field["depends_on"] = f"eval:doc.{ITEM_FLAG} && {delivering!r}.includes(doc.parenttype)"
+	# On the Item's first tab, in a section of its own that is never collapsed, where a consultant
+	# looks first; in the Item list as a column and a standard filter.
 	fields["Item"] = [
+		{
+			"fieldname": ITEM_SECTION,
+			"label": "SN Tracking",
+			"fieldtype": "Section Break",
+			"insert_after": "image",
+			"collapsible": 0,
+			"module": MODULE,
+		},
 		{
 			"fieldname": ITEM_FLAG,
 			"label": "Track SN Codes",
 			"fieldtype": "Check",
-			"insert_after": "has_serial_no",
-			"description": "Each unit carries its own SN code, entered on every stock document (Serial Tracking).",
+			"insert_after": ITEM_SECTION,
+			"description": (
+				"Each unit carries its own SN code (Serial Tracking), entered or scanned on every stock "
+				"document and kept in the SN ledger. Not ERPNext's Has Serial No (Inventory tab), which "
+				"stays off. After switching on, register the units already in stock with Actions > "
+				"Adjust In-stock Serial Numbers."
+			),
 			"in_standard_filter": 1,
+			"in_list_view": 1,
 			"module": MODULE,
-		}
+		},
 	]
 	return fields
 

@@ -18,7 +18,7 @@ from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.counting import cancel_count, count_scan, count_summary, count_unscan, post_count  # noqa: F401
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401
-from serial_tracking.api.labels import print_labels  # noqa: F401
+from serial_tracking.api.labels import count_labels, print_labels  # noqa: F401
 from serial_tracking.api.linking import search_serial_link, search_walled  # noqa: F401
 from serial_tracking.api.pos import find_serial, is_tracked  # noqa: F401
 from serial_tracking.api.scanning import read_scan  # noqa: F401

@@ -1,5 +1,6 @@
 """Barcode labels for serials: ``print_labels`` makes a private PDF or ZPL file of them."""
 
+import sys
 from typing import Any
 
 import frappe
@@ -44,6 +45,44 @@ def print_labels(
 	labels = _labels(_source_codes(codes, filters, voucher_type, voucher_no, limit), limit)
 	content = _render(labels, label_layout, kind)
 	return {"file_url": _save(content, label_layout, kind, len(labels))}
+
+
+@frappe.whitelist()
+def count_labels(
+	codes: list[str] | str | None = None,
+	filters: dict | str | None = None,
+	voucher_type: str | None = None,
+	voucher_no: str | None = None,
+	layout: str | None = None,
+) -> dict:
+	"""What ``print_labels`` with the same source and layout would make, said before it runs:
+	``labels`` (one per serial), ``per_sheet`` (the layout's labels on a page) and ``sheets``; or
+	``too_many`` with ``limit`` when more serials than one call prints match. Counting by filters
+	stops past the limit, so it stays fast on a million serials."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	label_layout = get_layout(layout)
+	limit = get_settings().limits.max_per_operation
+	alone = voucher_type is None and voucher_no is None
+	if alone and filters is not None and codes is None:
+		from serial_tracking.finding import search
+
+		count = sum(search.status_counts(filters, most=limit).values())
+	else:
+		if alone and codes is not None and filters is None:
+			found = _given_codes(codes, sys.maxsize)
+		else:
+			found = _source_codes(codes, filters, voucher_type, voucher_no, limit)
+		# every serial readable, or refused as the print would refuse it (a document's serials too:
+		# reading the document is not reading the serials it moved)
+		count = len(found) if len(found) > limit else len(_labels(found, limit))
+	per_sheet = max(label_layout.per_page, 1)
+	return {
+		"labels": min(count, limit),
+		"per_sheet": per_sheet,
+		"sheets": -(-min(count, limit) // per_sheet),
+		"too_many": count > limit,
+		"limit": limit,
+	}
 
 
 def _format(value: Any) -> str:
@@ -153,7 +192,7 @@ def _labels(codes: list[str], limit: int) -> list[Label]:
 	rows = frappe.get_list(
 		SERIAL,
 		filters={"name": ("in", codes)},
-		fields=["name", "item_code", "item_name"],
+		fields=["name", "item_code"],
 		limit_page_length=0,
 	)
 	found = {key(r.name): r for r in rows}
@@ -176,17 +215,14 @@ def _labels(codes: list[str], limit: int) -> list[Label]:
 			_("{0} {1} does not exist").format(_(SERIAL), _named(missing)),
 			frappe.DoesNotExistError,
 		)
-	names = {r.item_code: r.item_name for r in rows if not r.item_name}
-	if names:
-		names = dict(
-			frappe.get_all(
-				"Item", filters={"name": ("in", list(names))}, fields=["name", "item_name"], as_list=True
-			)
-		)
+	from serial_tracking.finding import search
+
+	# the item's current name, read from Item (serials do not store it)
+	names = search.item_names(r.item_code for r in rows)
 	labels = []
 	for code in codes:
 		row = found[key(code)]
-		labels.append(Label(row.name, row.item_code or "", row.item_name or names.get(row.item_code) or ""))
+		labels.append(Label(row.name, row.item_code or "", names.get(row.item_code) or ""))
 	return labels
 
 

@@ -44,7 +44,6 @@ def insert_serials(
 		"name",
 		"serial_no",
 		"item_code",
-		"item_name",
 		"status",
 		"warehouse",
 		"company",
@@ -68,7 +67,6 @@ def insert_serials(
 			(
 				code,
 				code,
-				item_code,
 				item_code,
 				status,
 				warehouse,

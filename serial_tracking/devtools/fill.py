@@ -435,7 +435,6 @@ def _serial_insert(path: str, steps: tuple[Step, ...], total: int, counts: tuple
 		"name": sql.code,
 		"serial_no": sql.code,
 		"item_code": sql.item,
-		"item_name": sql.item_name,
 		"status": f"'{last.status}'",
 		"warehouse": sql.warehouse(last.slot),
 		"company": "%(company)s",

@@ -59,20 +59,22 @@ FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton"
 _COLUMNS = (
 	("serial_no", "SN Code", "Link", SERIAL, 180),
 	("item_code", "Item", "Link", "Item", 140),
-	("item_name", "Item Name", "Data", None, 160),
+	("item_name", "Item Name", "Data", None, 280),
 	("status", "Status", "Data", None, 100),
-	("warehouse", "Warehouse", "Link", "Warehouse", 160),
-	("voucher_type", "Last Document Type", "Data", None, 140),
-	("voucher_no", "Last Document", "Dynamic Link", "voucher_type", 160),
-	("supplier", "Supplier", "Link", "Supplier", 140),
-	("purchase_date", "Purchase Date", "Date", None, 110),
-	("customer", "Customer", "Link", "Customer", 140),
-	("delivery_date", "Delivery Date", "Date", None, 110),
-	("carton", "Carton", "Link", CARTON, 140),
-	("posted_at", "Last Movement", "Datetime", None, 160),
-	("days_since_movement", "Days Since Last Movement", "Int", None, 90),
+	("warehouse", "Warehouse", "Link", "Warehouse", 180),
+	("voucher_type", "Last Document Type", "Data", None, 180),
+	("voucher_no", "Last Document", "Dynamic Link", "voucher_type", 200),
+	("supplier", "Supplier", "Link", "Supplier", 160),
+	("purchase_date", "Purchase Date", "Date", None, 120),
+	("customer", "Customer", "Link", "Customer", 160),
+	("delivery_date", "Delivery Date", "Date", None, 120),
+	("carton", "Carton", "Link", CARTON, 160),
+	("posted_at", "Last Movement", "Datetime", None, 190),
+	("days_since_movement", "Days Since Last Movement", "Int", None, 210),
 )
-FIELDS = ("name", *(c[0] for c in _COLUMNS[1:-1]))
+#: The columns read from Serial Number: the item's name is not stored with its serials (it would go
+#: stale when the item is renamed) but read from Item for the rows shown (``_item_names``).
+FIELDS = ("name", *(c[0] for c in _COLUMNS[1:-1] if c[0] != "item_name"))
 
 
 def columns() -> list[dict]:
@@ -489,15 +491,27 @@ def _first_names(selects: list, share: int, wanted: int) -> list[str] | None:
 	return [name for name, _read in found[:wanted]]
 
 
+def item_names(item_codes) -> dict[str, str]:
+	"""The current names of these items, in one statement (a primary-key lookup per item)."""
+	codes = sorted({code for code in item_codes if code})
+	if not codes:
+		return {}
+	item = frappe.qb.DocType("Item")
+	return dict(frappe.qb.from_(item).select(item.name, item.item_name).where(item.name.isin(codes)).run())
+
+
 def _rows_of(found: list[dict]) -> list[dict]:
 	today = getdate(nowdate())
+	names = item_names(row.get("item_code") for row in found)
 	rows = []
 	for row in found:
 		posted = row.get("posted_at")
 		rows.append(
 			{
 				"serial_no": row.name,
-				**{field: row.get(field) for field in FIELDS[1:]},
+				"item_code": row.get("item_code"),
+				"item_name": names.get(row.get("item_code")) or "",
+				**{field: row.get(field) for field in FIELDS[2:]},
 				"days_since_movement": (today - posted.date()).days if posted else None,
 			}
 		)

@@ -31,6 +31,7 @@ from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
+from serial_tracking.finding import search
 from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
@@ -56,7 +57,7 @@ MOVEMENT_FIELDS = (
 )
 #: A correction of a serial's code names the code before it.
 PREVIOUS_CODE = "previous_code"
-#: What the current state of a serial shows.
+#: What the current state of a serial shows (the item's name read from Item, not stored with serials).
 STATE_FIELDS = (
 	"name",
 	"item_code",
@@ -71,6 +72,8 @@ STATE_FIELDS = (
 	"delivery_date",
 	"company",
 )
+#: The columns of Serial Number that STATE_FIELDS read.
+_READ_FIELDS = [f for f in STATE_FIELDS if f != "item_name"]
 #: Documents a trace may start from: those that move serials, and the manager's statements
 #: (registrations and corrections, logged against the Item).
 TRACEABLE = (*SUPPORTED, STATEMENT_VOUCHER)
@@ -138,11 +141,22 @@ def _states(codes: Iterable[str]) -> dict[str, frappe._dict]:
 	codes = sorted(set(codes))
 	if not codes:
 		return {}
-	rows = frappe.get_list(
-		SERIAL, filters={"name": ("in", codes)}, fields=list(STATE_FIELDS), limit_page_length=0
-	)
+	rows = frappe.get_list(SERIAL, filters={"name": ("in", codes)}, fields=_READ_FIELDS, limit_page_length=0)
 	warehouses = readable("Warehouse", {r.warehouse for r in rows})
-	return {r.name: r for r in rows if not r.warehouse or r.warehouse in warehouses}
+	return _named({r.name: r for r in rows if not r.warehouse or r.warehouse in warehouses})
+
+
+def _named(states: dict[str, frappe._dict]) -> dict[str, frappe._dict]:
+	"""The states with their item's current name (one statement for them all)."""
+	names = search.item_names(s.item_code for s in states.values())
+	for state in states.values():
+		state.item_name = names.get(state.item_code) or ""
+	return states
+
+
+def _state(serial_no: str) -> frappe._dict | None:
+	state = frappe.db.get_value(SERIAL, serial_no, _READ_FIELDS, as_dict=True)
+	return _named({serial_no: state})[serial_no] if state else None
 
 
 def now(state: frappe._dict | None) -> dict | None:
@@ -158,11 +172,11 @@ def now(state: frappe._dict | None) -> dict | None:
 def resolve(serial_no: str) -> tuple[str, frappe._dict | None]:
 	"""The serial's code as stored and its state, also when ``serial_no`` is a code it had before a
 	correction; refuses a code neither known nor logged."""
-	state = frappe.db.get_value(SERIAL, serial_no, list(STATE_FIELDS), as_dict=True)
+	state = _state(serial_no)
 	if state:
 		return state.name, state
 	if corrected := current_codes([serial_no]).get(key(serial_no)):
-		return corrected, frappe.db.get_value(SERIAL, corrected, list(STATE_FIELDS), as_dict=True)
+		return corrected, _state(corrected)
 	log = frappe.qb.DocType(LOG)
 	logged = frappe.qb.from_(log).select(log.serial_no).where(log.serial_no == serial_no).limit(1).run()
 	if logged:

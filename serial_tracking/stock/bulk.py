@@ -4,6 +4,8 @@ import frappe
 from frappe import _
 
 from serial_tracking.constants import ITEM_FLAG
+from serial_tracking.permissions import readable
+from serial_tracking.stock import consistency
 
 #: Up to this many items are switched in the request itself.
 IN_REQUEST = 200
@@ -26,10 +28,15 @@ def start(items: list[str], enable: bool) -> dict:
 
 
 def switch(items: list[str], enable: bool, progress=None) -> dict:
-	"""Switch each item in its own savepoint; report what was refused and why, and what the switch
-	means for the serials of each item switched (``warnings``: the item's own messages, collected
-	instead of shown one by one)."""
-	done, refused, warnings = [], [], []
+	"""Switch each item in its own savepoint and say what happened to each, truthfully:
+
+	``switched`` (changed now), ``already`` (already on, or off, as asked: nothing done), ``refused``
+	(item, reason), ``done`` (both of the first two, as before), ``warnings`` (the item's own
+	messages, collected instead of shown one by one) and, switching on, ``without_codes``: per item
+	now on with units in stock that no SN code stands for (in the warehouses the user may read),
+	how many, to register with the item's *Adjust In-stock Serial Numbers*.
+	"""
+	switched, already, refused, warnings = [], [], [], []
 	for number, item_code in enumerate(items, start=1):
 		try:
 			frappe.db.savepoint("sn_switch")
@@ -43,14 +50,43 @@ def switch(items: list[str], enable: bool, progress=None) -> dict:
 				said += [_strip(note) for note in doc.flags.serial_tracking_notes]
 				warnings.extend({"item_code": item_code, "message": m} for m in said if m)
 				frappe.clear_messages()
-			done.append(item_code)
+				switched.append(item_code)
+			else:
+				already.append(item_code)
 		except Exception as e:
 			frappe.db.rollback(save_point="sn_switch")
 			refused.append({"item_code": item_code, "reason": _strip(str(e)) or _("Not allowed")})
 			frappe.clear_messages()
 		if progress and (number % PROGRESS_EVERY == 0 or number == len(items)):
 			progress(number, len(items))
-	return {"done": done, "refused": refused, "warnings": warnings}
+	return {
+		"switched": switched,
+		"already": already,
+		"refused": refused,
+		"done": switched + already,
+		"warnings": warnings,
+		"without_codes": units_without_codes(switched + already) if enable else [],
+	}
+
+
+def units_without_codes(items: list[str]) -> list[dict]:
+	"""Per item, the units in stock no SN code stands for: ``{"item_code", "units", "warehouses"}``,
+	summed over the warehouses the user may read where the stock ledger holds more units than
+	serials (one statement for all the items); items with none are left out."""
+	if not items:
+		return []
+	short = [d for d in consistency.stock_check(items) if d.found < d.expected]
+	allowed = readable("Warehouse", {d.warehouse for d in short})
+	per_item = {}
+	for d in short:
+		if d.warehouse in allowed:
+			units, places = per_item.get(d.item_code, (0, 0))
+			per_item[d.item_code] = (units + int(d.expected) - d.found, places + 1)
+	return [
+		{"item_code": item, "units": per_item[item][0], "warehouses": per_item[item][1]}
+		for item in items
+		if item in per_item
+	]
 
 
 def _messages() -> list[dict]:

@@ -1,5 +1,7 @@
 """Serial Number Search in Desk: a code prefix and a status filter change the rows and the summary."""
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("selenium")
@@ -10,6 +12,8 @@ from selenium.webdriver.common.keys import Keys
 from tests.browser.steps import PHONE, deliver, receive
 
 REPORT = "/app/query-report/Serial Number Search"
+#: The README's picture of the report, made by the test at 1440 x 900.
+SCREENSHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "serial-number-search.png"
 
 
 def summary(desk) -> dict[str, str]:
@@ -89,3 +93,91 @@ def test_filters_change_the_rows_and_the_summary(desk, api, cleanup, uid):
 	assert url.startswith("/private/files/sn-codes-") and url.endswith(".xlsx"), url
 	for file in api.list("File", [["file_url", "=", url]]):
 		api.delete("File", file["name"])
+
+
+#: Columns whose text must show whole: the item, names, documents and dates.
+WHOLE = (
+	"Item",
+	"Item Name",
+	"Warehouse",
+	"Last Document Type",
+	"Last Document",
+	"Purchase Date",
+	"Last Movement",
+)
+
+
+def cut_cells(desk) -> list[str]:
+	"""The cells of the WHOLE columns whose text is wider than the cell shows."""
+	return desk.js(
+		"""const wanted = arguments[0];
+		const cols = {};
+		document.querySelectorAll('.dt-row-header .dt-cell--header').forEach((cell) => {
+			const title = cell.innerText.trim();
+			if (wanted.includes(title)) cols[cell.getAttribute('data-col-index')] = title;
+		});
+		const cut = [];
+		// every header shows its whole label
+		document.querySelectorAll('.dt-row-header .dt-cell--header .dt-cell__content').forEach((content) => {
+			if (content.scrollWidth > content.clientWidth + 1) cut.push(`header: ${content.innerText.trim()} (${content.scrollWidth} > ${content.clientWidth})`);
+		});
+		document.querySelectorAll('.dt-scrollable .dt-row').forEach((row) => {
+			for (const [index, title] of Object.entries(cols)) {
+				const content = row.querySelector(`.dt-cell[data-col-index="${index}"] .dt-cell__content`);
+				if (content && content.scrollWidth > content.clientWidth + 1) {
+					cut.push(`${title}: ${content.innerText.trim()} (${content.scrollWidth} > ${content.clientWidth})`);
+				}
+			}
+		});
+		return [Object.keys(cols).length, cut];""",
+		list(WHOLE),
+	)
+
+
+def test_names_documents_and_dates_show_whole_at_1440_and_a_print_says_how_many_labels(
+	desk, api, cleanup, uid
+):
+	"""At 1440 x 900 the item's current name shows, and no name, document or date is cut; Print labels
+	says how many labels on how many sheets before it prints."""
+	name = api.get("Item", PHONE)["item_name"]
+	codes = [f"SRW-{uid}-{n}" for n in (1, 2, 3)]
+	receipt = receive(api, cleanup, [(PHONE, codes)])
+	size = desk.driver.get_window_size()
+	desk.driver.set_window_size(1440, 900)
+	api.call(
+		"frappe.client.set_value",
+		doctype="Item",
+		name=PHONE,
+		fieldname="item_name",
+		value="Phone X200 128 GB, midnight black",
+	)
+	try:
+		desk.open(REPORT)
+		desk.wait(
+			lambda d: d.execute_script("return !!(window.frappe.query_report && frappe.query_report.filters)")
+		)
+		field = desk.find('.page-form [data-fieldname="serial_no"] input')
+		field.send_keys(f"SRW-{uid}-*", Keys.TAB)
+		wait_rows(desk, codes, "the prefix did not show the three serials")
+		assert {r[2] for r in rows(desk)} == {"Phone X200 128 GB, midnight black"}, rows(desk)
+		assert {r[6] for r in rows(desk)} == {receipt}, rows(desk)
+		columns, cut = cut_cells(desk)
+		assert columns == len(WHOLE) and cut == [], cut
+		desk.snap("search-report-1440")
+		desk.driver.save_screenshot(str(SCREENSHOT))
+
+		desk.click(button(desk, "Print labels"))
+		dialog = desk.dialog("Print SN labels")
+		desk.pick_link(dialog.find_element(By.CSS_SELECTOR, '[data-fieldname="layout"] input'), "A4 4 x 12")
+		said = desk.wait(
+			lambda d: (
+				"on 1 sheet" in desk.text_of(".sn-label-count", dialog)
+				and desk.text_of(".sn-label-count", dialog)
+			),
+			"the dialog did not say how many labels",
+		)
+		assert said == "3 labels on 1 sheet (48 a sheet).", said
+		desk.snap("search-report-labels-count")
+	finally:
+		api.call("frappe.client.set_value", doctype="Item", name=PHONE, fieldname="item_name", value=name)
+		desk.driver.set_window_size(size["width"], size["height"])

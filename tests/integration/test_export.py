@@ -39,6 +39,8 @@ def tricky_serials():
 	"""Serials with the tricky codes (inserted as they are, past the code rules), dated."""
 	if not frappe.db.exists("Item", ITEM):
 		f.make_item(ITEM)
+	# the export shows the item's name as Item holds it (serials do not store it)
+	frappe.db.set_value("Item", ITEM, "item_name", "=SUM(1) <i>")
 	posted = datetime(2026, 3, 4, 10, 30, 15)
 	frappe.db.bulk_insert(
 		SERIAL,
@@ -46,7 +48,6 @@ def tricky_serials():
 			"name",
 			"serial_no",
 			"item_code",
-			"item_name",
 			"status",
 			"warehouse",
 			"company",
@@ -63,7 +64,6 @@ def tricky_serials():
 				code,
 				code,
 				ITEM,
-				"=SUM(1) <i>",
 				"In Stock",
 				MAIN,
 				COMPANY,

@@ -195,6 +195,7 @@ def test_bulk_switch_reports_each_refusal():
 	plain_item("ST-B3", is_stock_item=0)
 	result = set_tracking(["ST-B1", "ST-B2", "ST-B3"], 1)
 	assert result["queued"] is False and result["done"] == ["ST-B1"], result
+	assert result["switched"] == ["ST-B1"] and result["already"] == []
 	assert [(r["item_code"], r["reason"]) for r in result["refused"]] == [
 		("ST-B2", "Item ST-B2 uses batch numbers"),
 		("ST-B3", "Item ST-B3 is not a stock item"),
@@ -202,6 +203,34 @@ def test_bulk_switch_reports_each_refusal():
 	assert frappe.db.get_value("Item", "ST-B1", "sn_tracking") == 1
 	assert set_tracking(["ST-B1"], 0)["done"] == ["ST-B1"]
 	assert frappe.db.get_value("Item", "ST-B1", "sn_tracking") == 0
+
+
+def test_bulk_switch_tells_switched_from_already_on_and_counts_the_units_without_codes():
+	"""Items already on are not counted as switched; every item now on says how many units in stock
+	no SN code stands for, per item, summed over its warehouses."""
+	plain_item("ST-B4")
+	plain_item("ST-B5")
+	plain_item("ST-B6", has_batch_no=1)
+	# stock arrives while the items are off: no serial stands for it
+	f.purchase_receipt([("ST-B4", 30, None, MAIN), ("ST-B4", 17, None, SHOP), ("ST-B5", 2, None, MAIN)])
+	switch_on("ST-B5")
+	register_serials("ST-B5", MAIN, "B5-0001")
+	result = set_tracking(["ST-B4", "ST-B5", f.PHONE, "ST-B6"], 1)
+	assert result["switched"] == ["ST-B4"]
+	assert result["already"] == ["ST-B5", f.PHONE]
+	assert result["done"] == ["ST-B4", "ST-B5", f.PHONE]
+	assert result["refused"] == [{"item_code": "ST-B6", "reason": "Item ST-B6 uses batch numbers"}]
+	without = {m["item_code"]: (m["units"], m["warehouses"]) for m in result["without_codes"]}
+	assert without["ST-B4"] == (47, 2) and without["ST-B5"] == (1, 1)
+	assert "ST-B6" not in without
+	# registering the units leaves nothing to say
+	register_serials("ST-B5", MAIN, "B5-0002")
+	assert "ST-B5" not in {m["item_code"] for m in set_tracking(["ST-B5"], 1)["without_codes"]}
+	# switching off reports what was off already, and no units
+	off = set_tracking(["ST-B4", "ST-B3-NONE"], 0)
+	assert off["switched"] == ["ST-B4"] and off["without_codes"] == []
+	assert off["refused"][0]["item_code"] == "ST-B3-NONE"
+	assert set_tracking(["ST-B4"], 0)["already"] == ["ST-B4"]
 
 
 def test_bulk_switch_past_the_threshold_is_a_background_job(monkeypatch):

@@ -320,8 +320,48 @@ def test_a_user_of_one_warehouse_prints_its_serials(restricted):  # noqa: F811
 	)
 
 
+def test_the_count_refuses_what_the_print_would_refuse(restricted):  # noqa: F811
+	"""A user of one warehouse counts the labels of its serials only: the serials of a receipt into the
+	other warehouse are refused as the print refuses them, not counted."""
+	here = receive(codes("LBV-", 2))
+	receipt = f.purchase_receipt([(PHONE, 2, codes("LBW-", 2), MAIN), (PHONE, 1, ["LBW-S001"], SHOP)])
+	frappe.set_user(restricted("labels-count", "Warehouse", MAIN))
+	assert api.count_labels(codes=here, layout="A4 4 x 12")["labels"] == 2
+	assert api.count_labels(filters={"serial_no": "LBW-*"}, layout="A4 4 x 12")["labels"] == 2
+	with pytest.raises(frappe.PermissionError, match="LBW-S001"):
+		api.count_labels(voucher_type="Purchase Receipt", voucher_no=receipt.name, layout="A4 4 x 12")
+	with pytest.raises(frappe.PermissionError, match="LBW-S001"):
+		api.count_labels(codes=["LBW-0001", "LBW-S001"], layout="A4 4 x 12")
+
+
 def test_a_thousand_labels_in_one_call():
 	values = receive(codes("LBK-", 1000))
 	result = api.print_labels(codes=values, layout="A4 4 x 12")
 	found, pages, _text = scan(file_content(result["file_url"]))
 	assert pages == 21 and sorted(found) == values
+
+
+def test_the_count_says_how_many_labels_on_how_many_sheets_before_printing(settings):
+	"""``count_labels`` answers for the same sources as ``print_labels``, without making a file."""
+	receive(codes("LBC-", 50))
+	before = files()
+	# A4 4 x 12: 48 labels a sheet
+	assert api.count_labels(filters={"serial_no": "LBC-*"}, layout="A4 4 x 12") == {
+		"labels": 50,
+		"per_sheet": 48,
+		"sheets": 2,
+		"too_many": False,
+		"limit": 1000,
+	}
+	assert api.count_labels(codes="LBC-0001\nLBC-0002\nLBC-0001", layout="A4 4 x 12")["labels"] == 2
+	receipt = f.purchase_receipt([(PHONE, 3, codes("LBC-R", 3), MAIN)])
+	counted = api.count_labels(voucher_type="Purchase Receipt", voucher_no=receipt.name, layout="A4 4 x 12")
+	assert (counted["labels"], counted["sheets"]) == (3, 1)
+	# past the most one call prints: said, counted no further
+	settings(max_per_operation=20)
+	counted = api.count_labels(filters={"serial_no": "LBC-*"}, layout="A4 4 x 12")
+	assert counted["too_many"] is True and counted["labels"] == 20 and counted["limit"] == 20
+	assert api.count_labels(codes=codes("LBC-", 21), layout="A4 4 x 12")["too_many"] is True
+	with pytest.raises(frappe.ValidationError, match="Give exactly one of codes, filters"):
+		api.count_labels(codes=["LBC-0001"], filters={"serial_no": "LBC-*"})
+	assert files() == before

@@ -581,3 +581,52 @@ def test_pages_along_an_index_show_a_restricted_user_what_a_list_shows(restricte
 		for c, (item, status, place) in zip(made, specs, strict=True)
 		if item == "ST-PAGED-A" and (status == "Sold" or place == MAIN)
 	]
+
+
+# The item's name: read from Item for the rows shown, never stored with the serials
+
+
+def test_the_report_and_the_export_show_the_items_current_name_after_a_rename():
+	if not frappe.db.exists("Item", "ST-NAMED"):
+		f.make_item("ST-NAMED", item_name="Phone, first name")
+	sn = codes("SNM", 3)
+	f.receive(sn, item="ST-NAMED")
+	_c, data, _m, _chart, _s = execute(frappe._dict({"serial_no": "SNM*"}))
+	assert [r["item_name"] for r in data] == ["Phone, first name"] * 3
+	item = frappe.get_doc("Item", "ST-NAMED")
+	item.item_name = "Phone, renamed"
+	item.save()
+	_c, data, _m, _chart, _s = execute(frappe._dict({"serial_no": "SNM*"}))
+	assert [r["item_name"] for r in data] == ["Phone, renamed"] * 3
+	# the export reads the same rows (the xlsx itself: test_export)
+	rows = [r for batch in search.batches({"serial_no": "SNM*"}) for r in batch]
+	assert [r["item_name"] for r in rows] == ["Phone, renamed"] * 3
+	# the serial's own form shows it too (a virtual field, read from Item)
+	assert frappe.get_doc(SERIAL, sn[0]).as_dict()["item_name"] == "Phone, renamed"
+
+
+def test_item_names_of_a_page_are_one_primary_key_lookup_per_item():
+	"""A page of 500 serials of 2 items reads their names in one statement, along Item's primary key."""
+	insert_serials(300, "SNA", item_code=PHONE, company=COMPANY)
+	insert_serials(200, "SNB", item_code=LAPTOP, company=COMPANY)
+	frappe.db.set_value("Item", LAPTOP, "item_name", "Laptop, as named now")
+	item = frappe.qb.DocType("Item")
+	sql, params = (
+		frappe.qb.from_(item).select(item.name, item.item_name).where(item.name.isin([PHONE, LAPTOP])).walk()
+	)
+	plan = frappe.db.sql("explain " + sql, params, as_dict=True)
+	assert [(p["table"], p["key"]) for p in plan] == [("tabItem", "PRIMARY")], plan
+	statements = []
+	real_sql = frappe.db.sql
+
+	def counting(query, *args, **kwargs):
+		statements.append(str(query))
+		return real_sql(query, *args, **kwargs)
+
+	frappe.db.sql = counting
+	try:
+		rows = search.rows({"item_code": LAPTOP}, page_length=500)
+	finally:
+		frappe.db.sql = real_sql
+	assert {r["item_name"] for r in rows if r["serial_no"].startswith("SNB")} == {"Laptop, as named now"}
+	assert sum("`tabItem`" in s and "`item_name`" in s for s in statements) == 1, statements

@@ -683,6 +683,18 @@ def _methods(w: World, k: str, n: int) -> dict:
 				),
 			],
 		),
+		"count_labels": (
+			True,
+			[
+				method("count_labels", filters={"serial_no": like}),
+				method("count_labels", voucher_type="Purchase Receipt", voucher_no=pr_main),
+				other(method("count_labels", voucher_type="Purchase Receipt", voucher_no=pr_shop)),
+				other(method("count_labels", voucher_type="Delivery Note", voucher_no=dn_away), "customer"),
+				other(
+					method("count_labels", voucher_type="Purchase Receipt", voucher_no=pr_away), "supplier"
+				),
+			],
+		),
 		"correct_code": (
 			False,
 			[method("correct_code", serial_no=w.spares[k]["correct"], new_code=f"{w.spares[k]['correct']}X")],

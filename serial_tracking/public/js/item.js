@@ -19,6 +19,12 @@ frappe.ui.form.on("Item", {
 			() => serial_tracking_register(frm),
 			__("Actions")
 		);
+		// Opened from the Item list's switch report to register the units in stock.
+		const opening = window.serial_tracking || {};
+		if (opening.register_on_open === frm.doc.name) {
+			opening.register_on_open = null;
+			serial_tracking_register(frm);
+		}
 	},
 });
 

@@ -4,15 +4,57 @@ frappe.listview_settings["Item"] = frappe.listview_settings["Item"] || {};
 	const settings = frappe.listview_settings["Item"];
 	const previous = settings.onload;
 
-	function report(result) {
-		const refused = (result.refused || [])
-			.map((r) => `<li><b>${frappe.utils.escape_html(r.item_code)}</b>: ${frappe.utils.escape_html(r.reason)}</li>`)
+	// What happened to each item: switched, already so (nothing done) or refused with the reason; switching
+	// on, the units in stock no SN code stands for, with the way to register them.
+	function report(result, enable) {
+		const esc = (value) => frappe.utils.escape_html(String(value ?? ""));
+		const missing = {};
+		for (const m of result.without_codes || []) missing[m.item_code] = m.units;
+		const rows = [
+			...(result.switched || []).map((item) => [item, enable ? __("Switched on") : __("Switched off")]),
+			...(result.already || []).map((item) => [item, enable ? __("Already on") : __("Already off")]),
+			...(result.refused || []).map((r) => [r.item_code, __("Refused: {0}", [esc(r.reason)])]),
+		]
+			.map(([item, outcome]) => {
+				const units = missing[item]
+					? `${__("{0} units in stock without SN codes", [missing[item]])}
+						<button class="btn btn-xs btn-default sn-register" data-item="${esc(item)}">${__(
+							"Adjust In-stock Serial Numbers"
+						)}</button>`
+					: "";
+				return `<tr><td><b>${esc(item)}</b></td><td>${outcome}</td><td>${units}</td></tr>`;
+			})
 			.join("");
-		frappe.msgprint({
+		const count = (key) => (result[key] || []).length;
+		const headline = enable
+			? __("{0} switched on, {1} already on, {2} refused.", [
+					count("switched"),
+					count("already"),
+					count("refused"),
+			  ])
+			: __("{0} switched off, {1} already off, {2} refused.", [
+					count("switched"),
+					count("already"),
+					count("refused"),
+			  ]);
+		const dialog = frappe.msgprint({
 			title: __("SN tracking"),
-			message:
-				__("{0} items switched.", [(result.done || []).length]) +
-				(refused ? `<p>${__("Refused:")}</p><ul>${refused}</ul>` : ""),
+			message: `<p class="sn-switch-headline">${headline}</p>
+				<table class="table table-bordered small sn-switch-report"><tr><th>${__("Item")}</th>
+				<th>${__("Result")}</th><th>${__("Units in stock without SN codes")}</th></tr>${rows}</table>${
+					Object.keys(missing).length
+						? `<p class="text-muted small">${__(
+								"Register the SN codes of the units already in stock, or their items cannot be sold or moved with SN codes."
+						  )}</p>`
+						: ""
+				}`,
+			wide: true,
+		});
+		// Registering opens the item, whose form offers the registration dialog.
+		dialog.$wrapper.find(".sn-register").on("click", function () {
+			const item = $(this).attr("data-item");
+			dialog.hide();
+			serial_tracking_open_registration(item);
 		});
 	}
 
@@ -23,14 +65,20 @@ frappe.listview_settings["Item"] = frappe.listview_settings["Item"] || {};
 			if (r.message.queued) {
 				frappe.show_alert(__("Switching {0} items in the background", [r.message.count]));
 				frappe.realtime.on("sn_tracking_switched", (result) => {
-					report(result);
+					report(result, enable);
 					listview.refresh();
 				});
 			} else {
-				report(r.message);
+				report(r.message, enable);
 				listview.refresh();
 			}
 		});
+	}
+
+	function serial_tracking_open_registration(item) {
+		window.serial_tracking = window.serial_tracking || {};
+		window.serial_tracking.register_on_open = item;
+		frappe.set_route("Form", "Item", item);
 	}
 
 	settings.onload = function (listview) {

@@ -49,6 +49,7 @@ serial_tracking.labels.dialog = function (source, default_layout) {
 				reqd: 1,
 				default: default_layout,
 				get_query: () => ({ filters: { enabled: 1 } }),
+				onchange: () => serial_tracking.labels.count(dialog, source),
 			},
 			{
 				fieldname: "format",
@@ -60,7 +61,9 @@ serial_tracking.labels.dialog = function (source, default_layout) {
 				],
 				default: "pdf",
 				reqd: 1,
+				onchange: () => serial_tracking.labels.count(dialog, source),
 			},
+			{ fieldname: "count", fieldtype: "HTML" },
 		],
 		primary_action_label: __("Print"),
 		primary_action(values) {
@@ -80,7 +83,53 @@ serial_tracking.labels.dialog = function (source, default_layout) {
 		},
 	});
 	dialog.show();
+	serial_tracking.labels.count(dialog, source);
 	return dialog;
+};
+
+// Say before printing how many labels the print makes and on how many sheets of the layout.
+serial_tracking.labels.count = function (dialog, source) {
+	const values = dialog.get_values(true) || {};
+	const field = dialog.get_field("count");
+	if (!field || !values.layout) return Promise.resolve();
+	const asked = (dialog._sn_counting = (dialog._sn_counting || 0) + 1);
+	field.$wrapper.html(`<p class="text-muted sn-label-count">${__("Counting labels…")}</p>`);
+	return frappe
+		.call({
+			method: "serial_tracking.api.count_labels",
+			args: Object.assign({}, source, { layout: values.layout }),
+		})
+		.then((r) => {
+			if (asked !== dialog._sn_counting) return; // a later layout or format was chosen meanwhile
+			const c = r.message || {};
+			let text;
+			if (c.too_many) {
+				text = __("More than {0} serials: one print makes at most {0} labels. Narrow the filters down.", [
+					format_number(c.limit, null, 0),
+				]);
+				dialog.disable_primary_action();
+			} else {
+				const labels = format_number(c.labels, null, 0);
+				text =
+					values.format === "zpl"
+						? c.labels === 1
+							? __("1 label for the label printer.")
+							: __("{0} labels for the label printer.", [labels])
+						: c.labels === 1
+						? __("1 label on 1 sheet.")
+						: c.sheets === 1
+						? __("{0} labels on 1 sheet ({1} a sheet).", [labels, format_number(c.per_sheet, null, 0)])
+						: __("{0} labels on {1} sheets ({2} a sheet).", [
+								labels,
+								format_number(c.sheets, null, 0),
+								format_number(c.per_sheet, null, 0),
+						  ]);
+				dialog.enable_primary_action();
+			}
+			field.$wrapper.html(
+				`<p class="sn-label-count ${c.too_many ? "text-danger" : ""}"><b>${frappe.utils.escape_html(text)}</b></p>`
+			);
+		});
 };
 
 serial_tracking.labels.open = function (file_url, format) {

@@ -118,6 +118,10 @@
 				const label = frappe.utils.escape_html(__(data.status));
 				return `<span class="indicator-pill ${colour}">${label}</span>`;
 			}
+			if (column.fieldname === "item_code" && data) {
+				// the item's name has its own column: ERPNext's Item links would add it to the code
+				data = Object.assign({}, data, { item_name: null });
+			}
 			if (typeof value === "string" && column.fieldtype === "Data") {
 				return default_formatter(frappe.utils.escape_html(value), row, column, data);
 			}
