@@ -73,8 +73,9 @@ def scans(name: str, kind: str | None = None, limit: int = LISTED) -> dict:
 	)
 	only = " and kind = %s" if kind else ""
 	rows = frappe.db.sql(
-		"select `code`, `item_code`, `kind`, `warehouse`, `company`, `scanned_by`, `scanned_at` from ("
-		f" select c.`code`, s.`item_code`, s.`warehouse`, s.`company`, c.`scanned_by`, c.`scanned_at`,"
+		"select `code`, `item_code`, `kind`, `warehouse`, `company`, `customer`, `supplier`, `scanned_by`,"
+		" `scanned_at` from ( select c.`code`, s.`item_code`, s.`warehouse`, s.`company`, s.`customer`,"
+		" s.`supplier`, c.`scanned_by`, c.`scanned_at`,"
 		f" {expression} kind, row_number() over (partition by {expression} order by c.`scanned_at` desc,"
 		f" c.`name` desc) n from `tab{SCAN}` c force index (count_code)"
 		f" left join `tab{SERIAL}` s on s.`name` = c.`code` where c.`serial_count` = %s) listed"
@@ -82,12 +83,12 @@ def scans(name: str, kind: str | None = None, limit: int = LISTED) -> dict:
 		[*values, *values, name, limit, *([kind] if kind else [])],
 		as_dict=True,
 	)
-	shown = counting._shown_to_user((r.item_code, r.company) for r in rows)
+	shown = counting._shown_to_user((r.item_code, r.company, r.customer, r.supplier) for r in rows)
 	places = readable("Warehouse", {r.warehouse for r in rows if r.kind == MISPLACED})
 	user = frappe.session.user
 	listed: dict[str, list[dict]] = {k: [] for k in KINDS}
 	for r in rows:
-		if r.item_code and not shown(r.item_code, r.company):
+		if r.item_code and not shown(r.item_code, r.company, r.customer, r.supplier):
 			if r.scanned_by != user:
 				continue  # a unit the user may not read, scanned by another: nothing of it
 			r.kind, r.item_code, r.warehouse = WRONG_ITEM, None, None
