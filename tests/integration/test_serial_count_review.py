@@ -166,3 +166,31 @@ def test_the_preview_states_what_posting_will_move_and_make_missing(world):
 	# what the preview said is what posting did
 	assert [frappe.db.get_value("Serial Number", code(n), "status") for n in (3, 4)] == ["Missing"] * 2
 	assert {frappe.db.get_value("Serial Number", code(n), "warehouse") for n in (1, 2, 5, 6, 8)} == {f.MAIN}
+
+
+def test_a_unit_of_a_customer_the_user_may_not_read_is_not_named_in_the_scan_list(world):
+	"""A user allowed one customer: a unit sold to another, scanned by someone else, is not listed;
+	scanned by the user, it is listed as not counted here, without its item."""
+	code = world["code"]
+	name = _count(items=[world["a"]])
+	api.count_scan(name, code(5))  # sold to the test customer
+	f.customer("ST Other Customer")
+	user = f"st-cntc-{world['run'].lower()}@example.com"
+	frappe.get_doc(
+		{"doctype": "User", "email": user, "first_name": "Counter", "roles": [{"role": "Stock User"}]}
+	).insert()
+	for doctype, value in (("Company", f.COMPANY), ("Customer", "ST Other Customer")):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": doctype, "for_value": value}
+		).insert()
+	frappe.clear_cache(user=user)
+	frappe.set_user(user)
+	try:
+		listed = api.count_scans(name)
+		assert code(5) not in frappe.as_json(listed["scans"])
+		api.count_remove_scans(name, codes=[code(5)])
+		api.count_scan(name, code(5))
+		[mine] = api.count_scans(name)["scans"]["wrong_item"]
+		assert (mine["code"], mine["item_code"]) == (code(5), None)
+	finally:
+		frappe.set_user("Administrator")
