@@ -25,6 +25,7 @@ doctype_js = {
 	"Stock Entry": ["public/js/sn_rows.js", "public/js/document_actions.js"],
 	"Stock Reconciliation": ["public/js/sn_rows.js", "public/js/document_actions.js"],
 	"Serial Number": "public/js/serial_number.js",
+	"Serial Count": "public/js/beep.js",
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}

@@ -16,7 +16,16 @@ from serial_tracking import messages, settings
 from serial_tracking.api.cancelling import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
-from serial_tracking.api.counting import cancel_count, count_scan, count_summary, count_unscan, post_count  # noqa: F401
+from serial_tracking.api.counting import (  # noqa: F401
+	cancel_count,
+	count_preview,
+	count_remove_scans,
+	count_scan,
+	count_scans,
+	count_summary,
+	count_unscan,
+	post_count,
+)
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401
 from serial_tracking.api.labels import count_labels, print_labels  # noqa: F401
 from serial_tracking.api.linking import search_serial_link, search_walled  # noqa: F401

@@ -7,7 +7,7 @@ from frappe import _
 from frappe.utils import escape_html
 
 from serial_tracking.permissions import require_readable
-from serial_tracking.stock import counting
+from serial_tracking.stock import count_review, counting
 from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
 
 #: The lists of codes ``count_summary`` returns, at most this many each.
@@ -56,6 +56,32 @@ def count_unscan(count: str, code: str) -> dict:
 		frappe.throw(_("Code must be an SN code, not '{0}'").format(escape_html(str(code))))
 	removed = counting.unscan(doc.name, code.strip())
 	return {"removed": removed, "summary": counting.summary(doc.name)}
+
+
+@frappe.whitelist()
+def count_scans(count: str, kind: str | None = None, limit: int | None = None) -> dict:
+	"""How many scans of each kind the count holds (counted, misplaced, sold, ... unknown), and the
+	latest of each kind (of ``kind`` alone when given), at most ``limit`` (50; 500 at most) each."""
+	doc = _count(count, "read")
+	return count_review.scans(doc.name, kind or None, limit or count_review.LISTED)
+
+
+@frappe.whitelist(methods=["POST"])
+def count_remove_scans(count: str, codes: list[str] | str | None = None, kind: str | None = None) -> dict:
+	"""Take scans out of a draft count: the SN codes named, or every scan of one kind (``unknown``,
+	say; at most 5,000 per call: call again while ``left`` is not 0). Refused on a count posted,
+	cancelled or being posted."""
+	doc = _count(count, "write")
+	removed = count_review.remove(doc.name, _codes(codes, _("Codes")), kind or None)
+	return {**removed, "summary": counting.summary(doc.name)}
+
+
+@frappe.whitelist()
+def count_preview(count: str) -> dict:
+	"""What posting the count would do now: units found in place, misplaced units brought here (from
+	which warehouse), units found again, units to become Missing, unknown codes that refuse it."""
+	doc = _count(count, "read")
+	return count_review.preview(doc)
 
 
 @frappe.whitelist()

@@ -516,6 +516,16 @@ TARGETS = [
 	Target("count_scan.count", call("count_scan", "count", text="HX-1")),
 	Target("count_unscan.code", lambda ctx, v: call("count_unscan", "code", count=ctx.scanned)(ctx, v)),
 	Target("count_summary.count", call("count_summary", "count")),
+	Target("count_scans.kind", lambda ctx, v: call("count_scans", "kind", count=ctx.scanned)(ctx, v)),
+	Target("count_preview.count", call("count_preview", "count")),
+	Target(
+		"count_remove_scans.codes",
+		lambda ctx, v: call("count_remove_scans", "codes", count=ctx.scanned)(ctx, v),
+	),
+	Target(
+		"count_remove_scans.kind",
+		lambda ctx, v: call("count_remove_scans", "kind", count=ctx.scanned)(ctx, v),
+	),
 	# each input on a draft count of its own, which posting (the codes left out aside) makes nothing of
 	Target(
 		"post_count.leave",

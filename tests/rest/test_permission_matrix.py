@@ -821,6 +821,37 @@ def _methods(w: World, k: str, n: int) -> dict:
 				other(method("count_unscan", count=w.counts["shop"], code=w.shop[2])),
 			],
 		),
+		# the scans of a count by kind, as its summary lists them
+		"count_scans": (
+			True,
+			[
+				method("count_scans", count=w.counts["main"]),
+				other(method("count_scans", count=w.counts["shop"])),
+				typed(
+					typed(
+						typed(typed(method("count_scans", count=w.spares[k]["count"]), w.shop[0]), w.shop[1]),
+						sold,
+					),
+					bought,
+				),
+			],
+		),
+		"count_remove_scans": (
+			{"warehouse"},
+			[
+				typed(method("count_remove_scans", count=w.spares[k]["count"], codes=w.shop[0]), w.shop[0]),
+				other(method("count_remove_scans", count=w.counts["shop"], codes=w.shop[2])),
+			],
+		),
+		# what posting would do: warehouses misplaced units come from, only those the user may read
+		"count_preview": (
+			True,
+			[
+				method("count_preview", count=w.counts["main"]),
+				other(method("count_preview", count=w.counts["shop"])),
+				method("count_preview", count=w.spares[k]["count"]),
+			],
+		),
 		"post_count": (False, [method("post_count", count=w.spares[k]["count_post"])]),
 		"cancel_count": (False, [method("cancel_count", count=w.spares[k]["count_cancel"])]),
 		"search_serial_link": (

@@ -1,6 +1,8 @@
 // Serial Count: a scan box (Enter or a scanner's Enter) that stores each scan into the count and
-// shows what every code is, and the live per-item table. Posting and cancelling are Submit and
-// Cancel (the documents they make are listed under "Documents Made").
+// shows what every code is, the count's scans by kind (any of them taken out again), and the live
+// per-item table. A new count is saved as soon as its warehouse is chosen, so that it can be scanned
+// at once. Post first states what posting will do; posting and cancelling are Submit and Cancel (the
+// documents they make are listed under "Documents Made").
 
 const KIND_LABELS = {
 	counted: __("Counted"),
@@ -14,10 +16,17 @@ const KIND_LABELS = {
 	unknown: __("Unknown"),
 };
 const KIND_COLOURS = { counted: "green", misplaced: "orange", unknown: "red", wrong_item: "red" };
+//: Scans of each kind the list shows, latest first.
+const LISTED = 20;
 
 frappe.ui.form.on("Serial Count", {
 	refresh(frm) {
 		if (frm.is_new()) {
+			// The scan box is below once the count is saved: said where the person looks first.
+			frm.set_intro(
+				__("Choose the warehouse to count: the count is saved at once and the scan box appears."),
+				"blue"
+			);
 			frm.fields_dict.scan_html.$wrapper.empty();
 			frm.fields_dict.summary_html.$wrapper.empty();
 			return;
@@ -40,6 +49,14 @@ frappe.ui.form.on("Serial Count", {
 			frm.dashboard.set_headline_alert(__("Scan the units below, then Post."), "blue");
 		}
 	},
+
+	warehouse(frm) {
+		// A new count is saved as soon as its warehouse is chosen: scans are stored into a saved count.
+		if (frm.is_new() && frm.doc.warehouse && !serial_count.saving) {
+			serial_count.saving = true;
+			frm.save().finally(() => (serial_count.saving = false));
+		}
+	},
 });
 
 const serial_count = {
@@ -51,7 +68,9 @@ const serial_count = {
 				<input type="text" class="form-control sn-count-input" autocomplete="off"
 					placeholder="${__("Scan an SN code, a carton or a GS1 symbol, then Enter")}">
 				<div class="sn-count-answer small" style="margin-top: 8px"></div>
+				<div class="sn-count-scans" style="margin-top: 12px"></div>
 			</div>`).appendTo($wrapper);
+		serial_count.list_scans(frm);
 		const $input = $box.find("input");
 		$input.on("keydown", (e) => {
 			if (e.key !== "Enter") return;
@@ -64,7 +83,12 @@ const serial_count = {
 				.then((answer) => {
 					serial_count.show_answer($box.find(".sn-count-answer"), answer);
 					serial_count.show_summary(frm, answer.summary);
+					// A sound for what the person at the scanner must look at: a refused or unexpected scan.
+					const unexpected = answer.results.some((r) => r.new && r.kind !== "counted");
+					if (unexpected || (answer.problems || []).length) serial_tracking.beep();
+					serial_count.list_scans(frm);
 				})
+				.catch(() => serial_tracking.beep())
 				.finally(() => $input.trigger("focus"));
 		});
 		setTimeout(() => $input.trigger("focus"), 300);
@@ -83,6 +107,97 @@ const serial_count = {
 			lines.push(`<div class="text-danger">${esc(p.message)}</div>`);
 		}
 		$answer.html(lines.join(""));
+	},
+
+	// The count's scans: how many of each kind, and the latest of each (of one kind when filtered),
+	// each with a button that takes it out; a kind with none is not shown.
+	list_scans(frm) {
+		const $list = frm.fields_dict.scan_html.$wrapper.find(".sn-count-scans");
+		if (!$list.length) return;
+		const kind = $list.attr("data-filter") || null;
+		frappe
+			.xcall("serial_tracking.api.count_scans", { count: frm.doc.name, kind, limit: LISTED })
+			.then((data) => serial_count.show_scans(frm, $list, data, kind));
+	},
+
+	show_scans(frm, $list, data, kind) {
+		const esc = frappe.utils.escape_html;
+		const shown = Object.keys(KIND_LABELS).filter((k) => data.totals[k]);
+		if (!shown.length) {
+			$list.html(`<div class="text-muted small">${__("No scans yet.")}</div>`);
+			return;
+		}
+		const pills = [["", __("All")], ...shown.map((k) => [k, `${KIND_LABELS[k]}: ${data.totals[k]}`])]
+			.map(
+				([k, label]) => `<button class="btn btn-xs ${
+					(kind || "") === k ? "btn-primary" : "btn-default"
+				}
+					sn-count-filter" data-kind="${esc(k)}" style="margin: 0 4px 4px 0">${esc(label)}</button>`
+			)
+			.join("");
+		const sections = Object.entries(data.scans)
+			.filter(([, found]) => found.length)
+			.map(([k, found]) => {
+				const colour = KIND_COLOURS[k] || "gray";
+				const rows = found.map(
+					(s) => `<tr class="sn-count-scan-row" data-kind="${esc(k)}" data-code="${esc(s.code)}">
+						<td><span class="indicator-pill ${colour}">${esc(KIND_LABELS[k] || k)}</span></td>
+						<td class="sn-code">${esc(s.code)}</td>
+						<td>${esc(s.item_code || "")}${s.warehouse ? " · " + esc(__("at {0}", [s.warehouse])) : ""}</td>
+						<td class="text-muted">${esc(s.scanned_by || "")}</td>
+						<td class="text-right"><button class="btn btn-xs btn-default sn-count-remove"
+							title="${esc(__("Take this scan out of the count"))}">${__("Take out")}</button></td></tr>`
+				);
+				const more =
+					data.totals[k] > found.length
+						? `<tr><td colspan="5" class="text-muted small">${__("and {0} more {1}", [
+								data.totals[k] - found.length,
+								esc(KIND_LABELS[k] || k),
+						  ])}</td></tr>`
+						: "";
+				return rows.join("") + more;
+			});
+		const all = kind
+			? `<button class="btn btn-xs btn-danger sn-count-remove-kind" data-kind="${esc(kind)}">${__(
+					"Take out all {0} {1} scans",
+					[data.totals[kind] || 0, esc(KIND_LABELS[kind] || kind)]
+			  )}</button>`
+			: `<div class="text-muted small">${__(
+					"The latest {0} scans of each kind; choose a kind to see only its scans or take them all out.",
+					[data.limit]
+			  )}</div>`;
+		$list.html(`<div class="sn-count-filters">${pills}</div>
+			<table class="table table-condensed table-hover small sn-count-scan-list" style="margin-bottom: 6px">
+			<tbody>${sections.join("")}</tbody></table>${all}`);
+		$list.find(".sn-count-filter").on("click", (e) => {
+			$list.attr("data-filter", $(e.currentTarget).attr("data-kind"));
+			serial_count.list_scans(frm);
+		});
+		$list.find(".sn-count-remove").on("click", (e) => {
+			const code = $(e.currentTarget).closest("tr").attr("data-code");
+			serial_count.remove(frm, { codes: [code] });
+		});
+		$list.find(".sn-count-remove-kind").on("click", (e) => {
+			const k = $(e.currentTarget).attr("data-kind");
+			frappe.confirm(
+				__("Take all {0} {1} scans out of this count?", [data.totals[k], esc(KIND_LABELS[k] || k)]),
+				() => serial_count.remove(frm, { kind: k })
+			);
+		});
+	},
+
+	remove(frm, args) {
+		frappe
+			.xcall("serial_tracking.api.count_remove_scans", { count: frm.doc.name, ...args })
+			.then((answer) => {
+				const left = answer.left ? " " + __("{0} are left: take them out again.", [answer.left]) : "";
+				frappe.show_alert({
+					message: __("{0} scans taken out.", [answer.removed]) + left,
+					indicator: "green",
+				});
+				serial_count.show_summary(frm, answer.summary);
+				serial_count.list_scans(frm);
+			});
 	},
 
 	refresh_summary(frm) {
@@ -128,29 +243,74 @@ const serial_count = {
 		$summary.find(".sn-count-refresh").on("click", () => serial_count.refresh_summary(frm));
 	},
 
+	// What posting will do, from the server, stated before it is confirmed.
+	preview_html(p) {
+		const esc = frappe.utils.escape_html;
+		const lines = [__("{0} units found in place at {1}.", [p.counted, esc(p.warehouse)])];
+		if (p.misplaced) {
+			const from = p.moved_from
+				.map((m) =>
+					__("{0} from {1}", [m.qty, m.warehouse ? esc(m.warehouse) : __("another warehouse")])
+				)
+				.join(", ");
+			lines.push(__("{0} misplaced units will be moved here ({1}).", [p.misplaced, from]));
+		}
+		if (p.left_elsewhere) {
+			lines.push(__("{0} misplaced units stay where the ledger has them.", [p.left_elsewhere]));
+		}
+		if (p.found_again) {
+			lines.push(
+				__("{0} units the ledger had sold, returned, issued or missing will be In Stock here.", [
+					p.found_again,
+				])
+			);
+		}
+		lines.push(__("{0} units expected here and not scanned will become Missing.", [p.missing]));
+		if (p.ignored)
+			lines.push(__("{0} scans of other items or of units in transit are left alone.", [p.ignored]));
+		if (p.unknown) {
+			lines.push(
+				`<b class="text-danger">${__(
+					"{0} unknown SN codes are refused: take them out (Unknown, in the scan list) or register the units first.",
+					[p.unknown]
+				)}</b>`
+			);
+		}
+		return `<ul class="sn-count-preview">${lines.map((l) => `<li>${l}</li>`).join("")}</ul>`;
+	},
+
 	post(frm) {
-		frappe.confirm(
-			__(
-				"Post this count? Misplaced units are transferred here (when so set), a Stock Reconciliation sets the quantities, and units not scanned become Missing."
-			),
-			() => {
-				frappe
-					.xcall("serial_tracking.api.post_count", { count: frm.doc.name })
-					.then((made) => {
-						if (made.status === "Posting") {
-							frm.reload_doc();
-							return;
-						}
-						const names = made.documents
-							.map((d) => `${__(d.document_type)} ${frappe.utils.escape_html(d.document_name)}`)
-							.join(", ");
-						frappe.show_alert({
-							message: names ? __("Posted: {0}", [names]) : __("Posted: nothing to change"),
-							indicator: "green",
-						});
-						frm.reload_doc();
-					});
+		frappe.xcall("serial_tracking.api.count_preview", { count: frm.doc.name }).then((p) => {
+			const figures = serial_count.preview_html(p);
+			if (p.unknown) {
+				serial_tracking.beep();
+				frappe.msgprint({
+					title: __("Count cannot be posted yet"),
+					message: figures,
+					indicator: "red",
+				});
+				return;
 			}
-		);
+			serial_count.confirm_post(frm, figures);
+		});
+	},
+
+	confirm_post(frm, figures) {
+		frappe.confirm(__("Post this count?") + figures, () => {
+			frappe.xcall("serial_tracking.api.post_count", { count: frm.doc.name }).then((made) => {
+				if (made.status === "Posting") {
+					frm.reload_doc();
+					return;
+				}
+				const names = made.documents
+					.map((d) => `${__(d.document_type)} ${frappe.utils.escape_html(d.document_name)}`)
+					.join(", ");
+				frappe.show_alert({
+					message: names ? __("Posted: {0}", [names]) : __("Posted: nothing to change"),
+					indicator: "green",
+				});
+				frm.reload_doc();
+			});
+		});
 	},
 };
