@@ -17,6 +17,7 @@ from serial_tracking.core.plan import (
 	Reading,
 	RowRequest,
 	Voucher,
+	codes_missing,
 	counted_places,
 	plan,
 	read,
@@ -146,7 +147,7 @@ def validate(doc, method=None):
 		unsaved.require_readable_sources(context.rows)
 		unsaved.require_readable_documents(doc)
 	submitting = doc.get("_action") == "submit"
-	problems = list(context.reading.problems)
+	problems = _count_rule(context.reading.problems, submitting)
 	_normalise(doc, context)
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
@@ -155,6 +156,20 @@ def validate(doc, method=None):
 	messages.throw(problems)
 	if submitting:
 		doc.flags[_READ] = (_fingerprint(doc), context)
+
+
+def _count_rule(problems: list[Problem], submitting: bool) -> list[Problem]:
+	"""A draft is saved with none or some of its rows' codes (the warehouse picks the units later);
+	submit refuses a row short of its codes, saying how many are missing. Every other problem of the
+	codes given refuses the save too."""
+	found = []
+	for problem in problems:
+		missing = codes_missing(problem)
+		if missing is None:
+			found.append(problem)
+		elif submitting:
+			found.append(missing)
+	return found
 
 
 def _fingerprint(doc) -> str:
@@ -190,7 +205,7 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 	context = read[1] if read and read[0] == _fingerprint(doc) else context_of(doc)
 	if not context or not context.moves:
 		return None
-	messages.throw(context.reading.problems)
+	messages.throw(_count_rule(context.reading.problems, submitting=True))
 	with ledger.concurrent_moves_refused():
 		posting.take_turn(doc, documents.stock_places(doc), rows=len(context.rows))
 		if documents.date_now(doc):
