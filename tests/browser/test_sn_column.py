@@ -169,6 +169,9 @@ def test_one_click_opens_the_dialog_and_set_updates_the_figure(desk, api, cleanu
 	receive(api, cleanup, [(PHONE, codes)])
 	name = _draft(api, cleanup, "Delivery Note", [_row("Delivery Note", 2)])
 	desk.open_form("Delivery Note", name)
+	# The row made editable by a click on its rate keeps its SN cell, not an empty input.
+	desk.click(desk.grid_row(1).find_element(By.CSS_SELECTOR, '.data-row [data-fieldname="rate"]'))
+	desk.wait(lambda d: desk.visible(".grid-row .editable-row"), "the row did not become editable")
 	_shows(desk, "0 / 2", "red")
 	dialog = _open(desk)
 	wait_state(desk, dialog, "0 entered / 2 required", "orange")

@@ -52,6 +52,18 @@ serial_tracking.refresh_count = function (frm, cdt, cdn) {
 	if (grid_row) grid_row.refresh_field(serial_tracking.COUNT_FIELD);
 };
 
+// The row ERPNext's grid makes editable shows its inputs instead of its cells: this column keeps its
+// cell (its field holds nothing to edit).
+if (!document.getElementById("st-sn-column-style")) {
+	const style = document.createElement("style");
+	style.id = "st-sn-column-style";
+	style.textContent = `
+		.grid-static-col[data-fieldname="sn_count"] > .static-area { display: block !important; }
+		.grid-static-col[data-fieldname="sn_count"] > .field-area { display: none !important; }
+		.editable-row .grid-static-col[data-fieldname="sn_count"] { display: flex; align-items: center; }`;
+	document.head.appendChild(style);
+}
+
 // One click on a cell opens the row's dialog. Listened to before the grid hears the click (the
 // capture phase), so the grid neither opens the row form nor makes the row editable.
 if (!serial_tracking.count_clicks) {
