@@ -23,7 +23,11 @@ doctype_js = {
 	"Sales Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
 	"POS Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
 	"Stock Entry": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Stock Reconciliation": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Stock Reconciliation": [
+		"public/js/sn_rows.js",
+		"public/js/sn_column.js",
+		"public/js/document_actions.js",
+	],
 	"Serial Number": ["public/js/correct_code.js", "public/js/serial_number_label.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
