@@ -36,6 +36,9 @@ _PLANNED = "serial_tracking_plan"
 _VOIDED = "serial_tracking_void"
 #: The flag in which before_validate keeps the codes of packed rows, which ERPNext rebuilds.
 _PACKED = "serial_tracking_packed"
+#: The flag in which before_validate marks a submission handed to a background job: its save
+#: requires the codes a submit requires, so that it is refused here and not by the job.
+_SUBMITS_LATER = "serial_tracking_submits_later"
 #: The flag in which validate hands the context it read on submit to before_submit, with what it was
 #: read from.
 _READ = "serial_tracking_read"
@@ -106,6 +109,7 @@ def before_validate(doc, method=None):
 	if doc.get("_action") == "submit":
 		rows = len(documents.rows_of(doc))
 		if background.should_hand_over(rows) and _moves_tracked_items(doc):
+			doc.flags[_SUBMITS_LATER] = True
 			background.submit_later(doc, rows)
 
 
@@ -147,7 +151,7 @@ def validate(doc, method=None):
 		unsaved.require_readable_sources(context.rows)
 		unsaved.require_readable_documents(doc)
 	submitting = doc.get("_action") == "submit"
-	problems = _count_rule(context.reading.problems, submitting)
+	problems = _count_rule(context.reading.problems, submitting or bool(doc.flags.get(_SUBMITS_LATER)))
 	_normalise(doc, context)
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
