@@ -11,6 +11,7 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
+from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.codes import join
 from serial_tracking.core.plan import (
 	Plan,
@@ -99,6 +100,15 @@ def _normalise(doc, context: Context) -> None:
 			row.set(documents.ROW_FIELD, join(codes))
 
 
+def _flag_tracked(doc, context: Context) -> None:
+	"""Mark the rows of SN-tracked items as such: ERPNext builds a bundle's packed rows on the server,
+	without the item's flag its field fetches in Desk (the form's SN button and column read it)."""
+	tracked = {row.ref for row in context.rows}
+	for table, row in documents.rows_of(doc):
+		if (documents.table_ref(table), row.idx) in tracked and not row.get(ITEM_FLAG):
+			row.set(ITEM_FLAG, 1)
+
+
 def before_validate(doc, method=None):
 	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate. A
 	submission of a document too big to post within a web request becomes a save, and a background
@@ -153,6 +163,7 @@ def validate(doc, method=None):
 	submitting = doc.get("_action") == "submit"
 	problems = _count_rule(context.reading.problems, submitting or bool(doc.flags.get(_SUBMITS_LATER)))
 	_normalise(doc, context)
+	_flag_tracked(doc, context)
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:

@@ -35,12 +35,28 @@ serial_tracking.count_cell = function (value, df, options, row) {
 
 // Give the column's field its formatter: in the doctype's meta, and in the copies of it forms
 // already made (Desk copies each field once per document it shows).
+// Answers whether a field was without it.
 serial_tracking.draw_count_column = function (row_doctype) {
-	const own = (frappe.meta.docfield_map[row_doctype] || {})[serial_tracking.COUNT_FIELD];
-	if (own) own.formatter = serial_tracking.count_cell;
-	Object.values(frappe.meta.docfield_copy[row_doctype] || {}).forEach((fields) => {
-		const copy = fields[serial_tracking.COUNT_FIELD];
-		if (copy) copy.formatter = serial_tracking.count_cell;
+	let drawn = false;
+	const give = (df) => {
+		if (!df || df.formatter === serial_tracking.count_cell) return;
+		df.formatter = serial_tracking.count_cell;
+		drawn = true;
+	};
+	give((frappe.meta.docfield_map[row_doctype] || {})[serial_tracking.COUNT_FIELD]);
+	Object.values(frappe.meta.docfield_copy[row_doctype] || {}).forEach((fields) =>
+		give(fields[serial_tracking.COUNT_FIELD])
+	);
+	return drawn;
+};
+
+// Desk loads a row doctype's meta again with each document type that has it (a Sales Order, then
+// the Delivery Note made from it), and the fields it makes then have no formatter: each refresh of a
+// form gives them one, and draws a grid again whose cells were drawn without it.
+serial_tracking.draw_count_columns = function (frm) {
+	serial_tracking.tables(frm.doctype).forEach(({ doctype: row_doctype, table }) => {
+		const grid = frm.fields_dict[table] && frm.fields_dict[table].grid;
+		if (serial_tracking.draw_count_column(row_doctype) && grid) grid.refresh();
 	});
 };
 
@@ -88,6 +104,10 @@ if (!serial_tracking.count_clicks) {
 // Desk runs this file once for each document it loads: each row doctype gets its handlers once.
 serial_tracking.count_handled = serial_tracking.count_handled || {};
 Object.keys((frappe.boot.serial_tracking || {}).rows || {}).forEach((parent) => {
+	if (!serial_tracking.count_handled[parent]) {
+		serial_tracking.count_handled[parent] = true;
+		frappe.ui.form.on(parent, { refresh: (frm) => serial_tracking.draw_count_columns(frm) });
+	}
 	serial_tracking.tables(parent).forEach(({ doctype: row_doctype, qty }) => {
 		serial_tracking.draw_count_column(row_doctype);
 		if (serial_tracking.count_handled[row_doctype]) return;
