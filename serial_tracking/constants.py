@@ -14,6 +14,9 @@ ITEM_FLAG = "sn_tracking"
 ROW_FIELD = "sn_codes"
 #: The button on item rows that opens the SN dialog.
 ROW_BUTTON = "sn_button"
+#: The column of the item grids with a row's codes entered / required, drawn by the Desk script
+#: sn_column.js from the row's codes and quantity (the field itself holds nothing).
+ROW_COUNT = "sn_count"
 #: The hidden custom field on item rows with the cartons the row's codes are packed in (receipts):
 #: JSON ``{"CARTON-CODE": ["SN1", "SN2"]}``.
 ROW_CARTONS = "sn_cartons"

@@ -17,13 +17,17 @@ app_include_js = ["/assets/serial_tracking/js/labels.js", "/assets/serial_tracki
 boot_session = "serial_tracking.boot.boot_session"
 doctype_js = {
 	"Item": "public/js/item.js",
-	"Purchase Receipt": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Purchase Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Delivery Note": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Sales Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"POS Invoice": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Stock Entry": ["public/js/sn_rows.js", "public/js/document_actions.js"],
-	"Stock Reconciliation": ["public/js/sn_rows.js", "public/js/document_actions.js"],
+	"Purchase Receipt": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Purchase Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Delivery Note": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Sales Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"POS Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Stock Entry": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
+	"Stock Reconciliation": [
+		"public/js/sn_rows.js",
+		"public/js/sn_column.js",
+		"public/js/document_actions.js",
+	],
 	"Serial Number": "public/js/serial_number.js",
 	"Serial Count": "public/js/beep.js",
 }

@@ -2,8 +2,9 @@
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
-from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_FIELD, SETTINGS
+from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_COUNT, ROW_FIELD, SETTINGS
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 from serial_tracking.stock.posting import ensure_row
@@ -45,11 +46,27 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"module": MODULE,
 		},
 		{
+			# Right after the quantity: in the grid it takes the one width unit ERPNext's columns leave
+			# free (Frappe widens its columns into it), so none of ERPNext's columns is pushed out.
+			"fieldname": ROW_COUNT,
+			"label": "SN",
+			"fieldtype": "Data",
+			"read_only": 1,
+			"in_list_view": 1,
+			"columns": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+			"report_hide": 1,
+			"insert_after": "qty",
+			"module": MODULE,
+		},
+		{
+			# At the top of the row form, beside the quantity, not below ERPNext's sections.
 			"fieldname": ROW_BUTTON,
 			"label": "SN",
 			"fieldtype": "Button",
 			"depends_on": f"eval:doc.{ITEM_FLAG}",
-			"insert_after": ROW_FIELD,
+			"insert_after": ROW_COUNT,
 			"module": MODULE,
 		},
 	]
@@ -58,7 +75,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	# the documents that deliver a bundle.
 	delivering = [parent for parent, tables in TABLES.items() if PACKED in tables]
 	for field in fields[PACKED.doctype]:
-		if field["fieldname"] != ITEM_FLAG:
+		if field["fieldname"] not in (ITEM_FLAG, ROW_COUNT):
 			field["depends_on"] = f"eval:doc.{ITEM_FLAG} && {delivering!r}.includes(doc.parenttype)"
 	# On the Item's first tab, in a section of its own that is never collapsed, where a consultant
 	# looks first; in the Item list as a column and a standard filter.
@@ -90,8 +107,50 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	return fields
 
 
+#: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:
+#: Frappe's grid shows 10 units of columns and drops the rest, and ERPNext's columns fill them.
+#: Narrowed where it costs least: a wide item code, a rate of 3, a unit, a packed row's description, a
+#: Stock Entry's quantity, a count's warehouse.
+GRID_WIDTHS: dict[str, tuple[str, int]] = {
+	"Purchase Receipt Item": ("item_code", 2),
+	"Purchase Invoice Item": ("rate", 2),
+	"Delivery Note Item": ("uom", 1),
+	"Sales Invoice Item": ("item_code", 3),
+	"POS Invoice Item": ("item_code", 3),
+	"Packed Item": ("description", 1),
+	"Stock Entry Detail": ("qty", 1),
+	"Stock Reconciliation Item": ("warehouse", 2),
+}
+
+
+def ensure_grid_widths():
+	"""The property setters of :data:`GRID_WIDTHS`, the app's (module Serial Tracking). A width the
+	site set itself for one of these columns is left as it is."""
+	for doctype, (fieldname, width) in GRID_WIDTHS.items():
+		filters = {"doc_type": doctype, "field_name": fieldname, "property": "columns"}
+		found = frappe.get_all("Property Setter", filters=filters, fields=["name", "module", "value"])
+		if any(row.module != MODULE for row in found):
+			continue
+		if found and found[0].value == str(width):
+			continue
+		frappe.db.delete("Property Setter", filters)
+		setter = make_property_setter(doctype, fieldname, "columns", width, "Int")
+		setter.db_set("module", MODULE)
+		frappe.clear_cache(doctype=doctype)
+
+
+def remove_grid_widths():
+	for doctype, (fieldname, _width) in GRID_WIDTHS.items():
+		frappe.db.delete(
+			"Property Setter",
+			{"doc_type": doctype, "field_name": fieldname, "property": "columns", "module": MODULE},
+		)
+		frappe.clear_cache(doctype=doctype)
+
+
 def after_install():
 	create_custom_fields(get_custom_fields(), update=True)
+	ensure_grid_widths()
 	ensure_settings()
 	ensure_label_layouts()
 	ensure_row()
@@ -99,6 +158,7 @@ def after_install():
 
 def after_migrate():
 	create_custom_fields(get_custom_fields(), update=True)
+	ensure_grid_widths()
 	ensure_settings()
 	ensure_label_layouts()
 	ensure_row()
@@ -118,6 +178,7 @@ def ensure_settings():
 
 
 def before_uninstall():
+	remove_grid_widths()
 	for doctype, fields in get_custom_fields().items():
 		names = frappe.get_all(
 			"Custom Field",

@@ -84,6 +84,9 @@ def _templates() -> dict[Reason, str]:
 		),
 		Reason.COUNT_MISMATCH: _("Item {item_code}: {count} SN codes entered for a quantity of {qty}"),
 		Reason.REQUIRED: _("Item {item_code}: enter its {qty} SN codes; this operation requires them"),
+		Reason.CODES_MISSING: _(
+			"Item {item_code}: {missing} of its {qty} SN codes are missing ({count} entered); enter them to submit"
+		),
 		Reason.NOT_STOCK_UOM: _(
 			"Item {item_code} is SN-tracked and must be sold in its stock unit {stock_uom}, not {uom}"
 		),

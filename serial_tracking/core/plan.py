@@ -190,6 +190,25 @@ def _quantity_problems(row: RowRequest, entered: int, params: dict) -> list[Prob
 	return []
 
 
+def codes_missing(problem: Problem) -> Problem | None:
+	"""A row's count problem that more codes resolve (none given where required, fewer than its
+	quantity): a draft may be saved with it, submit refuses it with this problem, which says how many
+	are missing. ``None`` for any other problem."""
+	params = problem.params
+	if problem.reason is Reason.REQUIRED:
+		entered = 0
+	elif problem.reason is Reason.COUNT_MISMATCH and params["count"] < params["qty"]:
+		entered = params["count"]
+	else:
+		return None
+	return Problem(
+		Reason.CODES_MISSING,
+		row=problem.row,
+		table=problem.table,
+		params={**params, "count": entered, "missing": params["qty"] - entered},
+	)
+
+
 def moved_places(rows: list[RowRequest]) -> set[tuple[str, str]]:
 	"""(item, warehouse) of every place the rows move units into or out of."""
 	return {

@@ -34,6 +34,7 @@ class Reason(str, Enum):
 	QTY_NOT_WHOLE = "qty_not_whole"
 	COUNT_MISMATCH = "count_mismatch"
 	REQUIRED = "required"
+	CODES_MISSING = "codes_missing"
 	NOT_STOCK_UOM = "not_stock_uom"
 	UNSUPPORTED_PURPOSE = "unsupported_purpose"
 	REJECTED_QTY = "rejected_qty"

@@ -11,12 +11,14 @@ import frappe
 from frappe import _
 
 from serial_tracking import messages
+from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.codes import join
 from serial_tracking.core.plan import (
 	Plan,
 	Reading,
 	RowRequest,
 	Voucher,
+	codes_missing,
 	counted_places,
 	plan,
 	read,
@@ -35,6 +37,9 @@ _PLANNED = "serial_tracking_plan"
 _VOIDED = "serial_tracking_void"
 #: The flag in which before_validate keeps the codes of packed rows, which ERPNext rebuilds.
 _PACKED = "serial_tracking_packed"
+#: The flag in which before_validate marks a submission handed to a background job: its save
+#: requires the codes a submit requires, so that it is refused here and not by the job.
+_SUBMITS_LATER = "serial_tracking_submits_later"
 #: The flag in which validate hands the context it read on submit to before_submit, with what it was
 #: read from.
 _READ = "serial_tracking_read"
@@ -95,6 +100,15 @@ def _normalise(doc, context: Context) -> None:
 			row.set(documents.ROW_FIELD, join(codes))
 
 
+def _flag_tracked(doc, context: Context) -> None:
+	"""Mark the rows of SN-tracked items as such: ERPNext builds a bundle's packed rows on the server,
+	without the item's flag its field fetches in Desk (the form's SN button and column read it)."""
+	tracked = {row.ref for row in context.rows}
+	for table, row in documents.rows_of(doc):
+		if (documents.table_ref(table), row.idx) in tracked and not row.get(ITEM_FLAG):
+			row.set(ITEM_FLAG, 1)
+
+
 def before_validate(doc, method=None):
 	"""Keep the codes of packed rows: ERPNext rebuilds a new document's packed rows in validate. A
 	submission of a document too big to post within a web request becomes a save, and a background
@@ -105,6 +119,7 @@ def before_validate(doc, method=None):
 	if doc.get("_action") == "submit":
 		rows = len(documents.rows_of(doc))
 		if background.should_hand_over(rows) and _moves_tracked_items(doc):
+			doc.flags[_SUBMITS_LATER] = True
 			background.submit_later(doc, rows)
 
 
@@ -146,8 +161,9 @@ def validate(doc, method=None):
 		unsaved.require_readable_sources(context.rows)
 		unsaved.require_readable_documents(doc)
 	submitting = doc.get("_action") == "submit"
-	problems = list(context.reading.problems)
+	problems = _count_rule(context.reading.problems, submitting or bool(doc.flags.get(_SUBMITS_LATER)))
 	_normalise(doc, context)
+	_flag_tracked(doc, context)
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	# On submit the states are checked under lock in before_submit; on save they are checked here.
 	if not problems and context.moves and not submitting:
@@ -155,6 +171,20 @@ def validate(doc, method=None):
 	messages.throw(problems)
 	if submitting:
 		doc.flags[_READ] = (_fingerprint(doc), context)
+
+
+def _count_rule(problems: list[Problem], submitting: bool) -> list[Problem]:
+	"""A draft is saved with none or some of its rows' codes (the warehouse picks the units later);
+	submit refuses a row short of its codes, saying how many are missing. Every other problem of the
+	codes given refuses the save too."""
+	found = []
+	for problem in problems:
+		missing = codes_missing(problem)
+		if missing is None:
+			found.append(problem)
+		elif submitting:
+			found.append(missing)
+	return found
 
 
 def _fingerprint(doc) -> str:
@@ -190,7 +220,7 @@ def _locked_plan(doc) -> tuple[Context, Plan] | None:
 	context = read[1] if read and read[0] == _fingerprint(doc) else context_of(doc)
 	if not context or not context.moves:
 		return None
-	messages.throw(context.reading.problems)
+	messages.throw(_count_rule(context.reading.problems, submitting=True))
 	with ledger.concurrent_moves_refused():
 		posting.take_turn(doc, documents.stock_places(doc), rows=len(context.rows))
 		if documents.date_now(doc):

@@ -126,6 +126,12 @@ CASES = [
 		"Row 2: Item PHONE: enter its 3 SN codes; this operation requires them",
 	),
 	(
+		Problem(
+			Reason.CODES_MISSING, row=2, params={"item_code": "PHONE", "qty": 5, "count": 2, "missing": 3}
+		),
+		"Row 2: Item PHONE: 3 of its 5 SN codes are missing (2 entered); enter them to submit",
+	),
+	(
 		row_problem(qty=1, refusal=Reason.NOT_STOCK_UOM, params={"uom": "Box", "stock_uom": "Nos"}),
 		"Row 2: Item PHONE is SN-tracked and must be sold in its stock unit Nos, not Box",
 	),

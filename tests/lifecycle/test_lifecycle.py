@@ -12,7 +12,7 @@ import pytest
 
 frappe = pytest.importorskip("frappe")
 
-from serial_tracking.install import get_custom_fields  # noqa: E402
+from serial_tracking.install import GRID_WIDTHS, get_custom_fields  # noqa: E402
 
 SITE = os.environ.get("ST_SITE", "st-test.localhost")
 MODULE = "Serial Tracking"
@@ -42,13 +42,16 @@ def snapshot():
 			)
 			if r.fieldname in {f["fieldname"] for f in fields[r.dt]}
 		)
-		setters = frappe.get_all(
-			"Property Setter",
-			filters={
-				"doc_type": ("in", list(fields)),
-				"field_name": ("in", ["sn_tracking", "sn_codes", "sn_button"]),
-			},
-			pluck="name",
+		# On the app's fields, and the app's own (the ERPNext columns narrowed for the SN column).
+		own_fields = sorted({f["fieldname"] for rows in fields.values() for f in rows})
+		setters = sorted(
+			(r.doc_type, r.field_name, r.property, r.value)
+			for r in frappe.get_all(
+				"Property Setter",
+				filters={"doc_type": ("in", list(fields))},
+				or_filters={"field_name": ("in", own_fields), "module": MODULE},
+				fields=["doc_type", "field_name", "property", "value"],
+			)
 		)
 		doctypes = sorted(frappe.get_all("DocType", filters={"module": MODULE}, pluck="name"))
 		tables = sorted(
@@ -96,6 +99,9 @@ def test_migrate_twice_uninstall_and_install_again():
 	cli("migrate", "--skip-search-index")
 	assert snapshot() == first
 	assert first["custom"] == expected_fields()
+	assert first["setters"] == sorted(
+		(doctype, fieldname, "columns", str(width)) for doctype, (fieldname, width) in GRID_WIDTHS.items()
+	)
 	assert first["doctypes"] == [
 		"SN Label Layout",
 		"Serial Carton",

@@ -129,6 +129,26 @@ def test_a_big_document_submitted_over_rest_is_saved_and_submitted_by_a_job(site
 	assert not frappe.db.exists("Serial Number", codes[0])
 
 
+def test_a_big_submission_short_of_its_codes_is_refused_in_the_request(site, users, run):
+	"""Not saved and handed to a job that would refuse it: refused at once, as a submission is."""
+	frappe = site
+	from tests.integration import factory
+
+	manager = users["manager"]
+	doc = _draft_entry(frappe, "Material Receipt", [f"{run}-1"], target=factory.MAIN)
+	doc.items[0].qty = 2
+	doc.items[0].transfer_qty = 2
+	doc.save()
+	frappe.db.commit()
+	refused = refusal(_savedocs(manager, doc, "Submit"))
+	assert "Row 1: Item ST-BACKGROUND: 1 of its 2 SN codes are missing (1 entered)" in refused, refused
+	frappe.db.rollback()
+	assert frappe.db.get_value("Stock Entry", doc.name, "docstatus") == 0
+	from frappe.utils.background_jobs import get_job
+
+	assert get_job(_job_id(frappe, "Stock Entry", doc.name, "submit")) is None
+
+
 def test_a_job_refused_leaves_the_document_as_it_was_and_tells_why(site, users, run):
 	frappe = site
 	from tests.integration import factory

@@ -164,3 +164,22 @@ def test_moved_places_are_every_warehouse_the_rows_move_units_out_of_or_into():
 		row(3, "A3", 1, Operation.RECEIVE, from_warehouse=None, to_warehouse="W3"),
 	]
 	assert moved_places(rows) == {("PHONE", "W1"), ("PHONE", "W2"), ("PHONE", "W3")}
+
+
+def test_a_row_short_of_its_codes_says_how_many_are_missing():
+	from serial_tracking.core.plan import codes_missing
+
+	short, none, over = (
+		read([r]).problems[0] for r in (row(1, "A B", 5), row(2, "", 3, required=True), row(3, "A B", 1))
+	)
+	assert (
+		codes_missing(short).reason,
+		codes_missing(short).params["missing"],
+		codes_missing(short).row,
+	) == (
+		Reason.CODES_MISSING,
+		3,
+		1,
+	)
+	assert (codes_missing(none).params["missing"], codes_missing(none).params["count"]) == (3, 0)
+	assert codes_missing(over) is None
