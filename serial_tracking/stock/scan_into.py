@@ -61,7 +61,7 @@ def scan(doc, text: str | None, row_name: str | None = None) -> dict:
 	if is_item_barcode:
 		if operation not in NEW_CODES:
 			return not_ours()
-		target = _row_for(doc, item_code, None, _selected_row(doc, row_name))
+		target = _row_for(doc, item_code, None, _selected_row(doc, row_name)) or _empty_row(doc)
 		answer = _row_answer(doc, target, item_code, None)
 		answer["selected"] = True
 		answer["message"] = _("Row {0}: {1} selected; scan its new SN codes").format(
@@ -199,11 +199,18 @@ def _row_idx(doc, row) -> int:
 
 def _row_answer(doc, target, item_code: str, warehouse: str | None) -> dict:
 	answer = {"ours": True, "item_code": item_code, "codes": [], "refused": {}, "selected": False}
-	if target is not None:
+	if target is not None and target.item_code:
 		answer["row"] = target.name
-	else:
-		answer["new_row"] = _new_row_values(doc, item_code, warehouse)
+		return answer
+	answer["new_row"] = _new_row_values(doc, item_code, warehouse)
+	if target is not None:
+		# An empty row (a new document starts with one) takes the item, as ERPNext's scanner does.
+		answer["row"] = target.name
 	return answer
+
+
+def _empty_row(doc):
+	return next((row for row in doc.get(documents.ITEMS_TABLE) or [] if not row.item_code), None)
 
 
 def _refusal(entry: str, item_code: str | None, reason: str) -> dict:
@@ -220,10 +227,13 @@ def _refusal(entry: str, item_code: str | None, reason: str) -> dict:
 def _enter(doc, target, entry: str, item_code: str, warehouse: str | None = None) -> dict:
 	"""Read ``entry`` as the row ``target`` (None: a new row of ``item_code``) reads it, and check
 	the codes it gives as the SN dialog does; the codes already in the document are refused."""
+	target = target or _empty_row(doc)
 	answer = _row_answer(doc, target, item_code, warehouse)
 	row = target
-	if row is None:
-		row = doc.append(documents.ITEMS_TABLE, {**answer["new_row"], "name": NEW_ROW, "qty": 0})
+	if "new_row" in answer:
+		if row is None:
+			row = doc.append(documents.ITEMS_TABLE, {"name": NEW_ROW})
+		row.update({**answer["new_row"], "qty": 0})
 		for field in ("stock_qty", "transfer_qty"):
 			if row.meta.has_field(field):
 				row.set(field, 0)

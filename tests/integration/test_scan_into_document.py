@@ -105,3 +105,12 @@ def test_an_ordinary_item_barcode_is_left_to_erpnext():
 	barcode(PLAIN, "SB-PLAIN-BAR", "CODE-39")
 	assert scan(unsaved("Purchase Receipt", []), "SB-PLAIN-BAR") == {"ours": False}
 	assert scan(unsaved("Delivery Note", []), "SB-NO-SUCH-THING") == {"ours": False}
+
+
+def test_the_empty_row_of_a_new_document_takes_the_item():
+	sn = codes("SBE", 1)
+	f.receive(sn, warehouse=SHOP)
+	doc = unsaved("Delivery Note", [{"item_code": None, "qty": 0}])
+	answer = scan(doc, sn[0])
+	assert answer["row"] == doc["items"][0]["name"] and answer["new_row"]["warehouse"] == SHOP
+	assert answer["codes"] == sn and answer["message"] == f"Row 1: {sn[0]} added"

@@ -39,6 +39,10 @@ serial_tracking.scan_barcode.install = function () {
 					return erpnext_scan.call(erpnext_scanner);
 				})
 				.catch(() => serial_tracking.beep())
+				.finally(() => {
+					// How many scans were answered: a test waits for the next.
+					serial_tracking.scan_barcode.answers = (serial_tracking.scan_barcode.answers || 0) + 1;
+				})
 		);
 		frm.serial_tracking_scans = turn;
 		return turn;
@@ -46,13 +50,14 @@ serial_tracking.scan_barcode.install = function () {
 };
 
 serial_tracking.scan_barcode.ask = function (frm, input) {
-	return frappe
-		.call({
+	// frappe.call answers with a jQuery promise: made a Promise, so that it has finally.
+	return Promise.resolve(
+		frappe.call({
 			method: "serial_tracking.api.scan_into_document",
 			args: { doc: frm.doc, scan: input, row: frm.serial_tracking_selected || null },
 			type: "POST",
 		})
-		.then((r) => r.message || {});
+	).then((r) => (r && r.message) || {});
 };
 
 serial_tracking.scan_barcode.apply = async function (frm, answer) {
@@ -66,8 +71,14 @@ serial_tracking.scan_barcode.apply = async function (frm, answer) {
 	const table = serial_tracking.tables(frm.doctype).find((t) => t.table === "items");
 	let row = answer.row && locals[table.doctype] && locals[table.doctype][answer.row];
 	if (!row) {
-		row = frappe.model.add_child(frm.doc, table.doctype, "items");
-		frm.script_manager.trigger("items_add", row.doctype, row.name);
+		// An empty row (a new document starts with one) is used, as ERPNext's scanner uses it.
+		row = (frm.doc.items || []).find((r) => !r.item_code);
+	}
+	if (!row || !row.item_code) {
+		if (!row) {
+			row = frappe.model.add_child(frm.doc, table.doctype, "items");
+			frm.script_manager.trigger("items_add", row.doctype, row.name);
+		}
 		frappe.flags.hide_serial_batch_dialog = true;
 		const values = answer.new_row || { item_code: answer.item_code };
 		try {
