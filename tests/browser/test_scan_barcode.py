@@ -36,8 +36,11 @@ def tracked_item(api, cleanup, uid: str) -> tuple[str, str]:
 	return code, "ST-SCAN-BAR"
 
 
-def save_shot(desk, name: str):
-	if os.environ.get("ST_SCREENSHOTS"):
+def save_shot(desk, name: str, readme: bool = False):
+	"""A step's screenshot (``ST_BROWSER_STEPS``); the README's (``readme``) is written to docs/screenshots
+	only when ``ST_README_SHOTS`` is set."""
+	if readme and os.environ.get("ST_README_SHOTS"):
+		os.makedirs(SHOTS, exist_ok=True)
 		desk.driver.save_screenshot(os.path.join(SHOTS, name))
 	desk.snap(name.removesuffix(".png"))
 
@@ -72,7 +75,7 @@ def test_receive_five_and_sell_two_by_scanning_only(desk, api, cleanup, uid):
 	rows = [r for r in desk.doc()["items"] if r.get("item_code")]
 	assert [(r["item_code"], r["qty"], r["warehouse"]) for r in rows] == [(code, 2, MAIN)]
 	assert rows[0]["sn_codes"].split() == units[:2]
-	save_shot(desk, "scan-delivery.png")
+	save_shot(desk, "scan-delivery.png", readme=True)
 	desk.save()
 	assert desk.message_dialog() is None, desk.message_text()
 	cleanup.append(("Delivery Note", desk.doc()["name"]))
