@@ -15,19 +15,22 @@ before_uninstall = "serial_tracking.install.before_uninstall"
 # Desk
 app_include_js = ["/assets/serial_tracking/js/labels.js", "/assets/serial_tracking/js/posting.js"]
 boot_session = "serial_tracking.boot.boot_session"
+#: The Desk scripts of every stock document that carries SN codes.
+_STOCK_JS = [
+	"public/js/sn_rows.js",
+	"public/js/sn_column.js",
+	"public/js/document_actions.js",
+	"public/js/scan_barcode.js",
+]
 doctype_js = {
 	"Item": "public/js/item.js",
-	"Purchase Receipt": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Purchase Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Delivery Note": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Sales Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"POS Invoice": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Stock Entry": ["public/js/sn_rows.js", "public/js/sn_column.js", "public/js/document_actions.js"],
-	"Stock Reconciliation": [
-		"public/js/sn_rows.js",
-		"public/js/sn_column.js",
-		"public/js/document_actions.js",
-	],
+	"Purchase Receipt": _STOCK_JS,
+	"Purchase Invoice": _STOCK_JS,
+	"Delivery Note": _STOCK_JS,
+	"Sales Invoice": _STOCK_JS,
+	"POS Invoice": _STOCK_JS,
+	"Stock Entry": _STOCK_JS,
+	"Stock Reconciliation": _STOCK_JS,
 	"Serial Number": "public/js/serial_number.js",
 	"Serial Count": "public/js/beep.js",
 }

@@ -30,6 +30,7 @@ from serial_tracking.api.importing import import_serials, import_template, read_
 from serial_tracking.api.labels import count_labels, print_labels  # noqa: F401
 from serial_tracking.api.linking import search_serial_link, search_walled  # noqa: F401
 from serial_tracking.api.pos import find_serial, is_tracked  # noqa: F401
+from serial_tracking.api.scan_barcode import scan_into_document  # noqa: F401
 from serial_tracking.api.scanning import read_scan  # noqa: F401
 from serial_tracking.api.tracing import trace  # noqa: F401
 from serial_tracking.constants import LOG, SERIAL
