@@ -154,7 +154,6 @@ serial_tracking.sn_dialog_fields = function (row, required) {
 			fieldtype: "Section Break",
 			label: __("Generate by rule"),
 			collapsible: 1,
-			hidden: 1,
 		},
 		{ fieldname: "prefix", fieldtype: "Data", label: __("Prefix") },
 		{ fieldname: "start", fieldtype: "Int", label: __("Start"), default: 1 },
