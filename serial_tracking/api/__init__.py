@@ -301,6 +301,16 @@ def register_serials(item_code: str, warehouse: str, codes: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+def check_registration(item_code: str, warehouse: str, text: str | None = None) -> dict:
+	"""What registering ``text`` at ``warehouse`` would say, nothing written: as ``check_row`` answers
+	(``codes`` [{code, ok, reason, entry}], ``required``: the units held there without a code)."""
+	frappe.has_permission(SERIAL, "create", throw=True)
+	require_readable("Item", item_code, known_only=True)
+	require_readable("Warehouse", warehouse, known_only=True)
+	return registration.check(item_code, warehouse, text)
+
+
+@frappe.whitelist(methods=["POST"])
 def set_tracking(items: list[str] | str, enable: WholeNumber = 1) -> dict:
 	"""Switch SN tracking on or off for many items; past a few hundred it runs as a background job."""
 	frappe.has_permission("Item", "write", throw=True)

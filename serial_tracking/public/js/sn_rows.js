@@ -41,10 +41,6 @@ serial_tracking.dialog_title = function (frm, row) {
 	return __("SN codes of {0} row {1}: {2}", [label, row.idx, item]);
 };
 
-// At most this many refused entries are listed in the dialog; the rest are counted.
-serial_tracking.MAX_SHOWN = 200;
-// Milliseconds of quiet after typing before the codes are checked.
-serial_tracking.CHECK_DELAY = 400;
 
 // ERPNext's own serial and batch controls on item rows (v15): hidden on rows of SN-tracked items,
 // so nobody enters serials in the wrong place.
@@ -166,60 +162,6 @@ serial_tracking.sn_dialog_fields = function (row, required) {
 	];
 };
 
-// What the counter of a check's answer ``m`` says: {ok, note, lines, more, good, changes_qty}.
-// ``follows``: the row's quantity follows its codes (a receipt in stock units).
-serial_tracking.counter_of = function (m, { follows, sets_qty_elsewhere, uom, current_qty }) {
-	const esc = frappe.utils.escape_html;
-	const required = m.required;
-	const bad = m.codes.filter((c) => !c.ok);
-	const good = m.codes.length - bad.length;
-	// The counter tells the count; a row whose quantity follows its codes has no count to meet.
-	const problems = m.problems.filter((p) => p !== m.count_problem);
-	let note = "";
-	let changes_qty = false;
-	if (sets_qty_elsewhere) {
-		note = __("The row's unit {0} is not its stock unit: Set leaves its quantity as it is", [esc(uom || "")]);
-	} else if (follows) {
-		if (good && good !== required) {
-			changes_qty = true;
-			note = __("Set will make the row's quantity {0} (it is {1})", [good, current_qty]);
-		}
-	} else if (good < required) {
-		note = __("{0} missing", [required - good]);
-	} else if (good > required) {
-		note = __("{0} too many", [good - required]);
-	}
-	// A count that changes the row's quantity is orange until Set: the quantity is not met yet.
-	const ok = !bad.length && !problems.length && (good === required || (follows && good > 0 && !changes_qty));
-	const lines = problems.map((p) => `<li>${esc(p)}</li>`);
-	bad.slice(0, serial_tracking.MAX_SHOWN).forEach((c) => {
-		const reason = esc(c.reason || "");
-		lines.push(`<li>${c.entry ? __("Entry {0}: {1}", [c.entry, reason]) : reason}</li>`);
-	});
-	const more = bad.length > serial_tracking.MAX_SHOWN ? bad.length - serial_tracking.MAX_SHOWN : 0;
-	return { ok, note, lines, more, good, bad, problems, changes_qty };
-};
-
-// The counter's HTML: "N entered / M required", a note and the refused entries.
-serial_tracking.counter_html = function (counter, required) {
-	const esc = frappe.utils.escape_html;
-	const more = counter.more
-		? `<div class="text-danger small sn-more">${esc(__("and {0} more", [format_number(counter.more, null, 0)]))}</div>`
-		: "";
-	return `
-		<div class="indicator-pill ${counter.ok ? "green" : "orange"}">
-			${esc(
-				__("{0} entered / {1} required", [
-					format_number(counter.good, null, 0),
-					format_number(required, null, 0),
-				])
-			)}
-		</div>
-		<span class="small text-muted ml-2 sn-note">${counter.note}</span>
-		${counter.lines.length ? `<ul class="text-danger small mt-2">${counter.lines.join("")}</ul>` : ""}
-		${more}`;
-};
-
 // Codes made by the rule in the dialog's fields, or the rule's problems said.
 serial_tracking.generate_by_rule = function (values) {
 	return frappe
@@ -267,13 +209,17 @@ serial_tracking.pick_from_stock = function ({ item_code, warehouse, entered, wan
 					fieldtype: "Int",
 					label: __("How many of the oldest"),
 					default: wanted || 1,
+					onchange: () =>
+						dialog.set_secondary_action_label(
+							__("Take the {0} oldest", [cint(dialog.get_value("how_many")) || 0])
+						),
 				},
 				{ fieldname: "list_section", fieldtype: "Section Break" },
 				{ fieldname: "units", fieldtype: "HTML" },
 			],
 			primary_action_label: __("Add ticked"),
 			primary_action: () => finish(units.filter((u) => ticked.has(u.code)).map((u) => u.code)),
-			secondary_action_label: __("Take the oldest"),
+			secondary_action_label: __("Take the {0} oldest", [wanted || 1]),
 			secondary_action: () => take_oldest(),
 			on_hide: () => !done && resolve([]),
 		});
