@@ -108,6 +108,7 @@ def test_picking_units_from_stock(desk, api, cleanup, uid):
 	# A sale picks; it neither generates nor imports codes.
 	assert actions(dialog) == ["Pick from stock"]
 	assert "Generate by rule" not in dialog.text
+	assert "Download the import template" not in dialog.text
 
 	title = f"Pick {code} from stock at {MAIN}"
 	pick = open_pick(desk, dialog, title)
@@ -158,6 +159,7 @@ def test_a_receipt_generates_and_imports_but_does_not_pick(desk):
 	wait_state(desk, dialog, "0 entered / 5 required", "orange")
 	assert actions(dialog) == ["Import SN codes"]
 	assert "Generate by rule" in dialog.text
+	assert "Download the import template (xlsx)" in dialog.text
 	# Two codes of five: orange, and Set says it makes the quantity 2.
 	desk.type_code(dialog, "codes", "STG-A STG-B")
 	wait_state(desk, dialog, "2 entered / 5 required", "orange")

@@ -523,14 +523,17 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		const generate = serial_tracking.offers("generate", operation);
 		const imports = serial_tracking.offers("import", operation);
 		const pick = !!source && serial_tracking.offers("pick", operation);
-		if (!!dialog.fields_dict.rule_section.df.hidden === !generate) {
-			dialog.set_df_property("rule_section", "hidden", generate ? 0 : 1);
-		}
-		if (!!dialog.fields_dict.import_links.df.hidden === !imports) {
-			dialog.set_df_property("import_links", "hidden", imports ? 0 : 1);
-		}
+		set_shown("rule_section", generate);
+		set_shown("import_links", imports);
 		dialog.$wrapper.find(".custom-actions .sn-import").toggleClass("hide", !imports);
 		dialog.$wrapper.find(".custom-actions .sn-pick").toggleClass("hide", !pick);
+	}
+
+	// Shows or hides a field or a whole section (its wrapper), touching it only when it changes.
+	function set_shown(fieldname, shown) {
+		const field = dialog.fields_dict[fieldname];
+		if (!field.df.hidden === shown) return;
+		dialog.set_df_property(fieldname, "hidden", shown ? 0 : 1);
 	}
 
 	function toggle_carton(show) {
