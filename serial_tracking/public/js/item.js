@@ -162,11 +162,18 @@ function serial_tracking_register(frm) {
 			on_answer: () => check_now(),
 		});
 		dialog.fields_dict.codes.df.onchange = () => {
+			// The editor reports a change a moment late, after the dialog may have closed.
+			if (!dialog.display) return;
 			if (text() !== scanned_text) entry.forget_unless(serial_tracking.split_codes(text()));
 			clearTimeout(timer);
 			timer = setTimeout(check_now, serial_tracking.CHECK_DELAY);
 		};
-		dialog.fields_dict.warehouse.df.onchange = () => check_now();
+		dialog.fields_dict.warehouse.df.onchange = () => dialog.display && check_now();
+		// Closed (registered or not): no check is left to run, and a late answer is not drawn.
+		dialog.on_hide = () => {
+			clearTimeout(timer);
+			++asked;
+		};
 		dialog.show();
 		check_now();
 		serial_tracking.last_registration = dialog;
