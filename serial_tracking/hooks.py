@@ -13,7 +13,12 @@ after_migrate = "serial_tracking.install.after_migrate"
 before_uninstall = "serial_tracking.install.before_uninstall"
 
 # Desk
-app_include_js = ["/assets/serial_tracking/js/labels.js", "/assets/serial_tracking/js/posting.js"]
+app_include_js = [
+	"/assets/serial_tracking/js/labels.js",
+	"/assets/serial_tracking/js/posting.js",
+	# the scan box of the SN dialog, the POS prompt and the registration dialog (serial_tracking.ScanEntry)
+	"/assets/serial_tracking/js/scan_entry.js",
+]
 boot_session = "serial_tracking.boot.boot_session"
 #: The Desk scripts of every stock document that carries SN codes.
 _STOCK_JS = [

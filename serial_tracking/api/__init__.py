@@ -130,6 +130,96 @@ def in_stock(item_code: str, warehouse: str, limit: WholeNumber = 1000) -> list[
 	)
 
 
+#: At most this many units are listed on one page of :func:`stock_units`.
+MAX_PAGE = 500
+
+
+@frappe.whitelist()
+def stock_units(
+	item_code: str,
+	warehouse: str,
+	search: str | None = None,
+	start: WholeNumber = 0,
+	page_length: WholeNumber = 50,
+	exclude: list[str] | str | None = None,
+) -> dict:
+	"""The units of an item In Stock at a warehouse, for picking them: oldest first (by the moment
+	each came to the warehouse), ``units`` [{code, carton, received}] from ``start``, at most
+	``page_length`` (at most 500); ``search``: the start of a code or of a carton's code; codes in
+	``exclude`` (those a dialog holds already) are left out. ``more``: whether more units follow.
+	A carton the user may not read is not named."""
+	frappe.has_permission(SERIAL, "read", throw=True)
+	require_readable("Item", item_code)
+	require_readable("Warehouse", warehouse)
+	start = whole_number(start, _("Start"))
+	page_length = whole_number(page_length, _("Page length"))
+	if start < 0 or not 1 <= page_length <= MAX_PAGE:
+		frappe.throw(
+			_("Start must be at least 0 and the page length from 1 to {0}").format(MAX_PAGE),
+			title=_("Invalid argument"),
+		)
+	limits = get_settings().limits
+	left_out = _codes(exclude, _("Exclude"))
+	if len(left_out) > limits.max_per_operation:
+		frappe.throw(
+			_("At most {0} SN codes can be left out, not {1}").format(
+				limits.max_per_operation, len(left_out)
+			),
+			title=_("Invalid argument"),
+		)
+	filters = [
+		[SERIAL, "item_code", "=", item_code],
+		[SERIAL, "warehouse", "=", warehouse],
+		[SERIAL, "status", "=", "In Stock"],
+	]
+	if left_out:
+		filters.append([SERIAL, "name", "not in", left_out])
+	or_filters = None
+	search = (search or "").strip()[: limits.max_length]
+	if search:
+		pattern = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+		or_filters = [[SERIAL, "name", "like", pattern], [SERIAL, "carton", "like", pattern]]
+	rows = frappe.get_list(
+		SERIAL,
+		filters=filters,
+		or_filters=or_filters,
+		fields=["name", "carton", "posted_at"],
+		order_by="posted_at asc, name asc",
+		limit_start=start,
+		limit_page_length=page_length + 1,
+	)
+	cartons = readable("Serial Carton", {r.carton for r in rows[:page_length]})
+	return {
+		"units": [
+			{
+				"code": r.name,
+				"carton": r.carton if r.carton in cartons else None,
+				"received": r.posted_at,
+			}
+			for r in rows[:page_length]
+		],
+		"more": len(rows) > page_length,
+	}
+
+
+def _codes(value: Any, label: str) -> list[str]:
+	"""A list of codes, or a JSON list of them as a form sends it; none when empty."""
+	if value in (None, "", []):
+		return []
+	parsed = value
+	if isinstance(value, str):
+		try:
+			parsed = frappe.parse_json(value)
+		except (ValueError, RecursionError):  # RecursionError: nested too deep
+			parsed = value.split()
+	if not isinstance(parsed, list) or not all(isinstance(code, str) for code in parsed):
+		frappe.throw(
+			_("{0} must be a list of SN codes, not '{1}'").format(label, escape_html(str(value))),
+			title=_("Invalid argument"),
+		)
+	return [code.strip() for code in parsed if code.strip()]
+
+
 @frappe.whitelist()
 def history(serial_no: str | None = None) -> list[dict]:
 	"""Every movement of one serial, newest first, cancelled ones included and marked.
@@ -218,6 +308,16 @@ def register_serials(item_code: str, warehouse: str, codes: str) -> dict:
 	require_readable("Warehouse", warehouse, known_only=True)
 	registered = registration.register(item_code, warehouse, codes)
 	return {"registered": registered, "count": len(registered)}
+
+
+@frappe.whitelist(methods=["POST"])
+def check_registration(item_code: str, warehouse: str, text: str | None = None) -> dict:
+	"""What registering ``text`` at ``warehouse`` would say, nothing written: as ``check_row`` answers
+	(``codes`` [{code, ok, reason, entry}], ``required``: the units held there without a code)."""
+	frappe.has_permission(SERIAL, "create", throw=True)
+	require_readable("Item", item_code, known_only=True)
+	require_readable("Warehouse", warehouse, known_only=True)
+	return registration.check(item_code, warehouse, text)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -66,6 +66,15 @@ def split(text: str | None) -> list[str]:
 	return [entry for entry in _WHITE_SPACE.split(fold(text).translate(_SEPARATOR_TO_SPACE)) if entry]
 
 
+def split_pattern() -> str:
+	"""The separators of :func:`split` as a regular expression that JavaScript reads too (Desk
+	splits a text to see which codes it holds): white space but the GS1 group separator, the
+	separators and their full-width forms, which :func:`fold` turns into them."""
+	wide = "".join(chr(ord(c) + 0xFEE0) for c in SEPARATORS if 0x21 <= ord(c) <= 0x7E)
+	listed = "".join(f"\\u{ord(c):04x}" for c in SEPARATORS + wide + "\u3000")
+	return f"(?:[^\\S\\x1d]|[{listed}])+"
+
+
 def check_code(code: str, max_length: int = DEFAULT_MAX_LENGTH) -> Problem | None:
 	"""The first problem of one already split and folded code, or None."""
 	if len(code) > max_length:

@@ -13,7 +13,7 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG, LOG, STATEMENT_VOUCHER
-from serial_tracking.core.codes import check_code, fold
+from serial_tracking.core.codes import check_code, fold, key, split
 from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, State, Status
@@ -71,18 +71,7 @@ def room(item_code: str, warehouse: str, *, lock: bool = False) -> tuple[float, 
 
 def capacity_problem(item_code: str, warehouse: str, count: int) -> Problem | None:
 	qty, in_stock = room(item_code, warehouse, lock=True)
-	free = max(int(qty) - in_stock, 0)
-	if count <= free:
-		return None
-	params = {
-		"item_code": item_code,
-		"warehouse": warehouse,
-		"qty": qty,
-		"in_stock": in_stock,
-		"free": free,
-		"count": count,
-	}
-	return Problem(Reason.OVER_WAREHOUSE_QTY, params=params)
+	return capacity_problem_of(item_code, warehouse, qty, in_stock, count)
 
 
 def _statement(item_code: str, warehouse: str) -> Voucher:
@@ -135,6 +124,71 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 		messages.throw(problems, title=_("SN codes not registered"))
 		ledger.apply_steps(result.steps)
 	return [s.after.code for s in result.steps]
+
+
+def check(item_code: str, warehouse: str, text: str | None) -> dict:
+	"""What :func:`register` would say of ``text`` at ``warehouse``, asked while it is typed or scanned;
+	nothing is written or locked. Answered as a row's live check is (``stock.checking``): each entry
+	good or refused with its reason, ``required`` the units the warehouse holds without a code."""
+	_check_item(item_code, warehouse)
+	parsed = parse_codes(text, gtins=gtins.of_items([item_code]).get(item_code), item_code=item_code)
+	problems = list(parsed.problems)
+	problems.extend(Problem(Reason.GS1_CARTON, sscc) for sscc in parsed.cartons)
+	problems.extend(cartons.collisions(parsed.codes))
+	states = ledger.read_states(parsed.codes)
+	problems.extend(
+		statement_plan(item_code, Operation.REGISTER, parsed.codes, states, target=warehouse).problems
+	)
+	qty, held = room(item_code, warehouse)
+	free = max(int(qty) - held, 0)
+	at_entry = {p.position: p for p in problems if p.position is not None}
+	by_code = {}
+	for p in problems:
+		if p.code and p.position is None:
+			by_code.setdefault(key(p.code), messages.describe(p))
+	entries = split(text)
+	answers = []
+	given = iter(parsed.codes)
+	for n, entry in enumerate(entries, start=1):
+		if n in at_entry:
+			answers.append({"code": entry, "ok": False, "reason": messages.describe(at_entry[n]), "entry": n})
+			continue
+		code = next(given, None)
+		if code is None:
+			continue
+		reason = by_code.get(key(code))
+		answers.append({"code": code, "ok": reason is None, "reason": reason, "entry": n})
+	row_problems = [messages.describe(p) for p in problems if not p.code and p.position is None]
+	capacity = capacity_problem_of(item_code, warehouse, qty, held, len(parsed.codes))
+	if capacity:
+		row_problems.append(messages.describe(capacity))
+	return {
+		"codes": answers,
+		"entered": len(entries),
+		"required": free,
+		"problems": row_problems,
+		"count_problem": None,
+		"sets_qty": False,
+		"operation": Operation.REGISTER.value,
+	}
+
+
+def capacity_problem_of(
+	item_code: str, warehouse: str, qty: float, in_stock: int, count: int
+) -> Problem | None:
+	"""More codes than the units the warehouse holds without one: the problem register() refuses."""
+	free = max(int(qty) - in_stock, 0)
+	if count <= free:
+		return None
+	params = {
+		"item_code": item_code,
+		"warehouse": warehouse,
+		"qty": qty,
+		"in_stock": in_stock,
+		"free": free,
+		"count": count,
+	}
+	return Problem(Reason.OVER_WAREHOUSE_QTY, params=params)
 
 
 def check_new(doc) -> None:

@@ -315,9 +315,17 @@ class Desk:
 		"""Click into a Code field (an Ace editor) of a dialog, go to its end and type."""
 		# The editor itself: scrolling to an element inside it would scroll Ace's own text layer.
 		editor = self.find(f'.frappe-control[data-fieldname="{fieldname}"] .ace_editor', within=dialog)
-		self.click(editor)
-		typing = self.driver.switch_to.active_element
-		assert "ace_text-input" in (typing.get_attribute("class") or ""), "the editor did not take the focus"
+
+		# A dialog still opening puts the focus on its first field once shown: clicked after that.
+		def focused(_):
+			shown = "return frappe.ui.open_dialogs.some((d) => d.display && d.$wrapper[0] === arguments[0])"
+			if not self.js(shown, dialog):
+				return None
+			self.click(editor)
+			active = self.driver.switch_to.active_element
+			return active if "ace_text-input" in (active.get_attribute("class") or "") else None
+
+		typing = self.wait(focused, "the editor did not take the focus")
 		typing.send_keys(Keys.CONTROL, Keys.END, Keys.NULL)
 		typing.send_keys(*keys)
 

@@ -88,6 +88,22 @@ def set_codes(desk: Desk, dialog):
 	desk.idle()
 
 
+def confirm_set(desk: Desk, dialog, question: str, answer: str = "Yes"):
+	"""Press Set where it changes the row's quantity: it asks ``question`` first; answered ``answer``
+	("Yes": the row takes the codes and the quantity, the dialog closes; "No": nothing changes)."""
+	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
+	asked = desk.dialog("Confirm")
+	assert asked.find_element(By.CSS_SELECTOR, ".modal-body").text.strip() == question
+	buttons = asked.find_elements(By.CSS_SELECTOR, ".modal-footer button")
+	desk.click(next(b for b in buttons if b.is_displayed() and b.text.strip() == answer))
+	if answer != "Yes":
+		desk.wait(lambda d: not asked.is_displayed(), "the question stayed open")
+		return
+	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
+	desk.wait(lambda d: desk.visible(".grid-row-open") is None, "the row form stayed open")
+	desk.idle()
+
+
 def row_codes(desk: Desk, row) -> str:
 	return desk.find('[data-fieldname="sn_codes"] textarea', within=row).get_attribute("value")
 

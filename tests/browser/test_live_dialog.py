@@ -19,6 +19,7 @@ from tests.browser.steps import (
 	MAIN,
 	PHONE,
 	TITLE,
+	confirm_set,
 	deliver,
 	delivery_row,
 	open_sn_dialog,
@@ -116,10 +117,12 @@ def test_the_quantity_of_a_receipt_follows_its_codes(desk, uid):
 	row = receipt_row(desk, 1)
 	dialog = open_sn_dialog(desk, row)
 	desk.type_code(dialog, "codes", " ".join(codes))
-	wait_state(desk, dialog, "3 entered / 1 required", "green")
-	assert desk.text_of(".sn-note", dialog) == "Set makes the row's quantity 3"
+	# Orange until Set: the change of quantity is said before it happens, and Set asks first.
+	wait_state(desk, dialog, "3 entered / 1 required", "orange")
+	assert desk.text_of(".sn-note", dialog) == "Set will make the row's quantity 3 (it is 1)"
+	assert desk.find(".modal-footer .btn-primary", within=dialog).text.strip() == "Set quantity to 3"
 	desk.snap("d2-quantity-follows")
-	set_codes(desk, dialog)
+	confirm_set(desk, dialog, "Row 1 is for 1 units and 3 SN codes are entered: make its quantity 3?")
 	desk.wait(
 		lambda d: desk.js("return [cur_frm.doc.items[0].qty, cur_frm.doc.items[0].stock_qty]") == [3, 3],
 		"the row's quantity did not follow its codes",

@@ -635,6 +635,25 @@ def _methods(w: World, k: str, n: int) -> dict:
 		),
 		# quantities per warehouse the user may read, of every unit there whoever supplied it
 		"item_stock": ({"warehouse"}, [method("item_stock", item_code=PHONE)]),
+		# the units to pick at a warehouse
+		"stock_units": (
+			{"warehouse", "supplier"},
+			[
+				method("stock_units", item_code=PHONE, warehouse=MAIN),
+				other(method("stock_units", item_code=PHONE, warehouse=SHOP)),
+			],
+		),
+		# what registering would say, nothing written
+		"check_registration": (
+			True,
+			[
+				method("check_registration", item_code=PHONE, warehouse=MAIN, text=f"{w.prefix}C{n}"),
+				other(method("check_registration", item_code=PHONE, warehouse=SHOP, text=f"{w.prefix}C{n}")),
+				typed(
+					method("check_registration", item_code=PHONE, warehouse=MAIN, text=w.shop[0]), w.shop[0]
+				),
+			],
+		),
 		"register_serials": (
 			False,
 			[method("register_serials", item_code=PHONE, warehouse=MAIN, codes=f"{w.prefix}R{n}")],
@@ -712,6 +731,24 @@ def _methods(w: World, k: str, n: int) -> dict:
 				),
 				other(
 					_dialog("check_row", "Purchase Receipt", MAIN, factory.SUPPLIER2, text=bought), "supplier"
+				),
+			],
+		),
+		# a scan into the document's own Scan Barcode field: as the SN dialog's live check
+		"scan_into_document": (
+			True,
+			[
+				_dialog("scan_into_document", "Delivery Note", MAIN, scan=w.main[0]),
+				other(_dialog("scan_into_document", "Delivery Note", SHOP, scan=w.shop[0])),
+				typed(_dialog("scan_into_document", "Delivery Note", MAIN, scan=w.shop[0]), w.shop[0]),
+				typed(_dialog("scan_into_document", "Delivery Note", MAIN, scan=sold), sold),
+				other(
+					_dialog("scan_into_document", "Delivery Note", MAIN, factory.CUSTOMER2, scan=w.main[0]),
+					"customer",
+				),
+				other(
+					_dialog("scan_into_document", "Purchase Receipt", MAIN, factory.SUPPLIER2, scan=bought),
+					"supplier",
 				),
 			],
 		),

@@ -2,7 +2,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from serial_tracking.core.codes import ALLOWED_PUNCTUATION, check_code, fold, join, parse, split
+from serial_tracking.core.codes import (
+	ALLOWED_PUNCTUATION,
+	check_code,
+	fold,
+	join,
+	parse,
+	split,
+	split_pattern,
+)
 from serial_tracking.core.gs1 import is_gs1
 from serial_tracking.core.problems import Reason
 
@@ -138,3 +146,13 @@ def test_an_input_longer_than_its_codes_could_be_is_refused_without_being_read()
 	assert [p.reason for p in parsed.problems] == [Reason.INPUT_TOO_LONG]
 	assert parsed.problems[0].params == {"length": 2_000_000, "most": 1_640_000, "max_count": 1000}
 	assert (parsed.codes, parsed.entered) == ([], 0)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1-, ;\t\n\u3001\uff0c\uff1b\u3000\x1d")), max_size=40))
+def test_the_split_pattern_desk_uses_splits_as_the_server_does(text):
+	"""Desk splits a text of codes with split_pattern (a JavaScript regular expression it gets at
+	login) to see which codes it holds; the entries are those split() reads, full-width or not."""
+	import re
+
+	entries = [e for e in re.split(split_pattern(), text) if e]
+	assert [fold(e) for e in entries] == split(text)

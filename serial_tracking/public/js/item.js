@@ -65,11 +65,39 @@ function serial_tracking_register(frm) {
 					reqd: 1,
 					default: (places.find((p) => p.missing > 0) || {}).warehouse,
 				},
-				{ fieldname: "codes", fieldtype: "Code", label: __("SN codes"), reqd: 1 },
+				{
+					fieldname: "scan",
+					fieldtype: "Data",
+					label: __("Scan"),
+					options: "Barcode",
+					description: __("Scan one code after another; each is checked and added below."),
+				},
+				{ fieldname: "scan_state", fieldtype: "HTML" },
+				{
+					fieldname: "codes",
+					fieldtype: "Code",
+					label: __("SN codes"),
+					reqd: 1,
+					description: __("One a line, or separated by spaces, tabs, commas or semicolons."),
+				},
+				{ fieldname: "state", fieldtype: "HTML" },
 			],
 			primary_action_label: __("Register"),
 			primary_action(values) {
-				frappe
+				check_now().then((answer) => {
+					if (!answer || answer.codes.some((c) => !c.ok) || answer.problems.length) {
+						frappe.show_alert({
+							message: __("Correct or remove the entries listed first"),
+							indicator: "orange",
+						});
+						return;
+					}
+					register(values);
+				});
+			},
+		});
+		const register = (values) =>
+			frappe
 					.call("serial_tracking.api.register_serials", {
 						item_code: frm.doc.name,
 						warehouse: values.warehouse,
@@ -84,8 +112,76 @@ function serial_tracking_register(frm) {
 							indicator: "green",
 						});
 					});
-			},
+		// The same scan box, counter and live check as the SN dialog (serial_tracking.ScanEntry).
+		let asked = 0;
+		let timer = null;
+		const text = () => dialog.get_value("codes") || "";
+		const ask = (value) =>
+			dialog.get_value("warehouse")
+				? frappe.xcall("serial_tracking.api.check_registration", {
+						item_code: frm.doc.name,
+						warehouse: dialog.get_value("warehouse"),
+						text: value,
+				  })
+				: Promise.resolve(null);
+		const render = (m) => {
+			if (!m) return dialog.fields_dict.state.$wrapper.html("");
+			const counter = serial_tracking.counter_of(m, {});
+			dialog.fields_dict.state.$wrapper.html(serial_tracking.counter_html(counter, m.required));
+		};
+		const check_now = () => {
+			clearTimeout(timer);
+			const mine = ++asked;
+			return ask(text()).then((m) => {
+				if (mine === asked) render(m);
+				return m;
+			});
+		};
+		let scanned_text = null;
+		const entry = new serial_tracking.ScanEntry({
+			field: dialog.fields_dict.scan,
+			state: dialog.fields_dict.scan_state.$wrapper,
+			read: (scan) =>
+				!dialog.get_value("warehouse")
+					? Promise.resolve({ problems: [{ message: __("Choose the warehouse first") }] })
+					: frappe
+					.xcall("serial_tracking.api.parse_codes", { text: scan, item_code: frm.doc.name })
+					.then((r) => ({
+						codes: r.codes,
+						problems: r.problems.concat(
+							(r.cartons || []).map((c) => ({
+								message: __("{0} is a carton: scan the units themselves", [c]),
+							}))
+						),
+					})),
+			accept: serial_tracking.ScanEntry.accept_by_check(
+				() => serial_tracking.split_codes(text()),
+				(codes) => {
+					++asked;
+					return ask(codes.join("\n"));
+				},
+				(taken) => {
+					scanned_text = [text().trim(), ...taken].filter(Boolean).join("\n");
+					dialog.set_value("codes", scanned_text);
+				}
+			),
+			on_answer: () => check_now(),
 		});
+		dialog.fields_dict.codes.df.onchange = () => {
+			// The editor reports a change a moment late, after the dialog may have closed.
+			if (!dialog.display) return;
+			if (text() !== scanned_text) entry.forget_unless(serial_tracking.split_codes(text()));
+			clearTimeout(timer);
+			timer = setTimeout(check_now, serial_tracking.CHECK_DELAY);
+		};
+		dialog.fields_dict.warehouse.df.onchange = () => dialog.display && check_now();
+		// Closed (registered or not): no check is left to run, and a late answer is not drawn.
+		dialog.on_hide = () => {
+			clearTimeout(timer);
+			++asked;
+		};
 		dialog.show();
+		check_now();
+		serial_tracking.last_registration = dialog;
 	});
 }

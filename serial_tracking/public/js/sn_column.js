@@ -6,11 +6,6 @@ frappe.provide("serial_tracking");
 
 serial_tracking.COUNT_FIELD = "sn_count";
 
-// The entries of a row's codes as the server splits them: white space and , ; 、 ，；.
-serial_tracking.entries_of = function (text) {
-	return (text || "").split(/[\s,;\u3001\uff0c\uff1b]+/).filter(Boolean);
-};
-
 // The table of the row's document the row belongs to, by its parent doctype (the formatter has
 // the row only).
 serial_tracking.row_table = function (row) {
@@ -21,7 +16,7 @@ serial_tracking.row_table = function (row) {
 serial_tracking.count_cell = function (value, df, options, row) {
 	const table = row && row.sn_tracking && serial_tracking.row_table(row);
 	if (!table) return "";
-	const entered = serial_tracking.entries_of(row.sn_codes).length;
+	const entered = serial_tracking.split_codes(row.sn_codes).length;
 	const required = Math.abs(row[table.qty] || 0);
 	const short = entered < required;
 	// A submitted document's row without codes (an optional operation): nothing can be added now.

@@ -41,10 +41,6 @@ serial_tracking.dialog_title = function (frm, row) {
 	return __("SN codes of {0} row {1}: {2}", [label, row.idx, item]);
 };
 
-// At most this many refused entries are listed in the dialog; the rest are counted.
-serial_tracking.MAX_SHOWN = 200;
-// Milliseconds of quiet after typing before the codes are checked.
-serial_tracking.CHECK_DELAY = 400;
 
 // ERPNext's own serial and batch controls on item rows (v15): hidden on rows of SN-tracked items,
 // so nobody enters serials in the wrong place.
@@ -86,29 +82,6 @@ serial_tracking.toggle_erpnext_serials = function (frm, cdt, cdn) {
 	});
 };
 
-// A short tone (440 Hz, 150 ms): a person at a scanner looks at the goods, not at the screen.
-serial_tracking.beep = function () {
-	serial_tracking.beeps = (serial_tracking.beeps || 0) + 1;
-	try {
-		const Context = window.AudioContext || window.webkitAudioContext;
-		if (!Context) return;
-		serial_tracking.audio = serial_tracking.audio || new Context();
-		const audio = serial_tracking.audio;
-		if (audio.state === "suspended") audio.resume();
-		const tone = audio.createOscillator();
-		const volume = audio.createGain();
-		tone.type = "square";
-		tone.frequency.value = 440;
-		volume.gain.value = 0.2;
-		tone.connect(volume);
-		volume.connect(audio.destination);
-		tone.start();
-		tone.stop(audio.currentTime + 0.15);
-	} catch (e) {
-		// No sound on this device: the reason is shown all the same.
-	}
-};
-
 // The cartons of a row as stored (JSON {carton: [codes]}), or none.
 serial_tracking.read_cartons = function (text) {
 	if (!text) return {};
@@ -125,6 +98,229 @@ serial_tracking.read_cartons = function (text) {
 serial_tracking.qty_follows = function (frm, row) {
 	const table = serial_tracking.table_of(frm, row.doctype);
 	return !!table && (table.qty === "qty" || Number(row.conversion_factor || 1) === 1);
+};
+
+// The tools of the SN dialog each operation takes (the check's answer names the operation):
+// codes are generated or imported only where new codes come in, picked only where units leave.
+serial_tracking.TOOLS = {
+	generate: ["Receive", "Registration"],
+	import: ["Receive", "Registration", "Count"],
+	pick: ["Sell", "Issue", "Transfer", "Transfer Out", "Purchase Return"],
+};
+
+serial_tracking.offers = function (tool, operation) {
+	return serial_tracking.TOOLS[tool].includes(operation);
+};
+
+// The fields of the SN dialog of ``row`` (``required`` codes).
+serial_tracking.sn_dialog_fields = function (row, required) {
+	return [
+		{
+			fieldname: "scan",
+			fieldtype: "Data",
+			label: __("Scan"),
+			options: "Barcode",
+			description: __("Scan one code after another; each is checked and added below."),
+		},
+		{ fieldname: "scan_state", fieldtype: "HTML" },
+		{ fieldname: "scan_column", fieldtype: "Column Break" },
+		{
+			fieldname: "carton",
+			fieldtype: "Data",
+			label: __("Carton"),
+			options: "Barcode",
+			hidden: 1,
+			description: __(
+				"Scan a carton's code, then its units: they are packed in it. Empty it to scan loose units."
+			),
+		},
+		{ fieldname: "carton_state", fieldtype: "HTML" },
+		{ fieldname: "codes_section", fieldtype: "Section Break" },
+		{
+			fieldname: "codes",
+			fieldtype: "Code",
+			label: __("SN codes"),
+			default: row.sn_codes || "",
+			description: __("One a line, or separated by spaces, tabs, commas or semicolons."),
+		},
+		{ fieldname: "state", fieldtype: "HTML" },
+		{ fieldname: "import_links", fieldtype: "HTML", hidden: 1 },
+		{
+			fieldname: "rule_section",
+			fieldtype: "Section Break",
+			label: __("Generate by rule"),
+			collapsible: 1,
+		},
+		{ fieldname: "prefix", fieldtype: "Data", label: __("Prefix") },
+		{ fieldname: "start", fieldtype: "Int", label: __("Start"), default: 1 },
+		{ fieldname: "cb1", fieldtype: "Column Break" },
+		{ fieldname: "increment", fieldtype: "Int", label: __("Increment"), default: 1 },
+		{ fieldname: "count", fieldtype: "Int", label: __("Count"), default: required || 1 },
+		{ fieldname: "cb2", fieldtype: "Column Break" },
+		{ fieldname: "width", fieldtype: "Int", label: __("Width (zero-padded)"), default: 0 },
+		{ fieldname: "generate", fieldtype: "Button", label: __("Generate") },
+	];
+};
+
+// Codes made by the rule in the dialog's fields, or the rule's problems said.
+serial_tracking.generate_by_rule = function (values) {
+	return frappe
+		.call("serial_tracking.api.generate_codes", {
+			prefix: values.prefix || "",
+			start: values.start || 0,
+			increment: values.increment || 0,
+			count: values.count || 0,
+			width: values.width || 0,
+		})
+		.then((r) => {
+			if (r.message.problems.length) {
+				frappe.msgprint(r.message.problems.map((p) => frappe.utils.escape_html(p.message)).join("<br>"));
+				return [];
+			}
+			return r.message.codes;
+		});
+};
+
+// Pick units In Stock at ``warehouse``: a list of them (code, carton, the date each came there,
+// oldest first) filtered by the start of a code or carton, to tick, or the N oldest taken at once.
+// ``entered``: the codes the caller holds already (never offered again); ``wanted``: how many are
+// still missing. Resolves to the codes picked ([] when closed).
+serial_tracking.pick_from_stock = function ({ item_code, warehouse, entered, wanted }) {
+	const esc = frappe.utils.escape_html;
+	const PAGE = 50;
+	return new Promise((resolve) => {
+		let done = false;
+		let units = [];
+		let more = false;
+		let asked = 0;
+		const ticked = new Set();
+		const dialog = new frappe.ui.Dialog({
+			title: __("Pick {0} from stock at {1}", [esc(item_code), esc(warehouse)]),
+			size: "large",
+			fields: [
+				{
+					fieldname: "search",
+					fieldtype: "Data",
+					label: __("Code or carton starts with"),
+				},
+				{ fieldname: "cb", fieldtype: "Column Break" },
+				{
+					fieldname: "how_many",
+					fieldtype: "Int",
+					label: __("How many of the oldest"),
+					default: wanted || 1,
+					onchange: () =>
+						dialog.set_secondary_action_label(
+							__("Take the {0} oldest", [cint(dialog.get_value("how_many")) || 0])
+						),
+				},
+				{ fieldname: "list_section", fieldtype: "Section Break" },
+				{ fieldname: "units", fieldtype: "HTML" },
+			],
+			primary_action_label: __("Add ticked"),
+			primary_action: () => finish(units.filter((u) => ticked.has(u.code)).map((u) => u.code)),
+			secondary_action_label: __("Take the {0} oldest", [wanted || 1]),
+			secondary_action: () => take_oldest(),
+			on_hide: () => !done && resolve([]),
+		});
+		const $units = dialog.fields_dict.units.$wrapper;
+
+		function finish(codes) {
+			if (!codes.length) {
+				frappe.show_alert({ message: __("Tick the units to add first"), indicator: "orange" });
+				return;
+			}
+			done = true;
+			dialog.hide();
+			resolve(codes);
+		}
+
+		function ask(args) {
+			return frappe.xcall("serial_tracking.api.stock_units", {
+				item_code,
+				warehouse,
+				exclude: entered || [],
+				...args,
+			});
+		}
+
+		function take_oldest() {
+			const count = dialog.get_value("how_many") || 0;
+			if (count < 1) return;
+			ask({ page_length: Math.min(count, 500) }).then((r) => {
+				if (!r.units.length) return say_none();
+				if (r.units.length < count) {
+					frappe.show_alert({
+						message: __("Only {0} units in stock at {1} could be taken", [r.units.length, esc(warehouse)]),
+						indicator: "orange",
+					});
+				}
+				finish(r.units.map((u) => u.code));
+			});
+		}
+
+		function say_none() {
+			const search = (dialog.get_value("search") || "").trim();
+			$units.html(
+				`<p class="text-muted sn-pick-none">${
+					search
+						? esc(__("No unit of {0} in stock at {1} has a code or carton starting with {2}", [item_code, warehouse, search]))
+						: esc(__("No unit of {0} is in stock at {1} (besides those entered)", [item_code, warehouse]))
+				}</p>`
+			);
+		}
+
+		function load(start) {
+			const mine = ++asked;
+			const search = (dialog.get_value("search") || "").trim();
+			return ask({ search, start, page_length: PAGE }).then((r) => {
+				if (mine !== asked) return;
+				units = start ? units.concat(r.units) : r.units;
+				more = r.more;
+				render();
+			});
+		}
+
+		function render() {
+			if (!units.length) return say_none();
+			const rows = units
+				.map(
+					(u) => `<tr class="sn-pick-unit" data-code="${esc(u.code)}">
+						<td><input type="checkbox" class="sn-pick-tick" ${ticked.has(u.code) ? "checked" : ""}></td>
+						<td class="sn-pick-code">${esc(u.code)}</td>
+						<td class="sn-pick-carton">${esc(u.carton || "")}</td>
+						<td class="sn-pick-received">${esc(u.received ? frappe.datetime.str_to_user(u.received) : "")}</td>
+					</tr>`
+				)
+				.join("");
+			$units.html(`
+				<table class="table table-sm table-hover small sn-pick-list">
+					<thead><tr><th></th><th>${esc(__("SN code"))}</th><th>${esc(__("Carton"))}</th>
+					<th>${esc(__("Received"))}</th></tr></thead>
+					<tbody>${rows}</tbody>
+				</table>
+				<div class="small text-muted sn-pick-count">${esc(
+					__("{0} ticked of {1} shown, oldest first", [ticked.size, units.length])
+				)}</div>
+				${more ? `<button class="btn btn-xs btn-default sn-pick-more">${esc(__("Show more"))}</button>` : ""}`);
+		}
+
+		$units.on("change", ".sn-pick-tick", (e) => {
+			const code = $(e.target).closest(".sn-pick-unit").attr("data-code");
+			if (e.target.checked) ticked.add(code);
+			else ticked.delete(code);
+			$units.find(".sn-pick-count").text(__("{0} ticked of {1} shown, oldest first", [ticked.size, units.length]));
+		});
+		$units.on("click", ".sn-pick-more", () => load(units.length));
+		let timer = null;
+		dialog.fields_dict.search.$input.on("input", () => {
+			clearTimeout(timer);
+			timer = setTimeout(() => load(0), serial_tracking.CHECK_DELAY);
+		});
+		dialog.show();
+		load(0);
+		serial_tracking.last_pick = dialog;
+	});
 };
 
 serial_tracking.open_dialog = function (frm, cdt, cdn) {
@@ -155,122 +351,84 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	let asked = 0;
 	// The latest answer shown, and the cartons built in this dialog (receipts).
 	let last = null;
+	// The text as the scan box last left it: an edit of the text after it is the user's.
+	let scanned_text = null;
 	const cartons = serial_tracking.read_cartons(row.sn_cartons);
 	let carton = null;
 
 	const dialog = new frappe.ui.Dialog({
 		title: title,
 		size: "large",
-		fields: [
-			{
-				fieldname: "scan",
-				fieldtype: "Data",
-				label: __("Scan"),
-				options: "Barcode",
-				description: __("Scan one code after another; each is checked and added below."),
-			},
-			{ fieldname: "scan_state", fieldtype: "HTML" },
-			{ fieldname: "scan_column", fieldtype: "Column Break" },
-			{
-				fieldname: "carton",
-				fieldtype: "Data",
-				label: __("Carton"),
-				options: "Barcode",
-				hidden: 1,
-				description: __(
-					"Scan a carton's code, then its units: they are packed in it. Empty it to scan loose units."
-				),
-			},
-			{ fieldname: "carton_state", fieldtype: "HTML" },
-			{ fieldname: "codes_section", fieldtype: "Section Break" },
-			{
-				fieldname: "codes",
-				fieldtype: "Code",
-				label: __("SN codes"),
-				default: row.sn_codes || "",
-				description: __("One a line, or separated by spaces, tabs, commas or semicolons."),
-			},
-			{ fieldname: "state", fieldtype: "HTML" },
-			{ fieldname: "import_links", fieldtype: "HTML" },
-			{
-				fieldname: "rule_section",
-				fieldtype: "Section Break",
-				label: __("Generate by rule"),
-				collapsible: 1,
-			},
-			{ fieldname: "prefix", fieldtype: "Data", label: __("Prefix") },
-			{ fieldname: "start", fieldtype: "Int", label: __("Start"), default: 1 },
-			{ fieldname: "cb1", fieldtype: "Column Break" },
-			{ fieldname: "increment", fieldtype: "Int", label: __("Increment"), default: 1 },
-			{ fieldname: "count", fieldtype: "Int", label: __("Count"), default: required || 1 },
-			{ fieldname: "cb2", fieldtype: "Column Break" },
-			{ fieldname: "width", fieldtype: "Int", label: __("Width (zero-padded)"), default: 0 },
-			{
-				fieldname: "generate",
-				fieldtype: "Button",
-				label: __("Generate"),
-				click: () => {
-					const v = dialog.get_values(true);
-					frappe
-						.call("serial_tracking.api.generate_codes", {
-							prefix: v.prefix || "",
-							start: v.start || 0,
-							increment: v.increment || 0,
-							count: v.count || 0,
-							width: v.width || 0,
-						})
-						.then((r) => {
-							if (r.message.problems.length) {
-								frappe.msgprint(r.message.problems.map((p) => esc(p.message)).join("<br>"));
-								return;
-							}
-							append(r.message.codes);
-							check_now();
-						});
-				},
-			},
-		],
+		fields: serial_tracking.sn_dialog_fields(row, required),
 		primary_action_label: __("Set"),
 		primary_action: () => {
 			// The row gets the codes as read (folded, one a line), and only when every entry is good.
 			clearTimeout(timer);
 			check_now().then((m) => {
-				if (m.codes.some((c) => !c.ok) || shown_problems(m).length) {
+				if (m.codes.some((c) => !c.ok) || counter_of(m).problems.length) {
 					frappe.show_alert({
 						message: __("Correct or remove the entries listed first"),
 						indicator: "orange",
 					});
 					return;
 				}
-				set_row(m);
-				dialog.hide();
+				const counter = counter_of(m);
+				if (!counter.changes_qty) {
+					set_row(m);
+					dialog.hide();
+					return;
+				}
+				frappe.confirm(
+					__("Row {0} is for {1} units and {2} SN codes are entered: make its quantity {2}?", [
+						row.idx,
+						format_number(serial_tracking.row_qty(frm, row), null, 0),
+						counter.good,
+					]),
+					() => {
+						set_row(m);
+						dialog.hide();
+					}
+				);
 			});
 		},
 	});
+	dialog.fields_dict.generate.df.click = () =>
+		serial_tracking.generate_by_rule(dialog.get_values(true)).then((codes) => {
+			if (!codes.length) return;
+			append(codes);
+			check_now();
+		});
 
 	const source = serial_tracking.row_source(frm, row);
-	if (source) {
-		dialog.add_custom_action(__("Pick from stock"), () => {
-			frappe
-				.call("serial_tracking.api.in_stock", {
+	dialog.add_custom_action(
+		__("Pick from stock"),
+		() =>
+			serial_tracking
+				.pick_from_stock({
 					item_code: row.item_code,
 					warehouse: source,
-					limit: required || 1000,
+					entered: serial_tracking.split_codes(text()),
+					wanted: Math.max(required - ((last && counter_of(last).good) || 0), 0),
 				})
-				.then((r) => {
-					append(r.message || []);
+				.then((codes) => {
+					if (!codes.length) return;
+					append(codes);
 					check_now();
-				});
-		});
-	}
-	dialog.add_custom_action(__("Import SN codes"), () => {
-		new frappe.ui.FileUploader({
-			dialog_title: __("Import SN codes"),
-			allow_multiple: false,
-			restrictions: { allowed_file_types: [".xlsx"] },
-			on_success: (file) => import_file(file.file_url),
-		});
-	});
+				}),
+		"sn-pick hide"
+	);
+	dialog.add_custom_action(
+		__("Import SN codes"),
+		() => {
+			new frappe.ui.FileUploader({
+				dialog_title: __("Import SN codes"),
+				allow_multiple: false,
+				restrictions: { allowed_file_types: [".xlsx"] },
+				on_success: (file) => import_file(file.file_url),
+			});
+		},
+		"sn-import hide"
+	);
 	dialog.fields_dict.import_links.$wrapper.html(
 		`<a class="small sn-template" href="/api/method/serial_tracking.api.import_template">${esc(
 			__("Download the import template (xlsx)")
@@ -283,7 +441,9 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 
 	function append(codes) {
 		const current = text().trim();
-		dialog.set_value("codes", [current, ...codes].filter(Boolean).join("\n"));
+		const value = [current, ...codes].filter(Boolean).join("\n");
+		dialog.set_value("codes", value);
+		return value;
 	}
 
 	// The document as Desk holds it, with this dialog's cartons on the row.
@@ -301,7 +461,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 
 	// The cartons with the codes the text still holds; empty ones left out.
 	function kept_cartons(codes) {
-		const present = new Set((codes || text().split(/[\s,;\u3001\uff0c\uff1b]+/)).map((c) => c.toUpperCase()));
+		const present = new Set((codes || serial_tracking.split_codes(text())).map((c) => c.toUpperCase()));
 		const kept = {};
 		Object.entries(cartons).forEach(([name, list]) => {
 			const inside = (list || []).filter((c) => present.has(String(c).toUpperCase()));
@@ -331,57 +491,49 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 
 	function check_later() {
 		clearTimeout(timer);
+		if (text() !== scanned_text) entry.forget_unless(serial_tracking.split_codes(text()));
 		timer = setTimeout(check_now, serial_tracking.CHECK_DELAY);
 	}
 
-	function shown_problems(m) {
-		// The counter tells the count; a row whose quantity follows its codes has no count to meet.
-		return m.problems.filter((p) => p !== m.count_problem);
-	}
-
-	function follows(m) {
-		return m.sets_qty && serial_tracking.qty_follows(frm, row);
+	function counter_of(m) {
+		const follows = m.sets_qty && serial_tracking.qty_follows(frm, row);
+		return serial_tracking.counter_of(m, {
+			follows,
+			sets_qty_elsewhere: m.sets_qty && !follows,
+			uom: row.uom,
+			current_qty: format_number(serial_tracking.row_qty(frm, row), null, 0),
+		});
 	}
 
 	function render(m) {
 		last = m;
 		required = m.required;
-		toggle_carton(m.operation === "Receive" && frappe.meta.has_field(cdt, "sn_cartons"));
-		const bad = m.codes.filter((c) => !c.ok);
-		const good = m.codes.length - bad.length;
-		const problems = shown_problems(m);
-		let note = "";
-		if (m.sets_qty && !serial_tracking.qty_follows(frm, row)) {
-			note = __("The row's unit {0} is not its stock unit: Set leaves its quantity as it is", [
-				esc(row.uom || ""),
-			]);
-		} else if (follows(m)) {
-			if (good && good !== required) note = __("Set makes the row's quantity {0}", [good]);
-		} else if (good < required) {
-			note = __("{0} missing", [required - good]);
-		} else if (good > required) {
-			note = __("{0} too many", [good - required]);
-		}
-		const counted = good === required || (follows(m) && good > 0);
-		const ok = !bad.length && !problems.length && counted;
-		const lines = problems.map((p) => `<li>${esc(p)}</li>`);
-		bad.slice(0, serial_tracking.MAX_SHOWN).forEach((c) => {
-			const reason = esc(c.reason || "");
-			lines.push(`<li>${c.entry ? __("Entry {0}: {1}", [c.entry, reason]) : reason}</li>`);
-		});
-		const more =
-			bad.length > serial_tracking.MAX_SHOWN
-				? `<div class="text-danger small sn-more">${esc(
-						__("and {0} more", [format_number(bad.length - serial_tracking.MAX_SHOWN, null, 0)])
-				  )}</div>`
-				: "";
-		dialog.fields_dict.state.$wrapper.html(`
-			<div class="indicator-pill ${ok ? "green" : "orange"}">
-				${esc(__("{0} entered / {1} required", [format_number(good, null, 0), format_number(required, null, 0)]))}
-			</div>
-			<span class="small text-muted ml-2 sn-note">${note}</span>
-			${lines.length ? `<ul class="text-danger small mt-2">${lines.join("")}</ul>` : ""}
-			${more}`);
+		const receives = m.operation === "Receive" && frappe.meta.has_field(cdt, "sn_cartons");
+		toggle_carton(receives);
+		offer_tools(m.operation);
+		const counter = counter_of(m);
+		dialog.fields_dict.state.$wrapper.html(serial_tracking.counter_html(counter, required));
+		dialog
+			.get_primary_btn()
+			.text(counter.changes_qty ? __("Set quantity to {0}", [counter.good]) : __("Set"));
+	}
+
+	// Only the tools the row's operation takes.
+	function offer_tools(operation) {
+		const generate = serial_tracking.offers("generate", operation);
+		const imports = serial_tracking.offers("import", operation);
+		const pick = !!source && serial_tracking.offers("pick", operation);
+		set_shown("rule_section", generate);
+		set_shown("import_links", imports);
+		dialog.$wrapper.find(".custom-actions .sn-import").toggleClass("hide", !imports);
+		dialog.$wrapper.find(".custom-actions .sn-pick").toggleClass("hide", !pick);
+	}
+
+	// Shows or hides a field or a whole section (its wrapper), touching it only when it changes.
+	function set_shown(fieldname, shown) {
+		const field = dialog.fields_dict[fieldname];
+		if (!field.df.hidden === shown) return;
+		dialog.set_df_property(fieldname, "hidden", shown ? 0 : 1);
 	}
 
 	function toggle_carton(show) {
@@ -402,66 +554,34 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		state.html(`<div class="small sn-carton">${esc(__("Carton {0}: {1} codes", [carton, count]))}</div>`);
 	}
 
-	function scan_says(message, refused) {
-		dialog.fields_dict.scan_state.$wrapper.html(
-			message
-				? `<div class="small sn-scan ${refused ? "text-danger" : "text-muted"}">${esc(message)}</div>`
-				: ""
-		);
-		if (refused) serial_tracking.beep();
-	}
-
 	// One scan: read by the server (GS1, cartons), checked with the codes entered so far, and
 	// added only when good; a refused scan sounds and says why next to the scan field.
-	function scan(value) {
-		return frappe
-			.call({
-				method: "serial_tracking.api.read_scan",
-				args: { doc: doc_to_send(), row: cdn, scan: value },
-				type: "POST",
-			})
-			.then((r) => {
-				const read = r.message || {};
-				const problems = read.problems || [];
-				if (problems.length) {
-					scan_says(problems.map((p) => p.message).join("; "), true);
-					return;
+	let scan_asked = 0;
+	const entry = new serial_tracking.ScanEntry({
+		field: dialog.fields_dict.scan,
+		state: dialog.fields_dict.scan_state.$wrapper,
+		read: serial_tracking.ScanEntry.read_row(doc_to_send, cdn),
+		accept: serial_tracking.ScanEntry.accept_by_check(
+			() => serial_tracking.split_codes(text()),
+			(codes) => {
+				scan_asked = ++asked;
+				return ask([text().trim(), ...codes].filter(Boolean).join("\n"));
+			},
+			(taken) => {
+				scanned_text = append(taken);
+				if (carton) {
+					cartons[carton] = [...(cartons[carton] || []), ...taken];
+					show_carton();
 				}
-				const codes = read.codes || [];
-				if (!codes.length) {
-					scan_says(read.message || __("{0}: no SN code to add", [value]), true);
-					return;
-				}
-				const before = text().trim();
-				const candidate = [before, ...codes].filter(Boolean).join("\n");
-				const mine = ++asked;
-				return ask(candidate).then((m) => {
-					const added = m.codes.slice(-codes.length);
-					const refused = added.filter((c) => !c.ok);
-					const taken = added.filter((c) => c.ok).map((c) => c.code);
-					if (taken.length) {
-						append(taken);
-						if (carton) {
-							cartons[carton] = [...(cartons[carton] || []), ...taken];
-							show_carton();
-						}
-					}
-					if (refused.length) {
-						const first = refused[0].reason || "";
-						scan_says(
-							refused.length > 1
-								? __("{0} (and {1} more codes of this scan refused)", [first, refused.length - 1])
-								: first,
-							true
-						);
-						check_now();
-						return;
-					}
-					scan_says(read.message || "", false);
-					if (mine === asked) render(m);
-				});
-			});
-	}
+			}
+		),
+		on_answer: ({ refused, answer }) => {
+			if (!answer) return;
+			if (refused.length) return check_now();
+			if (scan_asked === asked) render(answer);
+		},
+	});
+	dialog.sn_entry = entry;
 
 	function import_file(file_url) {
 		return frappe
@@ -514,13 +634,6 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	}
 
 	dialog.fields_dict.codes.df.onchange = check_later;
-	dialog.fields_dict.scan.$input.on("keydown", (e) => {
-		if (e.key !== "Enter") return;
-		e.preventDefault();
-		const value = (dialog.get_value("scan") || "").trim();
-		dialog.set_value("scan", "");
-		if (value) scan(value);
-	});
 	// The carton field is made hidden, before it has its input: listened to through its wrapper.
 	dialog.fields_dict.carton.$wrapper.on("keydown", "input", (e) => {
 		if (e.key !== "Enter") return;
