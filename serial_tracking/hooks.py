@@ -37,7 +37,6 @@ doctype_js = {
 	"Stock Entry": _STOCK_JS,
 	"Stock Reconciliation": _STOCK_JS,
 	"Serial Number": "public/js/serial_number.js",
-	"Serial Count": "public/js/beep.js",
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}

@@ -18,6 +18,7 @@ from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.counting import (  # noqa: F401
 	cancel_count,
+	codes_argument,
 	count_preview,
 	count_remove_scans,
 	count_scan,
@@ -159,7 +160,7 @@ def stock_units(
 			title=_("Invalid argument"),
 		)
 	limits = get_settings().limits
-	left_out = _codes(exclude, _("Exclude"))
+	left_out = codes_argument(exclude, _("Exclude"))
 	if len(left_out) > limits.max_per_operation:
 		frappe.throw(
 			_("At most {0} SN codes can be left out, not {1}").format(
@@ -200,24 +201,6 @@ def stock_units(
 		],
 		"more": len(rows) > page_length,
 	}
-
-
-def _codes(value: Any, label: str) -> list[str]:
-	"""A list of codes, or a JSON list of them as a form sends it; none when empty."""
-	if value in (None, "", []):
-		return []
-	parsed = value
-	if isinstance(value, str):
-		try:
-			parsed = frappe.parse_json(value)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			parsed = value.split()
-	if not isinstance(parsed, list) or not all(isinstance(code, str) for code in parsed):
-		frappe.throw(
-			_("{0} must be a list of SN codes, not '{1}'").format(label, escape_html(str(value))),
-			title=_("Invalid argument"),
-		)
-	return [code.strip() for code in parsed if code.strip()]
 
 
 @frappe.whitelist()

@@ -72,7 +72,7 @@ def count_remove_scans(count: str, codes: list[str] | str | None = None, kind: s
 	say; at most 5,000 per call: call again while ``left`` is not 0). Refused on a count posted,
 	cancelled or being posted."""
 	doc = _count(count, "write")
-	removed = count_review.remove(doc.name, _codes(codes, _("Codes")), kind or None)
+	removed = count_review.remove(doc.name, codes_argument(codes, _("Codes")), kind or None)
 	return {**removed, "summary": counting.summary(doc.name)}
 
 
@@ -108,7 +108,7 @@ def post_count(count: str, leave: list[str] | str | None = None) -> dict:
 	Reconciliations, and the count's own movements where the quantity does not change. All or
 	nothing; a count posted already, or being posted by someone else, is refused."""
 	doc = _count(count, "submit")
-	codes = _codes(leave, _("Leave"))
+	codes = codes_argument(leave, _("Leave"))
 	scans = frappe.db.count(SCAN, {"serial_count": doc.name})
 	if len({code.upper() for code in codes}) > scans:
 		frappe.throw(
@@ -165,7 +165,7 @@ def _made(doc) -> dict:
 	}
 
 
-def _codes(value, label: str) -> list[str]:
+def codes_argument(value, label: str) -> list[str]:
 	"""A list of codes, or a JSON list of them as a form sends it; none when empty."""
 	if value in (None, "", []):
 		return []
