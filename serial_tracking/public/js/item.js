@@ -65,14 +65,7 @@ function serial_tracking_register(frm) {
 					reqd: 1,
 					default: (places.find((p) => p.missing > 0) || {}).warehouse,
 				},
-				{
-					fieldname: "scan",
-					fieldtype: "Data",
-					label: __("Scan"),
-					options: "Barcode",
-					description: __("Scan one code after another; each is checked and added below."),
-				},
-				{ fieldname: "scan_state", fieldtype: "HTML" },
+				...serial_tracking.scan_fields(),
 				{
 					fieldname: "codes",
 					fieldtype: "Code",

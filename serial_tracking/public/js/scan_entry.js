@@ -30,6 +30,20 @@ serial_tracking.split_codes = function (text) {
 		.filter(Boolean);
 };
 
+// A dialog's scan box and the place of its answer, for a ScanEntry on fields "scan" and "scan_state".
+serial_tracking.scan_fields = function () {
+	return [
+		{
+			fieldname: "scan",
+			fieldtype: "Data",
+			label: __("Scan"),
+			options: "Barcode",
+			description: __("Scan one code after another; each is checked and added below."),
+		},
+		{ fieldname: "scan_state", fieldtype: "HTML" },
+	];
+};
+
 // At most this many refused entries are listed in the dialog; the rest are counted.
 serial_tracking.MAX_SHOWN = 200;
 // Milliseconds of quiet after typing before the codes are checked.

@@ -115,14 +115,7 @@ serial_tracking.offers = function (tool, operation) {
 // The fields of the SN dialog of ``row`` (``required`` codes).
 serial_tracking.sn_dialog_fields = function (row, required) {
 	return [
-		{
-			fieldname: "scan",
-			fieldtype: "Data",
-			label: __("Scan"),
-			options: "Barcode",
-			description: __("Scan one code after another; each is checked and added below."),
-		},
-		{ fieldname: "scan_state", fieldtype: "HTML" },
+		...serial_tracking.scan_fields(),
 		{ fieldname: "scan_column", fieldtype: "Column Break" },
 		{
 			fieldname: "carton",
