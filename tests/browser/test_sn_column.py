@@ -156,14 +156,16 @@ def test_every_document_shows_the_column(desk, api, cleanup, uid, doctype):
 			"return frappe.model.set_value(cur_frm.doc.items[0].doctype, cur_frm.doc.items[0].name, 'qty', 2)"
 		)
 	_shows(desk, "0 / 2", "red")
-	header = desk.find('.form-layout .frappe-control[data-fieldname="items"] .grid-heading-row')
-	assert header.find_element(By.CSS_SELECTOR, '[data-fieldname="sn_count"]').text.strip() == "SN"
-	# A row of an item without SN codes shows nothing.
-	plain = desk.find(
-		'.form-layout .frappe-control[data-fieldname="items"] .grid-row[data-idx="2"]'
-		' .data-row [data-fieldname="sn_count"]'
+	# The grid redraws its heading on each refresh, so each read waits for the drawn state.
+	grid = '.form-layout .frappe-control[data-fieldname="items"]'
+	desk.wait(
+		lambda _: desk.text_of(f'{grid} .grid-heading-row [data-fieldname="sn_count"]').strip() == "SN",
+		"the heading of the SN column is not SN",
 	)
-	assert plain.text.strip() == ""
+	# A row of an item without SN codes shows nothing.
+	plain = f'{grid} .grid-row[data-idx="2"] .data-row [data-fieldname="sn_count"]'
+	desk.find(plain)
+	desk.wait(lambda _: desk.text_of(plain).strip() == "", "a row of an item without SN codes shows a figure")
 	desk.snap(f"column-{doctype.lower().replace(' ', '-')}")
 
 
