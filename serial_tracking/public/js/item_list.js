@@ -64,10 +64,13 @@ frappe.listview_settings["Item"] = frappe.listview_settings["Item"] || {};
 		frappe.call("serial_tracking.api.set_tracking", { items, enable: enable ? 1 : 0 }).then((r) => {
 			if (r.message.queued) {
 				frappe.show_alert(__("Switching {0} items in the background", [r.message.count]));
-				frappe.realtime.on("sn_tracking_switched", (result) => {
+				// One message per job: the listener goes once it has its answer.
+				const on_switched = (result) => {
+					frappe.realtime.off("sn_tracking_switched", on_switched);
 					report(result, enable);
 					listview.refresh();
-				});
+				};
+				frappe.realtime.on("sn_tracking_switched", on_switched);
 			} else {
 				report(r.message, enable);
 				listview.refresh();
