@@ -94,7 +94,7 @@ serial_tracking.scan_barcode.apply = async function (frm, answer) {
 	}
 	if (answer.selected || (answer.sets_qty && codes.length)) frm.serial_tracking_selected = row.name;
 	if (codes.length) {
-		const present = (row.sn_codes || "").split(/\s+/).filter(Boolean);
+		const present = serial_tracking.split_codes(row.sn_codes);
 		const all = present.concat(codes);
 		await frappe.model.set_value(row.doctype, row.name, "sn_codes", all.join("\n"));
 		// The quantity follows the codes: a receipt's as the SN dialog's Set makes it, any other row's

@@ -1,5 +1,6 @@
 // One scan box for every place SN codes are scanned: the SN dialog, the POS prompt, the item's
-// registration dialog (and anything else that adopts it). Loaded on every Desk page (app_include_js).
+// registration dialog and the Serial Count (ERPNext's own Scan Barcode field keeps its control and
+// shares the server's reading, the splitting and the tone: scan_barcode.js). Loaded on every Desk page (app_include_js).
 //
 //   const entry = new serial_tracking.ScanEntry({
 //       field,      // a Data control (e.g. dialog.fields_dict.scan); Enter in it ends one scan
@@ -10,7 +11,8 @@
 //       accept,     // (codes) => Promise<{taken: [code], refused: [{code, reason}], answer}>: checks the
 //                   //   codes read with those entered so far and adds the good ones (the caller keeps
 //                   //   the codes; serial_tracking.ScanEntry.accept_by_check makes one from a check)
-//       on_answer,  // optional: ({scan, taken, refused, message, answer}) after each scan
+//       on_answer,  // optional: ({scan, taken, refused, message, answer, read}) after each scan
+//       on_failure, // optional: (scan) after a scan whose call the server refused (its message is shown)
 //   });
 //   entry.say(message, refused)   say something next to the box (refused: red, with a tone)
 //   entry.forget_unless(codes)     clear a refusal once none of the codes it refused is in ``codes``
@@ -127,11 +129,12 @@ serial_tracking.beep = function () {
 };
 
 serial_tracking.ScanEntry = class ScanEntry {
-	constructor({ field, state, read, accept, on_answer }) {
+	constructor({ field, state, read, accept, on_answer, on_failure }) {
 		this.field = field;
 		this.read = read;
 		this.accept = accept;
 		this.on_answer = on_answer || (() => {});
+		this.on_failure = on_failure || (() => {});
 		this.refused_codes = [];
 		this.queue = Promise.resolve();
 		this.$state = state || $('<div class="sn-scan-state"></div>').appendTo(field.$wrapper);
@@ -170,7 +173,13 @@ serial_tracking.ScanEntry = class ScanEntry {
 	}
 
 	scan(value) {
-		this.queue = this.queue.then(() => this.handle(value)).catch(() => {});
+		// A call the server refused has shown its message already (frappe.xcall): the tone says so.
+		this.queue = this.queue
+			.then(() => this.handle(value))
+			.catch(() => {
+				serial_tracking.beep();
+				this.on_failure(value);
+			});
 		return this.queue;
 	}
 
@@ -180,12 +189,12 @@ serial_tracking.ScanEntry = class ScanEntry {
 		if (problems.length) {
 			this.say(problems.map((p) => p.message || p).join("; "), true);
 			this.refused_codes = [value.toUpperCase()];
-			return this.on_answer({ scan: value, taken: [], refused: problems, message: read.message });
+			return this.on_answer({ scan: value, taken: [], refused: problems, message: read.message, read });
 		}
 		const codes = read.codes || [];
 		if (!codes.length) {
 			this.say(read.message || __("{0}: no SN code to add", [value]), true);
-			return this.on_answer({ scan: value, taken: [], refused: [], message: read.message });
+			return this.on_answer({ scan: value, taken: [], refused: [], message: read.message, read });
 		}
 		const { taken = [], refused = [], answer } = (await this.accept(codes)) || {};
 		if (refused.length) {
@@ -200,7 +209,7 @@ serial_tracking.ScanEntry = class ScanEntry {
 		} else {
 			this.say(read.message || "", false);
 		}
-		return this.on_answer({ scan: value, taken, refused, message: read.message, answer });
+		return this.on_answer({ scan: value, taken, refused, message: read.message, answer, read });
 	}
 };
 
