@@ -124,7 +124,11 @@ def prompt_scan(desk: Desk, dialog, code: str):
 
 
 def prompt_notes(dialog) -> list[str]:
-	return [li.text.strip() for li in dialog.find_elements(By.CSS_SELECTOR, ".st-pos-notes li")]
+	"""What the scan box answered to the last scan (the scan box of the SN dialog)."""
+	return [
+		e.text.strip()
+		for e in dialog.find_elements(By.CSS_SELECTOR, '[data-fieldname="scan_state"] .sn-scan')
+	]
 
 
 def prompt_codes(dialog) -> list[str]:

@@ -58,13 +58,15 @@ def test_adding_by_click_asks_for_the_codes(desk, api, cleanup, uid):
 
 	pos.click_item(desk, PHONE)
 	dialog = pos.prompt(desk)
-	# A sold code is refused with the reason submit would give; nothing enters.
+	# A sold code is refused with the reason submit would give, and the tone; nothing enters.
+	beeps = desk.js("return serial_tracking.beeps || 0")
 	pos.prompt_scan(desk, dialog, sold)
 	desk.wait(
 		lambda d: pos.prompt_notes(dialog) == [sold_message(sold, "Delivery Note", delivery)],
 		"the sold code was not refused with its reason",
 	)
 	assert pos.prompt_codes(dialog) == []
+	assert desk.js("return serial_tracking.beeps || 0") == beeps + 1
 	desk.snap("p2-pos-refused")
 	# Picked from those in stock at the profile's warehouse, and scanned.
 	desk.click(desk.find(f'.st-pos-pick[data-code="{first}"]', within=dialog))

@@ -9,7 +9,7 @@ frappe.provide("serial_tracking.pos");
 	const esc = (text) => frappe.utils.escape_html(text || "");
 	const tracked = {};
 
-	pos.codes_of = (row) => (row && row.sn_codes ? row.sn_codes.split("\n").filter(Boolean) : []);
+	pos.codes_of = (row) => serial_tracking.split_codes(row && row.sn_codes);
 
 	pos.is_tracked = (item_code) => {
 		if (!(item_code in tracked)) {
@@ -21,7 +21,7 @@ frappe.provide("serial_tracking.pos");
 
 	pos.refused = (message) => {
 		frappe.show_alert({ message, indicator: "red" }, 8);
-		frappe.utils.play_sound("error");
+		serial_tracking.beep();
 	};
 
 	// The invoice as it would be with ``codes`` on the item's row (added, when the cart has none).
@@ -66,22 +66,18 @@ frappe.provide("serial_tracking.pos");
 	};
 
 	// Ask for the codes of the item's row; resolves to the codes chosen, or null when dismissed.
+	// The scan box is the one of the SN dialog (serial_tracking.ScanEntry): each scan is read for the
+	// row (a GS1 symbol, a carton, a code) and checked with the codes taken so far, as submit would.
 	pos.prompt = (controller, item, row) =>
 		new Promise((resolve) => {
 			let codes = pos.codes_of(row);
-			let notes = [];
 			let done = false;
 			const warehouse = (row && row.warehouse) || controller.settings.warehouse;
 			const dialog = new frappe.ui.Dialog({
 				title: __("SN codes of {0}", [esc(item.item_code)]),
 				fields: [
-					{
-						fieldname: "scan",
-						fieldtype: "Data",
-						label: __("Scan or type an SN code"),
-						description: __("Press Enter after each code."),
-					},
-					{ fieldname: "state", fieldtype: "HTML" },
+					...serial_tracking.scan_fields(),
+					{ fieldname: "codes_html", fieldtype: "HTML" },
 					{
 						fieldname: "pick_section",
 						fieldtype: "Section Break",
@@ -97,7 +93,7 @@ frappe.provide("serial_tracking.pos");
 				},
 				on_hide: () => !done && resolve(null),
 			});
-			const $state = dialog.fields_dict.state.$wrapper;
+			const $codes = dialog.fields_dict.codes_html.$wrapper;
 			const $pick = dialog.fields_dict.pick.$wrapper;
 			let in_stock = [];
 
@@ -108,12 +104,9 @@ frappe.provide("serial_tracking.pos");
 							${esc(code)} <a class="st-pos-remove" title="${__("Remove")}">&times;</a></span>`
 					)
 					.join(" ");
-				$state.html(
+				$codes.html(
 					`<div class="st-pos-count text-muted">${__("{0} SN codes", [codes.length])}</div>
-					<div class="st-pos-codes" style="display:flex;flex-wrap:wrap;gap:4px;margin:6px 0">${chips}</div>
-					<ul class="st-pos-notes">${notes
-						.map((n) => `<li class="${n.ok ? "text-muted" : "text-danger"}">${n.text}</li>`)
-						.join("")}</ul>`
+					<div class="st-pos-codes" style="display:flex;flex-wrap:wrap;gap:4px;margin:6px 0">${chips}</div>`
 				);
 				const free = in_stock.filter((code) => !codes.includes(code));
 				$pick.html(
@@ -130,45 +123,30 @@ frappe.provide("serial_tracking.pos");
 				);
 			};
 
-			const add = async (text) => {
-				notes = [];
-				const scanned = await pos.read(controller, item, row, codes, text);
-				scanned.problems.forEach((p) => notes.push({ text: esc(p.message) }));
-				if (scanned.message) notes.push({ text: esc(scanned.message), ok: true });
-				const fresh = scanned.codes.filter((code) => !codes.includes(code));
-				if (fresh.length) {
-					const answers = await pos.check(controller, item, row, codes.concat(fresh));
-					const refused = new Map(answers.filter((a) => !a.ok).map((a) => [a.code, a.reason]));
-					fresh.forEach((code) => {
-						if (refused.has(code)) notes.push({ text: esc(refused.get(code)) });
-						else codes.push(code);
-					});
-				}
-				if (notes.some((n) => !n.ok)) frappe.utils.play_sound("error");
-				render();
-			};
-
-			const scan = dialog.fields_dict.scan;
-			scan.$input.on("keydown", (e) => {
-				if (e.key !== "Enter") return;
-				// Not the dialog's primary action: Enter ends one scan.
-				e.preventDefault();
-				e.stopPropagation();
-				const text = scan.$input.val();
-				scan.$input.val("");
-				if (text.trim()) add(text);
+			const entry = new serial_tracking.ScanEntry({
+				field: dialog.fields_dict.scan,
+				state: dialog.fields_dict.scan_state.$wrapper,
+				read: (scan) => pos.read(controller, item, row, codes, scan),
+				accept: serial_tracking.ScanEntry.accept_by_check(
+					() => codes,
+					(all) => pos.check(controller, item, row, all),
+					(taken) => {
+						codes = codes.concat(taken);
+						render();
+					}
+				),
 			});
-			$state.on("click", ".st-pos-remove", (e) => {
+			$codes.on("click", ".st-pos-remove", (e) => {
 				const code = $(e.currentTarget).closest(".st-pos-code").attr("data-code");
 				codes = codes.filter((c) => c !== code);
-				notes = [];
+				entry.forget_unless(codes);
 				render();
 			});
-			$pick.on("click", ".st-pos-pick", (e) => add($(e.currentTarget).attr("data-code")));
+			$pick.on("click", ".st-pos-pick", (e) => entry.scan($(e.currentTarget).attr("data-code")));
 
 			render();
 			dialog.show();
-			dialog.$wrapper.on("shown.bs.modal", () => scan.set_focus());
+			dialog.$wrapper.on("shown.bs.modal", () => dialog.fields_dict.scan.set_focus());
 			frappe
 				.xcall("serial_tracking.api.in_stock", { item_code: item.item_code, warehouse, limit: 200 })
 				.then((found) => {
