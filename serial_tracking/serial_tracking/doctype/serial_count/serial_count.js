@@ -60,38 +60,58 @@ frappe.ui.form.on("Serial Count", {
 });
 
 const serial_count = {
+	// The scan box of the SN dialog (serial_tracking.ScanEntry): scans are stored one after another,
+	// in the order made; each answer lists what every code of the scan is.
 	scan_box(frm) {
 		const $wrapper = frm.fields_dict.scan_html.$wrapper.empty();
 		if (frm.doc.docstatus !== 0 || frm.doc.status === "Posting") return;
 		const $box = $(`
 			<div class="serial-count-scan">
-				<input type="text" class="form-control sn-count-input" autocomplete="off"
-					placeholder="${__("Scan an SN code, a carton or a GS1 symbol, then Enter")}">
-				<div class="sn-count-answer small" style="margin-top: 8px"></div>
+				<div class="sn-count-field"></div>
+				<div class="sn-count-answer small"></div>
 				<div class="sn-count-scans" style="margin-top: 12px"></div>
 			</div>`).appendTo($wrapper);
-		serial_count.list_scans(frm);
-		const $input = $box.find("input");
-		$input.on("keydown", (e) => {
-			if (e.key !== "Enter") return;
-			e.preventDefault();
-			const text = $input.val();
-			$input.val("");
-			if (!text.trim()) return;
-			frappe
-				.xcall("serial_tracking.api.count_scan", { count: frm.doc.name, text })
-				.then((answer) => {
-					serial_count.show_answer($box.find(".sn-count-answer"), answer);
-					serial_count.show_summary(frm, answer.summary);
-					// A sound for what the person at the scanner must look at: a refused or unexpected scan.
-					const unexpected = answer.results.some((r) => r.new && r.kind !== "counted");
-					if (unexpected || (answer.problems || []).length) serial_tracking.beep();
-					serial_count.list_scans(frm);
-				})
-				.catch(() => serial_tracking.beep())
-				.finally(() => $input.trigger("focus"));
+		const field = frappe.ui.form.make_control({
+			df: {
+				fieldname: "scan",
+				fieldtype: "Data",
+				options: "Barcode",
+				placeholder: __("Scan an SN code, a carton or a GS1 symbol, then Enter"),
+			},
+			parent: $box.find(".sn-count-field"),
+			render_input: true,
 		});
-		setTimeout(() => $input.trigger("focus"), 300);
+		field.$input.addClass("sn-count-input").attr("autocomplete", "off");
+		const $answer = $box.find(".sn-count-answer");
+		new serial_tracking.ScanEntry({
+			field,
+			state: $answer,
+			// Read and stored in one call: the count keeps every scan, whatever it is.
+			read: (text) =>
+				frappe.xcall("serial_tracking.api.count_scan", { count: frm.doc.name, text }).then((answer) => ({
+					codes: answer.results.map((r) => r.code),
+					problems: answer.problems || [],
+					message: answer.message,
+					answer,
+				})),
+			accept: async (codes) => ({ taken: codes, refused: [] }),
+			on_answer: ({ read }) => {
+				const answer = read.answer;
+				if (answer) {
+					serial_count.show_answer($answer, answer);
+					serial_count.show_summary(frm, answer.summary);
+					// A sound for what the person at the scanner must look at: an unexpected scan (the
+					// scan box sounds for a refused one itself).
+					const unexpected = answer.results.some((r) => r.new && r.kind !== "counted");
+					if (unexpected && !(answer.problems || []).length) serial_tracking.beep();
+				}
+				serial_count.list_scans(frm);
+				field.$input.trigger("focus");
+			},
+			on_failure: () => field.$input.trigger("focus"),
+		});
+		serial_count.list_scans(frm);
+		setTimeout(() => field.$input.trigger("focus"), 300);
 	},
 
 	show_answer($answer, answer) {
