@@ -81,16 +81,27 @@ def wait_state(desk: Desk, dialog, counter: str, colour: str, problems: list[str
 
 
 def set_codes(desk: Desk, dialog):
-	"""Press Set. Like every Desk dialog, closing it also closes the row form it was opened from."""
+	"""Press Set. The row form the dialog was opened from is open again once it closes (Desk would close
+	it with the dialog); it is closed here, as a person closes it to go on in the grid."""
+	from_row_form = desk.visible(".grid-row-open .form-in-grid") is not None
 	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
 	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
-	desk.wait(lambda d: desk.visible(".grid-row-open") is None, "the row form stayed open")
+	_back_to_the_grid(desk, from_row_form)
+
+
+def _back_to_the_grid(desk: Desk, from_row_form: bool):
+	if from_row_form:
+		desk.find(".grid-row-open .form-in-grid", message="the row form did not open again")
+		desk.idle()
+		desk.close_row()
+	desk.wait(lambda d: desk.visible(".grid-row-open") is None, "a row form is open")
 	desk.idle()
 
 
 def confirm_set(desk: Desk, dialog, question: str, answer: str = "Yes"):
 	"""Press Set where it changes the row's quantity: it asks ``question`` first; answered ``answer``
 	("Yes": the row takes the codes and the quantity, the dialog closes; "No": nothing changes)."""
+	from_row_form = desk.visible(".grid-row-open .form-in-grid") is not None
 	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
 	asked = desk.dialog("Confirm")
 	assert asked.find_element(By.CSS_SELECTOR, ".modal-body").text.strip() == question
@@ -100,8 +111,7 @@ def confirm_set(desk: Desk, dialog, question: str, answer: str = "Yes"):
 		desk.wait(lambda d: not asked.is_displayed(), "the question stayed open")
 		return
 	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
-	desk.wait(lambda d: desk.visible(".grid-row-open") is None, "the row form stayed open")
-	desk.idle()
+	_back_to_the_grid(desk, from_row_form)
 
 
 def row_codes(desk: Desk, row) -> str:

@@ -638,6 +638,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		dialog.fields_dict.scan.$input.focus();
 		check_now();
 	});
+	serial_tracking.keep_row_form(frm, dialog, cdn);
 	dialog.show();
 	// The code editor takes its value only once shown: check what the row carries.
 	asked++;
@@ -647,6 +648,20 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 	});
 	serial_tracking.last_dialog = dialog;
 	return dialog;
+};
+
+// Desk closes the open row form whenever a dialog closes (its own and any stacked on it, such as the
+// pick dialog): the row form the SN dialog was opened from is open again once the dialog is gone.
+serial_tracking.keep_row_form = function (frm, dialog, cdn) {
+	const open = frappe.ui.form.get_open_grid_form();
+	if (!open || !open.doc || open.doc.name !== cdn) return;
+	const field = open.grid.df.fieldname;
+	dialog.$wrapper.on("hidden.bs.modal", () => {
+		if (window.cur_frm !== frm || (window.cur_dialog && cur_dialog.display)) return;
+		const grid = frm.fields_dict[field] && frm.fields_dict[field].grid;
+		const row = grid && grid.grid_rows_by_docname[cdn];
+		if (row && !frappe.ui.form.get_open_grid_form()) row.toggle_view(true);
+	});
 };
 
 // Desk runs this file once for each document it loads, and every run would add its handlers
