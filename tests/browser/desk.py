@@ -307,9 +307,18 @@ class Desk:
 		return [m for m in self.driver.find_elements(By.CSS_SELECTOR, MODAL) if m.is_displayed()]
 
 	def close_dialogs(self):
-		"""Leave no dialog open for the next test."""
-		self.js("while (window.cur_dialog && cur_dialog.display) { cur_dialog.hide(); }")
-		self.js("$('.modal.show').modal('hide')")
+		"""Leave no dialog open, nor the row form an SN dialog opens again once it is gone."""
+		self.opened_from_row_form = False
+		# Each dialog shown is counted out when it is gone (Desk's own handlers of that moment, such as
+		# opening the row form again, were bound before and run first).
+		self.js(
+			"const shown = $('.modal.show'); window.st_hiding = shown.length;"
+			" shown.one('hidden.bs.modal', () => window.st_hiding--);"
+			" while (window.cur_dialog && cur_dialog.display) { cur_dialog.hide(); }"
+			" $('.modal.show').modal('hide');"
+		)
+		self.wait(lambda d: d.execute_script("return window.st_hiding <= 0"), "a dialog stayed open")
+		self.js("frappe.ui.form.close_grid_form()")
 
 	def type_code(self, dialog: WebElement, fieldname: str, *keys):
 		"""Click into a Code field (an Ace editor) of a dialog, go to its end and type."""

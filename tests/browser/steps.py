@@ -61,6 +61,8 @@ def open_sn_dialog(desk: Desk, row, title: str = TITLE):
 	desk.js("arguments[0].scrollIntoView({block: 'center'})", button)
 	desk.snap("row-form-sn-button")
 	desk.click(button)
+	# Opened from the row form: Set leaves the row form open (set_codes checks it).
+	desk.opened_from_row_form = True
 	return desk.dialog(title)
 
 
@@ -83,13 +85,16 @@ def wait_state(desk: Desk, dialog, counter: str, colour: str, problems: list[str
 def set_codes(desk: Desk, dialog):
 	"""Press Set. The row form the dialog was opened from is open again once it closes (Desk would close
 	it with the dialog); it is closed here, as a person closes it to go on in the grid."""
-	from_row_form = desk.visible(".grid-row-open .form-in-grid") is not None
 	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
 	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
-	_back_to_the_grid(desk, from_row_form)
+	_back_to_the_grid(desk)
 
 
-def _back_to_the_grid(desk: Desk, from_row_form: bool):
+def _back_to_the_grid(desk: Desk):
+	"""After the SN dialog closed: the row form it was opened from is open again (even when a dialog
+	stacked on it, such as the file chooser, closed it meanwhile); closed here to go on in the grid."""
+	from_row_form = getattr(desk, "opened_from_row_form", False)
+	desk.opened_from_row_form = False
 	if from_row_form:
 		desk.find(".grid-row-open .form-in-grid", message="the row form did not open again")
 		desk.idle()
@@ -101,7 +106,6 @@ def _back_to_the_grid(desk: Desk, from_row_form: bool):
 def confirm_set(desk: Desk, dialog, question: str, answer: str = "Yes"):
 	"""Press Set where it changes the row's quantity: it asks ``question`` first; answered ``answer``
 	("Yes": the row takes the codes and the quantity, the dialog closes; "No": nothing changes)."""
-	from_row_form = desk.visible(".grid-row-open .form-in-grid") is not None
 	desk.click(desk.find(".modal-footer .btn-primary", within=dialog))
 	asked = desk.dialog("Confirm")
 	assert asked.find_element(By.CSS_SELECTOR, ".modal-body").text.strip() == question
@@ -111,7 +115,7 @@ def confirm_set(desk: Desk, dialog, question: str, answer: str = "Yes"):
 		desk.wait(lambda d: not asked.is_displayed(), "the question stayed open")
 		return
 	desk.wait(lambda d: not dialog.is_displayed(), "the dialog stayed open after Set")
-	_back_to_the_grid(desk, from_row_form)
+	_back_to_the_grid(desk)
 
 
 def row_codes(desk: Desk, row) -> str:

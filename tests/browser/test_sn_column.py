@@ -87,7 +87,8 @@ def _row(doctype: str, qty: int, codes: list[str] | None = None) -> dict:
 	if doctype == "Stock Entry":
 		return {**row, "t_warehouse": MAIN, "basic_rate": 100, "conversion_factor": 1, "uom": "Nos"}
 	if doctype == "Stock Reconciliation":
-		return {**row, "warehouse": MAIN, "valuation_rate": 100}
+		# A rate no stock holds: ERPNext drops a row that changes nothing (the stock held already).
+		return {**row, "warehouse": MAIN, "valuation_rate": 97.13}
 	return {**row, "warehouse": MAIN, "rate": 100, "conversion_factor": 1}
 
 
