@@ -16,9 +16,17 @@ from serial_tracking.api import cancel_blocked, cancel_chain, cancel_chain_statu
 from serial_tracking.stock import cancelling, consistency
 from tests.integration import factory as f
 from tests.integration.jobs import Published, queued_job, run_as_a_worker
-from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
+from tests.integration.racing import (
+	DONE,
+	Session,
+	cancel_latest_first,
+	carrying,
+	keep,
+	no_raw_errors,
+	race,
+	summary,
+)
 from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
-from tests.integration.test_concurrency import _carrying
 from tests.integration.test_trace import statements  # noqa: F401 (fixture)
 
 ITEM = "ST-CHAIN"
@@ -199,7 +207,7 @@ def _run():
 
 def _left(run):
 	"""The run's documents (those carrying its codes, and its counts), to clean up latest first."""
-	found = _carrying(run)
+	found = carrying(run)
 	scan = frappe.qb.DocType("Serial Count Scan")
 	counts = (
 		frappe.qb.from_(scan)

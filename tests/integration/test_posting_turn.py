@@ -19,8 +19,8 @@ from serial_tracking.messages import PostingBusy
 from serial_tracking.stock import posting
 from tests.integration import factory as f
 from tests.integration.jobs import Published
+from tests.integration.racing import WAREHOUSE, clean_up, new_run
 from tests.integration.test_api import restricted  # noqa: F401 (fixture)
-from tests.integration.test_concurrency import WAREHOUSE, _clean_up, _run
 
 ITEM = "ST-TURN"
 
@@ -72,10 +72,10 @@ class Holder:
 @pytest.fixture
 def run():
 	f.committed_place(ITEM, WAREHOUSE)
-	run = _run()
+	run = new_run()
 	yield run
 	frappe.db.rollback()
-	_clean_up(run)
+	clean_up(run)
 
 
 def _holding_document(run):
