@@ -71,6 +71,34 @@ def customer(name, **values):
 	return name
 
 
+def user_with(roles):
+	"""A user with these roles, made once."""
+	email = "st-" + "-".join(r.lower().replace(" ", "") for r in roles) + "@example.com"
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
+		)
+		user.insert()
+		user.add_roles(*roles)
+	return email
+
+
+def other_company():
+	"""A second company, made inside the test's transaction."""
+	name = "ST Elsewhere"
+	if not frappe.db.exists("Company", name):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": "STE",
+				"default_currency": "USD",
+				"country": "United States",
+			}
+		).insert()
+	return name
+
+
 def make_item(code, sn_tracking=1, **values):
 	doc = frappe.get_doc(
 		{

@@ -9,8 +9,7 @@ from frappe.utils import add_days, nowdate, nowtime
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import LAPTOP, MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes
-from tests.integration.test_api import restricted, user_with  # noqa: F401
+from tests.integration.factory import LAPTOP, MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes, user_with
 
 ROWS = {
 	"Delivery Note": "Delivery Note Item",
@@ -340,7 +339,7 @@ def test_an_unsaved_document_needs_create_permission():
 		check(unsaved("Stock Reconciliation", [row(PHONE, 1)], purpose="Stock Reconciliation"), 1, "")
 
 
-def test_user_permissions_on_the_warehouse_of_unsaved_and_saved_documents(restricted):  # noqa: F811
+def test_user_permissions_on_the_warehouse_of_unsaved_and_saved_documents(restricted):
 	sn = codes("CKV", 1)
 	f.receive(sn)
 	saved = f.delivery_note([(PHONE, 1, sn, MAIN)], submit=False)

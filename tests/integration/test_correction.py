@@ -10,7 +10,7 @@ from serial_tracking import api
 from serial_tracking.messages import SerialTrackingError
 from serial_tracking.stock import consistency, correction
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes
+from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes, user_with
 from tests.integration.racing import (
 	BUSY,
 	DONE,
@@ -30,7 +30,6 @@ from tests.integration.racing import (
 	summary,
 )
 from tests.integration.racing import WAREHOUSE as RACE_WAREHOUSE
-from tests.integration.test_api import restricted, user_with  # noqa: F401 (a fixture)
 
 LOG = "Serial Circulation Log"
 
@@ -76,7 +75,7 @@ def test_a_stock_user_is_refused_and_a_stock_manager_renames():
 	assert status("FIXR-1") is None and status("FIXR-2") == ("In Stock", MAIN)
 
 
-def test_a_manager_of_one_warehouse_renames_only_serials_there(restricted):  # noqa: F811
+def test_a_manager_of_one_warehouse_renames_only_serials_there(restricted):
 	f.receive(["FIXW-1"], warehouse=MAIN)
 	f.receive(["FIXW-2"], warehouse=SHOP)
 	frappe.set_user(restricted("fix-main", "Warehouse", MAIN, roles=("Stock User", "Stock Manager")))

@@ -22,8 +22,7 @@ from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.exchange import importing
 from tests.hostile import corpus
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, SHOP
-from tests.integration.test_api import restricted, user_with  # noqa: F401
+from tests.integration.factory import MAIN, SHOP, user_with
 
 HEADER = ["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
 ITEM_A, ITEM_B = "ST-IMP-A", "ST-IMP-B"
@@ -425,7 +424,7 @@ def test_a_file_the_user_may_not_read_or_that_does_not_exist_is_refused(upload):
 		api.import_serials("/private/files/no-such-file.xlsx")
 
 
-def test_users_who_may_not_create_serials_or_read_a_warehouse_are_refused(upload, restricted):  # noqa: F811
+def test_users_who_may_not_create_serials_or_read_a_warehouse_are_refused(upload, restricted):
 	items(ITEM_A)
 	stock(ITEM_A, MAIN, 1)
 	url = upload(sheet([[ITEM_A, None, MAIN, "PERM-1", None]]), private=0)

@@ -10,8 +10,7 @@ import frappe
 from serial_tracking import api
 from serial_tracking.exchange import importing
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, SHOP, codes
-from tests.integration.test_api import other_company, restricted  # noqa: F401
+from tests.integration.factory import MAIN, PHONE, SHOP, codes, other_company
 from tests.integration.test_cartons import hand_carton, received_in_cartons
 from tests.integration.test_check_row import row, unsaved
 from tests.integration.test_import import ITEM_A, items, no_files_left, sheet, upload  # noqa: F401
@@ -22,7 +21,7 @@ def _as_desk(doc: dict) -> str:
 
 
 @pytest.mark.parametrize("method", ["check_row", "read_scan"])
-def test_a_warehouse_of_a_company_the_user_may_not_read_is_refused(method, restricted):  # noqa: F811
+def test_a_warehouse_of_a_company_the_user_may_not_read_is_refused(method, restricted):
 	"""A user restricted to one company may not learn, through a document of that company whose row
 	names another company's warehouse, which SN codes are in stock there (a list of warehouses
 	hides it; ERPNext would refuse to save such a document)."""
@@ -57,7 +56,7 @@ def test_a_document_of_the_wrong_shape_is_a_clear_refusal(change):
 		api.check_row(_as_desk(doc), "new-delivery-note-item-1", "A1")
 
 
-def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted):  # noqa: F811
+def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted):
 	"""A Stock Manager of the shop may not pack units held at the main warehouse (nor learn their item)."""
 	at_main = codes("RVH", 1)
 	f.receive(at_main)

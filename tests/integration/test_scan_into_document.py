@@ -7,7 +7,6 @@ import frappe
 from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, PLAIN, SHOP, codes
-from tests.integration.test_api import restricted  # noqa: F401
 from tests.integration.test_cartons import received_in_cartons
 from tests.integration.test_check_row import row, unsaved
 from tests.integration.test_gs1 import GTIN, barcode
@@ -88,7 +87,7 @@ def test_a_code_the_check_refuses_is_refused_with_its_reason():
 	assert answer["codes"] == [] and "is not in stock: it is Sold" in answer["refused"][sn[0]]
 
 
-def test_a_unit_at_a_warehouse_the_user_may_not_read_is_not_found(restricted):  # noqa: F811
+def test_a_unit_at_a_warehouse_the_user_may_not_read_is_not_found(restricted):
 	sn = codes("SBP", 1)
 	f.receive(sn, warehouse=SHOP)
 	frappe.set_user(restricted("sb-main", "Warehouse", MAIN))
