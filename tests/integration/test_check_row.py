@@ -5,81 +5,12 @@ import json
 import pytest
 
 import frappe
-from frappe.utils import add_days, nowdate, nowtime
+from frappe.utils import add_days, nowdate
 
 from serial_tracking import api
 from tests.integration import factory as f
+from tests.integration.desk import check, good, refused, row, unsaved
 from tests.integration.factory import LAPTOP, MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes, user_with
-
-ROWS = {
-	"Delivery Note": "Delivery Note Item",
-	"Purchase Receipt": "Purchase Receipt Item",
-	"Stock Entry": "Stock Entry Detail",
-	"Stock Reconciliation": "Stock Reconciliation Item",
-}
-
-
-def unsaved(doctype, rows, **values) -> dict:
-	"""A new document as Desk holds it before the first save: temporary names, nothing stored.
-
-	rows: dicts with item_code, qty and the warehouses; quantities in stock units as Desk computes them.
-	"""
-	slug = doctype.lower().replace(" ", "-")
-	party = {}
-	if doctype == "Delivery Note":
-		party = {"customer": f.CUSTOMER}
-	elif doctype == "Purchase Receipt":
-		party = {"supplier": f.SUPPLIER}
-	doc = {
-		"doctype": doctype,
-		"name": f"new-{slug}-1",
-		"__islocal": 1,
-		"__unsaved": 1,
-		"docstatus": 0,
-		"company": f.COMPANY,
-		"posting_date": nowdate(),
-		"posting_time": nowtime(),
-		"set_posting_time": 1,
-		**party,
-		**values,
-		"items": [],
-	}
-	for n, row in enumerate(rows, start=1):
-		qty = row["qty"]
-		doc["items"].append(
-			{
-				"doctype": ROWS[doctype],
-				"name": f"new-{slug}-item-{n}",
-				"__islocal": 1,
-				"idx": n,
-				"uom": "Nos",
-				"stock_uom": "Nos",
-				"conversion_factor": 1,
-				"stock_qty": qty,
-				"transfer_qty": qty,
-				"rate": 100,
-				**row,
-			}
-		)
-	return doc
-
-
-def row(item, qty, warehouse=MAIN, **values):
-	return {"item_code": item, "qty": qty, "warehouse": warehouse, **values}
-
-
-def check(doc, n, text, as_json=True):
-	"""check_row on row ``n`` (1-based) of ``doc`` with ``text``; doc sent as JSON, as Desk sends it."""
-	name = doc["items"][n - 1]["name"]
-	return api.check_row(json.dumps(doc) if as_json else doc, name, text)
-
-
-def refused(result) -> dict[str, str]:
-	return {c["code"]: c["reason"] for c in result["codes"] if not c["ok"]}
-
-
-def good(result) -> list[str]:
-	return [c["code"] for c in result["codes"] if c["ok"]]
 
 
 def test_good_codes_of_a_sale_and_the_counter():

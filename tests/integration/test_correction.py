@@ -142,9 +142,7 @@ def test_a_code_another_serial_has_is_refused_in_any_case():
 
 
 def test_a_carton_code_is_refused():
-	from tests.integration.test_cartons import received_in_cartons
-
-	received_in_cartons({"FIXBOX-1": ["FIXC-1"]})
+	f.received_in_cartons({"FIXBOX-1": ["FIXC-1"]})
 	with pytest.raises(SerialTrackingError, match="fixbox-1 is the code of a carton"):
 		correct("FIXC-1", "fixbox-1")
 	assert status("FIXC-1") == ("In Stock", MAIN) and corrections("FIXC-1") == []

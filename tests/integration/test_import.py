@@ -13,7 +13,7 @@ import uuid
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 import frappe
 
@@ -23,8 +23,8 @@ from serial_tracking.exchange import importing
 from tests.hostile import corpus
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP, user_with
+from tests.integration.sheets import HEADER, sheet
 
-HEADER = ["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
 ITEM_A, ITEM_B = "ST-IMP-A", "ST-IMP-B"
 
 
@@ -60,19 +60,6 @@ def upload(no_files_left):
 		return file.file_url
 
 	return make
-
-
-def sheet(rows, header=HEADER) -> bytes:
-	"""An xlsx of real cells: numbers stay numbers, as Excel would store them."""
-	book = Workbook()
-	ws = book.active
-	if header is not None:
-		ws.append(header)
-	for row in rows:
-		ws.append(row)
-	out = io.BytesIO()
-	book.save(out)
-	return out.getvalue()
 
 
 def stored() -> tuple[int, int]:

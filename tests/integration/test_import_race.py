@@ -27,7 +27,7 @@ from tests.integration.racing import (
 	run_serials,
 	summary,
 )
-from tests.integration.test_import import HEADER, sheet
+from tests.integration.sheets import HEADER, sheet
 
 ITEM = "ST-RACE-IMPORT"
 IMPORTERS = 2

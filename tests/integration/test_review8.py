@@ -10,9 +10,16 @@ import frappe
 from serial_tracking import api
 from serial_tracking.exchange import importing
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, SHOP, codes, other_company
-from tests.integration.test_cartons import hand_carton, received_in_cartons
-from tests.integration.test_check_row import row, unsaved
+from tests.integration.desk import row, unsaved
+from tests.integration.factory import (
+	MAIN,
+	PHONE,
+	SHOP,
+	codes,
+	hand_carton,
+	other_company,
+	received_in_cartons,
+)
 from tests.integration.test_import import ITEM_A, items, no_files_left, sheet, upload  # noqa: F401
 
 

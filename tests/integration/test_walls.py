@@ -16,10 +16,8 @@ from serial_tracking.permissions import query_conditions
 from serial_tracking.stock import events
 from serial_tracking.stock.counting import SCAN
 from tests.integration import factory as f
+from tests.integration.desk import check, desk_document, refused, row, scan, unsaved
 from tests.integration.factory import MAIN, PHONE, SHOP, codes, other_company
-from tests.integration.test_cartons import scan as scan_carton
-from tests.integration.test_cartons import unsaved as desk_document
-from tests.integration.test_check_row import check, refused, row, unsaved
 
 
 @pytest.fixture
@@ -135,10 +133,10 @@ def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 		frappe.client.get(CARTON, cartons["theirs"])
 	# Scanned into a sale's row, the hidden carton is answered as no carton at all: none of its units,
 	# nothing of it named; the user's own carton enters its unit.
-	hidden = scan_carton(cartons["theirs"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))
+	hidden = scan(cartons["theirs"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))
 	assert hidden["codes"] == [] and hidden["message"] is None
 	assert [p["message"] for p in hidden["problems"]] == [f"No carton has the code {cartons['theirs']}"]
-	assert scan_carton(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
+	assert scan(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
 	# ... and so it is scanned into a count: no carton, no note naming it
 	count = _count()
 	counted = api.count_scan(count, cartons["theirs"])
