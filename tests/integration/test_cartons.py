@@ -345,3 +345,25 @@ def test_search_shows_the_carton_as_a_link():
 	assert (column["fieldtype"], column["options"]) == ("Link", "Serial Carton")
 	assert search.rows({"carton": "CT-FIND"})[0]["carton"] == "CT-FIND"
 	assert cartons.collisions(["ct-find", "CTF-0001"])[0].code == "ct-find"
+
+
+def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted):
+	"""A Stock Manager of the shop may not pack units held at the main warehouse (nor learn their item)."""
+	at_main = codes("RVH", 1)
+	receive(at_main)
+	frappe.set_user(restricted("rvh", "Warehouse", SHOP, roles=("Stock User", "Stock Manager")))
+	with pytest.raises(frappe.ValidationError, match="RVH0001 is not a known SN code"):
+		hand_carton("RV-HAND", at_main[0])
+	frappe.set_user("Administrator")
+	assert frappe.db.get_value("Serial Number", at_main[0], "carton") is None
+
+
+def test_a_unit_received_again_in_another_carton_leaves_its_old_cartons_count():
+	"""A unit sold and received again in a new carton leaves the old one: its count says so."""
+	unit = codes("RVR", 2)
+	received_in_cartons({"RV-OLD": unit})
+	delivery_note([(PHONE, 1, unit[:1], MAIN)])
+	received_in_cartons({"RV-NEW": unit[:1]})
+	assert frappe.db.get_value("Serial Number", unit[0], "carton") == "RV-NEW"
+	assert frappe.db.get_value("Serial Carton", "RV-OLD", "serial_count") == 1
+	assert frappe.db.get_value("Serial Carton", "RV-NEW", "serial_count") == 1

@@ -10,7 +10,17 @@ from frappe.utils import add_days, nowdate
 from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.desk import check, good, refused, row, unsaved
-from tests.integration.factory import LAPTOP, MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes, user_with
+from tests.integration.factory import (
+	LAPTOP,
+	MAIN,
+	PHONE,
+	PLAIN,
+	SHOP,
+	TRANSIT,
+	codes,
+	other_company,
+	user_with,
+)
 
 
 def test_good_codes_of_a_sale_and_the_counter():
@@ -330,3 +340,46 @@ def test_a_gs1_scan_is_read_for_its_serial():
 	scan = f"(01)09506000134352(21){sn[0]}"
 	result = check(unsaved("Delivery Note", [row(PHONE, 1)]), 1, scan)
 	assert result["codes"] == [{"code": sn[0], "ok": True, "reason": None, "entry": 1}]
+
+
+# Documents a request may send
+
+
+def _as_desk(doc: dict) -> str:
+	return json.dumps(doc)
+
+
+@pytest.mark.parametrize("method", ["check_row", "read_scan"])
+def test_a_warehouse_of_a_company_the_user_may_not_read_is_refused(method, restricted):
+	"""A user restricted to one company may not learn, through a document of that company whose row
+	names another company's warehouse, which SN codes are in stock there (a list of warehouses
+	hides it; ERPNext would refuse to save such a document)."""
+	sn = codes("RVC", 1)
+	f.receive(sn)
+	company = other_company()
+	frappe.set_user(restricted("rvc", "Company", company))
+	doc = unsaved("Delivery Note", [row(PHONE, 1, MAIN)], company=company)
+	name = doc["items"][0]["name"]
+	with pytest.raises(frappe.PermissionError, match=MAIN):
+		if method == "check_row":
+			api.check_row(_as_desk(doc), name, sn[0])
+		else:
+			api.read_scan(_as_desk(doc), name, sn[0])
+
+
+@pytest.mark.parametrize(
+	"change",
+	[
+		{"docstatus": "x"},
+		{"docstatus": {"a": 1}},
+		{"items": "abc"},
+		{"items": [1]},
+		{"items": {"a": 1}},
+	],
+	ids=["docstatus-text", "docstatus-object", "items-text", "items-number", "items-object"],
+)
+def test_a_document_of_the_wrong_shape_is_a_clear_refusal(change):
+	"""Whatever the request sends as the document, the answer is a 4xx naming it, never a raw error."""
+	doc = {**unsaved("Delivery Note", [row(PHONE, 1)]), **change}
+	with pytest.raises((frappe.ValidationError, frappe.PermissionError, frappe.DoesNotExistError)):
+		api.check_row(_as_desk(doc), "new-delivery-note-item-1", "A1")

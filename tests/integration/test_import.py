@@ -765,3 +765,21 @@ def test_the_sn_dialog_refuses_a_file_of_more_rows_than_a_row_takes(upload, sett
 		r"has more than 3 rows \(it has a row 5\); a row of a document takes at most 3 SN codes",
 		call=read_for_row,
 	)
+
+
+def test_a_job_whose_transaction_the_database_rolled_back_still_tells_the_user(upload, monkeypatch):
+	"""A deadlock with a receipt of the same code makes the database roll the job's whole
+	transaction back (its savepoint with it): the job still ends in a notification, not a raw error."""
+	items(ITEM_A)
+
+	def deadlocked(*args, **kwargs):
+		frappe.db.sql("rollback")  # what the server does to the loser of a deadlock
+		raise frappe.QueryDeadlockError("Deadlock found when trying to get lock")
+
+	url = upload(sheet([[ITEM_A, None, MAIN, "RVD-0001", None]]))
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	monkeypatch.setattr(importing, "register", deadlocked)
+	owner = frappe.session.user
+	assert importing.import_in_background(url, owner) == 0
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "failed; nothing was stored" in note.subject
