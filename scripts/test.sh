@@ -31,21 +31,22 @@ run_pytest() { # label dir python args...
 	if [ "$rc" -ne 0 ]; then status=1; fi
 }
 
-# Unit tests: the bench's Python when there is one, else this machine's.
+# Unit tests: the bench's Python when there is one, else this machine's. The third-party packages
+# they import, themselves or through the core: pytest, hypothesis, biip (GS1) and python-barcode.
 if [ -x "$bench/env/bin/python" ]; then
 	py="$bench/env/bin/python"
 else
 	py=$(command -v python3)
 fi
-if ! "$py" -c "import pytest, hypothesis, biip" 2>/dev/null; then
-	"$py" -m pip install --quiet pytest hypothesis biip
+if ! "$py" -c "import pytest, hypothesis, biip, barcode" 2>/dev/null; then
+	"$py" -m pip install --quiet pytest hypothesis biip python-barcode
 fi
 run_pytest "unit tests" "$repo" "$py" tests/unit -q
 
 if [ -d "$bench/sites/$site" ]; then
 	echo "== integration tests on site $site of bench $bench, code from $repo"
 	bash "$repo/scripts/start-services.sh" "$bench" || { echo "could not start MariaDB and Redis"; exit 1; }
-	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode, biip" 2>/dev/null ||
+	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode, openpyxl, biip" 2>/dev/null ||
 		"$bench/env/bin/pip" install --quiet pytest hypothesis python-barcode openpyxl biip
 	export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
 	if ! grep -qx serial_tracking "$bench/sites/apps.txt"; then

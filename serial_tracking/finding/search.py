@@ -49,7 +49,6 @@ LINKS = {
 	"supplier": "Supplier",
 	"customer": "Customer",
 }
-TEXTS = ("serial_no", "voucher_type", "voucher_no", "carton")
 DATES = ("from_date", "to_date")
 FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton", *DATES)
 

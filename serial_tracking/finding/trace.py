@@ -35,26 +35,10 @@ from serial_tracking.finding import search
 from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
+from serial_tracking.stock.ledger import LOG_FIELDS
 
-#: What a movement shows of a log row.
-MOVEMENT_FIELDS = (
-	"serial_no",
-	"item_code",
-	"operation",
-	"sequence",
-	"is_cancelled",
-	"voucher_type",
-	"voucher_no",
-	"row_no",
-	"posting_date",
-	"posting_time",
-	"status_before",
-	"from_warehouse",
-	"status_after",
-	"to_warehouse",
-	"party_type",
-	"party",
-)
+#: What a movement shows of a log row: all but the name of its document's row and its company.
+MOVEMENT_FIELDS = tuple(f for f in LOG_FIELDS if f not in ("voucher_detail_no", "company"))
 #: A correction of a serial's code names the code before it.
 PREVIOUS_CODE = "previous_code"
 #: What the current state of a serial shows (the item's name read from Item, not stored with serials).

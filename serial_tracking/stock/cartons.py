@@ -22,7 +22,7 @@ from serial_tracking.constants import CARTON, ROW_CARTONS, SERIAL
 from serial_tracking.core.codes import check_code, fold, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, parse_row
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.core.states import Operation, Status
+from serial_tracking.core.states import CREATING, Operation, Status
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings, parse_codes
 from serial_tracking.stock import documents, ledger
@@ -32,8 +32,6 @@ Packing = dict[str, tuple[str, list[str]]]
 
 #: Rows whose codes may be packed in cartons as they arrive.
 RECEIVING = frozenset({Operation.RECEIVE})
-#: Rows that may create serials: their codes may not be carton codes.
-CREATING = frozenset({Operation.RECEIVE, Operation.COUNT, Operation.REGISTER})
 #: Rows that take units out of a warehouse: a carton's serials held there fit.
 _OUT_OF = frozenset(
 	{

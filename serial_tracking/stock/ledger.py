@@ -270,9 +270,15 @@ _TYPES = {
 #: What each serial of a write has of its own; the rest (:data:`_SHARED_STATE`) many serials share.
 _EACH = ("code", "sequence", "group")
 _SHARED_STATE = ("item_code", *(f for f in _MOVED if f != "movement_seq"))
-_SHARED_LOG = (
+#: A Serial Circulation Log row as a movement writes it (:func:`write_log`): the serial, its place
+#: in the serial's history, whether it is cancelled, and the movement. A code correction also names
+#: the code before it (``previous_code``, :mod:`serial_tracking.stock.correction`).
+LOG_FIELDS = (
+	"serial_no",
 	"item_code",
 	"operation",
+	"sequence",
+	"is_cancelled",
 	"voucher_type",
 	"voucher_no",
 	"voucher_detail_no",
@@ -287,6 +293,9 @@ _SHARED_LOG = (
 	"party",
 	"company",
 )
+#: What each log row of a write has of its own; the rest (:data:`_SHARED_LOG`) many rows share.
+_OWN_LOG = ("serial_no", "sequence", "is_cancelled")
+_SHARED_LOG = tuple(f for f in LOG_FIELDS if f not in _OWN_LOG)
 
 
 def json_table(fields: tuple[str, ...]) -> str:
@@ -401,7 +410,7 @@ def write_log(steps: list[Step], now=None) -> None:
 		each = json_rows([(s.after.code, s.after.sequence, g) for s, g in zip(batch, index, strict=True)])
 		frappe.db.sql(
 			f"insert into `tab{LOG}` (`name`, `creation`, `modified`, `owner`, `modified_by`, `docstatus`,"
-			f" `serial_no`, `sequence`, `is_cancelled`, {_columns(_SHARED_LOG)})"
+			f" {_columns(_OWN_LOG)}, {_columns(_SHARED_LOG)})"
 			f" select concat(%s, e.`ord`), %s, %s, %s, %s, 0, e.`code`, e.`sequence`, 0,"
 			f" {_columns(_SHARED_LOG, 'g')}"
 			f" from {json_table(_EACH)} e join {json_table(_SHARED_LOG)} g on g.`ord` = e.`group` + 1 order by e.`ord`",

@@ -61,3 +61,51 @@ def settings():
 		doc.save()
 
 	return change
+
+
+@pytest.fixture
+def restricted():
+	"""Users whose User Permissions allow only some values; their cached permissions go with the test."""
+	made = []
+
+	def make(name, allow, *values, roles=("Stock User",)):
+		email = f"st-only-{name}@example.com"
+		frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
+		).insert()
+		frappe.get_doc("User", email).add_roles(*roles)
+		for value in values:
+			frappe.get_doc(
+				{"doctype": "User Permission", "user": email, "allow": allow, "for_value": value}
+			).insert()
+		made.append(email)
+		frappe.clear_cache(user=email)
+		return email
+
+	yield make
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	for email in made:
+		frappe.clear_cache(user=email)
+
+
+@pytest.fixture
+def statements(monkeypatch):
+	"""Counts the SQL statements issued while ``count(action)`` runs."""
+	real_sql = frappe.db.sql
+
+	def count(action):
+		issued = []
+
+		def sql(*args, **kwargs):
+			issued.append(args[0] if args else kwargs.get("query"))
+			return real_sql(*args, **kwargs)
+
+		monkeypatch.setattr(frappe.db, "sql", sql)
+		try:
+			action()
+		finally:
+			monkeypatch.setattr(frappe.db, "sql", real_sql)
+		return len(issued)
+
+	return count

@@ -1,5 +1,7 @@
 """Master data and documents for the integration tests, made through ERPNext itself."""
 
+import json
+
 import frappe
 from frappe.utils import nowdate
 
@@ -66,6 +68,34 @@ def customer(name, **values):
 				"customer_group": "All Customer Groups",
 				"territory": "All Territories",
 				**values,
+			}
+		).insert()
+	return name
+
+
+def user_with(roles):
+	"""A user with these roles, made once."""
+	email = "st-" + "-".join(r.lower().replace(" ", "") for r in roles) + "@example.com"
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
+		)
+		user.insert()
+		user.add_roles(*roles)
+	return email
+
+
+def other_company():
+	"""A second company, made inside the test's transaction."""
+	name = "ST Elsewhere"
+	if not frappe.db.exists("Company", name):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": "STE",
+				"default_currency": "USD",
+				"country": "United States",
 			}
 		).insert()
 	return name
@@ -284,3 +314,65 @@ def committed_place(item: str, warehouse: str) -> None:
 	# once collide there: made beforehand, as for any item that has moved there before.
 	get_or_make_bin(item, warehouse)
 	frappe.db.commit()
+
+
+# Bundles, cartons and barcodes
+
+#: A product bundle of a phone and a plain unit (:func:`product_bundle`).
+BUNDLE = "ST-BUNDLE"
+#: A valid GTIN (GTIN-14) the tests give the phone.
+GTIN = "09501101530003"
+
+
+def product_bundle():
+	"""The bundle of a phone and a plain unit, made once."""
+	if not frappe.db.exists("Item", BUNDLE):
+		make_item(BUNDLE, sn_tracking=0, is_stock_item=0)
+	if not frappe.db.exists("Product Bundle", {"new_item_code": BUNDLE}):
+		frappe.get_doc(
+			{
+				"doctype": "Product Bundle",
+				"new_item_code": BUNDLE,
+				"items": [{"item_code": PHONE, "qty": 1}, {"item_code": PLAIN, "qty": 1}],
+			}
+		).insert()
+
+
+def bundle_note(codes_=None, submit=True, **values):
+	"""A Delivery Note of one bundle, its phone's codes ``codes_`` on its packed row."""
+	product_bundle()
+	purchase_receipt([(PLAIN, 2, None, MAIN)])
+	note = delivery_note([(BUNDLE, 1, None, MAIN)], submit=False, **values)
+	phone = next(row for row in note.packed_items if row.item_code == PHONE)
+	if codes_ is not None:
+		phone.sn_codes = "\n".join(codes_)
+		note.save()
+	if submit:
+		note.submit()
+	return note
+
+
+def received_in_cartons(packing: dict, item=PHONE, warehouse=MAIN, submit=True, extra=()):
+	"""A Purchase Receipt of one row whose codes are packed as ``packing`` says (carton -> codes),
+	plus ``extra`` codes outside any carton."""
+	row_codes = [code for packed in packing.values() for code in packed] + list(extra)
+	doc = purchase_receipt([(item, len(row_codes), row_codes, warehouse)], submit=False)
+	doc.items[0].sn_cartons = json.dumps(packing)
+	doc.save()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def hand_carton(name, text, item=PHONE):
+	"""A Serial Carton made by hand on its form, packing the codes of ``text``."""
+	return frappe.get_doc(
+		{"doctype": "Serial Carton", "carton_code": name, "item_code": item, "add_codes": text}
+	).insert()
+
+
+def add_barcode(item, value, barcode_type=""):
+	"""Give the item a barcode (a GTIN, say)."""
+	doc = frappe.get_doc("Item", item)
+	doc.append("barcodes", {"barcode": value, "barcode_type": barcode_type})
+	doc.save()

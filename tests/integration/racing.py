@@ -17,8 +17,10 @@ from typing import Any, NamedTuple
 import pytest
 
 import frappe
+from frappe.query_builder.functions import Sum
 
 from serial_tracking.messages import SerialTrackingError
+from tests.integration import factory as f
 
 TIMEOUT = 60
 
@@ -189,3 +191,128 @@ def cancel_latest_first(documents: list[tuple[str, str]]) -> None:
 			detail = "\n".join(f"{d} {n}: {e!r}" for (_m, d, n), e in refused.items())
 			raise AssertionError(f"cannot cancel:\n{detail}")
 		pending = list(refused)
+
+
+# Where races run, and what they leave. Each test uses an item of its own and codes unique to
+# its run (:func:`new_run`), and cleans up after itself (:func:`clean_up`).
+
+#: The warehouse races run at.
+WAREHOUSE = f"ST Race - {f.ABBR}"
+#: The documents tests that commit make, with the child table carrying their codes.
+_CARRIERS = {
+	"Purchase Receipt": "Purchase Receipt Item",
+	"Stock Entry": "Stock Entry Detail",
+	"Delivery Note": "Delivery Note Item",
+	"Sales Invoice": "Sales Invoice Item",
+	"Stock Reconciliation": "Stock Reconciliation Item",
+}
+
+
+def make_place(item: str) -> None:
+	"""The warehouse and the item of a test, made once per site and kept."""
+	f.committed_place(item, WAREHOUSE)
+
+
+def carrying(run: str) -> list[tuple[str, str]]:
+	"""Every document whose rows carry a code of this run (the run's codes all contain ``run``)."""
+	found = []
+	for doctype, child in _CARRIERS.items():
+		row = frappe.qb.DocType(child)
+		names = (
+			frappe.qb.from_(row)
+			.select(row.parent)
+			.distinct()
+			.where(row.sn_codes.like(f"%{run}%"))
+			.run(pluck=True)
+		)
+		found.extend((doctype, name) for name in names)
+	return found
+
+
+def clean_up(run: str) -> None:
+	"""Cancel this run's documents latest first and delete its drafts; no serial of the run is left."""
+	cancel_latest_first(carrying(run))
+	assert run_serials(run) == []
+
+
+def run_serials(run: str) -> list[str]:
+	return frappe.get_all("Serial Number", filters={"name": ("like", f"%{run}%")}, pluck="name")
+
+
+def new_run() -> str:
+	return frappe.generate_hash(length=8).upper()
+
+
+def bin_quantity(item: str) -> float:
+	return frappe.db.get_value("Bin", {"item_code": item, "warehouse": WAREHOUSE}, "actual_qty") or 0
+
+
+def ledger_quantity(item: str) -> float:
+	"""The item's quantity at the warehouse by its active stock ledger entries.
+
+	Not the Bin: ERPNext computes each entry's running balance from the entries its session sees,
+	and sessions receiving one item into one warehouse at once do not see each other's, so the Bin
+	and the balances lag behind until ERPNext reposts the item.
+	"""
+	sle = frappe.qb.DocType("Stock Ledger Entry")
+	total = (
+		frappe.qb.from_(sle)
+		.select(Sum(sle.actual_qty))
+		.where((sle.item_code == item) & (sle.warehouse == WAREHOUSE) & (sle.is_cancelled == 0))
+		.run()
+	)
+	return total[0][0] or 0
+
+
+def in_stock_count(item: str) -> int:
+	return frappe.db.count("Serial Number", {"item_code": item, "warehouse": WAREHOUSE, "status": "In Stock"})
+
+
+def active_log(code: str) -> list[tuple]:
+	return [
+		(r.operation, r.voucher_type, r.voucher_no, r.status_after)
+		for r in frappe.get_all(
+			"Serial Circulation Log",
+			filters={"serial_no": code, "is_cancelled": 0},
+			fields=["operation", "voucher_type", "voucher_no", "status_after"],
+			order_by="sequence",
+		)
+	]
+
+
+def room_for(item: str, room: int) -> list[tuple[str, str]]:
+	"""Units at the warehouse without serials, so that ``room`` more can be registered there; committed.
+
+	Made with SN tracking switched off, as stock received before the item was switched on."""
+	free = int(bin_quantity(item)) - in_stock_count(item)
+	if free >= room:
+		return []
+	frappe.db.set_value("Item", item, "sn_tracking", 0)
+	try:
+		entry = f.stock_entry("Material Receipt", [(item, room - free, None, None, WAREHOUSE)])
+	finally:
+		frappe.db.set_value("Item", item, "sn_tracking", 1)
+		frappe.db.commit()
+	return [("Stock Entry", entry.name)]
+
+
+# Acts a session may take (module level: a spawned process imports them by name).
+
+
+def delayed_submit(doc):
+	"""Submit the draft, ``doc.flags.delay`` seconds after the others start when given."""
+	time.sleep(doc.flags.get("delay") or 0)
+	doc.submit()
+
+
+def loaded_document(job):
+	"""A submitted document, to cancel: ``(doctype, name)``, with a delay as for :func:`delayed_submit`."""
+	doctype, name, delay = job
+	doc = frappe.get_doc(doctype, name)
+	doc.flags.delay = delay
+	return doc
+
+
+def delayed_cancel(doc):
+	time.sleep(doc.flags.get("delay") or 0)
+	doc.cancel()

@@ -6,7 +6,7 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import LAPTOP, MAIN, PHONE, SHOP, codes
+from tests.integration.factory import LAPTOP, MAIN, PHONE, SHOP, codes, other_company, user_with
 
 METHODS = [
 	(api.parse_codes, {"text": "A1"}),
@@ -18,59 +18,6 @@ METHODS = [
 	(api.set_tracking, {"items": [PHONE], "enable": 0}),
 	(api.check_consistency, {"item_code": PHONE}),
 ]
-
-
-def user_with(roles):
-	email = "st-" + "-".join(r.lower().replace(" ", "") for r in roles) + "@example.com"
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
-		)
-		user.insert()
-		user.add_roles(*roles)
-	return email
-
-
-@pytest.fixture
-def restricted():
-	"""Users whose User Permissions allow only some values; their cached permissions go with the test."""
-	made = []
-
-	def make(name, allow, *values, roles=("Stock User",)):
-		email = f"st-only-{name}@example.com"
-		frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": "ST", "send_welcome_email": 0}
-		).insert()
-		frappe.get_doc("User", email).add_roles(*roles)
-		for value in values:
-			frappe.get_doc(
-				{"doctype": "User Permission", "user": email, "allow": allow, "for_value": value}
-			).insert()
-		made.append(email)
-		frappe.clear_cache(user=email)
-		return email
-
-	yield make
-	frappe.set_user("Administrator")
-	frappe.db.rollback()
-	for email in made:
-		frappe.clear_cache(user=email)
-
-
-def other_company():
-	"""A second company, made inside the test's transaction."""
-	name = "ST Elsewhere"
-	if not frappe.db.exists("Company", name):
-		frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": name,
-				"abbr": "STE",
-				"default_currency": "USD",
-				"country": "United States",
-			}
-		).insert()
-	return name
 
 
 def recorded_without_company(serials):

@@ -15,11 +15,18 @@ from frappe.utils import add_days, nowdate
 from serial_tracking.api import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan
 from serial_tracking.stock import cancelling, consistency
 from tests.integration import factory as f
+from tests.integration.factory import user_with
 from tests.integration.jobs import Published, queued_job, run_as_a_worker
-from tests.integration.racing import DONE, Session, cancel_latest_first, keep, no_raw_errors, race, summary
-from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
-from tests.integration.test_concurrency import _carrying
-from tests.integration.test_trace import statements  # noqa: F401 (fixture)
+from tests.integration.racing import (
+	DONE,
+	Session,
+	cancel_latest_first,
+	carrying,
+	keep,
+	no_raw_errors,
+	race,
+	summary,
+)
 
 ITEM = "ST-CHAIN"
 #: The item of the tests that commit.
@@ -133,7 +140,7 @@ def test_a_stale_confirmation_cancels_nothing(chain):
 	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
 
 
-def test_a_plan_of_a_document_the_user_may_not_read_is_refused(chain, restricted):  # noqa: F811
+def test_a_plan_of_a_document_the_user_may_not_read_is_refused(chain, restricted):
 	frappe.set_user(restricted("chain-shop", "Warehouse", f.SHOP))
 	with pytest.raises(frappe.PermissionError):
 		cancel_plan("Purchase Receipt", chain["pr"].name)
@@ -141,7 +148,7 @@ def test_a_plan_of_a_document_the_user_may_not_read_is_refused(chain, restricted
 
 def test_documents_the_user_may_not_read_are_shown_by_type_only_and_nothing_is_cancelled(
 	chain,
-	restricted,  # noqa: F811
+	restricted,
 ):
 	c = chain
 	frappe.set_user(restricted("chain-main", "Warehouse", f.MAIN, roles=("Stock Manager", "Stock User")))
@@ -199,7 +206,7 @@ def _run():
 
 def _left(run):
 	"""The run's documents (those carrying its codes, and its counts), to clean up latest first."""
-	found = _carrying(run)
+	found = carrying(run)
 	scan = frappe.qb.DocType("Serial Count Scan")
 	counts = (
 		frappe.qb.from_(scan)
@@ -473,7 +480,7 @@ def test_a_later_count_of_its_place_alone_blocks_a_document():
 	assert _names(cancel_plan("Purchase Receipt", pr.name)) == [_key(count), _key(pr)]
 
 
-def test_whether_anything_blocks_takes_a_few_statements_whatever_the_chain(chain, statements):  # noqa: F811
+def test_whether_anything_blocks_takes_a_few_statements_whatever_the_chain(chain, statements):
 	c = chain
 	doc = _key(c["pr"])
 	cancel_blocked(*doc)  # caches warm
@@ -510,7 +517,7 @@ def test_a_document_a_count_made_is_answered_by_its_count_without_error():
 	assert _key(sale) in _names(cancel_plan("Serial Count", count.name))
 
 
-def test_whether_anything_blocks_asks_the_plans_permissions(chain, restricted):  # noqa: F811
+def test_whether_anything_blocks_asks_the_plans_permissions(chain, restricted):
 	frappe.set_user(restricted("chain-blocked-shop", "Warehouse", f.SHOP))
 	with pytest.raises(frappe.PermissionError, match="You may not read Purchase Receipt"):
 		cancel_blocked("Purchase Receipt", chain["pr"].name)
@@ -709,7 +716,7 @@ def test_a_request_that_does_not_commit_queues_nothing_and_holds_nothing(chain, 
 	assert get_job(cancelling._job_id(root)) is None
 
 
-def test_the_report_is_asked_with_the_documents_permissions(chain, restricted):  # noqa: F811
+def test_the_report_is_asked_with_the_documents_permissions(chain, restricted):
 	assert cancel_chain_status("Purchase Receipt", chain["pr"].name) is None
 	frappe.set_user(restricted("chain-status-shop", "Warehouse", f.SHOP))
 	with pytest.raises(frappe.PermissionError, match="You may not read Purchase Receipt"):

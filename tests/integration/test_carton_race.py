@@ -11,8 +11,21 @@ import pytest
 import frappe
 
 from tests.integration import factory as f
-from tests.integration.racing import DONE, REFUSED, Session, cancel_latest_first, no_raw_errors, race, summary
-from tests.integration.test_concurrency import WAREHOUSE, _carrying, _make_place, _run, _serials, _submit
+from tests.integration.racing import (
+	DONE,
+	REFUSED,
+	WAREHOUSE,
+	Session,
+	cancel_latest_first,
+	carrying,
+	delayed_submit,
+	make_place,
+	new_run,
+	no_raw_errors,
+	race,
+	run_serials,
+	summary,
+)
 
 ITEM = "ST-RACE-CARTON"
 #: Each receiver's item: the first two receive the same item, the third another.
@@ -31,10 +44,10 @@ def _draft_packed(job):
 
 @pytest.mark.commits
 def test_receipts_packing_the_same_new_carton_end_consistent():
-	run = _run()
+	run = new_run()
 	try:
 		for item in sorted(set(ITEMS)):
-			_make_place(item)
+			make_place(item)
 		jobs = [
 			[
 				(ITEMS[s], f"BOX{run}-{number}", [f"BOX{run}-{number}-{s}-{n}" for n in range(2)])
@@ -42,7 +55,7 @@ def test_receipts_packing_the_same_new_carton_end_consistent():
 			]
 			for s in range(RECEIVERS)
 		]
-		outcomes = race([Session(_draft_packed, _submit, session) for session in jobs])
+		outcomes = race([Session(_draft_packed, delayed_submit, session) for session in jobs])
 
 		no_raw_errors(outcomes)
 		print(f"\n{RECEIVERS} receivers packing one new carton:\n{summary(outcomes)}")
@@ -62,6 +75,6 @@ def test_receipts_packing_the_same_new_carton_end_consistent():
 					assert not frappe.get_all("Serial Number", filters={"name": ("in", codes)})
 	finally:
 		frappe.db.rollback()
-		cancel_latest_first(_carrying(run))
-		assert _serials(run) == []
+		cancel_latest_first(carrying(run))
+		assert run_serials(run) == []
 		assert not frappe.get_all("Serial Carton", filters={"name": ("like", f"BOX{run}%")})

@@ -6,44 +6,32 @@ import json
 import pytest
 
 import frappe
-from frappe.utils import nowdate
 
 from serial_tracking import api
 from serial_tracking.patches.v1_0 import make_serial_cartons
 from serial_tracking.stock import cartons
 from serial_tracking.stock.registration import register
 
+from .desk import desk_document, scan
 from .factory import (
-	COMPANY,
-	CUSTOMER,
 	LAPTOP,
 	MAIN,
 	PHONE,
 	SHOP,
 	codes,
 	delivery_note,
+	hand_carton,
 	purchase_receipt,
 	receive,
+	received_in_cartons,
 	reconciliation,
 	serial,
 	stock_entry,
+	user_with,
 )
-from .test_api import user_with
 
 SSCC = "095011015300000010"
 OTHER_SSCC = "095011015300000027"
-
-
-def received_in_cartons(packing: dict, item=PHONE, warehouse=MAIN, submit=True, extra=()):
-	"""A Purchase Receipt of one row whose codes are packed as ``packing`` says (carton -> codes),
-	plus ``extra`` codes outside any carton."""
-	row_codes = [code for packed in packing.values() for code in packed] + list(extra)
-	doc = purchase_receipt([(item, len(row_codes), row_codes, warehouse)], submit=False)
-	doc.items[0].sn_cartons = json.dumps(packing)
-	doc.save()
-	if submit:
-		doc.submit()
-	return doc
 
 
 def carton(name):
@@ -57,51 +45,6 @@ def carton(name):
 
 def in_carton(name):
 	return sorted(frappe.get_all("Serial Number", filters={"carton": name}, pluck="name"))
-
-
-def unsaved(doctype="Delivery Note", rows=((PHONE, 1, MAIN),), **values):
-	"""A document as Desk holds it before its first save: temporary names, ``__islocal``."""
-	slug = doctype.lower().replace(" ", "-")
-	party = {"customer": CUSTOMER} if doctype in ("Delivery Note", "Sales Invoice") else {}
-	if doctype == "Purchase Receipt":
-		party = {"supplier": "ST Supplier"}
-	return {
-		"doctype": doctype,
-		"name": f"new-{slug}-1",
-		"__islocal": 1,
-		"__unsaved": 1,
-		"docstatus": 0,
-		"company": COMPANY,
-		"posting_date": nowdate(),
-		"currency": "USD",
-		**party,
-		**values,
-		"items": [
-			{
-				"doctype": f"{doctype} Item",
-				"name": f"new-{slug}-item-{n}",
-				"__islocal": 1,
-				"idx": n,
-				"parentfield": "items",
-				"parenttype": doctype,
-				"parent": f"new-{slug}-1",
-				"item_code": item,
-				"qty": qty,
-				"stock_qty": qty,
-				"uom": "Nos",
-				"stock_uom": "Nos",
-				"conversion_factor": 1,
-				"rate": 100,
-				"warehouse": warehouse,
-			}
-			for n, (item, qty, warehouse) in enumerate(rows, start=1)
-		],
-	}
-
-
-def scan(text, doc=None, row=None):
-	doc = doc or unsaved()
-	return api.read_scan(json.dumps(doc), row or doc["items"][0]["name"], text)
 
 
 # Made on receipt
@@ -143,12 +86,11 @@ def test_an_amended_receipt_packs_its_cartons_again():
 
 def test_bundle_units_are_entered_from_their_carton_on_the_packed_row():
 	from tests.integration import factory as f
-	from tests.integration.test_edges import BUNDLE, _bundle
 
-	_bundle()
+	f.product_bundle()
 	received_in_cartons({"CT-BNDL": ["CTB-1", "CTB-2"]})
 	f.purchase_receipt([(f.PLAIN, 1, None, MAIN)])
-	note = f.delivery_note([(BUNDLE, 1, None, MAIN)], submit=False)
+	note = f.delivery_note([(f.BUNDLE, 1, None, MAIN)], submit=False)
 	packed = next(r for r in note.packed_items if r.item_code == PHONE)
 	answer = api.read_scan(frappe.as_json(note.as_dict()), packed.name, "CT-BNDL")
 	assert answer["codes"] == ["CTB-1", "CTB-2"]
@@ -255,12 +197,6 @@ def test_one_code_in_two_cartons_and_a_packed_code_not_on_the_row_are_refused():
 # By hand
 
 
-def hand_carton(name, text, item=PHONE):
-	return frappe.get_doc(
-		{"doctype": "Serial Carton", "carton_code": name, "item_code": item, "add_codes": text}
-	).insert()
-
-
 def test_a_carton_made_by_hand_packs_registered_units_and_deleting_it_unpacks_them():
 	units = codes("CTH", 3)
 	receive(units)
@@ -299,7 +235,7 @@ def test_a_carton_by_hand_refuses_unknown_codes_other_items_and_packed_units():
 def test_a_carton_scanned_on_a_sale_row_enters_its_units_in_stock_there():
 	packed = codes("CTS1-", 3)
 	received_in_cartons({"CT-SCAN": packed})
-	found = scan("CT-SCAN", unsaved(rows=[(PHONE, 3, MAIN)]))
+	found = scan("CT-SCAN", desk_document(rows=[(PHONE, 3, MAIN)]))
 	assert found == {
 		"codes": packed,
 		"message": "carton CT-SCAN: 3 codes",
@@ -320,12 +256,12 @@ def test_a_partly_gone_carton_says_how_many_it_added_and_why_the_others_were_lef
 	assert found["codes"] == packed[3:]
 	assert found["message"] == f"carton CT-PART: 2 of its 5 codes; 3 left: 1 Sold, 2 In Stock at {SHOP}"
 	# at the shop, the two moved there fit
-	assert scan("CT-PART", unsaved(rows=[(PHONE, 2, SHOP)]))["codes"] == packed[1:3]
+	assert scan("CT-PART", desk_document(rows=[(PHONE, 2, SHOP)]))["codes"] == packed[1:3]
 	# a return of the sale takes the one sold
 	# a return of the first sale takes the one sold on it, not one sold on another note
 	first_sale = serial(packed[0]).voucher_no
 	other_sale = delivery_note([(PHONE, 1, [packed[3]], MAIN)]).name
-	found = scan("CT-PART", unsaved(is_return=1, return_against=first_sale))
+	found = scan("CT-PART", desk_document(is_return=1, return_against=first_sale))
 	assert found["codes"] == [packed[0]]
 	assert f"1 sold on {other_sale}" in found["message"]
 
@@ -334,14 +270,14 @@ def test_a_carton_on_a_receipt_row_enters_only_units_held_nowhere():
 	packed = codes("CTQ", 2)
 	received_in_cartons({"CT-AGAIN": packed})
 	delivery_note([(PHONE, 1, [packed[0]], MAIN)])
-	found = scan("CT-AGAIN", unsaved("Purchase Receipt"))
+	found = scan("CT-AGAIN", desk_document("Purchase Receipt"))
 	assert found["codes"] == [packed[0]]
 	assert found["message"] == f"carton CT-AGAIN: 1 of its 2 codes; 1 left: 1 In Stock at {MAIN}"
 
 
 def test_a_carton_of_another_item_or_no_carton_scanned_is_a_problem():
 	received_in_cartons({"CT-OTHER": ["CTX-0001"]})
-	found = scan("CT-OTHER", unsaved(rows=[(LAPTOP, 1, MAIN)]))
+	found = scan("CT-OTHER", desk_document(rows=[(LAPTOP, 1, MAIN)]))
 	assert found["codes"] == [] and found["carton"] is None
 	assert [p["message"] for p in found["problems"]] == [f"Carton CT-OTHER holds item {PHONE}, not {LAPTOP}"]
 	assert scan("")["problems"][0]["message"] == "No SN code entered"
@@ -356,7 +292,7 @@ def test_a_gs1_sscc_is_looked_up_as_a_carton():
 	# an SSCC of no carton: refused on a sale, a new carton on a receipt
 	found = scan(f"]C100{OTHER_SSCC}")
 	assert found["codes"] == [] and found["problems"][0]["message"] == f"No carton has the code {OTHER_SSCC}"
-	found = scan(f"]C100{OTHER_SSCC}", unsaved("Purchase Receipt"))
+	found = scan(f"]C100{OTHER_SSCC}", desk_document("Purchase Receipt"))
 	assert found["codes"] == [] and found["carton"] == OTHER_SSCC and not found["problems"]
 	# the serial of a GS1 scan enters as itself
 	assert scan("]C121CTG-0001")["codes"] == ["CTG-0001"]
@@ -373,7 +309,7 @@ def test_read_scan_finds_a_row_of_a_saved_draft_and_names_a_missing_row():
 
 def test_read_scan_needs_write_on_the_document_and_read_on_serials():
 	received_in_cartons({"CT-PERM": ["CTPM-0001"]})
-	invoice = unsaved("Sales Invoice", update_stock=1)
+	invoice = desk_document("Sales Invoice", update_stock=1)
 	stock_user, accounts_user = user_with(["Stock User"]), user_with(["Accounts User"])
 	frappe.set_user(stock_user)
 	# a Stock User may make a delivery note, not a sales invoice
@@ -409,3 +345,25 @@ def test_search_shows_the_carton_as_a_link():
 	assert (column["fieldtype"], column["options"]) == ("Link", "Serial Carton")
 	assert search.rows({"carton": "CT-FIND"})[0]["carton"] == "CT-FIND"
 	assert cartons.collisions(["ct-find", "CTF-0001"])[0].code == "ct-find"
+
+
+def test_a_carton_by_hand_may_not_pack_serials_the_user_may_not_read(restricted):
+	"""A Stock Manager of the shop may not pack units held at the main warehouse (nor learn their item)."""
+	at_main = codes("RVH", 1)
+	receive(at_main)
+	frappe.set_user(restricted("rvh", "Warehouse", SHOP, roles=("Stock User", "Stock Manager")))
+	with pytest.raises(frappe.ValidationError, match="RVH0001 is not a known SN code"):
+		hand_carton("RV-HAND", at_main[0])
+	frappe.set_user("Administrator")
+	assert frappe.db.get_value("Serial Number", at_main[0], "carton") is None
+
+
+def test_a_unit_received_again_in_another_carton_leaves_its_old_cartons_count():
+	"""A unit sold and received again in a new carton leaves the old one: its count says so."""
+	unit = codes("RVR", 2)
+	received_in_cartons({"RV-OLD": unit})
+	delivery_note([(PHONE, 1, unit[:1], MAIN)])
+	received_in_cartons({"RV-NEW": unit[:1]})
+	assert frappe.db.get_value("Serial Number", unit[0], "carton") == "RV-NEW"
+	assert frappe.db.get_value("Serial Carton", "RV-OLD", "serial_count") == 1
+	assert frappe.db.get_value("Serial Carton", "RV-NEW", "serial_count") == 1

@@ -5,82 +5,22 @@ import json
 import pytest
 
 import frappe
-from frappe.utils import add_days, nowdate, nowtime
+from frappe.utils import add_days, nowdate
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import LAPTOP, MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes
-from tests.integration.test_api import restricted, user_with  # noqa: F401
-
-ROWS = {
-	"Delivery Note": "Delivery Note Item",
-	"Purchase Receipt": "Purchase Receipt Item",
-	"Stock Entry": "Stock Entry Detail",
-	"Stock Reconciliation": "Stock Reconciliation Item",
-}
-
-
-def unsaved(doctype, rows, **values) -> dict:
-	"""A new document as Desk holds it before the first save: temporary names, nothing stored.
-
-	rows: dicts with item_code, qty and the warehouses; quantities in stock units as Desk computes them.
-	"""
-	slug = doctype.lower().replace(" ", "-")
-	party = {}
-	if doctype == "Delivery Note":
-		party = {"customer": f.CUSTOMER}
-	elif doctype == "Purchase Receipt":
-		party = {"supplier": f.SUPPLIER}
-	doc = {
-		"doctype": doctype,
-		"name": f"new-{slug}-1",
-		"__islocal": 1,
-		"__unsaved": 1,
-		"docstatus": 0,
-		"company": f.COMPANY,
-		"posting_date": nowdate(),
-		"posting_time": nowtime(),
-		"set_posting_time": 1,
-		**party,
-		**values,
-		"items": [],
-	}
-	for n, row in enumerate(rows, start=1):
-		qty = row["qty"]
-		doc["items"].append(
-			{
-				"doctype": ROWS[doctype],
-				"name": f"new-{slug}-item-{n}",
-				"__islocal": 1,
-				"idx": n,
-				"uom": "Nos",
-				"stock_uom": "Nos",
-				"conversion_factor": 1,
-				"stock_qty": qty,
-				"transfer_qty": qty,
-				"rate": 100,
-				**row,
-			}
-		)
-	return doc
-
-
-def row(item, qty, warehouse=MAIN, **values):
-	return {"item_code": item, "qty": qty, "warehouse": warehouse, **values}
-
-
-def check(doc, n, text, as_json=True):
-	"""check_row on row ``n`` (1-based) of ``doc`` with ``text``; doc sent as JSON, as Desk sends it."""
-	name = doc["items"][n - 1]["name"]
-	return api.check_row(json.dumps(doc) if as_json else doc, name, text)
-
-
-def refused(result) -> dict[str, str]:
-	return {c["code"]: c["reason"] for c in result["codes"] if not c["ok"]}
-
-
-def good(result) -> list[str]:
-	return [c["code"] for c in result["codes"] if c["ok"]]
+from tests.integration.desk import check, good, refused, row, unsaved
+from tests.integration.factory import (
+	LAPTOP,
+	MAIN,
+	PHONE,
+	PLAIN,
+	SHOP,
+	TRANSIT,
+	codes,
+	other_company,
+	user_with,
+)
 
 
 def test_good_codes_of_a_sale_and_the_counter():
@@ -340,7 +280,7 @@ def test_an_unsaved_document_needs_create_permission():
 		check(unsaved("Stock Reconciliation", [row(PHONE, 1)], purpose="Stock Reconciliation"), 1, "")
 
 
-def test_user_permissions_on_the_warehouse_of_unsaved_and_saved_documents(restricted):  # noqa: F811
+def test_user_permissions_on_the_warehouse_of_unsaved_and_saved_documents(restricted):
 	sn = codes("CKV", 1)
 	f.receive(sn)
 	saved = f.delivery_note([(PHONE, 1, sn, MAIN)], submit=False)
@@ -400,3 +340,46 @@ def test_a_gs1_scan_is_read_for_its_serial():
 	scan = f"(01)09506000134352(21){sn[0]}"
 	result = check(unsaved("Delivery Note", [row(PHONE, 1)]), 1, scan)
 	assert result["codes"] == [{"code": sn[0], "ok": True, "reason": None, "entry": 1}]
+
+
+# Documents a request may send
+
+
+def _as_desk(doc: dict) -> str:
+	return json.dumps(doc)
+
+
+@pytest.mark.parametrize("method", ["check_row", "read_scan"])
+def test_a_warehouse_of_a_company_the_user_may_not_read_is_refused(method, restricted):
+	"""A user restricted to one company may not learn, through a document of that company whose row
+	names another company's warehouse, which SN codes are in stock there (a list of warehouses
+	hides it; ERPNext would refuse to save such a document)."""
+	sn = codes("RVC", 1)
+	f.receive(sn)
+	company = other_company()
+	frappe.set_user(restricted("rvc", "Company", company))
+	doc = unsaved("Delivery Note", [row(PHONE, 1, MAIN)], company=company)
+	name = doc["items"][0]["name"]
+	with pytest.raises(frappe.PermissionError, match=MAIN):
+		if method == "check_row":
+			api.check_row(_as_desk(doc), name, sn[0])
+		else:
+			api.read_scan(_as_desk(doc), name, sn[0])
+
+
+@pytest.mark.parametrize(
+	"change",
+	[
+		{"docstatus": "x"},
+		{"docstatus": {"a": 1}},
+		{"items": "abc"},
+		{"items": [1]},
+		{"items": {"a": 1}},
+	],
+	ids=["docstatus-text", "docstatus-object", "items-text", "items-number", "items-object"],
+)
+def test_a_document_of_the_wrong_shape_is_a_clear_refusal(change):
+	"""Whatever the request sends as the document, the answer is a 4xx naming it, never a raw error."""
+	doc = {**unsaved("Delivery Note", [row(PHONE, 1)]), **change}
+	with pytest.raises((frappe.ValidationError, frappe.PermissionError, frappe.DoesNotExistError)):
+		api.check_row(_as_desk(doc), "new-delivery-note-item-1", "A1")

@@ -13,7 +13,6 @@ import time
 import pytest
 
 import frappe
-from frappe.query_builder.functions import Sum
 
 from serial_tracking.stock import consistency, registration
 from tests.integration import factory as f
@@ -21,30 +20,33 @@ from tests.integration.racing import (
 	BUSY,
 	DONE,
 	REFUSED,
+	WAREHOUSE,
 	Session,
+	active_log,
+	bin_quantity,
 	cancel_latest_first,
+	clean_up,
+	delayed_cancel,
+	delayed_submit,
+	in_stock_count,
 	keep,
+	ledger_quantity,
+	loaded_document,
+	make_place,
+	new_run,
 	no_raw_errors,
 	race,
+	room_for,
+	run_serials,
 	summary,
 )
 
-WAREHOUSE = f"ST Race - {f.ABBR}"
 SELLING = "ST-RACE"
 RECEIVING = "ST-RACE-IN"
 SAME = "ST-RACE-SAME"
 REGISTERING = "ST-RACE-REG"
 COUNTING = "ST-RACE-COUNT"
 CANCELLING = "ST-RACE-CANCEL"
-
-#: The documents tests that commit make, with the child table carrying their codes.
-_CARRIERS = {
-	"Purchase Receipt": "Purchase Receipt Item",
-	"Stock Entry": "Stock Entry Detail",
-	"Delivery Note": "Delivery Note Item",
-	"Sales Invoice": "Sales Invoice Item",
-	"Stock Reconciliation": "Stock Reconciliation Item",
-}
 
 
 # What the sessions do (module level: a spawned process imports them by name).
@@ -56,7 +58,7 @@ def _draft_receipt(job):
 
 
 def _draft_delivery(job):
-	"""A draft Delivery Note of one serial; ``job``: (item, code[, delay for :func:`_submit`])."""
+	"""A draft Delivery Note of one serial; ``job``: (item, code[, delay for :func:`delayed_submit`])."""
 	item, code, *delay = job
 	doc = f.delivery_note([(item, 1, [code], WAREHOUSE)], submit=False)
 	doc.flags.delay = delay[0] if delay else 0
@@ -70,103 +72,9 @@ def _draft_count(job):
 	return doc
 
 
-def _submit(doc):
-	"""Submit the draft, ``doc.flags.delay`` seconds after the others start when given."""
-	time.sleep(doc.flags.get("delay") or 0)
-	doc.submit()
-
-
-def _loaded(job):
-	"""A submitted document, to cancel: ``(doctype, name)``, with a delay as for :func:`_submit`."""
-	doctype, name, delay = job
-	doc = frappe.get_doc(doctype, name)
-	doc.flags.delay = delay
-	return doc
-
-
-def _cancel(doc):
-	time.sleep(doc.flags.get("delay") or 0)
-	doc.cancel()
-
-
 def _register(job):
 	item, codes = job
 	registration.register(item, WAREHOUSE, f.text(codes))
-
-
-# The test's own place, and cleaning up.
-
-
-def _make_place(item: str) -> None:
-	"""The warehouse and the item of a test, made once per site and kept."""
-	f.committed_place(item, WAREHOUSE)
-
-
-def _carrying(run: str) -> list[tuple[str, str]]:
-	"""Every document whose rows carry a code of this run (the run's codes all contain ``run``)."""
-	found = []
-	for doctype, child in _CARRIERS.items():
-		row = frappe.qb.DocType(child)
-		names = (
-			frappe.qb.from_(row)
-			.select(row.parent)
-			.distinct()
-			.where(row.sn_codes.like(f"%{run}%"))
-			.run(pluck=True)
-		)
-		found.extend((doctype, name) for name in names)
-	return found
-
-
-def _clean_up(run: str) -> None:
-	"""Cancel this run's documents latest first and delete its drafts; no serial of the run is left."""
-	cancel_latest_first(_carrying(run))
-	assert _serials(run) == []
-
-
-def _serials(run: str) -> list[str]:
-	return frappe.get_all("Serial Number", filters={"name": ("like", f"%{run}%")}, pluck="name")
-
-
-def _run() -> str:
-	return frappe.generate_hash(length=8).upper()
-
-
-def _quantity(item: str) -> float:
-	return frappe.db.get_value("Bin", {"item_code": item, "warehouse": WAREHOUSE}, "actual_qty") or 0
-
-
-def _ledger_quantity(item: str) -> float:
-	"""The item's quantity at the warehouse by its active stock ledger entries.
-
-	Not the Bin: ERPNext computes each entry's running balance from the entries its session sees,
-	and sessions receiving one item into one warehouse at once do not see each other's, so the Bin
-	and the balances lag behind until ERPNext reposts the item.
-	"""
-	sle = frappe.qb.DocType("Stock Ledger Entry")
-	total = (
-		frappe.qb.from_(sle)
-		.select(Sum(sle.actual_qty))
-		.where((sle.item_code == item) & (sle.warehouse == WAREHOUSE) & (sle.is_cancelled == 0))
-		.run()
-	)
-	return total[0][0] or 0
-
-
-def _in_stock(item: str) -> int:
-	return frappe.db.count("Serial Number", {"item_code": item, "warehouse": WAREHOUSE, "status": "In Stock"})
-
-
-def _log(code: str) -> list[tuple]:
-	return [
-		(r.operation, r.voucher_type, r.voucher_no, r.status_after)
-		for r in frappe.get_all(
-			"Serial Circulation Log",
-			filters={"serial_no": code, "is_cancelled": 0},
-			fields=["operation", "voucher_type", "voucher_no", "status_after"],
-			order_by="sequence",
-		)
-	]
 
 
 def _wrote_nothing(doctype: str, name: str) -> None:
@@ -187,15 +95,15 @@ _SOLD = re.compile(r"Row 1: (\S+) is not in stock: it is Sold \(last moved by De
 
 @pytest.mark.commits
 def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
-	run = _run()
+	run = new_run()
 	serials = [f"RACE{run}-{n}" for n in range(ROUNDS)]
 	spare = [f"RACE{run}-S{n}" for n in range(SPARE)]
 	try:
-		_make_place(SELLING)
-		before = _quantity(SELLING)
+		make_place(SELLING)
+		before = bin_quantity(SELLING)
 		f.receive(serials + spare, item=SELLING, warehouse=WAREHOUSE)
 		sellers = [(SELLING, code) for code in serials]
-		outcomes = race([Session(_draft_delivery, _submit, sellers)] * SESSIONS)
+		outcomes = race([Session(_draft_delivery, delayed_submit, sellers)] * SESSIONS)
 
 		no_raw_errors(outcomes)
 		for number, code in enumerate(serials):
@@ -208,19 +116,19 @@ def test_one_seller_wins_each_race_and_the_others_are_refused_cleanly():
 			_assert_sold_once(code, winners[0], [o.name for o in found if o.kind != DONE])
 		print(f"\n{SESSIONS} sellers of one serial:\n{summary(outcomes)}")
 		# One unit left per round, and the spare units are still in stock at the warehouse.
-		assert _quantity(SELLING) == before + SPARE
+		assert bin_quantity(SELLING) == before + SPARE
 		assert frappe.get_all(
 			"Serial Number", filters={"name": ("in", spare)}, fields=["status", "warehouse"], distinct=True
 		) == [{"status": "In Stock", "warehouse": WAREHOUSE}]
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 def _assert_sold_once(code: str, winner: str, losers: list[str]) -> None:
 	"""The serial is Sold by the winner alone; the refused notes wrote nothing."""
 	state = frappe.db.get_value("Serial Number", code, ["status", "voucher_type", "voucher_no"], as_dict=True)
 	assert (state.status, state.voucher_type, state.voucher_no) == ("Sold", "Delivery Note", winner)
-	log = _log(code)
+	log = active_log(code)
 	assert [(operation, voucher_type, status) for operation, voucher_type, _no, status in log] == [
 		("Receive", "Purchase Receipt", "In Stock"),
 		("Sell", "Delivery Note", "Sold"),
@@ -241,15 +149,15 @@ CODES = 20
 def test_receivers_of_different_new_codes_all_succeed():
 	"""New codes are not locked before they exist (a locking read of a missing key locks the gap
 	where it would go, and receipts of different codes then deadlock on their inserts)."""
-	run = _run()
+	run = new_run()
 	jobs = [
 		[(RECEIVING, [f"IN{run}-{s}-{r}-{n:02d}" for n in range(CODES)]) for r in range(ROUNDS)]
 		for s in range(RECEIVERS)
 	]
 	try:
-		_make_place(RECEIVING)
-		before = _ledger_quantity(RECEIVING)
-		outcomes = race([Session(_draft_receipt, _submit, session) for session in jobs])
+		make_place(RECEIVING)
+		before = ledger_quantity(RECEIVING)
+		outcomes = race([Session(_draft_receipt, delayed_submit, session) for session in jobs])
 
 		no_raw_errors(outcomes)
 		refused = [o for found in outcomes.values() for o in found if o.kind != DONE]
@@ -265,17 +173,17 @@ def test_receivers_of_different_new_codes_all_succeed():
 				)
 				assert serials == [{"status": "In Stock", "warehouse": WAREHOUSE, "voucher_no": o.name}]
 				for code in codes:
-					assert _log(code) == [("Receive", "Purchase Receipt", o.name, "In Stock")]
+					assert active_log(code) == [("Receive", "Purchase Receipt", o.name, "In Stock")]
 				entries = frappe.get_all(
 					"Stock Ledger Entry",
 					filters={"voucher_no": o.name, "is_cancelled": 0},
 					fields=["item_code", "warehouse", "actual_qty"],
 				)
 				assert entries == [{"item_code": RECEIVING, "warehouse": WAREHOUSE, "actual_qty": CODES}]
-		assert _ledger_quantity(RECEIVING) == before + RECEIVERS * CODES * ROUNDS
+		assert ledger_quantity(RECEIVING) == before + RECEIVERS * CODES * ROUNDS
 		print(f"\n{RECEIVERS} receivers of {CODES} new codes each:\n{summary(outcomes)}")
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 # Receivers of the same new code.
@@ -291,12 +199,12 @@ def test_two_receivers_of_the_same_new_code_one_wins_the_other_is_refused_cleanl
 
 	This is the real race for "a new serial created by another document meanwhile is a clear
 	refusal", which a single-session test could only imitate by hiding the serial from the read."""
-	run = _run()
+	run = new_run()
 	shared = [f"SAME{run}-{r}" for r in range(ROUNDS)]
 	jobs = [[(SAME, [shared[r], f"SAME{run}-{r}-OWN{s}"]) for r in range(ROUNDS)] for s in range(2)]
 	try:
-		_make_place(SAME)
-		outcomes = race([Session(_draft_receipt, _submit, session) for session in jobs])
+		make_place(SAME)
+		outcomes = race([Session(_draft_receipt, delayed_submit, session) for session in jobs])
 
 		no_raw_errors(outcomes)
 		for number, found in outcomes.items():
@@ -310,12 +218,12 @@ def test_two_receivers_of_the_same_new_code_one_wins_the_other_is_refused_cleanl
 			), loser.detail
 			_wrote_nothing("Purchase Receipt", loser.name)
 			assert f.serial(shared[number]).voucher_no == winner
-			assert _log(shared[number]) == [("Receive", "Purchase Receipt", winner, "In Stock")]
+			assert active_log(shared[number]) == [("Receive", "Purchase Receipt", winner, "In Stock")]
 			own = jobs[loser.session][number][1][1]
 			assert not frappe.db.exists("Serial Number", own)
 		print(f"\n2 receivers of one new code:\n{summary(outcomes)}")
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 # Registrations that together exceed what the warehouse holds.
@@ -328,12 +236,12 @@ _AT_MOST = re.compile(r"Warehouse .+ holds .+ at most \d+ more can be registered
 
 @pytest.mark.commits
 def test_concurrent_registrations_never_exceed_what_the_warehouse_holds():
-	run = _run()
+	run = new_run()
 	receipts = []
 	try:
-		_make_place(REGISTERING)
+		make_place(REGISTERING)
 		for number in range(3):
-			receipts.extend(_room_for(REGISTERING, ROOM))
+			receipts.extend(room_for(REGISTERING, ROOM))
 			jobs = [
 				[(REGISTERING, [f"REG{run}-{number}-{s}-{n}" for n in range(EACH)])]
 				for s in range(REGISTRARS)
@@ -341,7 +249,7 @@ def test_concurrent_registrations_never_exceed_what_the_warehouse_holds():
 			outcomes = race([Session(keep, _register, session) for session in jobs])
 
 			no_raw_errors(outcomes)
-			held, in_stock = _quantity(REGISTERING), _in_stock(REGISTERING)
+			held, in_stock = bin_quantity(REGISTERING), in_stock_count(REGISTERING)
 			assert in_stock <= held, (
 				f"round {number}: {in_stock} serials in stock, the warehouse holds {held}"
 			)
@@ -358,27 +266,11 @@ def test_concurrent_registrations_never_exceed_what_the_warehouse_holds():
 					assert registered == []
 	finally:
 		frappe.db.rollback()
-		for code in _serials(run):
+		for code in run_serials(run):
 			frappe.delete_doc("Serial Number", code)
 		frappe.db.commit()
 		cancel_latest_first(receipts)
-		assert _serials(run) == []
-
-
-def _room_for(item: str, room: int) -> list[tuple[str, str]]:
-	"""Units at the warehouse without serials, so that ``room`` more can be registered there; committed.
-
-	Made with SN tracking switched off, as stock received before the item was switched on."""
-	free = int(_quantity(item)) - _in_stock(item)
-	if free >= room:
-		return []
-	frappe.db.set_value("Item", item, "sn_tracking", 0)
-	try:
-		entry = f.stock_entry("Material Receipt", [(item, room - free, None, None, WAREHOUSE)])
-	finally:
-		frappe.db.set_value("Item", item, "sn_tracking", 1)
-		frappe.db.commit()
-	return [("Stock Entry", entry.name)]
+		assert run_serials(run) == []
 
 
 # A seller and a counter of the same serial.
@@ -399,29 +291,29 @@ _LEAVES = {"Receive": "In Stock", "Sell": "Sold", "Count": "In Stock", "Count Mi
 def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 	"""Whatever the order: the serial ends as one of the two orders leaves it, its stored state is
 	what its log replays to, and neither session meets a raw error."""
-	run = _run()
+	run = new_run()
 	try:
-		_make_place(COUNTING)
+		make_place(COUNTING)
 		for number, (names_it, delay) in enumerate(_COUNTS):
 			code, others = f"CNT{run}-{number}", [f"CNT{run}-{number}-O{n}" for n in range(2)]
 			f.receive([code, *others], item=COUNTING, warehouse=WAREHOUSE)
 			counted = [*others, code] if names_it else others
 			outcomes = race(
 				[
-					Session(_draft_delivery, _submit, [(COUNTING, code)]),
-					Session(_draft_count, _submit, [(COUNTING, counted, delay)]),
+					Session(_draft_delivery, delayed_submit, [(COUNTING, code)]),
+					Session(_draft_count, delayed_submit, [(COUNTING, counted, delay)]),
 				]
 			)
 
 			no_raw_errors(outcomes)
 			(seller, counter) = outcomes[0]
 			status = f.serial(code).status
-			operations = tuple(operation for operation, *_rest in _log(code))
+			operations = tuple(operation for operation, *_rest in active_log(code))
 			assert operations in (_NAMED if names_it else _NOT_NAMED), (operations, seller, counter)
 			assert status == _LEAVES[operations[-1]], (status, operations)
 			assert seller.kind == DONE or "Sell" not in operations
 			if seller.kind == DONE:
-				assert ("Sell", "Delivery Note", seller.name, "Sold") in _log(code)
+				assert ("Sell", "Delivery Note", seller.name, "Sold") in active_log(code)
 			else:
 				# Busy, or what the count left: "Row 1: <code> is not in stock: it is Missing ...".
 				assert seller.detail == BUSY or f"Row 1: {code} " in seller.detail, seller.detail
@@ -430,10 +322,10 @@ def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 				assert counter.detail == BUSY or code in counter.detail, counter.detail
 				_wrote_nothing("Stock Reconciliation", counter.name)
 			differences = [d for d in consistency.check(COUNTING) if d.kind == "replay" and run in d.code]
-			assert not differences, (differences, _log(code))
+			assert not differences, (differences, active_log(code))
 			print(f"\nseller and counter, round {number}, {operations}:\n{summary(outcomes)}")
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 # A cancellation and a sale of the same serial.
@@ -448,9 +340,9 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 	the receipt cannot be cancelled (the sale moved its serial later); cancelled first, the serial
 	is unknown again and the sale is refused. Neither meets a raw error, and nothing is left half
 	done: the serial's state is what its log replays to."""
-	run, spare = _run(), None
+	run, spare = new_run(), None
 	try:
-		_make_place(CANCELLING)
+		make_place(CANCELLING)
 		# Units without codes, so that ERPNext's own stock check never stops either session.
 		spare = f.purchase_receipt([(CANCELLING, 2, None, WAREHOUSE)])
 		frappe.db.commit()
@@ -459,8 +351,10 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 			receipt = f.receive([code], item=CANCELLING, warehouse=WAREHOUSE)
 			outcomes = race(
 				[
-					Session(_loaded, _cancel, [("Purchase Receipt", receipt.name, cancel_delay)]),
-					Session(_draft_delivery, _submit, [(CANCELLING, code, sell_delay)]),
+					Session(
+						loaded_document, delayed_cancel, [("Purchase Receipt", receipt.name, cancel_delay)]
+					),
+					Session(_draft_delivery, delayed_submit, [(CANCELLING, code, sell_delay)]),
 				]
 			)
 
@@ -468,7 +362,7 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 			(canceller, seller) = outcomes[0]
 			assert [canceller.kind, seller.kind].count(DONE) == 1, (canceller, seller)
 			if canceller.kind == DONE:
-				assert f.serial(code) is None and _log(code) == []
+				assert f.serial(code) is None and active_log(code) == []
 				assert seller.detail == BUSY or f"Row 1: {code} is not a known SN code" in seller.detail, (
 					seller.detail
 				)
@@ -478,15 +372,15 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 				assert canceller.detail == BUSY or (
 					f"cancel them first, in this order: Delivery Note {seller.name}" in canceller.detail
 				), canceller.detail
-				assert _log(code) == [
+				assert active_log(code) == [
 					("Receive", "Purchase Receipt", receipt.name, "In Stock"),
 					("Sell", "Delivery Note", seller.name, "Sold"),
 				]
 			differences = [d for d in consistency.check(CANCELLING) if d.kind == "replay" and run in d.code]
-			assert not differences, (differences, _log(code))
+			assert not differences, (differences, active_log(code))
 			print(f"\ncanceller and seller, round {number}:\n{summary(outcomes)}")
 	finally:
-		_clean_up(run)
+		clean_up(run)
 		if spare:
 			cancel_latest_first([("Purchase Receipt", spare.name)])
 
@@ -517,8 +411,8 @@ def _submit_crossed(doc):
 def test_two_sessions_locking_each_others_serials_end_as_one_sale_and_one_busy_refusal():
 	"""InnoDB breaks the deadlock by failing one session's statement inside the app's locked read:
 	that session gets the app's busy refusal, never the raw deadlock, and the other one sells."""
-	_make_place(DEADLOCKING)
-	run = _run()
+	make_place(DEADLOCKING)
+	run = new_run()
 	first, second = f"{run}-DL-A", f"{run}-DL-B"
 	f.purchase_receipt([(DEADLOCKING, 2, [first, second], WAREHOUSE)])
 	frappe.db.commit()
@@ -537,4 +431,4 @@ def test_two_sessions_locking_each_others_serials_end_as_one_sale_and_one_busy_r
 		)
 		assert len(sold) == 1
 	finally:
-		_clean_up(run)
+		clean_up(run)

@@ -60,7 +60,7 @@ def test_stock_received_before_the_switch_shows_until_registered():
 
 
 def test_only_managers_check():
-	from tests.integration.test_api import user_with
+	from tests.integration.factory import user_with
 
 	frappe.set_user(user_with(["Stock User"]))
 	with pytest.raises(frappe.PermissionError, match="Only Stock Manager, System Manager may do this"):

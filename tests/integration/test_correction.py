@@ -10,20 +10,26 @@ from serial_tracking import api
 from serial_tracking.messages import SerialTrackingError
 from serial_tracking.stock import consistency, correction
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes
-from tests.integration.racing import BUSY, DONE, REFUSED, Session, keep, no_raw_errors, race, summary
-from tests.integration.test_api import restricted, user_with  # noqa: F401 (a fixture)
-from tests.integration.test_concurrency import WAREHOUSE as RACE_WAREHOUSE
-from tests.integration.test_concurrency import (
-	_cancel,
-	_clean_up,
-	_in_stock,
-	_ledger_quantity,
-	_loaded,
-	_log,
-	_make_place,
-	_run,
+from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes, user_with
+from tests.integration.racing import (
+	BUSY,
+	DONE,
+	REFUSED,
+	Session,
+	active_log,
+	clean_up,
+	delayed_cancel,
+	in_stock_count,
+	keep,
+	ledger_quantity,
+	loaded_document,
+	make_place,
+	new_run,
+	no_raw_errors,
+	race,
+	summary,
 )
+from tests.integration.racing import WAREHOUSE as RACE_WAREHOUSE
 
 LOG = "Serial Circulation Log"
 
@@ -69,7 +75,7 @@ def test_a_stock_user_is_refused_and_a_stock_manager_renames():
 	assert status("FIXR-1") is None and status("FIXR-2") == ("In Stock", MAIN)
 
 
-def test_a_manager_of_one_warehouse_renames_only_serials_there(restricted):  # noqa: F811
+def test_a_manager_of_one_warehouse_renames_only_serials_there(restricted):
 	f.receive(["FIXW-1"], warehouse=MAIN)
 	f.receive(["FIXW-2"], warehouse=SHOP)
 	frappe.set_user(restricted("fix-main", "Warehouse", MAIN, roles=("Stock User", "Stock Manager")))
@@ -136,9 +142,7 @@ def test_a_code_another_serial_has_is_refused_in_any_case():
 
 
 def test_a_carton_code_is_refused():
-	from tests.integration.test_cartons import received_in_cartons
-
-	received_in_cartons({"FIXBOX-1": ["FIXC-1"]})
+	f.received_in_cartons({"FIXBOX-1": ["FIXC-1"]})
 	with pytest.raises(SerialTrackingError, match="fixbox-1 is the code of a carton"):
 		correct("FIXC-1", "fixbox-1")
 	assert status("FIXC-1") == ("In Stock", MAIN) and corrections("FIXC-1") == []
@@ -356,8 +360,8 @@ def _rename(job):
 @pytest.mark.commits
 def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
 	item = "ST-RACE-FIX"
-	_make_place(item)
-	run = _run()
+	make_place(item)
+	run = new_run()
 	# rename first, sale first, both at once, and renames arriving while the sale holds the serial
 	delays = [(0.0, 0.6), (0.6, 0.0), (0.0, 0.0), (0.0, 0.2), (0.0, 0.3), (0.0, 0.4)]
 	olds = [f"FIX{run}-{n}" for n in range(len(delays))]
@@ -389,7 +393,7 @@ def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
 			old, new = olds[n], news[n]
 			assert rename.kind == DONE, rename.detail
 			assert status(old) is None
-			log = _log(new)
+			log = active_log(new)
 			ops = [op for op, *_rest in log]
 			# the correction row says the status the serial had when it was renamed
 			fix = ops.index("Code Correction")
@@ -406,7 +410,7 @@ def test_a_rename_racing_a_sale_of_the_same_serial_ends_consistent():
 				assert ops == ["Receive", "Code Correction"]
 		_assert_consistent(item, run, drift)
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 def _drift(item: str) -> float:
@@ -415,7 +419,7 @@ def _drift(item: str) -> float:
 	The race item is kept between runs, and a site may keep what an interrupted run left: a race
 	must leave this as it found it, whatever it was.
 	"""
-	return _ledger_quantity(item) - _in_stock(item)
+	return ledger_quantity(item) - in_stock_count(item)
 
 
 def _assert_consistent(item: str, run: str, drift: float) -> None:
@@ -440,8 +444,8 @@ def test_a_rename_racing_a_cancellation_of_the_receipt_ends_consistent():
 	not cancel the receipt's log rows and leave the renamed serial In Stock. Either the cancellation
 	is refused as busy (the receipt and the renamed serial stay), or it puts the serial back."""
 	item = "ST-RACE-FIX"
-	_make_place(item)
-	run = _run()
+	make_place(item)
+	run = new_run()
 	drift = _drift(item)
 	try:
 		# the rename holds the serial while the cancellation starts; then both at once
@@ -451,7 +455,9 @@ def test_a_rename_racing_a_cancellation_of_the_receipt_ends_consistent():
 			receipt = f.receive([old], item=item, warehouse=RACE_WAREHOUSE)
 			outcomes = race(
 				[
-					Session(_loaded, _cancel, [("Purchase Receipt", receipt.name, cancel_delay)]),
+					Session(
+						loaded_document, delayed_cancel, [("Purchase Receipt", receipt.name, cancel_delay)]
+					),
 					Session(keep, _rename_and_hold, [(old, new, hold)]),
 				]
 			)
@@ -463,10 +469,10 @@ def test_a_rename_racing_a_cancellation_of_the_receipt_ends_consistent():
 			assert cancelled == (canceller.kind == DONE)
 			if cancelled:
 				assert status(old) is None and status(new) is None, (status(old), status(new))
-				assert not [op for op, *_rest in _log(new) + _log(old) if op != "Code Correction"]
+				assert not [op for op, *_rest in active_log(new) + active_log(old) if op != "Code Correction"]
 			else:
 				assert canceller.detail == BUSY, canceller.detail
 				assert status(new) == ("In Stock", RACE_WAREHOUSE)
 			_assert_consistent(item, run, drift)
 	finally:
-		_clean_up(run)
+		clean_up(run)

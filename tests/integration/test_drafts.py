@@ -134,9 +134,7 @@ def test_a_pos_invoice_is_a_draft_without_codes():
 
 
 def test_a_bundle_note_is_a_draft_without_codes_and_its_component_row_says_it_is_tracked():
-	from tests.integration.test_edges import _bundle_note
-
-	note = _bundle_note(submit=False)
+	note = f.bundle_note(submit=False)
 	rows = {row.item_code: bool(row.sn_tracking) for row in note.packed_items}
 	assert rows == {PHONE: True, f.PLAIN: False}
 	with pytest.raises(SerialTrackingError, match=r"Packed item row 1: Item ST-PHONE: 1 of its 1 SN codes"):

@@ -9,9 +9,17 @@ from frappe.utils import add_days, nowdate
 from serial_tracking.messages import SerialCancelError, SerialGuardError, SerialTrackingError
 from serial_tracking.stock import registration
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes
-
-BUNDLE = "ST-BUNDLE"
+from tests.integration.factory import (
+	BUNDLE,
+	MAIN,
+	PHONE,
+	PLAIN,
+	SHOP,
+	TRANSIT,
+	bundle_note,
+	codes,
+	product_bundle,
+)
 
 
 def status(code):
@@ -90,36 +98,10 @@ def test_after_a_cancellation_a_document_may_again_be_dated_after_the_earlier_mo
 # Product bundles
 
 
-def _bundle():
-	if not frappe.db.exists("Item", BUNDLE):
-		f.make_item(BUNDLE, sn_tracking=0, is_stock_item=0)
-	if not frappe.db.exists("Product Bundle", {"new_item_code": BUNDLE}):
-		frappe.get_doc(
-			{
-				"doctype": "Product Bundle",
-				"new_item_code": BUNDLE,
-				"items": [{"item_code": PHONE, "qty": 1}, {"item_code": PLAIN, "qty": 1}],
-			}
-		).insert()
-
-
-def _bundle_note(codes_=None, submit=True, **values):
-	_bundle()
-	f.purchase_receipt([(PLAIN, 2, None, MAIN)])
-	note = f.delivery_note([(BUNDLE, 1, None, MAIN)], submit=False, **values)
-	phone = next(row for row in note.packed_items if row.item_code == PHONE)
-	if codes_ is not None:
-		phone.sn_codes = "\n".join(codes_)
-		note.save()
-	if submit:
-		note.submit()
-	return note
-
-
 def test_a_bundle_component_leaves_with_its_code():
 	sn = codes("BND", 1)
 	f.receive(sn)
-	note = _bundle_note(sn)
+	note = bundle_note(sn)
 	assert f.serial(sn[0]).status == "Sold" and f.serial(sn[0]).voucher_no == note.name
 	row = next(r for r in log_of(sn[0]) if r.voucher_no == note.name)
 	assert row.operation == "Sell"
@@ -132,13 +114,13 @@ def test_a_bundle_whose_tracked_component_has_no_code_is_refused():
 	with pytest.raises(
 		SerialTrackingError, match=r"Packed item row 1: Item ST-PHONE: 1 of its 1 SN codes are missing"
 	):
-		_bundle_note()
+		bundle_note()
 
 
 def test_bundle_codes_given_on_insert_survive_erpnext_rebuilding_the_packed_rows():
 	sn = codes("BNI", 1)
 	f.receive(sn)
-	_bundle()
+	product_bundle()
 	f.purchase_receipt([(PLAIN, 1, None, MAIN)])
 	note = frappe.get_doc(
 		{
@@ -162,7 +144,7 @@ def test_a_bundle_return_brings_the_component_back():
 
 	sn = codes("BNT", 1)
 	f.receive(sn)
-	note = _bundle_note(sn)
+	note = bundle_note(sn)
 	back = frappe.get_doc(make_sales_return(note.name))
 	back.insert()
 	phone = next(row for row in back.packed_items if row.item_code == PHONE)
@@ -662,7 +644,7 @@ def test_one_delivery_with_the_same_item_twice_at_two_warehouses_and_inside_a_bu
 	at_main, at_shop, packed = codes("WID", 3)
 	f.receive([at_main, packed])
 	f.receive([at_shop], warehouse=SHOP)
-	_bundle()
+	product_bundle()
 	f.purchase_receipt([(PLAIN, 1, None, MAIN)])
 	note = f.delivery_note(
 		[(PHONE, 1, [at_main], MAIN), (PHONE, 1, [at_shop], SHOP), (BUNDLE, 1, None, MAIN)], submit=False

@@ -17,8 +17,7 @@ from serial_tracking.devtools.bench_find import insert_serials
 from serial_tracking.exchange import export
 from serial_tracking.finding import search
 from tests.integration import factory as f
-from tests.integration.factory import COMPANY, MAIN, SHOP
-from tests.integration.test_api import restricted, user_with  # noqa: F401
+from tests.integration.factory import COMPANY, MAIN, SHOP, user_with
 
 ITEM = "ST-EXPORT"
 #: Codes a spreadsheet would change: zeros, a long number, formulas, markup.
@@ -209,7 +208,7 @@ def test_a_job_that_cannot_write_its_file_tells_the_user_why(monkeypatch):
 	assert exports() == 0
 
 
-def test_an_export_has_only_what_the_user_may_read(restricted):  # noqa: F811
+def test_an_export_has_only_what_the_user_may_read(restricted):
 	here = insert_serials(2, "SREM", warehouses=(MAIN,), company=COMPANY)
 	insert_serials(2, "SRES", warehouses=(SHOP,), company=COMPANY)
 	frappe.set_user(restricted("export-main", "Warehouse", MAIN))

@@ -26,6 +26,7 @@ from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.exchange import importing
 from tests.integration import factory as f
 from tests.integration.racing import ERROR, REFUSED, Session, cancel_latest_first, keep, race
+from tests.integration.sheets import sheet
 
 WAREHOUSE = f"ST Fault - {f.ABBR}"
 ITEM = "ST-FAULT"
@@ -469,8 +470,6 @@ def _done(subject: str) -> str:
 
 @pytest.mark.commits
 def test_an_import_whose_worker_is_killed_stores_nothing_and_runs_again(jobs, monkeypatch):
-	from tests.integration.test_import import sheet
-
 	run = _run()
 	codes = [f"FLTJ{run}-{n:02d}" for n in range(JOB_ROOM)]
 	carton = f"FLTJC{run}"

@@ -9,18 +9,22 @@ from serial_tracking import api
 from serial_tracking.stock import gtins as item_gtins
 from serial_tracking.stock.registration import register
 
-from .factory import LAPTOP, MAIN, PHONE, delivery_note, make_item, purchase_receipt, receive, serial
+from .factory import (
+	GTIN,
+	LAPTOP,
+	MAIN,
+	PHONE,
+	add_barcode,
+	delivery_note,
+	make_item,
+	purchase_receipt,
+	receive,
+	serial,
+)
 
-GTIN = "09501101530003"
 OTHER_GTIN = "04006381333931"
 SSCC = "095011015300000010"
 GS = "\x1d"
-
-
-def barcode(item, value, barcode_type=""):
-	doc = frappe.get_doc("Item", item)
-	doc.append("barcodes", {"barcode": value, "barcode_type": barcode_type})
-	doc.save()
 
 
 def test_a_receipt_of_gs1_scans_stores_their_serials():
@@ -40,7 +44,7 @@ def test_a_sale_reads_the_scan_of_what_it_sells():
 
 
 def test_a_gtin_of_another_item_is_refused_naming_row_and_item():
-	barcode(PHONE, GTIN[1:], "EAN")  # its GTIN-13
+	add_barcode(PHONE, GTIN[1:], "EAN")  # its GTIN-13
 	assert item_gtins.of_items([PHONE]) == {PHONE: frozenset({GTIN})}
 	with pytest.raises(frappe.ValidationError) as refused:
 		purchase_receipt(
@@ -57,7 +61,7 @@ def test_a_gtin_of_another_item_is_refused_naming_row_and_item():
 
 def test_barcodes_that_are_not_gtins_do_not_count():
 	make_item("ST-GS1-CODE39", barcodes=[{"barcode": "ABC-123", "barcode_type": "CODE-39"}])
-	barcode(LAPTOP, "9501101530004")  # a wrong check digit: no GTIN
+	add_barcode(LAPTOP, "9501101530004")  # a wrong check digit: no GTIN
 	assert item_gtins.of_items(["ST-GS1-CODE39", LAPTOP]) == {}
 	doc = purchase_receipt([(LAPTOP, 1, [f"]C101{OTHER_GTIN}21GS-LAP-2"], MAIN)])
 	assert doc.items[0].sn_codes == "GS-LAP-2"
@@ -98,7 +102,7 @@ def test_bare_digits_are_gs1_only_when_the_setting_says_so(settings):
 
 
 def test_parse_codes_reads_scans_and_checks_the_items_gtin():
-	barcode(PHONE, GTIN)
+	add_barcode(PHONE, GTIN)
 	found = api.parse_codes(f"]C101{GTIN}21GS-0040\n]C100{SSCC}\n]C101{OTHER_GTIN}21GS-0041", PHONE)
 	assert found["codes"] == ["GS-0040"]
 	assert found["cartons"] == [SSCC]

@@ -13,7 +13,7 @@ import uuid
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 import frappe
 
@@ -22,10 +22,9 @@ from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.exchange import importing
 from tests.hostile import corpus
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, SHOP
-from tests.integration.test_api import restricted, user_with  # noqa: F401
+from tests.integration.factory import MAIN, SHOP, user_with
+from tests.integration.sheets import HEADER, sheet
 
-HEADER = ["Item code (SKU)", "Item name", "Warehouse (location)", "SN code", "Carton (optional)"]
 ITEM_A, ITEM_B = "ST-IMP-A", "ST-IMP-B"
 
 
@@ -61,19 +60,6 @@ def upload(no_files_left):
 		return file.file_url
 
 	return make
-
-
-def sheet(rows, header=HEADER) -> bytes:
-	"""An xlsx of real cells: numbers stay numbers, as Excel would store them."""
-	book = Workbook()
-	ws = book.active
-	if header is not None:
-		ws.append(header)
-	for row in rows:
-		ws.append(row)
-	out = io.BytesIO()
-	book.save(out)
-	return out.getvalue()
 
 
 def stored() -> tuple[int, int]:
@@ -425,7 +411,7 @@ def test_a_file_the_user_may_not_read_or_that_does_not_exist_is_refused(upload):
 		api.import_serials("/private/files/no-such-file.xlsx")
 
 
-def test_users_who_may_not_create_serials_or_read_a_warehouse_are_refused(upload, restricted):  # noqa: F811
+def test_users_who_may_not_create_serials_or_read_a_warehouse_are_refused(upload, restricted):
 	items(ITEM_A)
 	stock(ITEM_A, MAIN, 1)
 	url = upload(sheet([[ITEM_A, None, MAIN, "PERM-1", None]]), private=0)
@@ -779,3 +765,21 @@ def test_the_sn_dialog_refuses_a_file_of_more_rows_than_a_row_takes(upload, sett
 		r"has more than 3 rows \(it has a row 5\); a row of a document takes at most 3 SN codes",
 		call=read_for_row,
 	)
+
+
+def test_a_job_whose_transaction_the_database_rolled_back_still_tells_the_user(upload, monkeypatch):
+	"""A deadlock with a receipt of the same code makes the database roll the job's whole
+	transaction back (its savepoint with it): the job still ends in a notification, not a raw error."""
+	items(ITEM_A)
+
+	def deadlocked(*args, **kwargs):
+		frappe.db.sql("rollback")  # what the server does to the loser of a deadlock
+		raise frappe.QueryDeadlockError("Deadlock found when trying to get lock")
+
+	url = upload(sheet([[ITEM_A, None, MAIN, "RVD-0001", None]]))
+	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
+	monkeypatch.setattr(importing, "register", deadlocked)
+	owner = frappe.session.user
+	assert importing.import_in_background(url, owner) == 0
+	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
+	assert "failed; nothing was stored" in note.subject

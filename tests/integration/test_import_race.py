@@ -9,19 +9,25 @@ import frappe
 
 from serial_tracking.exchange import importing
 from tests.integration import factory as f
-from tests.integration.racing import DONE, REFUSED, Session, cancel_latest_first, no_raw_errors, race, summary
-from tests.integration.test_concurrency import (
+from tests.integration.racing import (
+	DONE,
+	REFUSED,
 	WAREHOUSE,
-	_carrying,
-	_in_stock,
-	_make_place,
-	_quantity,
-	_room_for,
-	_run,
-	_serials,
-	_submit,
+	Session,
+	bin_quantity,
+	cancel_latest_first,
+	carrying,
+	delayed_submit,
+	in_stock_count,
+	make_place,
+	new_run,
+	no_raw_errors,
+	race,
+	room_for,
+	run_serials,
+	summary,
 )
-from tests.integration.test_import import HEADER, sheet
+from tests.integration.sheets import HEADER, sheet
 
 ITEM = "ST-RACE-IMPORT"
 IMPORTERS = 2
@@ -53,20 +59,20 @@ def _draft_receipt(job):
 
 @pytest.mark.commits
 def test_imports_and_a_receipt_of_the_same_new_code_one_wins():
-	run = _run()
+	run = new_run()
 	made = []
 	try:
-		_make_place(ITEM)
+		make_place(ITEM)
 		importers, receiver = [[] for _ in range(IMPORTERS)], []
 		for number in range(ROUNDS):
 			shared = f"IMP{run}-{number}"
 			for s, jobs in enumerate(importers):
 				jobs.append([shared, f"IMP{run}-{number}-{s}"])
 			receiver.append([shared])
-		made.extend(_room_for(ITEM, IMPORTERS * 2 * ROUNDS))
+		made.extend(room_for(ITEM, IMPORTERS * 2 * ROUNDS))
 		outcomes = race(
 			[Session(_file, _import, jobs) for jobs in importers]
-			+ [Session(_draft_receipt, _submit, receiver)]
+			+ [Session(_draft_receipt, delayed_submit, receiver)]
 		)
 
 		no_raw_errors(outcomes)
@@ -87,14 +93,14 @@ def test_imports_and_a_receipt_of_the_same_new_code_one_wins():
 				# A refused import left none of its codes; a winning one stored both.
 				own = frappe.db.exists("Serial Number", f"IMP{run}-{number}-{s}")
 				assert bool(own) == (winner.session == s), (s, winner)
-		assert _in_stock(ITEM) <= _quantity(ITEM)
+		assert in_stock_count(ITEM) <= bin_quantity(ITEM)
 	finally:
 		frappe.db.rollback()
-		cancel_latest_first(_carrying(run))
-		for code in _serials(run):
+		cancel_latest_first(carrying(run))
+		for code in run_serials(run):
 			frappe.delete_doc("Serial Number", code)
 		for name in frappe.get_all("File", filters={"file_name": ("like", "race-%.xlsx")}, pluck="name"):
 			frappe.delete_doc("File", name)
 		frappe.db.commit()
 		cancel_latest_first(made)
-		assert _serials(run) == []
+		assert run_serials(run) == []

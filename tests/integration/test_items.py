@@ -264,7 +264,7 @@ def test_only_a_serial_in_stock_is_moved_by_hand():
 
 def test_a_stock_user_may_not_write_a_serial():
 	"""The doctype's own permissions: a Stock User reads serials but does not edit them."""
-	from tests.integration.test_api import user_with
+	from tests.integration.factory import user_with
 
 	sn = f.codes("HMU", 1)
 	f.receive(sn)
@@ -284,7 +284,7 @@ def serial_writer():
 	"""A user whose role was given write on Serial Number (Role Permission Manager) but who is no manager."""
 	from frappe.permissions import setup_custom_perms
 
-	from tests.integration.test_api import user_with
+	from tests.integration.factory import user_with
 
 	if not frappe.db.exists("Role", WRITER):
 		frappe.get_doc({"doctype": "Role", "role_name": WRITER, "desk_access": 1}).insert()

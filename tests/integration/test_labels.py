@@ -14,8 +14,7 @@ from serial_tracking.printing import labels as pdf_labels
 from serial_tracking.printing.barcodes import Label, pattern
 from serial_tracking.printing.layouts import LAYOUT, STANDARD, ensure_label_layouts, get_layout
 from tests.integration import factory as f
-from tests.integration.factory import LAPTOP, MAIN, PHONE, SHOP, codes
-from tests.integration.test_api import restricted, user_with  # noqa: F401
+from tests.integration.factory import LAPTOP, MAIN, PHONE, SHOP, codes, user_with
 
 #: Codes as awkward as the code rules allow: leading zeros, the punctuation a code may hold
 #: (ZPL's ^ ~ _ among them, HTML's &), and 30 characters.
@@ -235,7 +234,7 @@ def test_one_default_layout_and_standard_layouts_are_never_overwritten():
 	assert "roll-50-x-25-mm" in api.print_labels(codes=[code])["file_url"]
 
 
-def test_refusals_name_the_thing_and_write_no_file(restricted, settings):  # noqa: F811
+def test_refusals_name_the_thing_and_write_no_file(restricted, settings):
 	here, there = receive(codes("LBH-", 2)), receive(codes("LBT-", 1), warehouse=SHOP)
 	too_long = receive(["ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"])
 	before = files()
@@ -309,7 +308,7 @@ def test_refusals_escape_what_they_name(args):
 	assert "<img" not in str(refused.value)
 
 
-def test_a_user_of_one_warehouse_prints_its_serials(restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_prints_its_serials(restricted):
 	here = receive(codes("LBU-", 2))
 	frappe.set_user(restricted("labels-ok", "Warehouse", MAIN))
 	result = api.print_labels(codes=here, format="zpl")
@@ -320,7 +319,7 @@ def test_a_user_of_one_warehouse_prints_its_serials(restricted):  # noqa: F811
 	)
 
 
-def test_the_count_refuses_what_the_print_would_refuse(restricted):  # noqa: F811
+def test_the_count_refuses_what_the_print_would_refuse(restricted):
 	"""A user of one warehouse counts the labels of its serials only: the serials of a receipt into the
 	other warehouse are refused as the print refuses them, not counted."""
 	here = receive(codes("LBV-", 2))

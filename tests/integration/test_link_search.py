@@ -11,7 +11,6 @@ from serial_tracking.api.linking import MOST_START, WINDOW, search_serial_link
 from serial_tracking.constants import SERIAL
 from serial_tracking.devtools.bench_find import insert_serials
 from tests.integration.factory import COMPANY, MAIN, SHOP
-from tests.integration.test_api import restricted  # noqa: F401
 
 
 def values(txt, **kwargs):
@@ -35,7 +34,7 @@ def test_like_wildcards_in_the_text_are_taken_literally_and_pages_fill():
 	assert values("LKXB", page_length=25) == [f"LKXB{n:07d}" for n in range(25)]
 
 
-def test_a_user_finds_only_serials_of_warehouses_they_may_read(restricted):  # noqa: F811
+def test_a_user_finds_only_serials_of_warehouses_they_may_read(restricted):
 	insert_serials(1, "LKM", company=COMPANY, warehouses=(MAIN,))
 	insert_serials(1, "LKS", company=COMPANY, warehouses=(SHOP,))
 	user = restricted("link-shop", "Warehouse", SHOP)
@@ -84,7 +83,7 @@ def test_pages_follow_each_other_up_to_the_furthest_start():
 
 
 def test_a_user_who_may_see_few_of_the_codes_sees_those_read_and_finds_more_by_typing_more(
-	restricted,  # noqa: F811
+	restricted,
 ):
 	elsewhere = insert_serials(WINDOW + 100, "LKS", company=COMPANY, warehouses=(MAIN,))
 	near = insert_serials(1, "LKS0000005A", company=COMPANY, warehouses=(SHOP,))  # among the first
@@ -129,7 +128,7 @@ def cost(call) -> tuple[int, int]:
 	return handler_reads() - before - reading, len(statements)
 
 
-def test_what_one_call_reads_does_not_grow_with_the_table(restricted):  # noqa: F811
+def test_what_one_call_reads_does_not_grow_with_the_table(restricted):
 	"""20,000 and then 40,000 serials starting with LKC: ``_`` (which LIKE would read as any
 	character) reads nothing, a prefix a window of codes, a user of another warehouse and a filter
 	keeping none of them the same window; as many statements at every size."""

@@ -7,7 +7,6 @@ from frappe.utils import add_days, formatdate, nowdate
 from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.factory import COMPANY, PHONE, codes
-from tests.integration.test_api import restricted  # noqa: F401 (fixture)
 
 NORTHWIND = "ST Story Northwind"
 HARBOUR = "ST Story Harbour Street"
@@ -125,7 +124,7 @@ def test_a_cancelled_sale_and_a_purchase_return_in_the_story():
 	assert again.name in second["summary"]
 
 
-def test_a_user_of_one_warehouse_sees_no_step_through_another(restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_sees_no_step_through_another(restricted):
 	code = codes("TLP", 1)[0]
 	a, b, on, (pr, se, dn1, ret, dn2) = history(code)
 
@@ -169,7 +168,7 @@ def test_a_unit_still_with_its_customer_counts_until_today():
 	assert (figures["days_in_stock"], figures["days_with_customers"]) == (9, 21)
 
 
-def test_a_document_the_user_may_not_open_is_told_but_not_linked(restricted):  # noqa: F811
+def test_a_document_the_user_may_not_open_is_told_but_not_linked(restricted):
 	"""A Stock User reads no Purchase Invoice: the step it made names it, without a link to it."""
 	a = place("ST Story A")
 	sn = codes("TLL", 1)
@@ -184,7 +183,7 @@ def test_a_document_the_user_may_not_open_is_told_but_not_linked(restricted):  #
 	]
 
 
-def test_a_return_names_the_customer_only_to_a_user_who_may_read_them(restricted):  # noqa: F811
+def test_a_return_names_the_customer_only_to_a_user_who_may_read_them(restricted):
 	""" "Returned by customer Harbour Street" to a user who may read Harbour Street; a user restricted to
 	Kim reads no step of Harbour Street's, and no word of it."""
 	code = codes("TLR", 1)[0]

@@ -29,13 +29,12 @@ from hypothesis.stateful import (
 )
 
 import frappe
-from frappe.utils import nowdate
 
 from erpnext.stock.doctype.stock_entry.stock_entry import make_stock_in_entry
 
 from serial_tracking.stock import consistency, registration
 from tests.integration import factory as f
-from tests.integration.factory import COMPANY, MAIN, SHOP, TRANSIT
+from tests.integration.factory import MAIN, SHOP, TRANSIT
 from tests.integration.model import (
 	IN_STOCK,
 	IN_TRANSIT,
@@ -45,9 +44,8 @@ from tests.integration.model import (
 	Model,
 	Refused,
 )
+from tests.integration.model_site import BACK, ITEMS, count_of, master_data
 
-ITEMS = ("ST-MODEL-A", "ST-MODEL-B")
-BACK = "ST Back - WP"
 STORES = (MAIN, SHOP, BACK)
 #: The codes the machine plays with: few, so that units come back, clash and are sold twice.
 POOL = tuple(f"HMX-{n:02d}" for n in range(1, 11))
@@ -56,23 +54,6 @@ STEP = "st_model_step"
 
 #: Steps run and refusals seen across every example of a run.
 counted = {"steps": 0, "refused": 0, "examples": 0}
-
-
-def _master_data():
-	"""Two tracked items and a third warehouse, inside the test's transaction."""
-	for code in ITEMS:
-		if not frappe.db.exists("Item", code):
-			f.make_item(code)
-	if not frappe.db.exists("Warehouse", BACK):
-		frappe.get_doc(
-			{"doctype": "Warehouse", "warehouse_name": BACK.rsplit(" - ", 1)[0], "company": COMPANY}
-		).insert()
-	# Serials do not depend on the accounts: no general ledger postings keeps each step fast.
-	frappe.db.set_value("Company", COMPANY, "enable_perpetual_inventory", 0)
-	settings_doc = frappe.get_single("Serial Tracking Settings")
-	settings_doc.enabled = 1
-	settings_doc.purchase_policy = "Optional"
-	settings_doc.save()
 
 
 #: Doctypes whose documents the machine makes: names come back after a rollback, so what a cache
@@ -97,32 +78,6 @@ def new_request(*, rolled_back=False):
 	if rolled_back:
 		for doctype in DOCTYPES:
 			frappe.clear_document_cache(doctype)
-
-
-def count_of(item, warehouse, codes, rate, submit=True):
-	"""A Stock Reconciliation of one row listing ``codes`` at ``rate``."""
-	doc = frappe.get_doc(
-		{
-			"doctype": "Stock Reconciliation",
-			"company": COMPANY,
-			"purpose": "Stock Reconciliation",
-			"posting_date": nowdate(),
-			"set_posting_time": 1,
-			"items": [
-				{
-					"item_code": item,
-					"qty": len(codes),
-					"warehouse": warehouse,
-					"valuation_rate": rate,
-					"sn_codes": "\n".join(codes),
-				}
-			],
-		}
-	)
-	doc.insert()
-	if submit:
-		doc.submit()
-	return doc
 
 
 def snapshot():
@@ -473,7 +428,7 @@ def _settings(examples: int, derandomize: bool):
 
 
 def test_the_ledger_follows_the_model():
-	_master_data()
+	master_data()
 	counted.update(steps=0, refused=0, examples=0, by_step=Counter(), all_by_step=Counter())
 	wanted = int(os.environ.get("ST_MODEL_STEPS") or 0)
 	started = time.monotonic()

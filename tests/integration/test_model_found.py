@@ -8,14 +8,14 @@ from serial_tracking.messages import SerialCancelError
 from serial_tracking.stock import consistency
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP
-from tests.integration.test_model import ITEMS, _master_data, count_of
+from tests.integration.model_site import ITEMS, count_of, master_data
 
 
 def test_a_count_is_the_quantity_erpnext_holds():
 	"""Found by the machine: one count of one new unit, and the consistency check said the stock
 	ledger held 0 there. ERPNext's Stock Reconciliation writes its quantity as the entry's
 	``qty_after_transaction`` (its ``actual_qty`` is 0); what follows adds to it."""
-	_master_data()
+	master_data()
 	item = ITEMS[0]
 	f.reconciliation([(item, 1, ["HMX-01"], MAIN)])
 	assert consistency.check(item) == []
@@ -44,7 +44,7 @@ def test_cancelling_a_receipt_that_a_later_count_confirmed_keeps_the_ledger_with
 	logs nothing for it), then its receipt cancelled. Latest-first alone saw the receipt as the
 	unit's latest movement and let it go: the serial was deleted, while ERPNext's quantity there
 	stays the count's, 1. The receipt now waits for the count; the unit is never lost."""
-	_master_data()
+	master_data()
 	item = ITEMS[0]
 	receipt = f.purchase_receipt([(item, 1, ["HMX-01"], SHOP)])
 	count_of(item, SHOP, ["HMX-01"], 150)
@@ -58,7 +58,7 @@ def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_wit
 	rightly), then the transfer cancelled. The unit went back In Stock at MAIN, where ERPNext's
 	quantity is the count's, which did not include it: MAIN held one serial more than its stock.
 	The transfer now waits for the count."""
-	_master_data()
+	master_data()
 	item = ITEMS[0]
 	f.purchase_receipt([(item, 2, ["HMX-01", "HMX-02"], MAIN)])
 	transfer = f.stock_entry("Material Transfer", [(item, 1, ["HMX-01"], MAIN, SHOP)])
@@ -70,7 +70,7 @@ def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_wit
 
 def test_a_cancel_behind_a_later_count_of_its_place_names_the_count():
 	"""The refusal names the count to cancel first, as it names later documents."""
-	_master_data()
+	master_data()
 	item = ITEMS[0]
 	receipt = f.purchase_receipt([(item, 1, ["HMX-01"], SHOP)])
 	count = count_of(item, SHOP, ["HMX-01"], 150)

@@ -7,8 +7,7 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes
-from tests.integration.test_api import restricted, user_with  # noqa: F401 (a fixture)
+from tests.integration.factory import MAIN, PHONE, PLAIN, SHOP, TRANSIT, codes, user_with
 
 
 def gtin(body: str) -> str:
@@ -93,7 +92,7 @@ def test_guests_get_nothing(method, args):
 		method(*args)
 
 
-def test_permissions(restricted):  # noqa: F811
+def test_permissions(restricted):
 	(code,) = codes("POSP", 1)
 	f.receive([code])
 	frappe.set_user(user_with(["Accounts User"]))

@@ -12,16 +12,20 @@ import pytest
 import frappe
 
 from tests.integration import factory as f
-from tests.integration.racing import DONE, Session, no_raw_errors, race, summary
-from tests.integration.test_concurrency import (
+from tests.integration.racing import (
+	DONE,
 	WAREHOUSE,
-	_cancel,
-	_clean_up,
-	_ledger_quantity,
-	_loaded,
-	_make_place,
-	_run,
-	_submit,
+	Session,
+	clean_up,
+	delayed_cancel,
+	delayed_submit,
+	ledger_quantity,
+	loaded_document,
+	make_place,
+	new_run,
+	no_raw_errors,
+	race,
+	summary,
 )
 
 ITEM = "ST-RACE-PLACE"
@@ -61,24 +65,24 @@ def _balance(warehouse: str = WAREHOUSE) -> float:
 
 @pytest.mark.commits
 def test_receipts_sales_and_cancels_of_one_item_at_one_place_all_go_through():
-	run = _run()
+	run = new_run()
 	codes = [[[f"PL{run}-{s}-{r}-{n}" for n in range(CODES)] for r in range(ROUNDS)] for s in range(SESSIONS)]
 	try:
-		_make_place(ITEM)
-		before = _ledger_quantity(ITEM)
+		make_place(ITEM)
+		before = ledger_quantity(ITEM)
 
-		received = race([Session(_draft_receipt, _submit, jobs) for jobs in codes])
+		received = race([Session(_draft_receipt, delayed_submit, jobs) for jobs in codes])
 		_all_done(received)
 		print(f"\n{SESSIONS} receivers of one item:\n{summary(received)}")
-		assert _ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
+		assert ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
 		# One after the other, each posting saw the ones before it: the balance is the sum.
-		assert _balance() == _ledger_quantity(ITEM)
+		assert _balance() == ledger_quantity(ITEM)
 
-		sold = race([Session(_draft_delivery, _submit, jobs) for jobs in codes])
+		sold = race([Session(_draft_delivery, delayed_submit, jobs) for jobs in codes])
 		_all_done(sold)
 		print(f"{SESSIONS} sellers of one item:\n{summary(sold)}")
-		assert _ledger_quantity(ITEM) == before
-		assert _balance() == _ledger_quantity(ITEM)
+		assert ledger_quantity(ITEM) == before
+		assert _balance() == ledger_quantity(ITEM)
 		assert not frappe.get_all(
 			"Serial Number", filters={"name": ("like", f"PL{run}-%"), "status": ("!=", "Sold")}
 		)
@@ -86,18 +90,22 @@ def test_receipts_sales_and_cancels_of_one_item_at_one_place_all_go_through():
 		deliveries = {(o.session, n): o.name for n, found in sold.items() for o in found}
 		cancelled = race(
 			[
-				Session(_loaded, _cancel, [("Delivery Note", deliveries[(s, r)], 0) for r in range(ROUNDS)])
+				Session(
+					loaded_document,
+					delayed_cancel,
+					[("Delivery Note", deliveries[(s, r)], 0) for r in range(ROUNDS)],
+				)
 				for s in range(SESSIONS)
 			]
 		)
 		_all_done(cancelled)
 		print(f"{SESSIONS} cancellers of one item's sales:\n{summary(cancelled)}")
-		assert _ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
+		assert ledger_quantity(ITEM) == before + SESSIONS * ROUNDS * CODES
 		assert frappe.db.count("Serial Number", {"name": ("like", f"PL{run}-%"), "status": "In Stock"}) == (
 			SESSIONS * ROUNDS * CODES
 		)
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 def _draft_dated_on_submit(job):
@@ -112,17 +120,17 @@ def test_first_receipts_of_an_item_at_a_new_warehouse_all_go_through():
 	"""Four receipts of new codes of an item that has no Bin at the warehouse yet, submitted at the
 	same instant: each waits for the posting turn, sees the Bin the first one made, and posts after
 	the ones before it; the Bin holds every unit."""
-	run = _run()
+	run = new_run()
 	warehouse = f"ST Race {run} - {f.ABBR}"
 	codes = [[([f"PL{run}-{s}-{n}" for n in range(CODES)], warehouse)] for s in range(SESSIONS)]
 	try:
-		_make_place(ITEM)
+		make_place(ITEM)
 		frappe.get_doc(
 			{"doctype": "Warehouse", "warehouse_name": f"ST Race {run}", "company": f.COMPANY}
 		).insert()
 		frappe.db.commit()
 
-		outcomes = race([Session(_draft_dated_on_submit, _submit, jobs) for jobs in codes])
+		outcomes = race([Session(_draft_dated_on_submit, delayed_submit, jobs) for jobs in codes])
 		print(f"\n{SESSIONS} first receivers of one item at a new warehouse:\n{summary(outcomes)}")
 		_all_done(outcomes)
 		assert frappe.get_all(
@@ -133,7 +141,7 @@ def test_first_receipts_of_an_item_at_a_new_warehouse_all_go_through():
 			"Serial Number", {"name": ("like", f"PL{run}-%"), "warehouse": warehouse, "status": "In Stock"}
 		) == (SESSIONS * CODES)
 	finally:
-		_clean_up(run)
+		clean_up(run)
 
 
 #: Neighbours in the stock ledger's index: one item at two warehouses, and the next item's code.
@@ -147,7 +155,7 @@ def _draft_neighbour(job):
 
 @pytest.mark.commits
 def test_receipts_of_neighbouring_items_and_warehouses_all_go_through():
-	run = _run()
+	run = new_run()
 	try:
 		for item, warehouse in NEIGHBOURS:
 			f.committed_place(item, warehouse)
@@ -155,8 +163,8 @@ def test_receipts_of_neighbouring_items_and_warehouses_all_go_through():
 			[(item, warehouse, [f"PL{run}-{s}-{r}-{n}" for n in range(CODES)]) for r in range(ROUNDS)]
 			for s, (item, warehouse) in enumerate(NEIGHBOURS)
 		]
-		outcomes = race([Session(_draft_neighbour, _submit, session) for session in jobs])
+		outcomes = race([Session(_draft_neighbour, delayed_submit, session) for session in jobs])
 		print(f"\n{len(NEIGHBOURS)} receivers of neighbouring items and warehouses:\n{summary(outcomes)}")
 		_all_done(outcomes)
 	finally:
-		_clean_up(run)
+		clean_up(run)

@@ -19,8 +19,7 @@ from serial_tracking.messages import PostingBusy
 from serial_tracking.stock import posting
 from tests.integration import factory as f
 from tests.integration.jobs import Published
-from tests.integration.test_api import restricted  # noqa: F401 (fixture)
-from tests.integration.test_concurrency import WAREHOUSE, _clean_up, _run
+from tests.integration.racing import WAREHOUSE, clean_up, new_run
 
 ITEM = "ST-TURN"
 
@@ -72,10 +71,10 @@ class Holder:
 @pytest.fixture
 def run():
 	f.committed_place(ITEM, WAREHOUSE)
-	run = _run()
+	run = new_run()
 	yield run
 	frappe.db.rollback()
-	_clean_up(run)
+	clean_up(run)
 
 
 def _holding_document(run):
@@ -140,7 +139,7 @@ def test_a_document_waiting_past_its_patience_is_refused_naming_what_held_it(run
 	frappe.db.commit()
 
 
-def test_the_holder_is_named_only_to_a_user_who_may_read_it(restricted):  # noqa: F811
+def test_the_holder_is_named_only_to_a_user_who_may_read_it(restricted):
 	holder = posting.Holder(
 		doctype="Stock Entry",
 		name="MAT-STE-HIDDEN",

@@ -10,7 +10,6 @@ import frappe
 from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP
-from tests.integration.test_api import restricted  # noqa: F401
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_more_codes_than_units_without_one_are_said(item):
 	assert api.check_registration(item, MAIN, "")["problems"] == []
 
 
-def test_a_user_of_another_warehouse_is_refused(item, restricted):  # noqa: F811
+def test_a_user_of_another_warehouse_is_refused(item, restricted):
 	frappe.set_user(restricted("regc", "Warehouse", SHOP, roles=("Stock Manager",)))
 	with pytest.raises(frappe.PermissionError):
 		api.check_registration(item, MAIN, f"{item}-1")

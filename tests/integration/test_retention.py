@@ -15,10 +15,8 @@ from frappe.utils import add_to_date, now_datetime
 from serial_tracking import api
 from serial_tracking.devtools.bench_find import insert_serials
 from serial_tracking.exchange import importing, retention
-from tests.integration.factory import COMPANY, MAIN
-from tests.integration.test_api import user_with
+from tests.integration.factory import COMPANY, MAIN, user_with
 
-#: The file names the app and these tests write.
 NAMES = ("sn-codes-%", "sn-labels-%", "sn-import-problems-%")
 
 

@@ -6,11 +6,8 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, PLAIN, SHOP, codes
-from tests.integration.test_api import restricted  # noqa: F401
-from tests.integration.test_cartons import received_in_cartons
-from tests.integration.test_check_row import row, unsaved
-from tests.integration.test_gs1 import GTIN, barcode
+from tests.integration.desk import row, unsaved
+from tests.integration.factory import GTIN, MAIN, PHONE, PLAIN, SHOP, add_barcode, codes, received_in_cartons
 
 
 def scan(doc, text, selected=None) -> dict:
@@ -46,7 +43,7 @@ def test_a_carton_enters_its_units_held_at_the_row():
 
 
 def test_a_gs1_symbol_names_its_item_by_the_gtin_and_enters_the_serial():
-	barcode(PHONE, GTIN)
+	add_barcode(PHONE, GTIN)
 	answer = scan(unsaved("Purchase Receipt", [], set_warehouse=MAIN), f"]C101{GTIN}21SB-GS-1")
 	assert answer["ours"] and answer["codes"] == ["SB-GS-1"]
 	assert answer["new_row"] == {
@@ -60,7 +57,7 @@ def test_a_gs1_symbol_names_its_item_by_the_gtin_and_enters_the_serial():
 
 
 def test_an_items_barcode_on_a_receipt_selects_the_row_new_codes_go_to():
-	barcode(PHONE, "SB-PHONE-BAR", "CODE-39")
+	add_barcode(PHONE, "SB-PHONE-BAR", "CODE-39")
 	doc = unsaved("Purchase Receipt", [row(f.LAPTOP, 1), row(PHONE, 1)])
 	selected = scan(doc, "SB-PHONE-BAR")
 	assert selected["selected"] and selected["row"] == doc["items"][1]["name"] and selected["codes"] == []
@@ -88,7 +85,7 @@ def test_a_code_the_check_refuses_is_refused_with_its_reason():
 	assert answer["codes"] == [] and "is not in stock: it is Sold" in answer["refused"][sn[0]]
 
 
-def test_a_unit_at_a_warehouse_the_user_may_not_read_is_not_found(restricted):  # noqa: F811
+def test_a_unit_at_a_warehouse_the_user_may_not_read_is_not_found(restricted):
 	sn = codes("SBP", 1)
 	f.receive(sn, warehouse=SHOP)
 	frappe.set_user(restricted("sb-main", "Warehouse", MAIN))
@@ -102,7 +99,7 @@ def test_a_unit_at_a_warehouse_the_user_may_not_read_is_not_found(restricted):  
 
 
 def test_an_ordinary_item_barcode_is_left_to_erpnext():
-	barcode(PLAIN, "SB-PLAIN-BAR", "CODE-39")
+	add_barcode(PLAIN, "SB-PLAIN-BAR", "CODE-39")
 	assert scan(unsaved("Purchase Receipt", []), "SB-PLAIN-BAR") == {"ours": False}
 	assert scan(unsaved("Delivery Note", []), "SB-NO-SUCH-THING") == {"ours": False}
 

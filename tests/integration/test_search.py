@@ -13,8 +13,18 @@ from serial_tracking.devtools.bench_find import insert_serials
 from serial_tracking.finding import search
 from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
 from tests.integration import factory as f
-from tests.integration.factory import COMPANY, CUSTOMER, LAPTOP, MAIN, PHONE, SHOP, SUPPLIER, codes
-from tests.integration.test_api import other_company, restricted, user_with  # noqa: F401
+from tests.integration.factory import (
+	COMPANY,
+	CUSTOMER,
+	LAPTOP,
+	MAIN,
+	PHONE,
+	SHOP,
+	SUPPLIER,
+	codes,
+	other_company,
+	user_with,
+)
 
 
 def found(filters, **kwargs):
@@ -315,7 +325,7 @@ def _spread():
 	return main, shop, laptop, sold
 
 
-def test_a_user_of_one_warehouse_sees_nothing_of_another(restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_sees_nothing_of_another(restricted):
 	main, shop, laptop, sold = _spread()
 	frappe.set_user(restricted("search-main", "Warehouse", MAIN))
 	# as in a list: serials at no warehouse (sold) stay visible (docs/decisions.md)
@@ -327,21 +337,21 @@ def test_a_user_of_one_warehouse_sees_nothing_of_another(restricted):  # noqa: F
 	assert api.search_serials({"serial_no": "SRU*"})["total"] == 4
 
 
-def test_a_user_of_another_company_sees_nothing(restricted):  # noqa: F811
+def test_a_user_of_another_company_sees_nothing(restricted):
 	_spread()
 	frappe.set_user(restricted("search-elsewhere", "Company", other_company()))
 	assert _same_as_get_list({}, {}) == []
 	assert search.count({"serial_no": "SRU*"}) == 0
 
 
-def test_a_user_of_one_item_sees_only_its_serials(restricted):  # noqa: F811
+def test_a_user_of_one_item_sees_only_its_serials(restricted):
 	_main, _shop, laptop, _sold = _spread()
 	frappe.set_user(restricted("search-laptop", "Item", LAPTOP))
 	assert _same_as_get_list({}, {}) == laptop
 	assert _same_as_get_list({"item_code": PHONE}, {"item_code": PHONE}) == []
 
 
-def test_user_permission_values_with_percent_signs_are_kept_literal(restricted):  # noqa: F811
+def test_user_permission_values_with_percent_signs_are_kept_literal(restricted):
 	odd = frappe.get_doc(
 		{"doctype": "Warehouse", "warehouse_name": "ST 100% Odd", "company": COMPANY}
 	).insert()
@@ -554,7 +564,7 @@ def test_a_page_of_a_warehouse_reads_each_status_and_the_serials_at_none():
 	)
 
 
-def test_pages_along_an_index_show_a_restricted_user_what_a_list_shows(restricted):  # noqa: F811
+def test_pages_along_an_index_show_a_restricted_user_what_a_list_shows(restricted):
 	frappe.get_doc(
 		{"doctype": "Item Group", "item_group_name": "ST Paged", "parent_item_group": "All Item Groups"}
 	).insert()

@@ -10,7 +10,6 @@ import frappe
 from serial_tracking import api
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP, codes
-from tests.integration.test_api import restricted  # noqa: F401
 
 
 @pytest.fixture
@@ -67,7 +66,7 @@ def test_too_many_codes_left_out_are_refused(item):
 		api.stock_units(item, MAIN, exclude=[f"X{n}" for n in range(limit + 1)])
 
 
-def test_a_user_of_one_warehouse_sees_none_of_another(item, restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_sees_none_of_another(item, restricted):
 	here, there = codes(f"{item}-M", 2), codes(f"{item}-S", 2)
 	f.receive(here, item=item)
 	f.receive(there, item=item, warehouse=SHOP)
@@ -77,7 +76,7 @@ def test_a_user_of_one_warehouse_sees_none_of_another(item, restricted):  # noqa
 		api.stock_units(item, SHOP)
 
 
-def test_a_user_of_another_item_gets_nothing(item, restricted):  # noqa: F811
+def test_a_user_of_another_item_gets_nothing(item, restricted):
 	f.receive(codes(f"{item}-I", 1), item=item)
 	frappe.set_user(restricted("pick-item", "Item", f.PHONE))
 	with pytest.raises(frappe.PermissionError):

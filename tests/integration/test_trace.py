@@ -9,8 +9,7 @@ import frappe
 
 from serial_tracking import api
 from tests.integration import factory as f
-from tests.integration.factory import CUSTOMER, LAPTOP, MAIN, PHONE, SHOP, SUPPLIER, codes
-from tests.integration.test_api import restricted, user_with  # noqa: F401 (fixture)
+from tests.integration.factory import CUSTOMER, LAPTOP, MAIN, PHONE, SHOP, SUPPLIER, codes, user_with
 
 
 def bought_from(supplier, rows):
@@ -199,7 +198,7 @@ def test_recall_from_a_receipt_and_from_a_supplier():
 	}
 
 
-def test_a_user_of_one_warehouse_sees_nothing_through_another(restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_sees_nothing_through_another(restricted):
 	sn = codes("TRP", 1)
 	pr = f.receive(sn)
 	dn1 = f.delivery_note([(PHONE, 1, sn, MAIN)])
@@ -226,7 +225,7 @@ def test_a_user_of_one_warehouse_sees_nothing_through_another(restricted):  # no
 	assert serial["now"]["status"] == "Sold"
 
 
-def test_a_user_of_one_warehouse_does_not_see_where_a_serial_went_since(restricted):  # noqa: F811
+def test_a_user_of_one_warehouse_does_not_see_where_a_serial_went_since(restricted):
 	sn = codes("TRW", 1)
 	pr = f.receive(sn)
 	transfer(sn, MAIN, SHOP)
@@ -237,7 +236,7 @@ def test_a_user_of_one_warehouse_does_not_see_where_a_serial_went_since(restrict
 		api.trace(serial_no=sn[0])
 
 
-def test_a_user_of_another_item_sees_none_of_its_serials(restricted):  # noqa: F811
+def test_a_user_of_another_item_sees_none_of_its_serials(restricted):
 	phone, laptop = codes("TRI", 1), codes("TRIL", 1)
 	f.receive(phone)
 	f.receive(laptop, item=LAPTOP)
@@ -252,7 +251,7 @@ def test_a_user_of_another_item_sees_none_of_its_serials(restricted):  # noqa: F
 		api.trace(serial_no=phone[0])
 
 
-def test_recall_leaves_out_sales_through_a_warehouse_the_user_may_not_read(restricted):  # noqa: F811
+def test_recall_leaves_out_sales_through_a_warehouse_the_user_may_not_read(restricted):
 	units = codes("TRV", 2)
 	pr = f.receive(units)
 	transfer(units[1:], MAIN, SHOP)
@@ -267,7 +266,7 @@ def test_recall_leaves_out_sales_through_a_warehouse_the_user_may_not_read(restr
 	assert [u["serial_no"] for c in traced["customers"] for u in c["units"]] == units[:1]
 
 
-def test_a_user_of_one_customer_sees_no_other_customer(restricted):  # noqa: F811
+def test_a_user_of_one_customer_sees_no_other_customer(restricted):
 	"""User Permissions on Customer (or Supplier) hide, as in a list, the sales to another customer:
 	in the recall, and in the life of a serial the user may read."""
 	units = codes("TRCU", 2)
@@ -304,7 +303,7 @@ def test_guests_and_users_without_stock_roles_get_nothing():
 		frappe.is_whitelisted(api.trace)
 
 
-def test_a_document_the_user_may_not_read_is_refused(restricted):  # noqa: F811
+def test_a_document_the_user_may_not_read_is_refused(restricted):
 	sn = codes("TRN", 1)
 	pr = f.receive(sn)
 	other = f.supplier("ST Trace Supplier 2")
@@ -352,28 +351,6 @@ def test_a_document_the_user_may_not_read_is_refused(restricted):  # noqa: F811
 def test_bad_input_is_named(args, error, message):
 	with pytest.raises(error, match=message):
 		api.trace(**args)
-
-
-@pytest.fixture
-def statements(monkeypatch):
-	"""Counts the SQL statements issued while ``count(action)`` runs."""
-	real_sql = frappe.db.sql
-
-	def count(action):
-		issued = []
-
-		def sql(*args, **kwargs):
-			issued.append(args[0] if args else kwargs.get("query"))
-			return real_sql(*args, **kwargs)
-
-		monkeypatch.setattr(frappe.db, "sql", sql)
-		try:
-			action()
-		finally:
-			monkeypatch.setattr(frappe.db, "sql", real_sql)
-		return len(issued)
-
-	return count
 
 
 def test_tracing_a_document_issues_a_fixed_number_of_statements(statements):

@@ -16,11 +16,8 @@ from serial_tracking.permissions import query_conditions
 from serial_tracking.stock import events
 from serial_tracking.stock.counting import SCAN
 from tests.integration import factory as f
-from tests.integration.factory import MAIN, PHONE, SHOP, codes
-from tests.integration.test_api import other_company, restricted  # noqa: F401
-from tests.integration.test_cartons import scan as scan_carton
-from tests.integration.test_cartons import unsaved as desk_document
-from tests.integration.test_check_row import check, refused, row, unsaved
+from tests.integration.desk import check, desk_document, refused, row, scan, unsaved
+from tests.integration.factory import MAIN, PHONE, SHOP, codes, other_company
 
 
 @pytest.fixture
@@ -48,7 +45,7 @@ def _parties(codes_):
 	}
 
 
-def test_a_user_of_one_customer_lists_no_sale_to_another(trade, restricted):  # noqa: F811
+def test_a_user_of_one_customer_lists_no_sale_to_another(trade, restricted):
 	frappe.set_user(restricted("wl-customer", "Customer", f.CUSTOMER))
 	seen = _parties(trade.ours + trade.theirs)
 	assert ("Customer", f.CUSTOMER) in seen
@@ -70,7 +67,7 @@ def test_a_user_of_one_customer_lists_no_sale_to_another(trade, restricted):  # 
 	assert rows and f.CUSTOMER2 not in frappe.as_json(rows)
 
 
-def test_a_user_of_one_supplier_lists_no_receipt_from_another(trade, restricted):  # noqa: F811
+def test_a_user_of_one_supplier_lists_no_receipt_from_another(trade, restricted):
 	frappe.set_user(restricted("wl-supplier", "Supplier", f.SUPPLIER))
 	assert _parties(trade.ours + trade.theirs) == {("Supplier", f.SUPPLIER), ("Customer", f.CUSTOMER)}
 	# none of the units bought from the other supplier, nor their sales
@@ -78,7 +75,7 @@ def test_a_user_of_one_supplier_lists_no_receipt_from_another(trade, restricted)
 	assert frappe.get_list(SERIAL, filters={"name": ("in", trade.theirs)}) == []
 
 
-def test_strict_user_permissions_hide_rows_without_the_party(trade, restricted):  # noqa: F811
+def test_strict_user_permissions_hide_rows_without_the_party(trade, restricted):
 	user = restricted("wl-strict", "Customer", f.CUSTOMER)
 	settings = frappe.get_cached_doc("System Settings").as_dict()
 	frappe.local.system_settings = frappe._dict(settings, apply_strict_user_permissions=1)
@@ -113,7 +110,7 @@ def test_a_permission_applicable_to_another_doctype_does_not_restrict_the_log(tr
 	frappe.clear_cache(user=email)
 
 
-def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):  # noqa: F811
+def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 	run = frappe.generate_hash(length=5).upper()
 	ours, theirs = codes(f"WK{run}A", 1), codes(f"WK{run}B", 1)
 	cartons = {"ours": f"WK{run}-KA", "theirs": f"WK{run}-KB", "by hand": f"WK{run}-KH"}
@@ -136,10 +133,10 @@ def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 		frappe.client.get(CARTON, cartons["theirs"])
 	# Scanned into a sale's row, the hidden carton is answered as no carton at all: none of its units,
 	# nothing of it named; the user's own carton enters its unit.
-	hidden = scan_carton(cartons["theirs"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))
+	hidden = scan(cartons["theirs"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))
 	assert hidden["codes"] == [] and hidden["message"] is None
 	assert [p["message"] for p in hidden["problems"]] == [f"No carton has the code {cartons['theirs']}"]
-	assert scan_carton(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
+	assert scan(cartons["ours"], desk_document("Delivery Note", [(PHONE, 1, MAIN)]))["codes"] == ours
 	# ... and so it is scanned into a count: no carton, no note naming it
 	count = _count()
 	counted = api.count_scan(count, cartons["theirs"])
@@ -157,7 +154,7 @@ def test_a_carton_made_by_a_receipt_from_another_supplier_is_hidden(restricted):
 		frappe.local.system_settings = None
 
 
-def test_refusals_name_another_customer_and_a_document_the_user_may_not_see(trade, restricted):  # noqa: F811
+def test_refusals_name_another_customer_and_a_document_the_user_may_not_see(trade, restricted):
 	frappe.set_user(restricted("wl-refusals", "Customer", f.CUSTOMER))
 	# the other customer's sale: sold, by a document the user may not open
 	[reason] = refused(check(unsaved("Delivery Note", [row(PHONE, 1)]), 1, trade.theirs[0])).values()
@@ -175,7 +172,7 @@ def test_refusals_name_another_customer_and_a_document_the_user_may_not_see(trad
 	assert trade.other_sale.name in reason
 
 
-def test_a_code_of_an_item_the_user_may_not_read_is_of_another_item(restricted):  # noqa: F811
+def test_a_code_of_an_item_the_user_may_not_read_is_of_another_item(restricted):
 	sn = codes("WLI", 1)
 	f.receive(sn, item=f.LAPTOP)
 	frappe.set_user(restricted("wl-item", "Item", PHONE))
@@ -183,7 +180,7 @@ def test_a_code_of_an_item_the_user_may_not_read_is_of_another_item(restricted):
 	assert "another item" in reason and f.LAPTOP not in reason
 
 
-def test_a_cancellation_names_later_documents_the_user_may_not_see_by_type(trade, restricted):  # noqa: F811
+def test_a_cancellation_names_later_documents_the_user_may_not_see_by_type(trade, restricted):
 	frappe.set_user(restricted("wl-cancel", "Customer", f.CUSTOMER))
 	receipt = frappe.get_doc("Purchase Receipt", trade.other_receipt.name)
 	with pytest.raises(frappe.ValidationError) as refusal:
@@ -207,7 +204,7 @@ def _searched(doctype: str, txt: str) -> list[dict]:
 	)
 
 
-def test_frappes_search_asked_to_ignore_user_permissions_reads_nothing_behind_the_walls(trade, restricted):  # noqa: F811
+def test_frappes_search_asked_to_ignore_user_permissions_reads_nothing_behind_the_walls(trade, restricted):
 	"""Frappe's own search would read the rows with no permission at all and return any of their
 	columns: the app's search answers for the log, cartons, counts and scans, as their lists do."""
 	run = frappe.generate_hash(length=5).upper()
@@ -250,7 +247,7 @@ def test_frappes_search_asked_to_ignore_user_permissions_reads_nothing_behind_th
 # Warehouses read through links ERPNext marks ignore_user_permissions
 
 
-def test_a_receipt_from_a_warehouse_the_user_may_not_read_is_refused(restricted):  # noqa: F811
+def test_a_receipt_from_a_warehouse_the_user_may_not_read_is_refused(restricted):
 	"""An internal receipt's From Warehouse is where its codes must be: checking them would tell what
 	that warehouse holds (codes held there answered good, others unknown)."""
 	sn = codes("WLF", 2)
@@ -269,7 +266,7 @@ def test_a_receipt_from_a_warehouse_the_user_may_not_read_is_refused(restricted)
 
 
 def test_a_sales_return_into_a_target_the_user_may_not_read_is_refused_a_delivery_there_is_not(
-	restricted,  # noqa: F811
+	restricted,
 ):
 	"""A delivery's Target Warehouse is where units go (not read); a return's is where they come from."""
 	sn = codes("WLT", 1)
@@ -282,7 +279,7 @@ def test_a_sales_return_into_a_target_the_user_may_not_read_is_refused_a_deliver
 		check(back, 1, sn[0])
 
 
-def test_a_return_against_a_document_the_user_may_not_read_is_refused(trade, restricted):  # noqa: F811
+def test_a_return_against_a_document_the_user_may_not_read_is_refused(trade, restricted):
 	frappe.set_user(restricted("wl-against", "Customer", f.CUSTOMER))
 	doc = unsaved("Delivery Note", [row(PHONE, -1)], is_return=1, return_against=trade.other_sale.name)
 	with pytest.raises(frappe.PermissionError, match=trade.other_sale.name):
@@ -302,7 +299,7 @@ def _count(item=PHONE) -> str:
 	return doc.insert().name
 
 
-def test_a_count_scan_of_a_code_of_another_item_or_company_names_neither(restricted):  # noqa: F811
+def test_a_count_scan_of_a_code_of_another_item_or_company_names_neither(restricted):
 	laptop, elsewhere, phone, seen = codes("WLC", 4)
 	f.receive([laptop, seen], item=f.LAPTOP)
 	f.receive([elsewhere, phone])
@@ -339,7 +336,7 @@ def test_a_count_scan_of_a_code_of_another_item_or_company_names_neither(restric
 	assert f.LAPTOP in {line["item_code"] for line in live["summary"]["items"]}
 
 
-def test_a_count_scan_of_another_customers_or_suppliers_unit_names_nothing_of_it(trade, restricted):  # noqa: F811
+def test_a_count_scan_of_another_customers_or_suppliers_unit_names_nothing_of_it(trade, restricted):
 	count = _count()
 	of_customer = restricted("wl-count-customer", "Customer", f.CUSTOMER)
 	of_supplier = restricted("wl-count-supplier", "Supplier", f.SUPPLIER)
@@ -362,7 +359,7 @@ def test_a_count_scan_of_another_customers_or_suppliers_unit_names_nothing_of_it
 	assert trade.theirs[2] in codes["not_scanned"] and trade.theirs[0] not in codes["wrong_item"]
 
 
-def test_scans_of_another_customers_or_suppliers_unit_by_another_user_are_not_read(trade, restricted):  # noqa: F811
+def test_scans_of_another_customers_or_suppliers_unit_by_another_user_are_not_read(trade, restricted):
 	"""A scan keeps the code and what its scanner was told (sold, counted): a user of one customer or
 	supplier reads no scan of a unit of another's, in a list, a form or the count's summary."""
 	count = _count()

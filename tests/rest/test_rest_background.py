@@ -31,8 +31,7 @@ def small_requests(site):
 @pytest.fixture
 def run(site, small_requests):
 	from tests.integration import factory
-	from tests.integration.racing import cancel_latest_first
-	from tests.integration.test_concurrency import _carrying
+	from tests.integration.racing import cancel_latest_first, carrying
 
 	frappe = site
 	frappe.set_user("Administrator")
@@ -44,7 +43,7 @@ def run(site, small_requests):
 	yield run
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
-	left = _carrying(run)
+	left = carrying(run)
 	for doctype, name in left:
 		# Jobs the test did not run, and the locks of their documents (a file per document).
 		from frappe.utils.background_jobs import get_job
