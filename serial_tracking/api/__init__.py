@@ -1,24 +1,19 @@
 """Whitelisted methods under ``serial_tracking.api``: each checks permissions first.
 
 Each answers only about what the user may read: User Permissions on Item, Warehouse and
-Company (through the warehouse) apply as in a list. Numeric arguments are read by
-``whole_number``, so a bad one gets a message naming it, never a raw ``ValueError``.
+Company (through the warehouse) apply as in a list. Arguments are read by
+``serial_tracking.arguments``, so a bad one gets a message naming it, never a raw ``ValueError``.
 """
-
-import math
-from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html
 
-from serial_tracking import messages, settings
+from serial_tracking import arguments, messages, settings
 from serial_tracking.api.cancelling import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan  # noqa: F401
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.counting import (  # noqa: F401
 	cancel_count,
-	codes_argument,
 	count_preview,
 	count_remove_scans,
 	count_scan,
@@ -27,6 +22,7 @@ from serial_tracking.api.counting import (  # noqa: F401
 	count_unscan,
 	post_count,
 )
+from serial_tracking.api.finding import export_serials, search_serials  # noqa: F401
 from serial_tracking.api.importing import import_serials, import_template, read_import  # noqa: F401
 from serial_tracking.api.labels import count_labels, print_labels  # noqa: F401
 from serial_tracking.api.linking import search_serial_link, search_walled  # noqa: F401
@@ -34,6 +30,7 @@ from serial_tracking.api.pos import find_serial, is_tracked  # noqa: F401
 from serial_tracking.api.scan_barcode import scan_into_document  # noqa: F401
 from serial_tracking.api.scanning import read_scan  # noqa: F401
 from serial_tracking.api.tracing import trace  # noqa: F401
+from serial_tracking.arguments import WholeNumber, whole_number
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key
 from serial_tracking.core.generate import Rule, generate
@@ -41,31 +38,6 @@ from serial_tracking.permissions import allowed_parties, readable, require_reada
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import bulk, consistency, gtins, ledger, registration
 from serial_tracking.stock.correction import current_codes
-
-#: A whole number as a request may send it (3, "3", 3.0); ``whole_number`` reads it, so the
-#: type is left open here for a clear message instead of a type error.
-WholeNumber = Any
-
-
-def whole_number(value: Any, label: str) -> int:
-	"""``value`` as an int, or a refusal naming the argument (``label``, translated) and the value."""
-	if isinstance(value, bool | int):
-		return int(value)
-	number = value
-	if isinstance(value, str):
-		try:
-			return int(value.strip())
-		except ValueError:
-			try:
-				number = float(value.strip())
-			except ValueError:
-				number = None
-	if isinstance(number, float) and math.isfinite(number) and number.is_integer():
-		return int(number)
-	frappe.throw(
-		_("{0} must be a whole number, not '{1}'").format(label, escape_html(str(value))),
-		title=_("Invalid argument"),
-	)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -160,7 +132,7 @@ def stock_units(
 			title=_("Invalid argument"),
 		)
 	limits = get_settings().limits
-	left_out = codes_argument(exclude, _("Exclude"))
+	left_out = arguments.codes(exclude, _("Exclude"))
 	if len(left_out) > limits.max_per_operation:
 		frappe.throw(
 			_("At most {0} SN codes can be left out, not {1}").format(
@@ -308,26 +280,7 @@ def set_tracking(items: list[str] | str, enable: WholeNumber = 1) -> dict:
 	"""Switch SN tracking on or off for many items; past a few hundred it runs as a background job."""
 	frappe.has_permission("Item", "write", throw=True)
 	enable = bool(whole_number(enable, _("Enable")))
-	return bulk.start(list(dict.fromkeys(_item_codes(items))), enable)
-
-
-def _item_codes(items: list[str] | str) -> list[str]:
-	"""A list of item codes, or a JSON list of them as a form sends it."""
-	if not items:
-		frappe.throw(_("Select at least one item"))
-	parsed = items
-	if isinstance(items, str):
-		try:
-			parsed = frappe.parse_json(items)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			parsed = None
-	if parsed == []:
-		frappe.throw(_("Select at least one item"))
-	if not isinstance(parsed, list) or not all(isinstance(i, str) and i for i in parsed):
-		frappe.throw(
-			_("Items must be a list of item codes, not '{0}'").format(items), title=_("Invalid argument")
-		)
-	return parsed
+	return bulk.start(list(dict.fromkeys(arguments.item_codes(items))), enable)
 
 
 @frappe.whitelist()
@@ -353,6 +306,3 @@ def check_consistency(item_code: str | None = None) -> list[dict]:
 		for d in differences
 		if d.item_code in items and (not d.warehouse or d.warehouse in warehouses)
 	]
-
-
-from serial_tracking.api.finding import export_serials, search_serials  # noqa: E402, F401

@@ -1,11 +1,10 @@
 """Counting a warehouse by scanning: scan into a Serial Count, read its summary, post and cancel it."""
 
-import json
-
 import frappe
 from frappe import _
 from frappe.utils import escape_html
 
+from serial_tracking import arguments
 from serial_tracking.permissions import require_readable
 from serial_tracking.stock import count_review, counting
 from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
@@ -72,7 +71,7 @@ def count_remove_scans(count: str, codes: list[str] | str | None = None, kind: s
 	say; at most 5,000 per call: call again while ``left`` is not 0). Refused on a count posted,
 	cancelled or being posted."""
 	doc = _count(count, "write")
-	removed = count_review.remove(doc.name, codes_argument(codes, _("Codes")), kind or None)
+	removed = count_review.remove(doc.name, arguments.codes(codes, _("Codes")), kind or None)
 	return {**removed, "summary": counting.summary(doc.name)}
 
 
@@ -108,7 +107,7 @@ def post_count(count: str, leave: list[str] | str | None = None) -> dict:
 	Reconciliations, and the count's own movements where the quantity does not change. All or
 	nothing; a count posted already, or being posted by someone else, is refused."""
 	doc = _count(count, "submit")
-	codes = codes_argument(leave, _("Leave"))
+	codes = arguments.codes(leave, _("Leave"))
 	scans = frappe.db.count(SCAN, {"serial_count": doc.name})
 	if len({code.upper() for code in codes}) > scans:
 		frappe.throw(
@@ -163,21 +162,3 @@ def _made(doc) -> dict:
 			for d in doc.documents
 		],
 	}
-
-
-def codes_argument(value, label: str) -> list[str]:
-	"""A list of codes, or a JSON list of them as a form sends it; none when empty."""
-	if value in (None, "", []):
-		return []
-	parsed = value
-	if isinstance(value, str):
-		try:
-			parsed = json.loads(value)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			parsed = value.split()
-	if not isinstance(parsed, list) or not all(isinstance(code, str) for code in parsed):
-		frappe.throw(
-			_("{0} must be a list of SN codes, not '{1}'").format(label, escape_html(str(value))),
-			title=_("Invalid argument"),
-		)
-	return [code.strip() for code in parsed if code.strip()]

@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from serial_tracking.api import WholeNumber, whole_number
+from serial_tracking.arguments import WholeNumber, whole_number
 from serial_tracking.constants import SERIAL
 from serial_tracking.exchange import export
 from serial_tracking.finding import search

@@ -1,16 +1,12 @@
 """``serial_tracking.api.trace``: a serial's lives, a document's serials, the recall question."""
 
-from typing import Any
-
 import frappe
 from frappe import _
 from frappe.utils import escape_html
 
+from serial_tracking.arguments import WholeNumber
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.finding import trace as tracing
-
-#: A whole number as a request may send it (read by ``serial_tracking.api.whole_number``).
-WholeNumber = Any
 
 
 @frappe.whitelist()

@@ -27,6 +27,7 @@ from frappe import _
 from frappe.query_builder import Criterion
 from frappe.utils import cstr, escape_html, formatdate, getdate, nowdate
 
+from serial_tracking.arguments import whole_number
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
@@ -405,8 +406,6 @@ def recall_page(
 def _page_length(value) -> int:
 	if value in (None, ""):
 		return PAGE
-	from serial_tracking.api import whole_number
-
 	number = whole_number(value, _("Page Length"))
 	if not 1 <= number <= MOST_PAGE:
 		frappe.throw(
