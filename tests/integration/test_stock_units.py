@@ -8,6 +8,7 @@ import pytest
 import frappe
 
 from serial_tracking import api
+from serial_tracking.settings import get_settings
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP, codes
 
@@ -61,7 +62,7 @@ def test_bounds_are_refused_by_name(item, args):
 
 
 def test_too_many_codes_left_out_are_refused(item):
-	limit = api.get_settings().limits.max_per_operation
+	limit = get_settings().limits.max_per_operation
 	with pytest.raises(frappe.ValidationError, match="can be left out"):
 		api.stock_units(item, MAIN, exclude=[f"X{n}" for n in range(limit + 1)])
 
