@@ -1,7 +1,10 @@
 """Correcting a serial's code that was entered wrong (managers)."""
 
 import frappe
+from frappe import _
 
+from serial_tracking.constants import SERIAL
+from serial_tracking.permissions import require_readable, require_role
 from serial_tracking.stock import correction
 
 
@@ -12,4 +15,9 @@ def correct_code(serial_no: str | None = None, new_code: str | None = None) -> d
 	The serial keeps its status, warehouse and history; documents submitted before
 	keep the code as printed.
 	"""
+	require_role()
+	frappe.has_permission(SERIAL, "write", throw=True)
+	if not serial_no:
+		frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
+	require_readable(SERIAL, serial_no)
 	return {"serial_no": correction.correct(serial_no, new_code)}
