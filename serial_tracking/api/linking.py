@@ -78,6 +78,7 @@ def search_serial_link(
 
 	Among the first ``WINDOW`` codes starting with ``txt`` only: a page may be short when the user
 	may see few of them or ``filters`` keep few; ``start`` may be at most ``MOST_START``."""
+	_require_searchable(SERIAL)
 	return _search(SERIAL, DESCRIPTION, txt, start, page_len, filters, as_dict, reference_doctype)
 
 
@@ -104,15 +105,21 @@ def search_walled(
 			frappe.ValidationError,
 			title=_("Invalid argument"),
 		)
+	_require_searchable(doctype)
 	description = WALLED_DESCRIPTION.get(doctype) or tuple(
 		f for f in frappe.get_meta(doctype).get_search_fields() if f != "name"
 	)
 	return _search(doctype, description, txt, start, page_len, filters, as_dict, reference_doctype)
 
 
-def _search(doctype, description, txt, start, page_len, filters, as_dict, reference_doctype) -> list:
+def _require_searchable(doctype: str) -> None:
+	"""Refuse a user who may neither select nor read ``doctype``."""
 	if not (frappe.has_permission(doctype, "select") or frappe.has_permission(doctype, "read")):
 		frappe.throw(_("Not permitted to search {0}").format(_(doctype)), frappe.PermissionError)
+
+
+def _search(doctype, description, txt, start, page_len, filters, as_dict, reference_doctype) -> list:
+	"""A page of the names of ``doctype`` starting with ``txt``; the caller checked the user may search it."""
 	start = max(cint(start), 0)
 	if start > MOST_START:
 		frappe.throw(
