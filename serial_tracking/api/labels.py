@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, now_datetime
 
+from serial_tracking.arguments import json_value
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, split
 from serial_tracking.exchange import retention
@@ -120,13 +121,7 @@ def _given_codes(codes, limit: int) -> list[str]:
 	values = codes
 	if isinstance(codes, str):
 		stripped = codes.strip()
-		if stripped.startswith(("[", "{")):
-			try:
-				values = frappe.parse_json(stripped)
-			except (ValueError, RecursionError):  # RecursionError: nested too deep
-				values = None
-		else:
-			values = stripped.splitlines()
+		values = json_value(stripped) if stripped.startswith(("[", "{")) else stripped.splitlines()
 	if not isinstance(values, list) or not all(isinstance(c, str) for c in values):
 		frappe.throw(
 			_("Codes must be a list of SN codes or text with one code a line, not '{0}'").format(

@@ -25,6 +25,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, escape_html
 
+from serial_tracking.arguments import NOT_JSON, json_value
 from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.core.codes import fold
 
@@ -165,11 +166,10 @@ def _filters(filters, doctype: str = SERIAL) -> list[list]:
 	"""Frappe's link-search ``filters`` (JSON, a dict or a list) as ``[doctype, field, operator,
 	value]`` conditions on ``doctype``'s own fields; anything else is refused, naming it."""
 	if isinstance(filters, str):
-		try:
-			filters = json.loads(filters) if filters.strip() else None
-		except (ValueError, RecursionError):
-			# RecursionError: nested deeper than the JSON reader goes
-			_refuse_filter(filters, doctype)
+		text = filters
+		filters = json_value(text) if text.strip() else None
+		if filters is NOT_JSON:
+			_refuse_filter(text, doctype)
 	if not filters:
 		return []
 	if isinstance(filters, dict):

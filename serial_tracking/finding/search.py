@@ -26,6 +26,7 @@ from frappe.query_builder.functions import Count
 from frappe.utils import cstr, escape_html, getdate, nowdate
 from frappe.utils.caching import request_cache
 
+from serial_tracking.arguments import json_value
 from serial_tracking.constants import CARTON, LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core.codes import fold
 from serial_tracking.core.states import Status
@@ -123,12 +124,7 @@ def read_filters(filters: dict | str | None) -> dict:
 	"""
 	if filters in (None, ""):
 		return {}
-	raw = filters
-	if isinstance(filters, str):
-		try:
-			raw = frappe.parse_json(filters)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			raw = None
+	raw = json_value(filters)
 	if not isinstance(raw, dict):
 		frappe.throw(
 			_("Filters must be an object of filter names and values, not '{0}'").format(_shown(filters)),

@@ -27,7 +27,7 @@ from frappe import _
 from frappe.query_builder import Criterion
 from frappe.utils import cstr, escape_html, formatdate, getdate, nowdate
 
-from serial_tracking.arguments import whole_number
+from serial_tracking.arguments import json_value, whole_number
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
@@ -420,10 +420,7 @@ def _cursor(after, doctypes: list[str], filters: dict) -> tuple[str, str, str | 
 	before ended after the whole receipt); a refusal naming ``after`` when it is no such place."""
 	if after in (None, ""):
 		return None
-	try:
-		place = json.loads(after) if isinstance(after, str) else after
-	except (ValueError, RecursionError):  # RecursionError: nested too deep
-		place = None
+	place = json_value(after)
 	if (
 		not isinstance(place, list)
 		or len(place) != 3

@@ -18,6 +18,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from serial_tracking import messages
+from serial_tracking.arguments import NOT_JSON, json_value
 from serial_tracking.constants import CARTON, ROW_CARTONS, SERIAL
 from serial_tracking.core.codes import check_code, fold, key
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, parse_row
@@ -182,12 +183,9 @@ def read_row(row, item_code: str, codes: list[str]) -> tuple[Packing, list[Probl
 	raw = row.get(ROW_CARTONS)
 	if not raw or (isinstance(raw, str) and not raw.strip()):
 		return {}, []
-	data = raw
-	if isinstance(raw, str):
-		try:
-			data = json.loads(raw)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			return {}, [Problem(Reason.CARTONS_UNREADABLE, params={"detail": _("not JSON")})]
+	data = json_value(raw)
+	if data is NOT_JSON:
+		return {}, [Problem(Reason.CARTONS_UNREADABLE, params={"detail": _("not JSON")})]
 	if not isinstance(data, dict) or not all(
 		isinstance(carton, str) and isinstance(listed, list) and all(isinstance(c, str) for c in listed)
 		for carton, listed in data.items()

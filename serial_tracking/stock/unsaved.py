@@ -8,6 +8,7 @@ object without inserting or saving it; :func:`row_of` finds the row.
 import frappe
 from frappe import _
 
+from serial_tracking.arguments import json_value
 from serial_tracking.core.plan import RowRequest
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
@@ -184,20 +185,9 @@ def _refuse_shape(doc) -> None:
 
 
 def _values(doc: str | dict) -> dict:
-	parsed = doc
-	if isinstance(doc, str):
-		try:
-			parsed = frappe.parse_json(doc)
-		except (ValueError, RecursionError):  # RecursionError: nested too deep
-			parsed = None
+	parsed = json_value(doc)
 	if not isinstance(parsed, dict):
-		frappe.throw(
-			_("The document must be a document as Desk holds it (JSON), not '{0}'").format(
-				frappe.utils.escape_html(str(doc)[:80])
-			),
-			frappe.ValidationError,
-			title=_("Invalid argument"),
-		)
+		_refuse_shape(doc)
 	return dict(parsed)
 
 
