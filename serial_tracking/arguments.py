@@ -77,6 +77,7 @@ def item_codes(items: Any) -> list[str]:
 		frappe.throw(_("Select at least one item"))
 	if not isinstance(parsed, list) or not all(isinstance(i, str) and i for i in parsed):
 		frappe.throw(
-			_("Items must be a list of item codes, not '{0}'").format(items), title=_("Invalid argument")
+			_("Items must be a list of item codes, not '{0}'").format(escape_html(str(items))),
+			title=_("Invalid argument"),
 		)
 	return parsed

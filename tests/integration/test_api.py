@@ -153,6 +153,11 @@ BAD_NUMBERS = [
 	(api.in_stock, {"item_code": PHONE, "warehouse": MAIN, "limit": 0}, "Limit must be at least 1, not 0"),
 	(api.set_tracking, {"items": [PHONE], "enable": "yes"}, "Enable must be a whole number, not 'yes'"),
 	(api.set_tracking, {"items": PHONE}, f"Items must be a list of item codes, not '{PHONE}'"),
+	(
+		api.set_tracking,
+		{"items": "<b>x</b>"},
+		"Items must be a list of item codes, not '&lt;b&gt;x&lt;/b&gt;'",
+	),
 	(api.set_tracking, {"items": "[]"}, "Select at least one item"),
 ]
 
