@@ -200,8 +200,8 @@ def stock_entry(purpose, rows, submit=True, **values):
 	return doc
 
 
-def reconciliation(rows, submit=True, **values):
-	"""rows: (item, qty, codes or None, warehouse)."""
+def reconciliation(rows, submit=True, rate=100, **values):
+	"""rows: (item, qty, codes or None, warehouse), each valued at ``rate``."""
 	doc = frappe.get_doc(
 		{
 			"doctype": "Stock Reconciliation",
@@ -214,7 +214,7 @@ def reconciliation(rows, submit=True, **values):
 					"item_code": item,
 					"qty": qty,
 					"warehouse": wh,
-					"valuation_rate": 100,
+					"valuation_rate": rate,
 					"sn_codes": text(sn or []),
 				}
 				for item, qty, sn, wh in rows

@@ -2,7 +2,6 @@
 counts they make."""
 
 import frappe
-from frappe.utils import nowdate
 
 from tests.integration import factory as f
 from tests.integration.factory import COMPANY
@@ -30,25 +29,4 @@ def master_data():
 
 def count_of(item, warehouse, codes, rate, submit=True):
 	"""A Stock Reconciliation of one row listing ``codes`` at ``rate``."""
-	doc = frappe.get_doc(
-		{
-			"doctype": "Stock Reconciliation",
-			"company": COMPANY,
-			"purpose": "Stock Reconciliation",
-			"posting_date": nowdate(),
-			"set_posting_time": 1,
-			"items": [
-				{
-					"item_code": item,
-					"qty": len(codes),
-					"warehouse": warehouse,
-					"valuation_rate": rate,
-					"sn_codes": "\n".join(codes),
-				}
-			],
-		}
-	)
-	doc.insert()
-	if submit:
-		doc.submit()
-	return doc
+	return f.reconciliation([(item, len(codes), codes, warehouse)], submit=submit, rate=rate)
