@@ -60,7 +60,7 @@ if [ -d "$bench/sites/$site" ]; then
 		frappe_cli migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 	fi
 	echo "code under test: $("$bench/env/bin/python" -c 'import os, serial_tracking; print(os.path.dirname(serial_tracking.__file__))')"
-	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q
+	ST_SITE="$site" run_pytest "integration tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/integration" -q --durations=10
 	# REST and browser tests: this site served from this checkout on a free loopback port; the
 	# server stops whatever happens.
 	chromium_bin=${ST_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
@@ -95,7 +95,7 @@ if [ -d "$bench/sites/$site" ]; then
 	if [ "$ready" = 1 ]; then
 		echo "== REST tests over HTTP on $url"
 		ST_SITE="$site" ST_REST_URL="$url" \
-			run_pytest "REST tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/rest" -q
+			run_pytest "REST tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/rest" -q --durations=10
 		case "${summary[-1]}" in *"(exit 0)") ;; *) show_server_log=1 ;; esac
 		# Browser tests: Desk in headless Chromium.
 		if [ -z "$chromium_bin" ] || [ -z "$chromedriver_bin" ]; then
@@ -105,7 +105,7 @@ if [ -d "$bench/sites/$site" ]; then
 		else
 			echo "== browser tests on site $site"
 			ST_BROWSER_URL="$url" ST_CHROMIUM="$chromium_bin" ST_CHROMEDRIVER="$chromedriver_bin" \
-				run_pytest "browser tests" "$repo" "$bench/env/bin/python" tests/browser -q
+				run_pytest "browser tests" "$repo" "$bench/env/bin/python" tests/browser -q --durations=10
 			case "${summary[-1]}" in *"(exit 0)") ;; *) show_server_log=1 ;; esac
 		fi
 	else
