@@ -199,6 +199,8 @@ def date_now(doc) -> bool:
 
 
 def voucher(doc) -> Voucher:
+	"""The document as the ledger names it on each movement: type, name, posting moment, party
+	(supplier or customer), the document a return is made against, and company."""
 	party_type = party = None
 	if doc.doctype in PURCHASE:
 		party_type, party = "Supplier", doc.get("supplier")

@@ -54,6 +54,10 @@ class Context:
 
 
 def context_of(doc) -> Context | None:
+	"""What the app needs of ``doc``: its voucher, a request per row of an SN-tracked item (the
+	operation, places and codes required, from :mod:`documents` and the database facts of
+	:mod:`facts`), whether it moves serials, and its codes read and checked on their own. None when
+	the app is off or the document has no SN-tracked item."""
 	settings = get_settings()
 	if not settings.enabled:
 		return None
@@ -148,6 +152,9 @@ def plan_of(context: Context, *, lock: bool):
 
 
 def validate(doc, method=None):
+	"""On every save and submit: read the document's codes, refuse what is wrong with them (on a
+	save, the serials' states too; on submit, before_submit checks them under lock), and store each
+	row's codes as read. The context read on submit is handed to before_submit."""
 	if doc.docstatus == 2 or doc.get("_action") == "update_after_submit":
 		return
 	_restore_packed(doc)

@@ -12,6 +12,9 @@ from serial_tracking.stock import documents, gtins, ledger
 
 
 def read(doc, managed: set[str]) -> documents.Facts:
+	"""What the rows of ``doc`` depend on in the database, read once for the whole document: the
+	warehouses in transit, a consolidated invoice's POS rows, a two-step transfer's codes in
+	transit, and the GTINs of the SN-tracked items (``managed``) when a row holds a GS1 scan."""
 	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
 	facts.consolidated = _consolidated(doc)
 	if doc.doctype == "Stock Entry" and doc.get("outgoing_stock_entry"):
