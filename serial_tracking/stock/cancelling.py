@@ -31,7 +31,7 @@ from frappe.utils.background_jobs import create_job_id, get_job_status
 from serial_tracking.constants import LOG
 from serial_tracking.core.states import NOT_MOVEMENTS, STATEMENTS
 from serial_tracking.core.voiding import blockers, cancel_order
-from serial_tracking.stock import counted, counting, ledger
+from serial_tracking.stock import counting, latest_first, ledger
 from serial_tracking.stock.counting import SERIAL_COUNT
 from serial_tracking.stock.documents import SUPPORTED
 
@@ -171,14 +171,14 @@ def _held_back(doc: Voucher) -> bool:
 	)
 	if later:
 		return True
-	places = counted.places_of(voucher_type, voucher_no)
+	places = latest_first.places_of(voucher_type, voucher_no)
 	if not places:
 		return False
 	values = frappe.db.get_value(
 		voucher_type, voucher_no, ["posting_date", "posting_time", "creation"], as_dict=True
 	)
 	values.update(doctype=voucher_type, name=voucher_no)
-	return bool(counted.later_counts(values, places))
+	return bool(latest_first.later_counts(values, places))
 
 
 def _made_documents(count: str) -> list[Voucher]:
@@ -219,8 +219,8 @@ def _blockers_of(doc: Voucher) -> tuple[list[Tie], frappe._dict | None]:
 			if tie and row.code not in named.setdefault(voucher, set()):
 				named[voucher].add(row.code)
 				tie.codes.append(row.code)
-	places = counted.places_of(voucher_type, voucher_no)
-	for count in counted.later_counts(values, places):
+	places = latest_first.places_of(voucher_type, voucher_no)
+	for count in latest_first.later_counts(values, places):
 		tie = ties.setdefault(count, Tie(count, doc))
 		tie.places = sorted(places)
 	return list(ties.values()), values

@@ -1,8 +1,8 @@
 """What submit would say of one row's SN codes, asked while the document is still unsaved.
 
 The live SN dialog sends the document as Desk holds it, a row's name and the row's text.
-:func:`check` puts the text on the row and runs the plan submit runs (``events.context_of`` and
-``events.plan_of``, without locks) over the whole document, then answers for that row: each entry
+:func:`check` puts the text on the row and runs the plan submit runs (``pipeline.context_of`` and
+``pipeline.plan_of``, without locks) over the whole document, then answers for that row: each entry
 good or refused with submit's reason, the count entered and required, and the row's own problems.
 Nothing is written.
 """
@@ -15,7 +15,7 @@ from serial_tracking.core.plan import RowRequest, parse_row
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, documents, events, unsaved
+from serial_tracking.stock import cartons, documents, pipeline, unsaved
 from serial_tracking.stock.documents import ROW_FIELD
 
 #: Operations whose row quantity follows its codes in the dialog: receipts and counts.
@@ -35,7 +35,7 @@ def check(doc, row_name: str, text: str | None) -> dict:
 	# As on save: codes that are carton codes, and the cartons a receiving row packs its codes in.
 	problems.extend(cartons.document_problems(doc, context.rows, context.reading, context.moves))
 	if context.moves:
-		problems.extend(events.plan_of(context, lock=False).problems)
+		problems.extend(pipeline.plan_of(context, lock=False).problems)
 	own = [p for p in problems if p.row == target.row and p.table == target.table]
 	codes = _codes_of(target)
 	keys = {key(code) for code in codes}

@@ -29,7 +29,7 @@ from serial_tracking.core.states import Operation, Status
 from serial_tracking.finding.search import permission_condition
 from serial_tracking.permissions import party_restrictions, readable, unit_allowed
 from serial_tracking.settings import get_settings, parse_codes
-from serial_tracking.stock import background, cartons, events, ledger, posting
+from serial_tracking.stock import background, cartons, latest_first, ledger, posting
 from serial_tracking.stock.timing import posted_at
 
 SERIAL_COUNT = "Serial Count"
@@ -908,7 +908,7 @@ def _void_own(doc) -> None:
 	"""The count's own movements (items whose quantity it did not change), voided as a document's
 	are: refused while a later document moved those serials or a later count counted their places."""
 	with ledger.concurrent_moves_refused():
-		found = events.check_latest(doc)
+		found = latest_first.check_latest(doc)
 	if found:
 		with ledger.concurrent_moves_refused():
 			ledger.void(found)
