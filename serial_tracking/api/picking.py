@@ -6,8 +6,9 @@ from frappe import _
 from serial_tracking import arguments
 from serial_tracking.arguments import WholeNumber, whole_number
 from serial_tracking.constants import SERIAL
-from serial_tracking.permissions import readable, require_readable
+from serial_tracking.permissions import require_readable
 from serial_tracking.settings import get_settings
+from serial_tracking.stock import units_in_stock
 
 
 @frappe.whitelist()
@@ -66,36 +67,5 @@ def stock_units(
 			),
 			title=_("Invalid argument"),
 		)
-	filters = [
-		[SERIAL, "item_code", "=", item_code],
-		[SERIAL, "warehouse", "=", warehouse],
-		[SERIAL, "status", "=", "In Stock"],
-	]
-	if left_out:
-		filters.append([SERIAL, "name", "not in", left_out])
-	or_filters = None
 	search = (search or "").strip()[: limits.max_length]
-	if search:
-		pattern = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-		or_filters = [[SERIAL, "name", "like", pattern], [SERIAL, "carton", "like", pattern]]
-	rows = frappe.get_list(
-		SERIAL,
-		filters=filters,
-		or_filters=or_filters,
-		fields=["name", "carton", "posted_at"],
-		order_by="posted_at asc, name asc",
-		limit_start=start,
-		limit_page_length=page_length + 1,
-	)
-	cartons = readable("Serial Carton", {r.carton for r in rows[:page_length]})
-	return {
-		"units": [
-			{
-				"code": r.name,
-				"carton": r.carton if r.carton in cartons else None,
-				"received": r.posted_at,
-			}
-			for r in rows[:page_length]
-		],
-		"more": len(rows) > page_length,
-	}
+	return units_in_stock.page(item_code, warehouse, search, start, page_length, left_out)
