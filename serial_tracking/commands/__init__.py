@@ -53,7 +53,7 @@ def serial_tracking_benchmark(
 	"""
 	import frappe
 
-	from serial_tracking.devtools.benchmark import BenchmarkError, find_place, peak_memory, render, run
+	from serial_tracking.devtools.benchmark import BenchmarkError
 
 	try:
 		counts = tuple(sorted({int(part) for part in sizes.split(",") if part.strip()}))
@@ -68,59 +68,110 @@ def serial_tracking_benchmark(
 	frappe.connect()
 	try:
 		frappe.set_user("Administrator")
-		if part in ("documents", "all"):
-			place = find_place(company, warehouse)
-			click.echo(
-				f"Site {frappe.local.site}, company {place.company}, warehouse {place.warehouse}", err=True
-			)
-			figures = run(place, counts, runs, progress=lambda line: click.echo(line, err=True))
-			click.echo(f"{counts[-1]:,} serials: peak memory of the submit, traced", err=True)
-			click.echo(render(figures, counts, runs, peak_memory(place, counts[-1])))
-		if part in ("find", "all"):
-			from serial_tracking.devtools import bench_find
-
-			click.echo(f"\nSearch report and export, site {frappe.local.site}\n")
-			bench_find.run()
-		if part in ("labels", "all"):
-			from serial_tracking.devtools import bench_labels
-
-			click.echo(f"\nLabels, site {frappe.local.site}\n")
-			click.echo(bench_labels.run())
-		if part in ("import", "all"):
-			from serial_tracking.devtools import bench_import
-
-			click.echo(f"\nImport, site {frappe.local.site}\n")
-			bench_import.run()
-		if part in ("check", "all"):
-			from serial_tracking.devtools import bench_check
-
-			click.echo(f"\nLive check of a row, site {frappe.local.site}\n")
-			click.echo(bench_check.run(find_place(company, warehouse), runs=max(runs, 5)))
-		if part == "turn":
-			from serial_tracking.devtools import bench_turn
-
-			click.echo(f"\nWaiting for a big document, site {frappe.local.site}\n")
-			click.echo(
-				bench_turn.run(
-					find_place(company, warehouse),
+		for name, measure in _PARTS.items():
+			if part == name or (part == "all" and name not in _NOT_IN_ALL):
+				measure(
+					part=part,
+					counts=counts,
 					runs=runs,
-					progress=lambda line: click.echo(line, err=True),
-				)
-			)
-		if part in ("scale", "all"):
-			from serial_tracking.devtools import bench_scale
-
-			if bench_scale.filled():
-				click.echo(f"\nA million serials, site {frappe.local.site}\n")
-				click.echo(bench_scale.run(baseline_site, progress=lambda line: click.echo(line, err=True)))
-			elif part == "scale":
-				raise BenchmarkError(
-					"this site is not filled: run serial-tracking-fill on a site made for it"
+					company=company,
+					warehouse=warehouse,
+					baseline_site=baseline_site,
 				)
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
 	finally:
 		frappe.destroy()
+
+
+def _say(line: str) -> None:
+	click.echo(line, err=True)
+
+
+def _documents(*, counts, runs, company, warehouse, **_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools.benchmark import find_place, peak_memory, render, run
+
+	place = find_place(company, warehouse)
+	_say(f"Site {frappe.local.site}, company {place.company}, warehouse {place.warehouse}")
+	figures = run(place, counts, runs, progress=_say)
+	_say(f"{counts[-1]:,} serials: peak memory of the submit, traced")
+	click.echo(render(figures, counts, runs, peak_memory(place, counts[-1])))
+
+
+def _find(**_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_find
+
+	click.echo(f"\nSearch report and export, site {frappe.local.site}\n")
+	bench_find.run()
+
+
+def _labels(**_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_labels
+
+	click.echo(f"\nLabels, site {frappe.local.site}\n")
+	click.echo(bench_labels.run())
+
+
+def _import(**_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_import
+
+	click.echo(f"\nImport, site {frappe.local.site}\n")
+	bench_import.run()
+
+
+def _check(*, runs, company, warehouse, **_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_check
+	from serial_tracking.devtools.benchmark import find_place
+
+	click.echo(f"\nLive check of a row, site {frappe.local.site}\n")
+	click.echo(bench_check.run(find_place(company, warehouse), runs=max(runs, 5)))
+
+
+def _turn(*, runs, company, warehouse, **_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_turn
+	from serial_tracking.devtools.benchmark import find_place
+
+	click.echo(f"\nWaiting for a big document, site {frappe.local.site}\n")
+	click.echo(bench_turn.run(find_place(company, warehouse), runs=runs, progress=_say))
+
+
+def _scale(*, part, baseline_site, **_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_scale
+	from serial_tracking.devtools.benchmark import BenchmarkError
+
+	if bench_scale.filled():
+		click.echo(f"\nA million serials, site {frappe.local.site}\n")
+		click.echo(bench_scale.run(baseline_site, progress=_say))
+	elif part == "scale":
+		raise BenchmarkError("this site is not filled: run serial-tracking-fill on a site made for it")
+
+
+#: Each part of the benchmark, in the order ``all`` runs them.
+_PARTS = {
+	"documents": _documents,
+	"find": _find,
+	"labels": _labels,
+	"import": _import,
+	"check": _check,
+	"turn": _turn,
+	"scale": _scale,
+}
+#: Parts ``all`` leaves out: ``turn`` commits its documents.
+_NOT_IN_ALL = {"turn"}
 
 
 @click.command("serial-tracking-fill")

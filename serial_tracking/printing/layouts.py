@@ -119,25 +119,39 @@ def to_layout(doc) -> Layout:
 def check(doc) -> None:
 	"""Refuse, naming the layout and the size, a layout whose labels do not fit."""
 	name = escape_html(doc.name or doc.layout_name or "")
-	for field in ("page_width_mm", "page_height_mm", "label_width_mm", "label_height_mm"):
+	_check_sizes(doc, name)
+	layout = to_layout(doc)
+	_check_page(doc, layout, name)
+	_check_label(layout, name)
+
+
+#: Sizes that must be more than 0, at least 1, and not negative.
+_POSITIVE = ("page_width_mm", "page_height_mm", "label_width_mm", "label_height_mm")
+_COUNTS = ("columns", "rows")
+_NOT_NEGATIVE = (
+	"margin_top_mm",
+	"margin_bottom_mm",
+	"margin_left_mm",
+	"margin_right_mm",
+	"gap_x_mm",
+	"gap_y_mm",
+	"padding_mm",
+)
+
+
+def _check_sizes(doc, name: str) -> None:
+	"""Each size of the layout on its own: positive, a count, within the printable bounds."""
+	for field in _POSITIVE:
 		if (doc.get(field) or 0) <= 0:
 			frappe.throw(
 				_("{0} of label layout {1} must be more than 0").format(_(doc.meta.get_label(field)), name)
 			)
-	for field in ("columns", "rows"):
+	for field in _COUNTS:
 		if (doc.get(field) or 0) < 1:
 			frappe.throw(
 				_("{0} of label layout {1} must be at least 1").format(_(doc.meta.get_label(field)), name)
 			)
-	for field in (
-		"margin_top_mm",
-		"margin_bottom_mm",
-		"margin_left_mm",
-		"margin_right_mm",
-		"gap_x_mm",
-		"gap_y_mm",
-		"padding_mm",
-	):
+	for field in _NOT_NEGATIVE:
 		if (doc.get(field) or 0) < 0:
 			frappe.throw(
 				_("{0} of label layout {1} cannot be negative").format(_(doc.meta.get_label(field)), name)
@@ -154,7 +168,10 @@ def check(doc) -> None:
 		)
 	if (doc.font_size_pt or 0) < MIN_FONT_PT:
 		frappe.throw(_("Font size of label layout {0} must be at least {1} pt").format(name, MIN_FONT_PT))
-	layout = to_layout(doc)
+
+
+def _check_page(doc, layout, name: str) -> None:
+	"""The labels, their gaps and the margins fit the page, across and down."""
 	across = (
 		layout.margin_left
 		+ layout.columns * layout.label_width
@@ -179,6 +196,10 @@ def check(doc) -> None:
 				"The labels of layout {0} do not fit its page: margins, {1} rows and their gaps take {2} mm down, the page is {3} mm high"
 			).format(name, layout.rows, _mm(down), _mm(layout.page_height))
 		)
+
+
+def _check_label(layout, name: str) -> None:
+	"""A label's content (padding, text and bars) fits its height and leaves room for the bars."""
 	if layout.needed_height > layout.label_height + EPSILON:
 		frappe.throw(
 			_(

@@ -7,7 +7,16 @@ SN-tracked item, so other documents behave as plain ERPNext. The work is done by
 one :class:`~serial_tracking.stock.handover.Handover`.
 """
 
-from serial_tracking.stock import background, cartons, counting, documents, handover, latest_first, ledger, pipeline
+from serial_tracking.stock import (
+	background,
+	cartons,
+	counting,
+	documents,
+	handover,
+	latest_first,
+	ledger,
+	pipeline,
+)
 
 
 def before_validate(doc, method=None):

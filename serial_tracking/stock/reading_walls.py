@@ -13,7 +13,6 @@ from serial_tracking.core.plan import RowRequest
 from serial_tracking.permissions import readable
 from serial_tracking.stock import documents
 
-
 #: Doctypes whose values a document names that the user must be able to read, as a list of them
 #: judges it (a Warehouse restricted through its Company, an Item through its Item Group ...).
 _READ_LINKS = ("Company", "Warehouse", "Item", "Customer", "Supplier")

@@ -31,9 +31,13 @@ def _imports(module: str, path: Path) -> set[str]:
 		elif isinstance(node, ast.ImportFrom):
 			base = node.module or ""
 			if node.level:
-				base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+				base = ".".join(
+					[*package.split(".")[: len(package.split(".")) - node.level + 1], base]
+				).strip(".")
 			# ``from package import module`` imports the module; ``from module import name``, the module.
-			names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+			names = [
+				f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names
+			]
 		else:
 			continue
 		found.update(name for name in names if name in MODULES and name != module)
