@@ -81,3 +81,17 @@ def test_the_core_imports_no_framework_and_nothing_outside_it():
 			source = MODULES[module].read_text()
 			assert "import frappe" not in source and "from frappe" not in source, module
 			assert "erpnext" not in source, module
+
+
+#: The entry points: Frappe calls them; nothing below them imports them.
+ENTRY = ("api", "serial_tracking", "hooks", "commands", "devtools", "patches", "boot", "install")
+
+
+def test_the_adapters_import_no_entry_point():
+	entry = tuple(f"{NAME}.{name}" for name in ENTRY)
+	found = {
+		module: sorted(m for m in imported if m.startswith(entry))
+		for module, imported in GRAPH.items()
+		if not module.startswith(entry) and module != NAME
+	}
+	assert {module: names for module, names in found.items() if names} == {}
