@@ -1,18 +1,10 @@
 """Permission checks that hold in every context.
 
-``require_role``: ``frappe.only_for`` lets tests and Administrator through, this does not.
 ``readable`` / ``require_readable``: what the user may read, judged as ``frappe.get_list`` judges
-it: role permissions and User Permissions on the document itself and on its link fields (a
-Warehouse restricted directly, or through its Company). A document's child tables are not
-looked into, as in a list: an Item whose *Item Defaults* name another warehouse stays readable to
-a user restricted to one warehouse.
-
-The parties of the app's Dynamic Links (a log row's ``party``, the supplier of the receipt that made
-a carton) are not looked at by Frappe's User Permissions: ``query_conditions`` and
-``has_permission`` (hooked in hooks.py for the log, cartons and count scans) apply the same rule to
-them as Frappe applies to a Customer or Supplier link, through every path (list, report view,
-export, REST, form, print). ``party_allowed`` is the rule itself, for the app's own reads. A count
-scan has no party of its own: it is judged by its unit's, as a log row is.
+it; ``require_role``: unlike ``frappe.only_for``, lets no test or Administrator through;
+``query_conditions`` and ``has_permission`` (hooked for the log, cartons and count scans) apply
+to their Dynamic Link parties the rule Frappe applies to a Customer or Supplier link
+(:func:`party_allowed`).
 """
 
 from collections.abc import Iterable

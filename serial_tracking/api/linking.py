@@ -1,22 +1,8 @@
-"""``serial_tracking.api.search_serial_link``: what a Link field to Serial Number finds as one types.
+"""What a Link field to the app's doctypes finds as one types (wired by ``standard_queries``).
 
-Frappe's own link search looks for the text anywhere in the code, the item, the status and the
-warehouse (``like '%text%'`` on four columns, sorted by where the text occurs): on a million
-serials that reads every row, a second or more per keystroke. Serials are found here by the start
-of their code, a range of the primary key, in code order: a few milliseconds whatever the number
-of serials. Wired for every Link field to Serial Number by ``standard_queries`` in hooks.py.
-
-The work of one call is bounded whatever the table holds: the codes starting with the text are
-read once along the primary key, at most ``WINDOW`` of them (LIKE's wildcards in the text taken
-literally), and the page is what ``frappe.get_list`` shows the user of those (User Permissions and
-``filters`` applied by Frappe itself). A user who may see few of them, or ``filters`` that keep
-few, gets a short page: typing more of the code narrows the window to what they look for.
-
-The app's other doctypes behind walls (the log, cartons, counts and their scans) are searched the
-same way by ``search_walled``, also wired by ``standard_queries``: Frappe's own search, asked to
-ignore User Permissions (``frappe.desk.search.search_widget``, which any user may call), reads a
-doctype with no permission at all, the User Permissions and the parties of the log and cartons
-(``serial_tracking.permissions``) included, and returns any of its columns (``filter_fields``).
+``search_serial_link`` finds serials by the start of their code, one bounded range of the primary
+key, in code order, and shows what ``frappe.get_list`` shows the user of it; ``search_walled``
+searches the app's other doctypes behind their walls (Frappe's own search would ignore them).
 """
 
 import json

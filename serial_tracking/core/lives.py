@@ -1,28 +1,7 @@
-"""A serial's circulation log grouped into "lives", and the recall question over them.
+"""A serial's circulation log grouped into "lives" (:func:`group`), each told as a story of steps
+(:func:`story`), and the recall question over them (:func:`sales`).
 
-A life opens at each active receipt from a supplier. A serial's first active movement opens
-one too when it is not such a receipt (a registration, a count or a material receipt that
-brings in a unit nobody knew): every active movement belongs to a life that has an opening.
-The sales, returns, transfers, counts and corrections that follow belong to the open life.
-
-Cancelled rows never open or close a life; they stay in the life they fall in. Rows that come
-before any life opens (a receipt cancelled before the unit was received again) belong to the
-first life; when no life ever opens (every row cancelled), they make one life with no opening.
-
-A row that names a previous code is a correction of the code, not a movement: it never opens
-a life and never counts as where the unit is.
-
-Rows are anything with the attributes of a Serial Circulation Log row (``operation``,
-``party_type``, ``party``, ``is_cancelled``, ``voucher_type``, ``voucher_no``, and optionally
-``previous_code``), given oldest first.
-
-The story of a life (``story``, ``stories``) is its movements as steps, each with how many days
-the unit stayed as that step left it: until the serial's next movement, or until ``today`` for its
-latest one. Stories and figures also read ``posting_date``, ``to_warehouse`` and optionally
-``status_after`` (else the status the operation leads to). A unit is in stock at a warehouse or
-on its way between two (In Stock, In Transit): transfers keep it there; a sale hands it to the
-customer until a return; an issue, a count that misses it or a return to the supplier ends its
-time in stock, and a count that finds it again starts it anew.
+Rows are anything with the attributes of a Serial Circulation Log row, given oldest first.
 """
 
 from collections.abc import Callable, Iterable
@@ -80,7 +59,16 @@ def to_customer(row) -> bool:
 
 
 def group(rows: Iterable) -> list[Life]:
-	"""The lives of one serial, oldest first, from its log rows oldest first."""
+	"""The lives of one serial, oldest first, from its log rows oldest first (rows: anything with
+	``operation``, ``party_type``, ``party``, ``is_cancelled``, ``voucher_type``, ``voucher_no``
+	and optionally ``previous_code``).
+
+	A life opens at each active receipt from a supplier; a serial's first active movement opens one
+	too when it is not such a receipt (a registration, a count or a material receipt of a unit
+	nobody knew). What follows belongs to the open life. Cancelled rows never open or close a life;
+	rows before any life opens belong to the first life (or make one with no opening when every row
+	is cancelled). A row naming a previous code is a correction, never an opening nor a place.
+	"""
 	lives: list[Life] = []
 	waiting: list = []
 	for row in rows:
@@ -222,7 +210,12 @@ def story(life: Life, today, until=None, shown: Callable[[Any], bool] | None = N
 	"""The steps of one life, oldest first: its movements (cancelled rows and code corrections are
 	none) that ``shown`` accepts. A step's days run to the life's next movement, shown or not, so
 	that no step counts the time the unit spent somewhere not shown; the life's last movement runs
-	to ``until`` (the next life's first movement) or to ``today``."""
+	to ``until`` (the next life's first movement) or to ``today``.
+
+	Also read: ``posting_date``, ``to_warehouse`` and optionally ``status_after`` (else the status
+	the operation leads to). Transfers keep a unit in stock (or in transit); a sale hands it to the
+	customer until a return; an issue, a count that misses it or a return to the supplier ends its
+	time in stock, and a count that finds it again starts it anew."""
 	shown = shown or _always
 	moves = [row for row in life.rows if is_movement(row)]
 	steps = []

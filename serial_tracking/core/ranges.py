@@ -1,24 +1,8 @@
 """A row's codes written compactly for printing: consecutive codes as one range, the rest listed.
 
-``PH-0001 PH-0002 ... PH-0050 PH-0077`` prints as ``PH-0001 \u2013 PH-0050, PH-0077``
-(``\u2013``: an en dash).
-
-The rules (docs/printing.md):
-
-- A code's *number* is its last run of digits; what comes before it is its prefix and what
-  comes after its suffix (``SN-2024-0007B``: ``SN-2024-``, ``0007``, ``B``). A code without
-  a digit has no number and is always listed on its own.
-- Code B follows code A when both have the same prefix and suffix (exactly, case included)
-  and B's number is A's plus one, written with A's width: zero-padded numbers keep their
-  width (``PH-0099`` → ``PH-0100``; ``PH-099`` → ``PH-0100`` does not follow), numbers
-  without padding grow as counting does (``PH-9`` → ``PH-10``, ``PH-99`` → ``PH-100``).
-- Codes are printed in natural order (``PH-2`` before ``PH-10``), not in the order entered:
-  a row's codes are a set of units, scanned in whatever order the cartons came to hand.
-- Three or more codes that follow one another print as ``first \u2013 last`` (an en dash between
-  spaces); two print as two codes, which is no longer and says more.
-
-Codes never contain spaces (core.codes), so :data:`DASH` cannot occur inside one and
-:func:`expand` reads a printed range back without ambiguity.
+``PH-0001 PH-0002 ... PH-0050 PH-0077`` prints as the range from PH-0001 to PH-0050 (an en dash
+between them), then PH-0077; the rules are in docs/printing.md. Codes never contain spaces, so :func:`expand` reads a printed
+range back without ambiguity.
 """
 
 import re

@@ -1,16 +1,8 @@
 """Which serials match these filters: the one home of the search, for the report, the export and labels.
 
-Filters (``read_filters``): ``item_code``, ``item_group`` (with its child groups), ``serial_no``
-(exact, or a prefix when it ends with ``*``; a manager's correction keeps the old code findable),
-``status`` (one or several), ``warehouse`` (a group with its children), ``supplier``, ``customer``,
-``voucher_type`` + ``voucher_no`` (the serial's last document), ``carton``, and ``from_date`` /
-``to_date`` on the last movement (``posted_at``).
-
-Every query sees what ``frappe.get_list`` on Serial Number would show the user: the role check and
-the match conditions (User Permissions on the serial and on each of its links, shares, permission
-query hooks) are Frappe's own, taken from ``DatabaseQuery``; the filters are built here with
-``frappe.qb`` so that a prefix is a true prefix (``_`` is a wildcard of LIKE that ``get_list``
-cannot escape) and every filter is a condition an index serves.
+Filters are read by :func:`read_filters`. Every query sees what ``frappe.get_list`` on Serial
+Number would show the user (its match conditions are Frappe's own), and every filter is built with
+``frappe.qb`` as a condition an index serves (a prefix is a true prefix).
 """
 
 from collections import Counter

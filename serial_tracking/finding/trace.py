@@ -1,22 +1,8 @@
 """Traceability: a serial's lives, a document's serials and where each is now, and the recall
 question (which customers received the units a receipt or a supplier brought in).
 
-Every function issues a fixed number of statements, whatever the number of serials: the log rows
-are read in one statement, what the user may see of them in one ``frappe.get_list``, the serials'
-current states in one more. The grouping into lives is :mod:`serial_tracking.core.lives`.
-
-What the user may see is judged as ``frappe.get_list`` judges it (User Permissions on Company,
-Warehouse and Item included): a log row through a warehouse the user may not read is left out,
-and so are the serials of items they may not read, and the sales to (receipts from) a customer
-(supplier) their User Permissions do not let through. Lives are grouped on every row of a serial,
-so that a hidden receipt still opens its life; the rows hidden are then left out of it.
-
-The recall question is answered a page of units at a time (:func:`recall_page`): the units a
-supplier's receipts (or one receipt) brought in are read along the receipts' names and the log's
-index of a document's rows, so a page reads the same rows whatever the supplier's history.
-
-A serial's trace also tells each life as a story (:func:`serial_tracking.core.lives.story`) in
-the user's language, and the unit's figures; both only from the rows the user may see.
+Each function issues a fixed number of statements whatever the number of serials, and shows only
+what ``frappe.get_list`` would show the user of the log rows, the serials and their parties.
 """
 
 import json

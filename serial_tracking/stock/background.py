@@ -1,23 +1,7 @@
-"""Documents too big to post within a web request post in a background job, with progress.
-
-A document that moves SN codes holds the posting turn (:mod:`serial_tracking.stock.posting`) from
-its ``before_submit`` until it commits, and ERPNext posts its rows one by one (about 13 ms a row on
-a 2-CPU machine, docs/benchmarks.md). Every other document that moves SN codes waits for it, and
-ERPNext's own lock on the stock ledger holds back every other posting of the moment just as long.
-A web request holding that for minutes would also meet the web server's time-out. So, as ERPNext
-does for a Stock Reconciliation of more than 100 rows, a document of more than
-:data:`IN_REQUEST_ROWS` rows submitted or cancelled in a web request is handed to a job on the
-``long`` queue:
-
-- Submitting: the submission becomes a save of the draft (Desk shows the document saved, with a
-  message saying it is being submitted), and a job submits it once the save is committed. The
-  document is locked meanwhile, as ERPNext locks a queued reconciliation.
-- Cancelling: the request is refused with a message saying the cancel goes on in the background,
-  nothing of it kept, and a job cancels the document.
-
-The job posts as the user, publishes its progress on the document's form, and ends in a
-Notification Log: done, or refused with the reason (the document then stays as it was, and a
-comment on it says why). A Serial Count hands itself over the same way (its controller).
+"""Documents too big to post within a web request (more than :data:`IN_REQUEST_ROWS` rows) post
+in a background job on the ``long`` queue, with progress on their form and a Notification Log at
+the end: a submission becomes a save and a job submits it; a cancel is refused in the request and
+a job cancels the document (docs/decisions.md, "Work a request cannot finish").
 """
 
 import frappe

@@ -1,18 +1,10 @@
 """The cancellation planner: every document that must be cancelled before one, and cancelling them.
 
-A document can be cancelled only while its movements of SN codes are their
-latest, and while no count was posted after it at a place it moved units into
-or out of (:func:`serial_tracking.stock.events.before_cancel`). The planner
-follows those rules across generations: the documents that moved the
-document's serials after it, the counts after it at its places, then the same
-for each of those, until none is left. It orders them so that each comes after
-everything that holds it back (:func:`serial_tracking.core.voiding.cancel_order`),
-and cancels them one by one through ERPNext's own cancel, each committed, stopping
-at the first one that is refused: up to :data:`IN_REQUEST` documents in the request, a longer
-chain in a background job whose progress and report the user sees (:func:`queue`).
-
-Reading a document of the chain takes four statements, whatever its number of serials.
-:func:`is_blocked` answers only whether anything stands in the way, in at most three.
+It follows the latest-first rules (:mod:`~serial_tracking.stock.latest_first`) across generations,
+orders the chain so that each document comes after what holds it back
+(:func:`serial_tracking.core.voiding.cancel_order`), and cancels it through ERPNext's own cancel,
+stopping at the first refusal: up to :data:`IN_REQUEST` documents in the request, a longer chain
+in a background job (:func:`queue`). A document of the chain is read in four statements.
 """
 
 import hashlib

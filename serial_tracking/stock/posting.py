@@ -1,34 +1,10 @@
 """Documents that move SN codes post to ERPNext's stock ledger one at a time: the posting turn.
 
-ERPNext posts a movement by inserting its Stock Ledger Entry, then reading the
-entries after it with a locking read (``get_sle_after_datetime``). For a
-movement dated now MariaDB reads that range along the ``posting_datetime``
-index, and the lock covers the end of the index: every other document posting
-at the present moment, whatever its item, waits there for the first one to
-commit (a receipt of one unrelated item waited 14 s behind a receipt of 1,000
-rows, with or without this app; docs/decisions.md, "The posting turn"). When two
-documents each insert an entry and read before the other commits, the database
-fails one of them with a raw deadlock, in ERPNext's own code.
-
-So every document that moves SN codes first takes the posting turn: a lock on
-the one row of the app's table ``Serial Posting Turn``, before any lock of its
-own and before ERPNext posts, kept until it commits or rolls back. The next
-document waits for it, and then meets the app's checks on what the first one
-did. ERPNext's own lock would have held it back as long.
-
-Waiting is announced and bounded: the holder puts who it is (its document, its
-rows, how far it got) in the cache; a document that finds the turn taken tells
-its user what it waits for, and gives up after a while with a refusal naming it
-(:data:`PATIENCE`), instead of MariaDB's bare lock wait time-out. Documents too
-big to post within a web request post in a background job
-(:mod:`serial_tracking.stock.background`), so no web request holds the turn for
-long.
-
-A document that waited cannot see what the one before it made: its reads keep
-the moment its transaction began (REPEATABLE READ). ERPNext makes an item's Bin
-at a warehouse on its first movement there, and would fail making it again;
-:func:`take_turn` makes the Bins a waiting document will need visible to it (a
-row this transaction updates is read as updated) or makes them itself.
+Each such document first takes the turn (:func:`take_turn`): a lock on the one row of the app's
+table ``Serial Posting Turn``, kept until it commits, so that two documents never deadlock in
+ERPNext's own locking reads of the stock ledger. Waiting is announced to the user and bounded
+(:data:`PATIENCE`); docs/decisions.md says why and what it costs ("The posting turn, bounded
+and announced").
 """
 
 import secrets
