@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from serial_tracking.stock import cancelling
+from serial_tracking.stock import cancel_planner
 
 
 @frappe.whitelist()
@@ -17,7 +17,7 @@ def cancel_plan(voucher_type: str | None = None, voucher_no: str | None = None) 
 	``confirm`` in the answer is what :func:`cancel_chain` takes to cancel exactly this chain.
 	"""
 	_require_submitted(voucher_type, voucher_no)
-	return cancelling.described(cancelling.chain_of(voucher_type, voucher_no))
+	return cancel_planner.described(cancel_planner.chain_of(voucher_type, voucher_no))
 
 
 @frappe.whitelist()
@@ -27,7 +27,7 @@ def cancel_blocked(voucher_type: str | None = None, voucher_no: str | None = Non
 	``made_by``: the Serial Count that made the document (its cancel cancels it), named only to a
 	user who may read it; None for any other document."""
 	_require_submitted(voucher_type, voucher_no)
-	return cancelling.is_blocked(voucher_type, voucher_no)
+	return cancel_planner.is_blocked(voucher_type, voucher_no)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -48,7 +48,7 @@ def cancel_chain(
 	"""
 	if (
 		isinstance(voucher_type, str)
-		and voucher_type in cancelling.CANCELLABLE
+		and voucher_type in cancel_planner.CANCELLABLE
 		and isinstance(voucher_no, str)
 		and frappe.db.get_value(voucher_type, voucher_no, "docstatus") == 2
 		and frappe.has_permission(voucher_type, "read", doc=voucher_no)
@@ -68,7 +68,7 @@ def cancel_chain(
 			_("{0} is required: show what blocks first, then confirm what it showed").format(_("Confirm")),
 			frappe.MandatoryError,
 		)
-	return cancelling.cancel(cancelling.chain_of(voucher_type, voucher_no), confirm.strip())
+	return cancel_planner.cancel(cancel_planner.chain_of(voucher_type, voucher_no), confirm.strip())
 
 
 @frappe.whitelist()
@@ -78,7 +78,7 @@ def cancel_chain_status(voucher_type: str | None = None, voucher_no: str | None 
 	before it finished), the documents ``done``, ``stopped_at`` with the reason and those left
 	``untouched``; None when there is none."""
 	_require_readable(voucher_type, voucher_no)
-	return cancelling.report_of(voucher_type, voucher_no)
+	return cancel_planner.report_of(voucher_type, voucher_no)
 
 
 def _require_submitted(voucher_type, voucher_no) -> None:
@@ -93,7 +93,7 @@ def _require_submitted(voucher_type, voucher_no) -> None:
 
 
 def _require_readable(voucher_type, voucher_no) -> None:
-	if not isinstance(voucher_type, str) or voucher_type not in cancelling.CANCELLABLE:
+	if not isinstance(voucher_type, str) or voucher_type not in cancel_planner.CANCELLABLE:
 		frappe.throw(
 			_("{0} is not a stock document that moves SN codes").format(
 				escape_html(str(voucher_type or _("(no document type)")))

@@ -3,7 +3,7 @@
 import frappe
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.stock import checking, unsaved
+from serial_tracking.stock import row_check, unsaved
 
 
 @frappe.whitelist(methods=["POST"])
@@ -13,4 +13,4 @@ def check_row(doc: str | dict, row: str, text: str | None = None) -> dict:
 	problems, and whether setting the codes sets the row's quantity. Nothing is stored."""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	loaded = unsaved.load(doc)
-	return checking.check(loaded, row, text)
+	return row_check.check(loaded, row, text)

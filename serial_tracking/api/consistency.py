@@ -3,7 +3,7 @@
 import frappe
 
 from serial_tracking.permissions import readable, require_readable, require_role
-from serial_tracking.stock import consistency
+from serial_tracking.stock import consistency_check
 
 
 @frappe.whitelist()
@@ -15,7 +15,7 @@ def check_consistency(item_code: str | None = None) -> list[dict]:
 	require_role()
 	if item_code:
 		require_readable("Item", item_code)
-	differences = consistency.check(item_code)
+	differences = consistency_check.check(item_code)
 	items = readable("Item", {d.item_code for d in differences})
 	warehouses = readable("Warehouse", {d.warehouse for d in differences})
 	return [
@@ -24,7 +24,7 @@ def check_consistency(item_code: str | None = None) -> list[dict]:
 			"item_code": d.item_code,
 			"warehouse": d.warehouse,
 			"code": d.code,
-			"message": consistency.describe(d),
+			"message": consistency_check.describe(d),
 		}
 		for d in differences
 		if d.item_code in items and (not d.warehouse or d.warehouse in warehouses)

@@ -5,7 +5,7 @@ from frappe import _
 
 from serial_tracking.constants import SERIAL
 from serial_tracking.permissions import require_readable, require_role
-from serial_tracking.stock import correction
+from serial_tracking.stock import code_correction
 
 
 @frappe.whitelist(methods=["POST"])
@@ -20,4 +20,4 @@ def correct_code(serial_no: str | None = None, new_code: str | None = None) -> d
 	if not serial_no:
 		frappe.throw(_("{0} is required").format(_(SERIAL)), frappe.MandatoryError)
 	require_readable(SERIAL, serial_no)
-	return {"serial_no": correction.correct(serial_no, new_code)}
+	return {"serial_no": code_correction.correct(serial_no, new_code)}

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.exchange import importing
+from serial_tracking.exchange import xlsx_import
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import unsaved
 
@@ -16,7 +16,7 @@ def import_template() -> None:
 	and a second sheet explaining each column."""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	frappe.response["filename"] = _("sn-codes-import-template") + ".xlsx"
-	frappe.response["filecontent"] = importing.template()
+	frappe.response["filecontent"] = xlsx_import.template()
 	frappe.response["type"] = "binary"
 
 
@@ -27,7 +27,7 @@ def import_serials(file_url: str) -> dict:
 	notification when the job is done. Every problem is reported at once (row, column, value,
 	reason)."""
 	frappe.has_permission(SERIAL, "create", throw=True)
-	return importing.start(file_url)
+	return xlsx_import.start(file_url)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -42,11 +42,11 @@ def read_import(file_url: str, doc: str | dict, row: str) -> dict:
 	loaded = unsaved.load(doc)
 	target = unsaved.row_of(loaded, row)
 	_context, request = unsaved.request_of(loaded, target)
-	file = importing.file_of(file_url)
+	file = xlsx_import.file_of(file_url)
 	most = get_settings().limits.max_per_operation
-	sheet = importing.read_head(file, head=None, most=most, one_row=True)
+	sheet = xlsx_import.read_head(file, head=None, most=most, one_row=True)
 	lines, problems = sheet.lines, sheet.problems
-	checked = importing.check(
+	checked = xlsx_import.check(
 		lines,
 		problems,
 		item_code=request.item_code,

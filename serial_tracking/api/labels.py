@@ -12,7 +12,7 @@ from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, split
 from serial_tracking.exchange import retention
 from serial_tracking.permissions import require_readable
-from serial_tracking.printing import labels as pdf_labels
+from serial_tracking.printing import label_pages as pdf_labels
 from serial_tracking.printing import zpl
 from serial_tracking.printing.barcodes import DoesNotFit, Label, Layout
 from serial_tracking.printing.layouts import get_layout

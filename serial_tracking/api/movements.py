@@ -6,7 +6,7 @@ from frappe import _
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key
 from serial_tracking.permissions import allowed_parties, readable, require_readable
-from serial_tracking.stock.correction import current_codes
+from serial_tracking.stock.code_correction import current_codes
 
 
 @frappe.whitelist()

@@ -4,7 +4,7 @@ import frappe
 
 from serial_tracking.constants import SERIAL
 from serial_tracking.permissions import readable, require_readable
-from serial_tracking.stock import ledger, registration
+from serial_tracking.stock import in_stock_registration, ledger
 
 
 @frappe.whitelist()
@@ -40,7 +40,7 @@ def register_serials(item_code: str, warehouse: str, codes: str) -> dict:
 	# registration names a missing or unknown item or warehouse itself
 	require_readable("Item", item_code, known_only=True)
 	require_readable("Warehouse", warehouse, known_only=True)
-	registered = registration.register(item_code, warehouse, codes)
+	registered = in_stock_registration.register(item_code, warehouse, codes)
 	return {"registered": registered, "count": len(registered)}
 
 
@@ -51,4 +51,4 @@ def check_registration(item_code: str, warehouse: str, text: str | None = None) 
 	frappe.has_permission(SERIAL, "create", throw=True)
 	require_readable("Item", item_code, known_only=True)
 	require_readable("Warehouse", warehouse, known_only=True)
-	return registration.check(item_code, warehouse, text)
+	return in_stock_registration.check(item_code, warehouse, text)

@@ -4,7 +4,7 @@
 commit attempted meanwhile stops the run), an SN-tracked item and a warehouse Bin holding that many
 units, fills the template (every row with a code and a carton of 50 units), saves it as a private
 File, and times the job's work: reading the file, checking every row and storing the serials, their
-log and the cartons (``importing.read`` and ``importing.register``, what ``import_in_background``
+log and the cartons (``xlsx_import.read`` and ``xlsx_import.register``, what ``import_in_background``
 runs between setting the user and notifying them). Returns a markdown table.
 """
 
@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 import frappe
 
 from serial_tracking.constants import LOG, SERIAL
-from serial_tracking.exchange import importing
+from serial_tracking.exchange import xlsx_import
 
 SIZES = (10_000, 100_000)
 ITEM = "BENCH-IMPORT"
@@ -64,10 +64,10 @@ def _one(size: int, warehouse: str) -> dict[str, float]:
 		fill = time.perf_counter() - started
 		before = frappe.db.count(SERIAL), frappe.db.count(LOG)
 		started = time.perf_counter()
-		rows, problems = importing.read(file)
+		rows, problems = xlsx_import.read(file)
 		read = time.perf_counter() - started
 		started = time.perf_counter()
-		registered = importing.register(rows, problems, ("File", file.name))
+		registered = xlsx_import.register(rows, problems, ("File", file.name))
 		store = time.perf_counter() - started
 		after = frappe.db.count(SERIAL), frappe.db.count(LOG)
 		assert registered == size and after == (before[0] + size, before[1] + size), (registered, after)
@@ -100,7 +100,7 @@ def _item_with_stock(size: int, warehouse: str) -> None:
 
 def _filled(size: int, warehouse: str) -> bytes:
 	"""The template filled in as a person would, row under row."""
-	book = load_workbook(io.BytesIO(importing.template()))
+	book = load_workbook(io.BytesIO(xlsx_import.template()))
 	sheet = book.worksheets[0]
 	for n in range(size):
 		sheet.append([ITEM, ITEM, warehouse, f"BI-{n:07d}", f"BIC-{n // PER_CARTON:06d}"])

@@ -180,7 +180,7 @@ def lookups(s: Scene) -> list[tuple[str, Callable[[], object], int]]:
 
 	from serial_tracking import api
 	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
-	from serial_tracking.stock import consistency
+	from serial_tracking.stock import consistency_check
 
 	week = getdate(nowdate()) - timedelta(days=200)
 	report = [
@@ -224,7 +224,7 @@ def lookups(s: Scene) -> list[tuple[str, Callable[[], object], int]]:
 			lambda: api.in_stock(item_code=s.big_item, warehouse=s.big_warehouse, limit=1000),
 			CALLS,
 		),
-		(f"consistency check of one item ({s.item})", lambda: consistency.check(s.item), CALLS),
+		(f"consistency check of one item ({s.item})", lambda: consistency_check.check(s.item), CALLS),
 	]
 
 
@@ -235,11 +235,11 @@ def run_lookups(progress: Callable[[str], None]) -> list[Timing]:
 		timing = timed(label, action, calls)
 		progress(f"{label}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms")
 		found.append(timing)
-	from serial_tracking.stock import consistency
+	from serial_tracking.stock import consistency_check
 
 	big = timed(
 		f"consistency check of the item of 100,000 serials ({s.big_item})",
-		lambda: consistency.check(s.big_item),
+		lambda: consistency_check.check(s.big_item),
 		calls=5,
 		target_ms=None,
 	)

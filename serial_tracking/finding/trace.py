@@ -20,7 +20,7 @@ from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
 from serial_tracking.finding import search
 from serial_tracking.permissions import allowed_parties, readable, require_readable
-from serial_tracking.stock.correction import current_codes
+from serial_tracking.stock.code_correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
 from serial_tracking.stock.ledger import LOG_FIELDS
 

@@ -5,7 +5,7 @@ from frappe import _
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.permissions import readable
-from serial_tracking.stock import consistency
+from serial_tracking.stock import consistency_check
 
 #: Up to this many items are switched in the request itself.
 IN_REQUEST = 200
@@ -75,7 +75,7 @@ def units_without_codes(items: list[str]) -> list[dict]:
 	serials (one statement for all the items); items with none are left out."""
 	if not items:
 		return []
-	short = [d for d in consistency.stock_check(items) if d.found < d.expected]
+	short = [d for d in consistency_check.stock_check(items) if d.found < d.expected]
 	allowed = readable("Warehouse", {d.warehouse for d in short})
 	per_item = {}
 	for d in short:

@@ -5,7 +5,7 @@ from frappe import _
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.messages import SerialGuardError
-from serial_tracking.stock import consistency, ledger
+from serial_tracking.stock import consistency_check, ledger
 
 #: The flag in which validate tells on_update that the switch changed, and how.
 _SWITCHED = "serial_tracking_switched"
@@ -106,7 +106,7 @@ def switched_off_warning(item_code: str) -> str | None:
 
 def differences_table(item_code: str) -> str | None:
 	"""Per warehouse where they differ: the quantity ERPNext holds against the serials held there."""
-	rows = consistency.stock_check([item_code])
+	rows = consistency_check.stock_check([item_code])
 	if not rows:
 		return None
 	cell = lambda value: f"<td>{frappe.utils.escape_html(str(value))}</td>"  # noqa: E731

@@ -272,7 +272,7 @@ _EACH = ("code", "sequence", "group")
 _SHARED_STATE = ("item_code", *(f for f in _MOVED if f != "movement_seq"))
 #: A Serial Circulation Log row as a movement writes it (:func:`write_log`): the serial, its place
 #: in the serial's history, whether it is cancelled, and the movement. A code correction also names
-#: the code before it (``previous_code``, :mod:`serial_tracking.stock.correction`).
+#: the code before it (``previous_code``, :mod:`serial_tracking.stock.code_correction`).
 LOG_FIELDS = (
 	"serial_no",
 	"item_code",

@@ -25,7 +25,7 @@ from serial_tracking.core.problems import Problem
 from serial_tracking.core.states import CREATING
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, documents, facts, ledger, posting, reading_walls
-from serial_tracking.stock.correction import read_renamed
+from serial_tracking.stock.code_correction import read_renamed
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ row's quantity. An SN code, a carton's code or a GS1 symbol of an SN-tracked ite
 the document as context: the item comes from the serial, the carton or the GTIN, the row is the
 document's row of that item (for a unit leaving a warehouse, the row at the warehouse the unit is
 held at, readable by the user) or a new one, and the codes are those :func:`cartons.read_scan`
-enters, checked as the SN dialog checks them (:func:`checking.check`). On a receipt, scanning the
+enters, checked as the SN dialog checks them (:func:`row_check.check`). On a receipt, scanning the
 item's own barcode picks the row the new codes scanned next go to.
 
 Anything else is "not ours" (``ours`` false): ERPNext's scanner reads it as before. Nothing is
@@ -23,7 +23,7 @@ from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, checking, documents, ledger, unsaved
+from serial_tracking.stock import cartons, documents, ledger, row_check, unsaved
 from serial_tracking.stock.documents import ROW_FIELD
 
 #: Operations whose units leave a warehouse: the row is the one at the unit's warehouse.
@@ -256,7 +256,7 @@ def _enter(doc, target, entry: str, item_code: str, warehouse: str | None = None
 	sets_qty = False
 	if fresh:
 		text = "\n".join([*split(row.get(ROW_FIELD)), *fresh])
-		checked = checking.check(doc, row.name, text)
+		checked = row_check.check(doc, row.name, text)
 		sets_qty = checked["sets_qty"]
 		reasons = {key(c["code"]): c["reason"] for c in checked["codes"] if not c["ok"]}
 		for code in fresh:

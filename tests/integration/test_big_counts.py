@@ -19,7 +19,7 @@ import pytest
 import frappe
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.stock import consistency, counting
+from serial_tracking.stock import consistency_check, counting
 from tests.integration import factory as f
 
 ITEMS = int(os.environ.get("ST_BIG_COUNT_ITEMS", 120))
@@ -64,7 +64,7 @@ def _receive(items, run):
 
 
 def _differences(items):
-	return [d for item in items for d in consistency.check(item)]
+	return [d for item in items for d in consistency_check.check(item)]
 
 
 def _status(codes):

@@ -13,7 +13,7 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from serial_tracking.api import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan
-from serial_tracking.stock import cancelling, consistency
+from serial_tracking.stock import cancel_planner, consistency_check
 from tests.integration import factory as f
 from tests.integration.factory import user_with
 from tests.integration.jobs import Published, queued_job, run_as_a_worker
@@ -165,7 +165,7 @@ def test_documents_the_user_may_not_read_are_shown_by_type_only_and_nothing_is_c
 
 
 def test_a_chain_longer_than_the_most_a_plan_follows_is_refused_naming_the_most(chain, monkeypatch):
-	monkeypatch.setattr(cancelling, "MOST", 3)
+	monkeypatch.setattr(cancel_planner, "MOST", 3)
 	with pytest.raises(frappe.ValidationError, match="More than 3 documents stand in the way"):
 		cancel_plan("Purchase Receipt", chain["pr"].name)
 	# The latest of them can still be cleared first.
@@ -176,11 +176,11 @@ def test_documents_that_hold_each_other_back_are_shown_and_nothing_is_cancelled(
 	"""Such a chain cannot be ordered (core.voiding.cancel_order says which); cancelling it is
 	refused, naming them."""
 	c = chain
-	stuck = cancelling.Chain(_key(c["ret"]), order=[], stuck=[_key(c["resale"]), _key(c["ret"])], ties=[])
-	shown = cancelling.described(stuck)
+	stuck = cancel_planner.Chain(_key(c["ret"]), order=[], stuck=[_key(c["resale"]), _key(c["ret"])], ties=[])
+	shown = cancel_planner.described(stuck)
 	assert shown["stuck"] is True and shown["may_cancel_all"] is False
 	with pytest.raises(frappe.ValidationError, match="hold each other back") as refused:
-		cancelling.cancel(stuck, stuck.confirm)
+		cancel_planner.cancel(stuck, stuck.confirm)
 	assert c["resale"].name in str(refused.value) and c["ret"].name in str(refused.value)
 	assert frappe.db.get_value("Delivery Note", c["resale"].name, "docstatus") == 1
 
@@ -219,7 +219,7 @@ def _left(run):
 
 
 def _replay_differences(run):
-	return [d for d in consistency.check(COMMITTED) if run in (d.code or "")]
+	return [d for d in consistency_check.check(COMMITTED) if run in (d.code or "")]
 
 
 def _all_cancelled(c):
@@ -411,7 +411,7 @@ def test_cancel_all_cancels_a_serial_count_through_its_own_cancel():
 		assert frappe.db.get_value("Serial Count", count.name, ["docstatus", "status"]) == (2, "Cancelled")
 		assert frappe.db.get_value("Delivery Note", dn.name, "docstatus") == 2
 		assert not frappe.get_all("Serial Number", filters={"name": ("like", f"{run}-%")})
-		assert consistency.check(item) == []
+		assert consistency_check.check(item) == []
 	finally:
 		cancel_latest_first(_left(run))
 
@@ -447,8 +447,8 @@ def test_what_holds_back_the_documents_a_count_made_holds_the_count_back():
 	entry = next(d for d in plan["documents"] if d["voucher_type"] == "Serial Count")
 	assert transfer in [(d["voucher_type"], d["voucher_no"]) for d in entry["cancels_with_it"]]
 	# What a request would cancel counts them too (a chain past the request's share goes to a job).
-	planned = cancelling.chain_of("Purchase Receipt", pr.name)
-	assert cancelling.documents(planned) == 3 + len(entry["cancels_with_it"])
+	planned = cancel_planner.chain_of("Purchase Receipt", pr.name)
+	assert cancel_planner.documents(planned) == 3 + len(entry["cancels_with_it"])
 	assert (count.name, (a4,)) in _ties(plan)[_key(sale)]
 	# Nor planned from.
 	with pytest.raises(frappe.ValidationError, match="cancelling the count cancels it"):
@@ -546,16 +546,16 @@ def _notes(user: str, name: str) -> list:
 def queued(committed, monkeypatch):
 	"""The committed chain with a request that cancels at most three documents; the queued jobs and
 	notifications of its receipt removed after the test."""
-	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	monkeypatch.setattr(cancel_planner, "IN_REQUEST", 3)
 	run, c = committed
 	root = _key(c["pr"])
 	yield run, c
 	from frappe.utils.background_jobs import get_job
 
 	frappe.db.rollback()
-	if job := get_job(cancelling._job_id(root)):
+	if job := get_job(cancel_planner._job_id(root)):
 		job.delete()
-	cancelling._release(root)
+	cancel_planner._release(root)
 	for note in _notes("Administrator", c["pr"].name):
 		frappe.delete_doc("Notification Log", note.name, ignore_permissions=True)
 	frappe.db.commit()
@@ -568,7 +568,7 @@ def test_a_chain_longer_than_a_request_cancels_is_queued_once_then_cancelled_by_
 	plan = cancel_plan("Purchase Receipt", pr)
 	answer = cancel_chain("Purchase Receipt", pr, plan["confirm"])
 	assert (answer["status"], answer["documents"]) == ("queued", 6), answer
-	assert answer["job"] == f"{frappe.local.site}::{cancelling._job_id(('Purchase Receipt', pr))}"
+	assert answer["job"] == f"{frappe.local.site}::{cancel_planner._job_id(('Purchase Receipt', pr))}"
 	# The request's commit queues it (nothing before): nothing is cancelled by the request.
 	frappe.db.commit()
 	statuses = [frappe.db.get_value(c[k].doctype, c[k].name, "docstatus") for k in c if k != "codes"]
@@ -610,7 +610,7 @@ def test_a_chain_longer_than_a_request_cancels_is_queued_once_then_cancelled_by_
 	progress = [m["message"] for m in mine if m["event"] == "progress"]
 	assert [round(p["percent"]) for p in progress] == [17, 33, 50, 67, 83, 100]
 	assert progress[0]["description"] == "1 of 6 documents"
-	reports = [m["message"] for m in mine if m["event"] == cancelling.EVENT]
+	reports = [m["message"] for m in mine if m["event"] == cancel_planner.EVENT]
 	assert [r["status"] for r in reports] == ["running"] * 6 + ["done"]
 	assert [len(r["done"]) for r in reports[:6]] == [1, 2, 3, 4, 5, 6]
 	(note,) = _notes("Administrator", pr)
@@ -618,7 +618,7 @@ def test_a_chain_longer_than_a_request_cancels_is_queued_once_then_cancelled_by_
 	assert note.subject == f"Cancel all, latest first, of Purchase Receipt {pr}: done, 6 documents cancelled"
 	assert f"Delivery Note {c['resale'].name}: cancelled" in note.email_content
 	# Nothing holds the document any more: a new plan may be asked and cancelled (nothing left).
-	assert cancelling._holder(("Purchase Receipt", pr)) is None
+	assert cancel_planner._holder(("Purchase Receipt", pr)) is None
 
 
 @pytest.mark.commits
@@ -636,7 +636,7 @@ def test_a_job_stops_at_the_document_erpnext_refuses_and_reports_where(queued):
 		frappe.db.commit()
 		with Published() as published:
 			run_as_a_worker(queued_job(answer["job"]))
-			final = [m["message"] for m in published.messages() if m["event"] == cancelling.EVENT][-1]
+			final = [m["message"] for m in published.messages() if m["event"] == cancel_planner.EVENT][-1]
 		frappe.db.rollback()
 		report = cancel_chain_status("Purchase Receipt", pr)
 		assert final == report
@@ -674,8 +674,8 @@ def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued
 	assert report["status"] == "interrupted", report
 	assert "ended before it finished" in report["message"]
 	# Its claim is let go once the moment a request takes to queue it is over.
-	claimed = frappe.cache.get(cancelling._claim_key(("Purchase Receipt", pr))).decode()
-	frappe.cache.set(cancelling._claim_key(("Purchase Receipt", pr)), "0|" + claimed.split("|", 1)[1])
+	claimed = frappe.cache.get(cancel_planner._claim_key(("Purchase Receipt", pr))).decode()
+	frappe.cache.set(cancel_planner._claim_key(("Purchase Receipt", pr)), "0|" + claimed.split("|", 1)[1])
 	again = cancel_chain("Purchase Receipt", pr, plan["confirm"])
 	frappe.db.commit()
 	assert again["status"] == "queued" and again["job"] == answer["job"]
@@ -688,32 +688,32 @@ def test_a_job_whose_worker_was_killed_is_reported_interrupted_and_may_be_queued
 def test_two_requests_at_one_moment_queue_one_job(chain, monkeypatch):
 	"""The second request's look found no job yet (the first had not claimed it): its claim finds the
 	first one's, and it is refused, queueing nothing."""
-	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	monkeypatch.setattr(cancel_planner, "IN_REQUEST", 3)
 	root = _key(chain["pr"])
 	plan = cancel_plan(*root)
-	assert cancelling._claim(root, "someone.else@example.com")
+	assert cancel_planner._claim(root, "someone.else@example.com")
 	try:
-		monkeypatch.setattr(cancelling, "_holder", lambda root: None)
+		monkeypatch.setattr(cancel_planner, "_holder", lambda root: None)
 		queued = []
 		monkeypatch.setattr(frappe, "enqueue", lambda *a, **k: queued.append(k))
 		with pytest.raises(frappe.ValidationError, match="being cancelled in the background at this moment"):
 			cancel_chain(*root, plan["confirm"])
 		assert queued == []
 	finally:
-		cancelling._release(root)
+		cancel_planner._release(root)
 
 
 def test_a_request_that_does_not_commit_queues_nothing_and_holds_nothing(chain, monkeypatch):
 	from frappe.utils.background_jobs import get_job
 
-	monkeypatch.setattr(cancelling, "IN_REQUEST", 3)
+	monkeypatch.setattr(cancel_planner, "IN_REQUEST", 3)
 	root = _key(chain["pr"])
 	answer = cancel_chain(*root, cancel_plan(*root)["confirm"])
-	assert answer["status"] == "queued" and cancelling._holder(root) == "Administrator"
+	assert answer["status"] == "queued" and cancel_planner._holder(root) == "Administrator"
 	frappe.db.rollback()
-	assert cancelling._holder(root) is None
-	assert cancelling.report_of(*root) is None
-	assert get_job(cancelling._job_id(root)) is None
+	assert cancel_planner._holder(root) is None
+	assert cancel_planner.report_of(*root) is None
+	assert get_job(cancel_planner._job_id(root)) is None
 
 
 def test_the_report_is_asked_with_the_documents_permissions(chain, restricted):

@@ -10,7 +10,7 @@ import frappe
 from serial_tracking import api
 from serial_tracking.patches.v1_0 import make_serial_cartons
 from serial_tracking.stock import cartons
-from serial_tracking.stock.registration import register
+from serial_tracking.stock.in_stock_registration import register
 
 from .desk import desk_document, scan
 from .factory import (

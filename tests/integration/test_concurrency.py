@@ -14,7 +14,7 @@ import pytest
 
 import frappe
 
-from serial_tracking.stock import consistency, registration
+from serial_tracking.stock import consistency_check, in_stock_registration
 from tests.integration import factory as f
 from tests.integration.racing import (
 	BUSY,
@@ -74,7 +74,7 @@ def _draft_count(job):
 
 def _register(job):
 	item, codes = job
-	registration.register(item, WAREHOUSE, f.text(codes))
+	in_stock_registration.register(item, WAREHOUSE, f.text(codes))
 
 
 def _wrote_nothing(doctype: str, name: str) -> None:
@@ -321,7 +321,9 @@ def test_a_seller_and_a_counter_racing_on_one_serial_end_consistent():
 			if counter.kind != DONE:
 				assert counter.detail == BUSY or code in counter.detail, counter.detail
 				_wrote_nothing("Stock Reconciliation", counter.name)
-			differences = [d for d in consistency.check(COUNTING) if d.kind == "replay" and run in d.code]
+			differences = [
+				d for d in consistency_check.check(COUNTING) if d.kind == "replay" and run in d.code
+			]
 			assert not differences, (differences, active_log(code))
 			print(f"\nseller and counter, round {number}, {operations}:\n{summary(outcomes)}")
 	finally:
@@ -376,7 +378,9 @@ def test_cancelling_a_receipt_while_its_serial_is_sold_ends_consistent():
 					("Receive", "Purchase Receipt", receipt.name, "In Stock"),
 					("Sell", "Delivery Note", seller.name, "Sold"),
 				]
-			differences = [d for d in consistency.check(CANCELLING) if d.kind == "replay" and run in d.code]
+			differences = [
+				d for d in consistency_check.check(CANCELLING) if d.kind == "replay" and run in d.code
+			]
 			assert not differences, (differences, active_log(code))
 			print(f"\ncanceller and seller, round {number}:\n{summary(outcomes)}")
 	finally:

@@ -8,7 +8,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.messages import SerialTrackingError
-from serial_tracking.stock import consistency, correction
+from serial_tracking.stock import code_correction, consistency_check
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, PHONE, SHOP, TRANSIT, codes, user_with
 from tests.integration.racing import (
@@ -354,7 +354,7 @@ def _submit_sale(doc):
 def _rename(job):
 	_item, code, new, delay = job
 	time.sleep(delay)
-	correction.correct(code, new)
+	code_correction.correct(code, new)
 
 
 @pytest.mark.commits
@@ -424,7 +424,7 @@ def _drift(item: str) -> float:
 
 def _assert_consistent(item: str, run: str, drift: float) -> None:
 	"""Every serial of the run replays to its state, and the serials held still match the stock."""
-	assert not [d for d in consistency.check(item) if d.kind == "replay" and run in (d.code or "")]
+	assert not [d for d in consistency_check.check(item) if d.kind == "replay" and run in (d.code or "")]
 	assert _drift(item) == drift
 
 
@@ -434,7 +434,7 @@ def _assert_consistent(item: str, run: str, drift: float) -> None:
 def _rename_and_hold(job):
 	"""Rename, then keep the transaction open a while (a rename of a long history takes time)."""
 	code, new, hold = job
-	correction.correct(code, new)
+	code_correction.correct(code, new)
 	time.sleep(hold)
 
 

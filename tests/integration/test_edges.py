@@ -7,7 +7,7 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from serial_tracking.messages import SerialCancelError, SerialGuardError, SerialTrackingError
-from serial_tracking.stock import registration
+from serial_tracking.stock import in_stock_registration
 from tests.integration import factory as f
 from tests.integration.factory import (
 	BUNDLE,
@@ -315,7 +315,7 @@ def test_a_registration_after_a_sale_does_not_stop_the_sale_from_being_cancelled
 	f.receive(sn)
 	note = f.delivery_note([(PHONE, 1, sn, MAIN)])
 	_registered_stock(SHOP, 1)
-	registration.register(PHONE, SHOP, sn[0])
+	in_stock_registration.register(PHONE, SHOP, sn[0])
 	assert status(sn[0]) == ("In Stock", SHOP)
 	note.cancel()
 	assert status(sn[0]) == ("In Stock", MAIN)
@@ -537,7 +537,7 @@ def test_a_unit_received_registered_or_counted_at_a_transit_warehouse_is_in_tran
 	f.purchase_receipt([(PHONE, 1, [received], TRANSIT)])
 	assert status(received) == ("In Transit", TRANSIT)
 	f.purchase_receipt([(PHONE, 1, None, TRANSIT)])
-	registration.register(PHONE, TRANSIT, registered)
+	in_stock_registration.register(PHONE, TRANSIT, registered)
 	assert status(registered) == ("In Transit", TRANSIT)
 	f.reconciliation([(PHONE, 3, [received, registered, counted], TRANSIT)])
 	assert [status(c) for c in (received, registered, counted)] == [("In Transit", TRANSIT)] * 3

@@ -23,7 +23,7 @@ import frappe
 from frappe.utils import add_days
 
 from serial_tracking.constants import CARTON, LOG, SERIAL
-from serial_tracking.exchange import importing
+from serial_tracking.exchange import xlsx_import
 from tests.integration import factory as f
 from tests.integration.racing import ERROR, REFUSED, Session, cancel_latest_first, keep, race
 from tests.integration.sheets import sheet
@@ -483,8 +483,8 @@ def test_an_import_whose_worker_is_killed_stores_nothing_and_runs_again(jobs, mo
 			{"doctype": "File", "file_name": f"{run}.xlsx", "is_private": 1, "content": sheet(rows)}
 		).insert()
 		frappe.db.commit()
-		monkeypatch.setattr(importing, "IN_REQUEST", 10)  # a job past 10 rows, as past 1,000
-		assert importing.start(file.file_url)["rows"] == JOB_ROOM
+		monkeypatch.setattr(xlsx_import, "IN_REQUEST", 10)  # a job past 10 rows, as past 1,000
+		assert xlsx_import.start(file.file_url)["rows"] == JOB_ROOM
 		frappe.db.commit()  # the request ends: the job is queued
 		frappe.set_user("Administrator")
 
@@ -505,7 +505,7 @@ def test_an_import_whose_worker_is_killed_stores_nothing_and_runs_again(jobs, mo
 
 		# Run again: it completes.
 		frappe.set_user(JOB_USER)
-		importing.start(file.file_url)
+		xlsx_import.start(file.file_url)
 		frappe.db.commit()
 		frappe.set_user("Administrator")
 		workers.append(_Worker())
@@ -546,7 +546,7 @@ def test_an_export_whose_worker_is_killed_leaves_no_file_and_runs_again(jobs, mo
 	)
 
 	from serial_tracking.exchange import export
-	from serial_tracking.stock import registration
+	from serial_tracking.stock import in_stock_registration
 
 	run = _run()
 	codes = [f"FLTE{run}-{n:02d}" for n in range(12)]
@@ -555,7 +555,7 @@ def test_an_export_whose_worker_is_killed_leaves_no_file_and_runs_again(jobs, mo
 	try:
 		if _free(JOB_ITEM) < len(codes):
 			pytest.skip("no room left at the warehouse to register the serials to export")
-		registration.register(JOB_ITEM, WAREHOUSE, f.text(codes))
+		in_stock_registration.register(JOB_ITEM, WAREHOUSE, f.text(codes))
 		create_notification_settings(JOB_USER)
 		frappe.db.commit()
 		made = set(frappe.get_all("File", filters=files, pluck="name"))

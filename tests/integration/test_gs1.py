@@ -7,7 +7,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.stock import gtins as item_gtins
-from serial_tracking.stock.registration import register
+from serial_tracking.stock.in_stock_registration import register
 
 from .factory import (
 	GTIN,

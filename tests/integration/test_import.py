@@ -19,7 +19,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.constants import LOG, SERIAL
-from serial_tracking.exchange import importing
+from serial_tracking.exchange import xlsx_import
 from tests.hostile import corpus
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP, user_with
@@ -77,9 +77,9 @@ def stock(item, warehouse, qty):
 	f.stock_entry("Material Receipt", [(item, qty, None, None, warehouse)])
 
 
-def refused(file_url) -> list[importing.ImportProblem]:
+def refused(file_url) -> list[xlsx_import.ImportProblem]:
 	before = stored()
-	with pytest.raises(importing.ImportRefused) as caught:
+	with pytest.raises(xlsx_import.ImportRefused) as caught:
 		api.import_serials(file_url)
 	assert stored() == before, "nothing may be stored when a row is refused"
 	return caught.value.problems
@@ -99,7 +99,7 @@ def file_refused(file_url, match: str, call=None, seconds: float = 1.5) -> str:
 		call(file_url)
 	took = time.monotonic() - started
 	assert took < seconds, f"refused after {took:.2f} s"
-	assert not isinstance(caught.value, importing.ImportRefused)
+	assert not isinstance(caught.value, xlsx_import.ImportRefused)
 	assert (*stored(), files()) == before, "nothing may be stored when a file is refused"
 	return str(caught.value)
 
@@ -109,7 +109,7 @@ def by_row(problems):
 
 
 def test_template_has_the_columns_text_formats_and_a_sheet_that_explains_them():
-	book = load_workbook(io.BytesIO(importing.template()))
+	book = load_workbook(io.BytesIO(xlsx_import.template()))
 	codes, help_sheet = book.worksheets
 	assert codes.title == "SN codes" and help_sheet.title == "How to fill"
 	assert [c.value for c in codes[1]] == HEADER
@@ -126,7 +126,7 @@ def test_a_template_filled_in_registers_several_items_and_warehouses(upload):
 	stock(ITEM_A, MAIN, 2)
 	stock(ITEM_A, SHOP, 1)
 	stock(ITEM_B, SHOP, 2)
-	book = load_workbook(io.BytesIO(importing.template()))
+	book = load_workbook(io.BytesIO(xlsx_import.template()))
 	ws = book.worksheets[0]
 	tag = uuid.uuid4().hex[:6].upper()
 	rows = [
@@ -206,13 +206,13 @@ def test_every_bad_row_is_reported_at_once_with_row_column_value_and_reason(uplo
 		(14, "warehouse"): ("", "a warehouse is required"),
 	}
 	assert set(found) == set(expected)
-	labels = dict(zip(importing.KEYS, HEADER, strict=True))
+	labels = dict(zip(xlsx_import.KEYS, HEADER, strict=True))
 	for (row, column), (value, reason) in expected.items():
 		p = found[(row, column)]
 		assert (p.value, p.reason[: len(reason)]) == (value, reason)
 		message = p.message()
 		assert message.startswith(
-			f'Row {row}, {labels[column]} (column {importing.LETTERS[column]}), "{value}": '
+			f'Row {row}, {labels[column]} (column {xlsx_import.LETTERS[column]}), "{value}": '
 		)
 		assert reason in message
 
@@ -221,7 +221,7 @@ def test_the_refusal_is_a_table_with_every_value_escaped(upload):
 	items(ITEM_A)
 	url = upload(sheet([[ITEM_A, None, MAIN, "<b>x</b>", None]]))
 	frappe.clear_messages()
-	with pytest.raises(importing.ImportRefused):
+	with pytest.raises(xlsx_import.ImportRefused):
 		api.import_serials(url)
 	shown = frappe.local.message_log[-1]
 	assert shown["as_table"] == 1
@@ -296,8 +296,8 @@ def test_columns_renamed_or_moved_are_refused_naming_what_was_expected_where(upl
 	problems = refused(upload(sheet([[ITEM_A, None, MAIN, "X-1", None]], header=header)))
 	p = problems[0]
 	assert (p.row, p.column, p.value) == (1, column, found)
-	letter = importing.LETTERS[column]
-	expected = dict(zip(importing.KEYS, HEADER, strict=True))[column]
+	letter = xlsx_import.LETTERS[column]
+	expected = dict(zip(xlsx_import.KEYS, HEADER, strict=True))[column]
 	assert f'expected the header "{expected}" in column {letter}, found "{found}"' in p.reason
 
 
@@ -305,14 +305,14 @@ def test_headers_in_the_users_language_are_read_too(upload, monkeypatch):
 	items(ITEM_A)
 	stock(ITEM_A, MAIN, 1)
 	translated = {h: h.upper() + " (XX)" for h in HEADER}
-	monkeypatch.setattr(importing, "_", lambda text: translated.get(text, text))
+	monkeypatch.setattr(xlsx_import, "_", lambda text: translated.get(text, text))
 	code = f"LANG{uuid.uuid4().hex[:6].upper()}"
 	content = sheet([[ITEM_A, None, MAIN, code, None]], header=[translated[h] for h in HEADER])
 	assert api.import_serials(upload(content)) == {"registered": 1}
 
 
 def test_more_rows_than_the_limit_are_refused_reading_no_further(upload, monkeypatch):
-	monkeypatch.setattr(importing, "MAX_ROWS", 5)
+	monkeypatch.setattr(xlsx_import, "MAX_ROWS", 5)
 	read = []
 
 	def rows():
@@ -322,7 +322,7 @@ def test_more_rows_than_the_limit_are_refused_reading_no_further(upload, monkeyp
 			yield n + 2, (ITEM_A, None, MAIN, f"X-{n}", None)
 
 	with pytest.raises(frappe.ValidationError, match="has more than 5 rows"):
-		importing._read_rows(rows(), "big.xlsx", most=importing.MAX_ROWS)
+		xlsx_import._read_rows(rows(), "big.xlsx", most=xlsx_import.MAX_ROWS)
 	assert len(read) == 6
 
 	url = upload(sheet([[ITEM_A, None, MAIN, f"X-{n}", None] for n in range(6)]))
@@ -330,27 +330,27 @@ def test_more_rows_than_the_limit_are_refused_reading_no_further(upload, monkeyp
 	with pytest.raises(
 		frappe.ValidationError, match=r"has more than 5 rows \(it has a row 7\); split it into"
 	):
-		importing.read_file(importing.file_of(url).get_full_path(), "big.xlsx", most=importing.MAX_ROWS)
+		xlsx_import.read_file(xlsx_import.file_of(url).get_full_path(), "big.xlsx", most=xlsx_import.MAX_ROWS)
 	assert stored() == before
 
 
 def test_the_limit_counts_row_numbers_not_filled_rows(write, monkeypatch):
 	"""Row numbers, not filled rows: a row past row MAX_ROWS + 1 is refused whatever lies between,
 	even an empty one (every row a sheet has is bounded so); empty rows before it are skipped."""
-	monkeypatch.setattr(importing, "MAX_ROWS", 5)
+	monkeypatch.setattr(xlsx_import, "MAX_ROWS", 5)
 	rows = [corpus.xlsx_row(3, (ITEM_A, None, MAIN, "N-1")), corpus.xlsx_row(7, (ITEM_A, None, MAIN, "N-2"))]
 	content = corpus.xlsx_file(_sheet_of(*rows))
 	with pytest.raises(frappe.ValidationError, match=r"has more than 5 rows \(it has a row 7\)"):
-		importing.read_file(write(content), "gaps.xlsx", most=importing.MAX_ROWS)
+		xlsx_import.read_file(write(content), "gaps.xlsx", most=xlsx_import.MAX_ROWS)
 	empty_past = corpus.xlsx_file(_sheet_of(rows[0], '<row r="6"><c r="A6"/></row>', '<row r="9"/>'))
 	with pytest.raises(frappe.ValidationError, match=r"has more than 5 rows \(it has a row 9\)"):
-		importing.read_file(write(empty_past), "gaps.xlsx", most=importing.MAX_ROWS)
+		xlsx_import.read_file(write(empty_past), "gaps.xlsx", most=xlsx_import.MAX_ROWS)
 	empty_within = corpus.xlsx_file(_sheet_of(rows[0], '<row r="5"/>', '<row r="6"><c r="A6"/></row>'))
-	lines, problems = importing.read_file(write(empty_within), "gaps.xlsx", most=importing.MAX_ROWS)
+	lines, problems = xlsx_import.read_file(write(empty_within), "gaps.xlsx", most=xlsx_import.MAX_ROWS)
 	assert [line.row for line in lines] == [3] and not problems
 	backwards = corpus.xlsx_file(_sheet_of(rows[1], rows[0]))
 	with pytest.raises(frappe.ValidationError, match="has row 3 after row 7; save it again from Excel"):
-		importing.read_file(write(backwards), "backwards.xlsx")
+		xlsx_import.read_file(write(backwards), "backwards.xlsx")
 
 
 def _sheet_of(*rows: str):
@@ -438,13 +438,13 @@ def test_more_than_a_thousand_rows_go_to_a_job_with_the_same_all_or_nothing(uplo
 	answer = api.import_serials(upload(sheet(rows)))
 	assert answer["rows"] == 1200 and answer["job"].endswith(queued[0][1]["job_id"])
 	method, kwargs = queued[0]
-	assert method is importing.import_in_background
+	assert method is xlsx_import.import_in_background
 	assert kwargs["queue"] == "long" and kwargs["enqueue_after_commit"]
 	assert stored() == before
 
 	# the job, run here as the worker would run it (it commits its own transaction)
 	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
-	assert importing.import_in_background(kwargs["file_url"], kwargs["user"]) == 1200
+	assert xlsx_import.import_in_background(kwargs["file_url"], kwargs["user"]) == 1200
 	assert stored() == (before[0] + 1200, before[1] + 1200)
 	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
 	assert "is done: 1200 registered" in note.subject
@@ -458,7 +458,7 @@ def test_a_job_whose_rows_are_refused_stores_nothing_and_lists_the_problems(uplo
 	url = upload(sheet(rows))
 	owner = frappe.session.user
 	before = stored()
-	assert importing.import_in_background(url, owner) == 0
+	assert xlsx_import.import_in_background(url, owner) == 0
 	assert stored() == before
 	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
 	assert "was refused: 2 problems; nothing was stored" in note.subject
@@ -472,7 +472,7 @@ def test_a_job_with_more_than_a_hundred_problems_attaches_a_file_of_them_all(upl
 	rows = [[ITEM_A, None, MAIN, f"bad {n}", None] for n in range(1050)]
 	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
 	owner = frappe.session.user
-	importing.import_in_background(upload(sheet(rows)), owner)
+	xlsx_import.import_in_background(upload(sheet(rows)), owner)
 	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
 	assert "1050 problems" in note.subject
 	assert note.email_content.count("<li>") == 100 and "950 more problems" in note.email_content
@@ -632,10 +632,10 @@ def test_a_row_numbered_far_away_costs_what_the_next_row_costs(write):
 	path = write(corpus.far_row())
 	with (
 		open(path, "rb") as handle,
-		importing._Archive(handle, "far.xlsx", time.monotonic() + 5, 5) as archive,
+		xlsx_import._Archive(handle, "far.xlsx", time.monotonic() + 5, 5) as archive,
 	):
-		sheet_part, strings_part, book = importing._open_workbook(archive)
-		rows = importing._SheetRows(archive, sheet_part, strings_part, book)
+		sheet_part, strings_part, book = xlsx_import._open_workbook(archive)
+		rows = xlsx_import._SheetRows(archive, sheet_part, strings_part, book)
 		try:
 			read = [number for number, _values in rows]
 		finally:
@@ -649,7 +649,7 @@ def test_zip_parts_are_counted_before_zipfile_reads_their_directory(upload, monk
 	def never(*args, **kwargs):
 		raise AssertionError("the zip's directory was read")
 
-	monkeypatch.setattr(importing, "_Archive", never)
+	monkeypatch.setattr(xlsx_import, "_Archive", never)
 	file_refused(url, "holds 5,006 parts")
 	monkeypatch.undo()
 	# an end record stating 5 parts: zipfile reads the directory (a few hundred KB), then the count
@@ -659,8 +659,8 @@ def test_zip_parts_are_counted_before_zipfile_reads_their_directory(upload, monk
 	stating_five = upload(bytes(content))
 	file_refused(stating_five, "holds 5,006 parts")
 	# and its directory (330 KB) past a smaller bound is refused before zipfile reads it
-	monkeypatch.setattr(importing, "MAX_DIRECTORY", 100_000)
-	monkeypatch.setattr(importing, "_Archive", never)
+	monkeypatch.setattr(xlsx_import, "MAX_DIRECTORY", 100_000)
+	monkeypatch.setattr(xlsx_import, "_Archive", never)
 	file_refused(stating_five, "lists its parts in 3.. KB; an xlsx file to import may take at most 97 KB")
 
 
@@ -679,12 +679,12 @@ def test_what_a_file_unpacks_to_is_bounded_in_all_and_part_by_part(upload, monke
 	items(ITEM_A)
 	content = sheet([[ITEM_A, None, MAIN, "CAP-1", None]])
 	# 3 MB that pack no smaller (a picture, say): not read, yet counted
-	monkeypatch.setattr(importing, "MAX_UNPACKED", 2 * 1024 * 1024)
+	monkeypatch.setattr(xlsx_import, "MAX_UNPACKED", 2 * 1024 * 1024)
 	padded = with_part(content, "xl/media/image1.bin", secrets.token_bytes(3 * 1024 * 1024))
 	file_refused(upload(padded), "unpacks to 4 MB; an import file may unpack to at most 2 MB: split it")
-	monkeypatch.setattr(importing, "MAX_UNPACKED", 1024 * 1024 * 1024)
+	monkeypatch.setattr(xlsx_import, "MAX_UNPACKED", 1024 * 1024 * 1024)
 	# a part read whole (the styles) past MAX_PART, though it packs like any part
-	monkeypatch.setattr(importing, "MAX_PART", 1024 * 1024)
+	monkeypatch.setattr(xlsx_import, "MAX_PART", 1024 * 1024)
 	styles = zipfile.ZipFile(io.BytesIO(content)).read("xl/styles.xml")
 	big = styles.replace(b"</styleSheet>", f"<!-- {secrets.token_hex(1024 * 1024)} --></styleSheet>".encode())
 	file_refused(
@@ -692,7 +692,7 @@ def test_what_a_file_unpacks_to_is_bounded_in_all_and_part_by_part(upload, monke
 		r"holds a part \(xl/styles.xml\) of more than 1 MB; a spreadsheet's is far smaller",
 	)
 	# and the same file read with the usual limit is imported as any
-	monkeypatch.setattr(importing, "MAX_PART", 16 * 1024 * 1024)
+	monkeypatch.setattr(xlsx_import, "MAX_PART", 16 * 1024 * 1024)
 	stock(ITEM_A, MAIN, 1)
 	assert api.import_serials(upload(with_part(content, "xl/styles.xml", big))) == {"registered": 1}
 
@@ -704,7 +704,7 @@ def test_a_part_declaring_less_than_it_inflates_to_is_read_no_further_than_it_de
 	with book.open("xl/worksheets/sheet1.xml") as part:
 		assert len(part.read()) == 4096  # of about 30 MB its data inflates to
 	with pytest.raises(frappe.ValidationError, match="could not be read as an xlsx file"):
-		importing.read_file(write(content), "lying.xlsx")
+		xlsx_import.read_file(write(content), "lying.xlsx")
 
 
 def test_a_reading_past_its_deadline_is_stopped(upload, monkeypatch):
@@ -720,7 +720,7 @@ def test_a_reading_past_its_deadline_is_stopped(upload, monkeypatch):
 	url = upload(
 		corpus.xlsx_file([corpus._SHEET_START + corpus.xlsx_row(1, HEADER), *rows, corpus._SHEET_END])
 	)
-	monkeypatch.setattr(importing, "READ_SECONDS", 0.3)
+	monkeypatch.setattr(xlsx_import, "READ_SECONDS", 0.3)
 	message = file_refused(url, r"took more than 0.3 seconds and was stopped: split it into smaller files")
 	assert "Reading " in message
 
@@ -728,7 +728,7 @@ def test_a_reading_past_its_deadline_is_stopped(upload, monkeypatch):
 def test_the_request_reads_no_further_than_what_it_imports_and_the_job_reads_the_rest(upload, monkeypatch):
 	items(ITEM_A)
 	stock(ITEM_A, MAIN, 30)
-	monkeypatch.setattr(importing, "IN_REQUEST", 10)
+	monkeypatch.setattr(xlsx_import, "IN_REQUEST", 10)
 	queued = []
 	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: queued.append(kwargs))
 	tag = uuid.uuid4().hex[:6].upper()
@@ -743,7 +743,7 @@ def test_the_request_reads_no_further_than_what_it_imports_and_the_job_reads_the
 	# the job reads every row, and refuses the file: nothing stored
 	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
 	owner = frappe.session.user
-	assert importing.import_in_background(url, owner) == 0
+	assert xlsx_import.import_in_background(url, owner) == 0
 	assert stored() == before
 	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
 	assert "failed; nothing was stored" in note.subject
@@ -778,8 +778,8 @@ def test_a_job_whose_transaction_the_database_rolled_back_still_tells_the_user(u
 
 	url = upload(sheet([[ITEM_A, None, MAIN, "RVD-0001", None]]))
 	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
-	monkeypatch.setattr(importing, "register", deadlocked)
+	monkeypatch.setattr(xlsx_import, "register", deadlocked)
 	owner = frappe.session.user
-	assert importing.import_in_background(url, owner) == 0
+	assert xlsx_import.import_in_background(url, owner) == 0
 	note = frappe.get_last_doc("Notification Log", filters={"for_user": owner})
 	assert "failed; nothing was stored" in note.subject

@@ -7,7 +7,7 @@ import pytest
 
 import frappe
 
-from serial_tracking.exchange import importing
+from serial_tracking.exchange import xlsx_import
 from tests.integration import factory as f
 from tests.integration.racing import (
 	DONE,
@@ -49,8 +49,8 @@ def _file(job):
 
 
 def _import(file):
-	lines, problems = importing.read(file)
-	importing.register(lines, problems, ("File", file.name))
+	lines, problems = xlsx_import.read(file)
+	xlsx_import.register(lines, problems, ("File", file.name))
 
 
 def _draft_receipt(job):

@@ -10,7 +10,7 @@ import pytest
 import frappe
 
 from serial_tracking import api
-from serial_tracking.printing import labels as pdf_labels
+from serial_tracking.printing import label_pages as pdf_labels
 from serial_tracking.printing.barcodes import Label, pattern
 from serial_tracking.printing.layouts import LAYOUT, STANDARD, ensure_label_layouts, get_layout
 from tests.integration import factory as f

@@ -32,7 +32,7 @@ import frappe
 
 from erpnext.stock.doctype.stock_entry.stock_entry import make_stock_in_entry
 
-from serial_tracking.stock import consistency, registration
+from serial_tracking.stock import consistency_check, in_stock_registration
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP, TRANSIT
 from tests.integration.model import (
@@ -129,7 +129,7 @@ def compare(model: Model) -> None:
 		assert active.get(code) == [e.voucher for e in expected.entries], (
 			f"{code}: active log {active.get(code)}, the model says {[e.voucher for e in expected.entries]}"
 		)
-	differences = [d for item in ITEMS for d in consistency.check(item)]
+	differences = [d for item in ITEMS for d in consistency_check.check(item)]
 	assert [d for d in differences if d.kind != "stock"] == [], differences
 	found = {(d.item_code, d.warehouse, int(d.found), int(d.expected)) for d in differences}
 	expected = model.stock_differences(ITEMS)
@@ -371,7 +371,9 @@ class Ledger(RuleBasedStateMachine):
 		plain = f.purchase_receipt([(item, len(codes), None, warehouse)])
 		self.model.receive_plain((plain.doctype, plain.name), item, warehouse, len(codes))
 		refusal = self.expect("register", item, codes, target=warehouse)
-		done = self.attempt(refusal, lambda: registration.register(item, warehouse, "\n".join(codes)))
+		done = self.attempt(
+			refusal, lambda: in_stock_registration.register(item, warehouse, "\n".join(codes))
+		)
 		if refusal:
 			frappe.db.rollback(save_point="st_model_plain")
 			new_request(rolled_back=True)

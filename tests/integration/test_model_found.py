@@ -5,7 +5,7 @@ import pytest
 import frappe
 
 from serial_tracking.messages import SerialCancelError
-from serial_tracking.stock import consistency
+from serial_tracking.stock import consistency_check
 from tests.integration import factory as f
 from tests.integration.factory import MAIN, SHOP
 from tests.integration.model_site import ITEMS, count_of, master_data
@@ -18,15 +18,15 @@ def test_a_count_is_the_quantity_erpnext_holds():
 	master_data()
 	item = ITEMS[0]
 	f.reconciliation([(item, 1, ["HMX-01"], MAIN)])
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 	f.purchase_receipt([(item, 2, ["HMX-02", "HMX-03"], MAIN)])
 	f.delivery_note([(item, 1, ["HMX-02"], MAIN)])
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 	count = count_of(item, MAIN, ["HMX-03"], 150)
 	assert frappe.db.get_value("Serial Number", "HMX-01", "status") == "Missing"
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 	count.cancel()
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 
 
 def _cancel_if_allowed(doc):
@@ -50,7 +50,7 @@ def test_cancelling_a_receipt_that_a_later_count_confirmed_keeps_the_ledger_with
 	count_of(item, SHOP, ["HMX-01"], 150)
 	frappe.db.savepoint("st_found_cancel")
 	_cancel_if_allowed(receipt)
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 
 
 def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_with_the_stock():
@@ -65,7 +65,7 @@ def test_cancelling_a_transfer_out_of_a_place_counted_since_keeps_the_ledger_wit
 	count_of(item, MAIN, ["HMX-02"], 150)
 	frappe.db.savepoint("st_found_cancel")
 	_cancel_if_allowed(transfer)
-	assert consistency.check(item) == []
+	assert consistency_check.check(item) == []
 
 
 def test_a_cancel_behind_a_later_count_of_its_place_names_the_count():

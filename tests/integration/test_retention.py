@@ -14,7 +14,7 @@ from frappe.utils import add_to_date, now_datetime
 
 from serial_tracking import api
 from serial_tracking.devtools.bench_find import insert_serials
-from serial_tracking.exchange import importing, retention
+from serial_tracking.exchange import retention, xlsx_import
 from tests.integration.factory import COMPANY, MAIN, user_with
 
 NAMES = ("sn-codes-%", "sn-labels-%", "sn-import-problems-%")
@@ -73,7 +73,7 @@ def test_the_apps_files_older_than_the_setting_go_newer_ones_and_users_own_files
 	export = _file(api.export_serials(filters={"serial_no": "SRT*"}, format="csv")["file_url"])
 	labels = _file(api.print_labels(codes=codes, format="zpl")["file_url"])
 	newer = _file(api.export_serials(filters={"serial_no": "SRT*"}, format="xlsx")["file_url"])
-	problems = importing._problem_file([])
+	problems = xlsx_import._problem_file([])
 	# one the user made public since (Desk's "Is Private" unticked): theirs to keep
 	published = _file(api.print_labels(codes=codes[:1], format="zpl")["file_url"])
 	frappe.set_user("Administrator")

@@ -10,7 +10,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.constants import LOG
-from serial_tracking.stock import cartons, consistency
+from serial_tracking.stock import cartons, consistency_check
 from serial_tracking.stock.counting import SCAN, CountError
 from tests.integration import factory as f
 
@@ -36,7 +36,7 @@ def _state(code: str) -> tuple:
 
 
 def _differences(items: list[str]) -> list:
-	return [d for item in items for d in consistency.check(item)]
+	return [d for item in items for d in consistency_check.check(item)]
 
 
 def _world(run: str):

@@ -10,7 +10,7 @@ import pytest
 import frappe
 
 from serial_tracking import api
-from serial_tracking.stock import consistency
+from serial_tracking.stock import consistency_check
 from serial_tracking.stock.counting import SCAN
 from tests.integration import factory as f
 from tests.integration.racing import DONE, REFUSED, Session, cancel_latest_first, keep, no_raw_errors, race
@@ -101,7 +101,7 @@ def test_two_users_posting_one_count_at_once_post_it_once():
 		)
 		assert reconciliations == [posted.documents[0].document_name]
 		assert frappe.db.get_value("Serial Number", codes[5], "status") == "Missing"
-		assert consistency.check(ITEM) == []
+		assert consistency_check.check(ITEM) == []
 	finally:
 		_clean_up(count, receipt)
 
@@ -134,7 +134,7 @@ def test_a_count_posted_while_one_of_its_units_is_sold_ends_consistent_whichever
 		posted = frappe.get_doc("Serial Count", count)
 		assert (posted.docstatus, posted.status) == (1, "Posted")
 		assert frappe.db.get_value("Serial Number", codes[5], "status") == "Missing"
-		assert consistency.check(ITEM) == []
+		assert consistency_check.check(ITEM) == []
 	finally:
 		# Whichever came later is cancelled first (the count cancels the documents it made).
 		frappe.db.rollback()

@@ -173,7 +173,7 @@ def _xlsx(rows) -> bytes:
 @pytest.fixture(scope="module")
 def world(site):
 	frappe = site
-	from serial_tracking.stock import counting, registration
+	from serial_tracking.stock import counting, in_stock_registration
 
 	prefix = f"PM{secrets.token_hex(3).upper()}-"
 	w = World(prefix, factory.codes(f"{prefix}M", 4), factory.codes(f"{prefix}S", 4))
@@ -196,7 +196,7 @@ def world(site):
 		factory.stock_entry("Material Receipt", [(PHONE, 40, None, None, MAIN)])
 		# Sold to the second customer: registered (a manager's statement names no party) and sold.
 		w.sold_away = factory.codes(f"{prefix}C", 2)
-		registration.register(PHONE, MAIN, "\n".join(w.sold_away))
+		in_stock_registration.register(PHONE, MAIN, "\n".join(w.sold_away))
 		sale = factory.delivery_note([(PHONE, 2, w.sold_away, MAIN)], customer=factory.CUSTOMER2)
 		w.docs[("Delivery Note", "away")] = sale.name
 		# Bought from the second supplier, packed in a carton by the receipt.
@@ -253,7 +253,7 @@ def world(site):
 			)[0]
 		for n, (key, *_rest) in enumerate(PRINCIPALS):
 			spares = {"delete": f"{prefix}D{n}", "correct": f"{prefix}C{n}"}
-			registration.register(PHONE, MAIN, "\n".join(spares.values()))
+			in_stock_registration.register(PHONE, MAIN, "\n".join(spares.values()))
 			# Counts of the principal's own: one to scan into (the main warehouse's phones, with a
 			# unit of the shop scanned: misplaced), one to post, one posted to cancel, one to delete.
 			spares["count"] = _count(frappe, MAIN, PHONE)

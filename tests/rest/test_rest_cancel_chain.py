@@ -34,12 +34,12 @@ def long_chain(site):
 	finally:
 		from frappe.utils.background_jobs import get_job
 
-		from serial_tracking.stock import cancelling
+		from serial_tracking.stock import cancel_planner
 
 		frappe.db.rollback()
-		if job := get_job(cancelling._job_id(("Purchase Receipt", receipt.name))):
+		if job := get_job(cancel_planner._job_id(("Purchase Receipt", receipt.name))):
 			job.delete()
-		cancelling._release(("Purchase Receipt", receipt.name))
+		cancel_planner._release(("Purchase Receipt", receipt.name))
 		cancel_latest_first(made)
 		frappe.db.delete("Notification Log", {"document_name": receipt.name})
 		frappe.db.commit()

@@ -1,4 +1,4 @@
-from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
+from serial_tracking.core.ledger_differences import Difference, replay_differences, stock_differences
 from serial_tracking.core.states import Movement, Operation, State, Status
 
 

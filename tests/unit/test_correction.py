@@ -2,8 +2,8 @@
 
 import pytest
 
-from serial_tracking.core import correction
-from serial_tracking.core.consistency import replay_differences
+from serial_tracking.core import code_changes
+from serial_tracking.core.ledger_differences import replay_differences
 from serial_tracking.core.problems import Reason
 from serial_tracking.core.states import Movement, Operation, State, Status, replay
 from serial_tracking.core.voiding import LoggedMovement, blocking_vouchers, voided_rows
@@ -84,7 +84,7 @@ def test_statements_after_a_correction_are_still_voided_with_the_document_before
 	[("ＡＢＣ－１", "ABC-1"), ("  abc-1 ", "abc-1"), ("", "")],
 )
 def test_new_code_is_folded_and_trimmed(text, expected):
-	assert correction.new_code(text) == expected
+	assert code_changes.new_code(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -99,36 +99,36 @@ def test_new_code_is_folded_and_trimmed(text, expected):
 	],
 )
 def test_a_new_code_passes_every_code_rule(code, reason):
-	assert correction.code_problem(code, max_length=10).reason is reason
+	assert code_changes.code_problem(code, max_length=10).reason is reason
 
 
 def test_a_good_new_code_has_no_problem():
-	assert correction.code_problem("PH-0001", max_length=10) is None
+	assert code_changes.code_problem("PH-0001", max_length=10) is None
 
 
 def test_only_letter_case_is_a_case_change():
-	assert correction.is_case_change("abc-1", "ABC-1")
-	assert not correction.is_case_change("abc-1", "abc-2")
+	assert code_changes.is_case_change("abc-1", "ABC-1")
+	assert not code_changes.is_case_change("abc-1", "abc-2")
 
 
 @pytest.mark.parametrize("operation", [Operation.SELL, Operation.SALES_RETURN, Operation.TRANSFER_IN])
 def test_movements_of_existing_serials_read_old_codes(operation):
-	assert correction.names_known_serials(operation)
+	assert code_changes.names_known_serials(operation)
 
 
 @pytest.mark.parametrize("operation", [Operation.RECEIVE, Operation.REGISTER, Operation.COUNT])
 def test_what_may_bring_a_new_unit_in_keeps_an_old_code(operation):
-	assert not correction.names_known_serials(operation)
+	assert not code_changes.names_known_serials(operation)
 
 
 def test_old_codes_in_a_text_become_current_ones():
-	assert correction.rename_entries("old-1, X-2\nOLD-3", {"OLD-1": "NEW-1", "OLD-3": "NEW-3"}) == (
+	assert code_changes.rename_entries("old-1, X-2\nOLD-3", {"OLD-1": "NEW-1", "OLD-3": "NEW-3"}) == (
 		"NEW-1\nX-2\nNEW-3"
 	)
-	assert correction.rename_entries("X-2 X-3", {"OLD-1": "NEW-1"}) == "X-2 X-3"
-	assert correction.rename_entries(None, {"OLD-1": "NEW-1"}) is None
+	assert code_changes.rename_entries("X-2 X-3", {"OLD-1": "NEW-1"}) == "X-2 X-3"
+	assert code_changes.rename_entries(None, {"OLD-1": "NEW-1"}) is None
 
 
 def test_current_codes_skip_codes_that_are_serials_now_and_ambiguous_ones():
 	found = [("A", "B"), ("c", "D"), ("E", "F"), ("e", "G"), ("H", "I"), ("h", "I")]
-	assert correction.current_codes(found, known={"C"}) == {"A": "B", "H": "I"}
+	assert code_changes.current_codes(found, known={"C"}) == {"A": "B", "H": "I"}

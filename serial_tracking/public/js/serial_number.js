@@ -1,6 +1,6 @@
 // The Serial Number form. Its state (status, warehouse, last document, parties) is the ledger's: the
 // stock documents set it, so a saved serial is shown read-only and without Save, except the one edit a
-// manager may make by hand, moving a serial in stock to another warehouse (stock/registration.py).
+// manager may make by hand, moving a serial in stock to another warehouse (stock/in_stock_registration.py).
 // Its buttons: "Traceability" (the Serial Traceability report of the serial), "Print label"
 // (serial_tracking.labels, labels.js) and, for a manager, "Correct Code" (serial_tracking.api.correct_code).
 // Below: the unit's figures, then its lives newest first (each receipt from a supplier opens one),

@@ -2,7 +2,7 @@ import frappe
 from frappe.model.document import Document
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.stock import registration
+from serial_tracking.stock import in_stock_registration
 
 
 class SerialNumber(Document):
@@ -14,23 +14,23 @@ class SerialNumber(Document):
 	"""
 
 	def before_insert(self):
-		registration.check_new(self)
+		in_stock_registration.check_new(self)
 
 	def after_insert(self):
-		registration.log_new(self)
+		in_stock_registration.log_new(self)
 
 	def validate(self):
 		if self.is_new():
 			return
 		before = self.get_doc_before_save()
 		if before:
-			registration.check_change(self, before)
+			in_stock_registration.check_change(self, before)
 
 	def on_update(self):
-		registration.log_change(self)
+		in_stock_registration.log_change(self)
 
 	def on_trash(self):
-		registration.check_delete(self)
+		in_stock_registration.check_delete(self)
 
 
 def on_doctype_update():

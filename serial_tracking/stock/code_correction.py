@@ -17,7 +17,7 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
-from serial_tracking.core import correction
+from serial_tracking.core import code_changes
 from serial_tracking.core.codes import key, split
 from serial_tracking.core.plan import RowRequest
 from serial_tracking.core.states import Operation
@@ -35,9 +35,9 @@ def correct(serial_no: str, new_code: str) -> str:
 	"""Rename ``serial_no`` to ``new_code``; the new name. Nothing changes on a refusal.
 
 	The caller checks that the user may (``serial_tracking.api.correct_code``)."""
-	new = correction.new_code(new_code)
+	new = code_changes.new_code(new_code)
 	shown_old, shown_new = escape_html(serial_no), escape_html(new)
-	problem = correction.code_problem(new, get_settings().limits.max_length)
+	problem = code_changes.code_problem(new, get_settings().limits.max_length)
 	if not problem and new:
 		# A serial may never take a carton's code.
 		problem = next(iter(cartons.collisions([new])), None)
@@ -52,7 +52,7 @@ def correct(serial_no: str, new_code: str) -> str:
 		old = serial.name
 		if new == old:
 			_refuse(_("{0} cannot be renamed to {1}: it is its code already").format(shown_old, shown_new))
-		if not correction.is_case_change(old, new):
+		if not code_changes.is_case_change(old, new):
 			other = frappe.db.sql(f"select `name` from `tab{SERIAL}` where `name` = %s", [new])
 			if other:
 				_refuse(
@@ -163,7 +163,7 @@ def current_codes(codes: list[str]) -> dict[str, str]:
 		" where l.`is_cancelled` = 0 and c.`name` is null",
 		(ledger.json_rows([[code] for code in codes if len(code) <= 140]),),
 	)
-	return correction.current_codes([(old, new) for old, new in found], set())
+	return code_changes.current_codes([(old, new) for old, new in found], set())
 
 
 def read_renamed(requests: list[RowRequest], limit: int) -> list[RowRequest]:
@@ -172,7 +172,7 @@ def read_renamed(requests: list[RowRequest], limit: int) -> list[RowRequest]:
 
 	More codes than ``limit``: left as they are, the reading refuses them anyway.
 	"""
-	moving = {id(r) for r in requests if r.text and correction.names_known_serials(r.operation)}
+	moving = {id(r) for r in requests if r.text and code_changes.names_known_serials(r.operation)}
 	codes = [code for r in requests if id(r) in moving for code in split(r.text)]
 	if not codes or len(codes) > limit:
 		return requests
@@ -180,6 +180,6 @@ def read_renamed(requests: list[RowRequest], limit: int) -> list[RowRequest]:
 	if not renamed:
 		return requests
 	return [
-		replace(r, text=correction.rename_entries(r.text, renamed)) if id(r) in moving else r
+		replace(r, text=code_changes.rename_entries(r.text, renamed)) if id(r) in moving else r
 		for r in requests
 	]

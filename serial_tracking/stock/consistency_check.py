@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from serial_tracking.constants import ITEM_FLAG
-from serial_tracking.core.consistency import Difference, replay_differences, stock_differences
+from serial_tracking.core.ledger_differences import Difference, replay_differences, stock_differences
 from serial_tracking.stock import ledger
 
 

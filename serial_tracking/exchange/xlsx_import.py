@@ -59,7 +59,7 @@ from serial_tracking.exchange import retention
 from serial_tracking.exchange.notify import notify
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, gtins, ledger, registration
+from serial_tracking.stock import cartons, gtins, in_stock_registration, ledger
 
 #: The columns of the template, in order: (key, English header).
 COLUMNS = (
@@ -1043,7 +1043,7 @@ def _plan(result: Checked, by_row, items, places, refuse_cell, progress) -> None
 		groups.setdefault((line.item_code, line.warehouse), []).append(row)
 	# The Bins first, as a stock document does before it moves serials.
 	for (item, warehouse), rows in sorted(groups.items()):
-		problem = registration.capacity_problem(item, warehouse, len(rows))
+		problem = in_stock_registration.capacity_problem(item, warehouse, len(rows))
 		if problem:
 			free = problem.params["free"]
 			refuse_cell(by_row[rows[free]], "warehouse", messages.describe(problem))
@@ -1057,7 +1057,7 @@ def _plan(result: Checked, by_row, items, places, refuse_cell, progress) -> None
 	for (item, warehouse), rows in groups.items():
 		group = [result.codes[row] for row in rows]
 		known = {key(c): states[key(c)] for c in group if key(c) in states}
-		plan = registration.statement_plan(item, Operation.REGISTER, group, known, target=warehouse)
+		plan = in_stock_registration.statement_plan(item, Operation.REGISTER, group, known, target=warehouse)
 		for problem in plan.problems:
 			refuse_cell(by_row[code_row[key(problem.code)]], "serial_no", messages.describe(problem))
 		result.steps.extend(plan.steps)
