@@ -47,7 +47,23 @@ class HandedOver(SerialTrackingError):
 	itself changed nothing."""
 
 
+#: Problems put into words in one answer or refusal; more are counted in one closing line, so that
+#: an input of a hundred thousand bad entries costs what a hundred do.
+SHOWN = 100
+
+
 def _templates() -> dict[Reason, str]:
+	"""The sentence of each reason in the user's language, made once per request and language."""
+	cache = getattr(frappe.local, "cache", None)
+	if not isinstance(cache, dict):
+		return _make_templates()
+	key = ("sn_templates", getattr(frappe.local, "lang", None))
+	if key not in cache:
+		cache[key] = _make_templates()
+	return cache[key]
+
+
+def _make_templates() -> dict[Reason, str]:
 	return {
 		Reason.TOO_LONG: _("{code} is {length} characters long; an SN code has at most {max_length}"),
 		Reason.CONTROL_CHARACTER: _("{code} contains a control or space character ({char_code})"),
@@ -291,10 +307,24 @@ def locate(problem: Problem) -> str:
 	return text
 
 
+def shown(problems: list[Problem]) -> tuple[list[Problem], int]:
+	"""The problems put into words (those of the whole input, such as too many codes, first; then the
+	entries in their order), at most ``SHOWN``, and how many more there are."""
+	whole = [p for p in problems if p.row is None and p.position is None]
+	ordered = whole + [p for p in problems if p.row is not None or p.position is not None]
+	return ordered[:SHOWN], max(len(ordered) - SHOWN, 0)
+
+
+def more(count: int) -> str:
+	return _("and {0} more problems").format(count)
+
+
 def as_dicts(problems: list[Problem]) -> list[dict]:
-	"""Problems for the API and the dialog."""
-	judge(problems)
-	return [
+	"""Problems for the API and the dialog: at most ``SHOWN``, then one entry counting the rest
+	(reason ``more``, its ``count``)."""
+	listed, rest = shown(problems)
+	judge(listed)
+	answer = [
 		{
 			"reason": p.reason.value,
 			"code": p.code,
@@ -302,15 +332,30 @@ def as_dicts(problems: list[Problem]) -> list[dict]:
 			"position": p.position,
 			"message": locate(p),
 		}
-		for p in problems
+		for p in listed
 	]
+	if rest:
+		answer.append(
+			{
+				"reason": "more",
+				"code": None,
+				"row": None,
+				"position": None,
+				"message": more(rest),
+				"count": rest,
+			}
+		)
+	return answer
 
 
 def throw(problems: list[Problem], title: str | None = None, exc=SerialTrackingError):
-	"""Refuse with every problem listed, one a line."""
+	"""Refuse with the problems listed, one a line (``SHOWN`` at most, then how many more)."""
 	if not problems:
 		return
-	judge(problems)
-	lines = [frappe.utils.escape_html(locate(p)) for p in problems]
+	listed, rest = shown(problems)
+	judge(listed)
+	lines = [frappe.utils.escape_html(locate(p)) for p in listed]
+	if rest:
+		lines.append(frappe.utils.escape_html(more(rest)))
 	message = lines[0] if len(lines) == 1 else "<br>".join(lines)
 	frappe.throw(message, exc, title=title or _("SN codes refused"))

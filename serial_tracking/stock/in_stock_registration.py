@@ -128,7 +128,7 @@ def register(item_code: str, warehouse: str, text: str) -> list[str]:
 
 def check(item_code: str, warehouse: str, text: str | None) -> dict:
 	"""What :func:`register` would say of ``text`` at ``warehouse``, asked while it is typed or scanned;
-	nothing is written or locked. Answered as a row's live check is (``stock.checking``): each entry
+	nothing is written or locked. Answered as a row's live check is (``stock.row_check``): each entry
 	good or refused with its reason, ``required`` the units the warehouse holds without a code."""
 	_check_item(item_code, warehouse)
 	parsed = parse_codes(text, gtins=gtins.of_items([item_code]).get(item_code), item_code=item_code)

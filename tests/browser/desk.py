@@ -17,6 +17,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+#: The README's pictures.
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "screenshots")
+
 TIMEOUT = 20
 MODAL = ".modal.show"
 COLOURS = {"green", "blue", "gray", "grey", "purple", "orange", "red", "yellow", "pink", "cyan", "darkgrey"}
@@ -87,6 +90,13 @@ class Desk:
 		if folder:
 			os.makedirs(folder, exist_ok=True)
 			self.driver.save_screenshot(os.path.join(folder, f"{name}.png"))
+
+	def readme_shot(self, name: str):
+		"""The README's picture ``docs/screenshots/<name>``, written only when ``ST_README_SHOTS`` is
+		set: a test run leaves the checkout as it found it."""
+		if os.environ.get("ST_README_SHOTS"):
+			os.makedirs(SCREENSHOTS, exist_ok=True)
+			self.driver.save_screenshot(os.path.join(SCREENSHOTS, name))
 
 	# Pages
 

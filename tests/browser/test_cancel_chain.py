@@ -206,9 +206,9 @@ def _run_job_of(site: str, voucher_type: str, voucher_no: str, check: bool = Tru
 		"import sys; sys.path.insert(0, sys.argv[1]); import frappe;"
 		" frappe.init(sys.argv[2], sites_path='.'); frappe.connect();"
 		" from frappe.utils.background_jobs import create_job_id;"
-		" from serial_tracking.stock import cancelling;"
+		" from serial_tracking.stock import cancel_planner;"
 		" from tests.integration.jobs import queued_job, run_as_a_worker;"
-		" run_as_a_worker(queued_job(create_job_id(cancelling._job_id((sys.argv[3], sys.argv[4])))))"
+		" run_as_a_worker(queued_job(create_job_id(cancel_planner._job_id((sys.argv[3], sys.argv[4])))))"
 	)
 	repo = str(Path(__file__).resolve().parents[2])
 	sites = Path(sys.prefix).parent / "sites"

@@ -11,8 +11,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.steps import CUSTOMER, MAIN, SUPPLIER, item
 
-SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
-
 
 def scan(desk, text: str, answered: str | None = None, poll: float = 0.5):
 	"""Type ``text`` into Scan Barcode and press Enter, as a scanner does; wait for the answer, looking
@@ -40,9 +38,8 @@ def tracked_item(api, cleanup, uid: str) -> tuple[str, str]:
 def save_shot(desk, name: str, readme: bool = False):
 	"""A step's screenshot (``ST_BROWSER_STEPS``); the README's (``readme``) is written to docs/screenshots
 	only when ``ST_README_SHOTS`` is set."""
-	if readme and os.environ.get("ST_README_SHOTS"):
-		os.makedirs(SHOTS, exist_ok=True)
-		desk.driver.save_screenshot(os.path.join(SHOTS, name))
+	if readme:
+		desk.readme_shot(name)
 	desk.snap(name.removesuffix(".png"))
 
 

@@ -1,7 +1,5 @@
 """Serial Number Search in Desk: a code prefix and a status filter change the rows and the summary."""
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("selenium")
@@ -13,7 +11,6 @@ from tests.browser.steps import PHONE, deliver, receive
 
 REPORT = "/app/query-report/Serial Number Search"
 #: The README's picture of the report, made by the test at 1440 x 900.
-SCREENSHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "serial-number-search.png"
 
 
 def summary(desk) -> dict[str, str]:
@@ -164,7 +161,7 @@ def test_names_documents_and_dates_show_whole_at_1440_and_a_print_says_how_many_
 		columns, cut = cut_cells(desk)
 		assert columns == len(WHOLE) and cut == [], cut
 		desk.snap("search-report-1440")
-		desk.driver.save_screenshot(str(SCREENSHOT))
+		desk.readme_shot("serial-number-search.png")
 
 		desk.click(button(desk, "Print labels"))
 		dialog = desk.dialog("Print SN labels")

@@ -2,7 +2,6 @@
 (each told in one line, opened to its movements by a click)."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -139,9 +138,7 @@ def test_a_serial_numbers_lives_on_its_form(desk, api, cleanup, uid):
 	desk.snap("t2-serial-lives")
 	# the README's picture: the form from its top, the life opened
 	desk.js("window.scrollTo(0, 0)")
-	shot = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "serial-number.png"
-	shot.parent.mkdir(exist_ok=True)
-	desk.driver.save_screenshot(str(shot))
+	desk.readme_shot("serial-number.png")
 
 	desk.click(desk.find('.page-actions button[data-label="Traceability"]', message="no Traceability button"))
 	rows = report_rows(desk)

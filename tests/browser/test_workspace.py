@@ -1,8 +1,6 @@
 """The Serial Tracking workspace: a starting point for a new user, one set of shortcuts, cards that
 repeat neither each other nor the shortcuts."""
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("selenium")
@@ -44,6 +42,4 @@ def test_the_workspace_starts_a_new_user_and_repeats_no_link(desk: Desk):
 	targets = {"Serial Number", "Serial Count", "Item", "Serial Tracking Settings"}
 	assert not targets & set(links) and not set(SHORTCUTS) & set(links), links
 	desk.snap("w1-workspace")
-	shot = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "workspace.png"
-	shot.parent.mkdir(exist_ok=True)
-	desk.driver.save_screenshot(str(shot))
+	desk.readme_shot("workspace.png")

@@ -244,3 +244,42 @@ def test_message(problem, message):
 	message = message() if callable(message) else message
 	assert locate(problem) == message
 	assert describe(problem) in message
+
+
+def test_a_flood_of_problems_is_worded_up_to_a_bound_and_counted_after_it(monkeypatch):
+	"""An input of a thousand bad entries and too many codes: the whole input's refusal first, the
+	first entries up to the bound, then one line counting the rest; the sentences are made once."""
+	import frappe
+
+	from serial_tracking import messages
+
+	made = []
+	make = messages._make_templates
+	monkeypatch.setattr(messages, "_make_templates", lambda: made.append(1) or make())
+	problems = parse("\n".join(f"BAD<{n}" for n in range(1, 1201))).problems
+	assert len(problems) == 1201
+
+	answer = messages.as_dicts(problems)
+	assert len(answer) == messages.SHOWN + 1
+	assert answer[0]["reason"] == Reason.TOO_MANY.value
+	assert [a["position"] for a in answer[1:-1]] == list(range(1, messages.SHOWN))
+	assert answer[-1] == {
+		"reason": "more",
+		"code": None,
+		"row": None,
+		"position": None,
+		"message": f"and {1201 - messages.SHOWN} more problems",
+		"count": 1201 - messages.SHOWN,
+	}
+	assert len(made) == 1
+
+	with pytest.raises(messages.SerialTrackingError) as refused:
+		messages.throw(problems)
+	lines = str(refused.value).split("<br>")
+	assert len(lines) == messages.SHOWN + 1
+	assert lines[0] == "1200 SN codes entered; at most 1000 are allowed at once"
+	assert lines[-1] == f"and {1201 - messages.SHOWN} more problems"
+	assert len(made) == 1
+	frappe.local.cache.clear()
+	messages.as_dicts(problems[:1])
+	assert len(made) == 2
