@@ -15,7 +15,9 @@ from tests.browser.steps import CUSTOMER, MAIN, SUPPLIER, item
 def scan(desk, text: str, answered: str | None = None, poll: float = 0.5):
 	"""Type ``text`` into Scan Barcode and press Enter, as a scanner does; wait for the answer, looking
 	every ``poll`` seconds (the timing looks often, so that the wait does not make its figures)."""
-	before = desk.js("return serial_tracking.scan_barcode.answers || 0")
+	before = desk.js(
+		"serial_tracking.scan_barcode.last = null; return serial_tracking.scan_barcode.answers || 0"
+	)
 	field = desk.form_input("scan_barcode")
 	field.send_keys(text, Keys.ENTER)
 	WebDriverWait(desk.driver, desk.timeout, poll_frequency=poll).until(
@@ -23,7 +25,10 @@ def scan(desk, text: str, answered: str | None = None, poll: float = 0.5):
 		f"no answer to the scan of {text}",
 	)
 	if answered:
-		desk.wait(lambda d: answered in desk.text_of(".desk-alert"), f"no alert saying {answered!r}")
+		# What this scan's answer said (an alert of an earlier scan may still be on the screen).
+		said = desk.js("return (serial_tracking.scan_barcode.last || {}).message || null")
+		rows = desk.js("return cur_frm.doc.items.map((r) => [r.item_code, r.qty, r.warehouse, r.sn_codes])")
+		assert said and answered in said, f"the scan of {text} said {said!r}, not {answered!r}; rows: {rows}"
 
 
 def tracked_item(api, cleanup, uid: str) -> tuple[str, str]:
