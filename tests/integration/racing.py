@@ -7,6 +7,7 @@ comes back through a queue. Separate connections see only committed data, so a
 test that races commits, and cleans up after itself (:func:`cancel_latest_first`).
 """
 
+import functools
 import multiprocessing
 import queue
 import time
@@ -63,6 +64,34 @@ def classify(e: BaseException) -> tuple[str, str]:
 	return ERROR, "".join(traceback.format_exception(e))
 
 
+#: What every racing process imports before it starts: imported once, by the fork server the
+#: processes are forked from, instead of by each process (seconds each, dozens of processes a run).
+PRELOAD = [
+	"frappe",
+	"frappe.model.document",
+	"frappe.desk.form.load",
+	"erpnext",
+	"erpnext.controllers.stock_controller",
+	"erpnext.stock.doctype.stock_entry.stock_entry",
+	"erpnext.stock.doctype.delivery_note.delivery_note",
+	"erpnext.stock.doctype.purchase_receipt.purchase_receipt",
+	"erpnext.stock.doctype.stock_reconciliation.stock_reconciliation",
+	"erpnext.stock.stock_ledger",
+	"serial_tracking.stock.events",
+	"tests.integration.factory",
+	"tests.integration.racing",
+]
+
+
+@functools.cache
+def processes():
+	"""The multiprocessing context of every process a test starts on the site: forked from a server
+	that has imported ``PRELOAD`` and holds no connection (a process still connects on its own)."""
+	context = multiprocessing.get_context("forkserver")
+	context.set_forkserver_preload(PRELOAD)
+	return context
+
+
 def keep(job):
 	"""A ``prepare`` that does nothing: the act takes the job itself."""
 	return job
@@ -104,7 +133,7 @@ def race(sessions: list[Session]) -> dict[int, list[Outcome]]:
 	rounds = {len(s.jobs) for s in sessions}
 	assert len(rounds) == 1, "every session plays every round"
 	frappe.db.commit()
-	context = multiprocessing.get_context("spawn")
+	context = processes()
 	barrier, results = context.Barrier(len(sessions)), context.Queue()
 	site, sites_path = frappe.local.site, frappe.local.sites_path
 	workers = [

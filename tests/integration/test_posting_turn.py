@@ -6,7 +6,6 @@ commit) while this process submits or plans. These tests commit, on an item of t
 unique to the run, and cancel what they made.
 """
 
-import multiprocessing
 import time
 
 import pytest
@@ -18,6 +17,7 @@ from serial_tracking.api import cancel_plan
 from serial_tracking.messages import PostingBusy
 from serial_tracking.stock import posting
 from tests.integration import factory as f
+from tests.integration import racing
 from tests.integration.jobs import Published
 from tests.integration.racing import WAREHOUSE, clean_up, new_run
 
@@ -44,7 +44,7 @@ class Holder:
 	"""A process holding the posting turn as a document for some seconds."""
 
 	def __init__(self, doc, rows: int, seconds: float):
-		context = multiprocessing.get_context("spawn")
+		context = racing.processes()
 		self.held, self.released = context.Event(), context.Queue()
 		frappe.db.commit()
 		site, place = frappe.local.site, frappe.local.sites_path
@@ -179,7 +179,7 @@ def test_a_plan_reads_without_waiting_for_a_document_being_posted(run):
 	receipt = _receipt(run, 2)
 	receipt.submit()
 	frappe.db.commit()
-	context = multiprocessing.get_context("spawn")
+	context = racing.processes()
 	started = context.Event()
 	other = context.Process(
 		target=_count_and_hold, args=(frappe.local.site, frappe.local.sites_path, run, started, 8)
