@@ -195,6 +195,22 @@ def fill(
 	big = min(BIG_PLACE, serials // 10)
 	values = _values(company, places, transit, item_codes, suppliers, customers, big)
 	counts = (len(places), len(suppliers), len(customers))
+	_insert_serials(serials, counts, values, progress)
+	timed("serials")
+	_insert_log(serials, counts, values, progress)
+	timed("log")
+	_stock(company, values)
+	frappe.db.commit()
+	timed("bins and stock ledger")
+	frappe.db.sql(f"analyze table `tab{SERIAL}`, `tab{LOG}`")
+	timed("analyze")
+	_count_made(report, item_codes, places)
+	timed("counts")
+	return report
+
+
+def _insert_serials(serials: int, counts: tuple, values: dict, progress) -> None:
+	"""The serials, a chunk at a time, one statement per path a chunk's serials took."""
 	for start in range(1, serials + 1, CHUNK):
 		end = min(start + CHUNK - 1, serials)
 		for path, (steps, _share) in PATHS.items():
@@ -203,7 +219,10 @@ def fill(
 			)
 		frappe.db.commit()
 		progress(f"serials {end:,} / {serials:,}")
-	timed("serials")
+
+
+def _insert_log(serials: int, counts: tuple, values: dict, progress) -> None:
+	"""The log rows of the serials, a chunk at a time, one statement per step of each path."""
 	for start in range(1, serials + 1, CHUNK):
 		end = min(start + CHUNK - 1, serials)
 		for path, (steps, _share) in PATHS.items():
@@ -215,12 +234,10 @@ def fill(
 				)
 		frappe.db.commit()
 		progress(f"log rows of serials {end:,} / {serials:,}")
-	timed("log")
-	_stock(company, values)
-	frappe.db.commit()
-	timed("bins and stock ledger")
-	frappe.db.sql(f"analyze table `tab{SERIAL}`, `tab{LOG}`")
-	timed("analyze")
+
+
+def _count_made(report: Report, item_codes: list[str], places: list[str]) -> None:
+	"""What the site now holds of the fill, into ``report``."""
 	report.serials = frappe.db.count(SERIAL, {"name": ("like", CODE_PREFIX + "%")})
 	report.log_rows = frappe.db.count(LOG, {"item_code": ("like", ITEM_PREFIX + "%")})
 	report.items, report.warehouses = item_codes, places
@@ -235,8 +252,6 @@ def fill(
 			ITEM_PREFIX + "%",
 		)
 	)
-	timed("counts")
-	return report
 
 
 # Master data, through the controllers
