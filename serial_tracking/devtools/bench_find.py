@@ -129,10 +129,6 @@ def _timed(action) -> float:
 
 def run(sizes=SIZES) -> str:
 	"""The figures as a markdown table; nothing is kept on the site."""
-	from serial_tracking.exchange import export
-	from serial_tracking.finding import search
-	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
-
 	warehouses = tuple(
 		frappe.get_all("Warehouse", filters={"is_group": 0}, pluck="name", limit=3, order_by="name")
 	) or (None,)
@@ -145,46 +141,7 @@ def run(sizes=SIZES) -> str:
 		"|---:|---:|---:|---:|---:|---:|",
 	]
 	for size in sizes:
-		frappe.db.rollback()
-		refuse = frappe.db.commit
-		frappe.db.commit = _no_commit
-		try:
-			stamp = now_datetime() - timedelta(days=3)
-			codes = insert_serials(size, "BENCHF-", warehouses=warehouses, statuses=STATUSES, posted_at=stamp)
-			# a prefix that one tenth of them share: all digits but the last few
-			free = len(str(size - 1)) - 1
-			prefix = codes[size // 2][: len(codes[0]) - free] + "*"
-			exact = codes[size // 2]
-			execute({"serial_no": exact})  # warm-up: modules and metadata loaded once
-			figures = {
-				"none": _timed(partial(execute, {})),
-				"exact": _timed(partial(execute, {"serial_no": exact})),
-				"prefix": _timed(partial(execute, {"serial_no": prefix})),
-				"status": _timed(partial(execute, {"status": ["Sold"]})),
-				"warehouse": _timed(partial(execute, {"warehouse": warehouses[0]})) if warehouses[0] else 0,
-			}
-			plans = {
-				name: _index(search, filters) for name, filters in _lookups(exact, prefix, warehouses[0])
-			}
-			rows = search.count({"serial_no": "BENCHF-*"})
-			figures["xlsx"] = _timed(partial(export._xlsx, search.batches({"serial_no": "BENCHF-*"})))
-			# ERPNext's own serials, as many, through its Serial No list (page and count)
-			erp = insert_erpnext_serials(size, "BENCHE-", warehouses)
-			erp_exact, erp_prefix = "BENCHE-" + exact[7:], "BENCHE-" + prefix[7:-1] + "%"
-			_erpnext_page({"name": erp_exact})  # warm-up
-			erpnext = {
-				"none": _timed(partial(_erpnext_page, {})),
-				"exact": _timed(partial(_erpnext_page, {"name": erp_exact})),
-				"prefix": _timed(partial(_erpnext_page, {"name": ("like", erp_prefix)})),
-				"status": _timed(partial(_erpnext_page, {"status": "Delivered"})),
-				"warehouse": _timed(partial(_erpnext_page, {"warehouse": warehouses[0]}))
-				if warehouses[0]
-				else 0,
-			}
-			assert len(erp) == size
-		finally:
-			frappe.db.rollback()
-			frappe.db.commit = refuse
+		figures, erpnext, rows, plans = _measure(size, warehouses)
 		lines.append(
 			f"| {size:,} | {_ms(figures['none'])} | {_ms(figures['exact'])} | {_ms(figures['prefix'])}"
 			f" | {_ms(figures['status'])} | {_ms(figures['warehouse'])}"
@@ -211,6 +168,63 @@ def run(sizes=SIZES) -> str:
 	table = "\n".join(lines)
 	print(table)
 	return table
+
+
+def _measure(size: int, warehouses: tuple) -> tuple[dict, dict, int, dict]:
+	"""(the search's times, ERPNext's list's times, the rows exported, each lookup's index) with
+	``size`` serials of each kind inserted and rolled back."""
+	from serial_tracking.finding import search
+
+	frappe.db.rollback()
+	refuse = frappe.db.commit
+	frappe.db.commit = _no_commit
+	try:
+		stamp = now_datetime() - timedelta(days=3)
+		codes = insert_serials(size, "BENCHF-", warehouses=warehouses, statuses=STATUSES, posted_at=stamp)
+		# a prefix that one tenth of them share: all digits but the last few
+		free = len(str(size - 1)) - 1
+		prefix = codes[size // 2][: len(codes[0]) - free] + "*"
+		exact = codes[size // 2]
+		figures = _search_times(exact, prefix, warehouses[0])
+		plans = {name: _index(search, filters) for name, filters in _lookups(exact, prefix, warehouses[0])}
+		rows = search.count({"serial_no": "BENCHF-*"})
+		erpnext = _erpnext_times(size, exact, prefix, warehouses)
+	finally:
+		frappe.db.rollback()
+		frappe.db.commit = refuse
+	return figures, erpnext, rows, plans
+
+
+def _search_times(exact: str, prefix: str, warehouse: str | None) -> dict[str, float]:
+	"""The search report's first page by each filter, and the xlsx of every serial."""
+	from serial_tracking.exchange import export
+	from serial_tracking.finding import search
+	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
+
+	execute({"serial_no": exact})  # warm-up: modules and metadata loaded once
+	return {
+		"none": _timed(partial(execute, {})),
+		"exact": _timed(partial(execute, {"serial_no": exact})),
+		"prefix": _timed(partial(execute, {"serial_no": prefix})),
+		"status": _timed(partial(execute, {"status": ["Sold"]})),
+		"warehouse": _timed(partial(execute, {"warehouse": warehouse})) if warehouse else 0,
+		"xlsx": _timed(partial(export._xlsx, search.batches({"serial_no": "BENCHF-*"}))),
+	}
+
+
+def _erpnext_times(size: int, exact: str, prefix: str, warehouses: tuple) -> dict[str, float]:
+	"""ERPNext's own serials, as many, through its Serial No list (page and count)."""
+	erp = insert_erpnext_serials(size, "BENCHE-", warehouses)
+	assert len(erp) == size
+	erp_exact, erp_prefix = "BENCHE-" + exact[7:], "BENCHE-" + prefix[7:-1] + "%"
+	_erpnext_page({"name": erp_exact})  # warm-up
+	return {
+		"none": _timed(partial(_erpnext_page, {})),
+		"exact": _timed(partial(_erpnext_page, {"name": erp_exact})),
+		"prefix": _timed(partial(_erpnext_page, {"name": ("like", erp_prefix)})),
+		"status": _timed(partial(_erpnext_page, {"status": "Delivered"})),
+		"warehouse": _timed(partial(_erpnext_page, {"warehouse": warehouses[0]})) if warehouses[0] else 0,
+	}
 
 
 def _lookups(exact: str, prefix: str, warehouse: str | None):
