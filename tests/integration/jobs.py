@@ -35,7 +35,8 @@ def run_as_a_worker(job) -> None:
 
 
 class Published:
-	"""The realtime messages Frappe publishes (its ``events`` channel in Redis) while in use."""
+	"""The realtime messages Frappe publishes for this site (its ``events`` channel in Redis, which
+	every site of the bench shares) while in use."""
 
 	def __enter__(self):
 		from frappe.utils.background_jobs import get_redis_connection_without_auth
@@ -51,7 +52,9 @@ class Published:
 			if message is None:
 				quiet += 1
 				continue
-			found.append(json.loads(message["data"]))
+			published = json.loads(message["data"])
+			if published.get("namespace") == frappe.local.site:
+				found.append(published)
 		return found
 
 	def __exit__(self, *exc):

@@ -415,7 +415,8 @@ def _waiting_on(statement: str) -> int:
 	deadline = time.monotonic() + WAIT
 	while time.monotonic() < deadline:
 		found = frappe.db.sql(
-			"select id from information_schema.processlist where info like %s", (statement + "%",)
+			"select id from information_schema.processlist where db = database() and info like %s",
+			(statement + "%",),
 		)
 		if found:
 			return found[0][0]
