@@ -11,7 +11,7 @@ import frappe
 from serial_tracking import api
 from serial_tracking.constants import LOG
 from serial_tracking.stock import cartons, consistency_check
-from serial_tracking.stock.counting import SCAN, CountError
+from serial_tracking.stock.count_basics import SCAN, CountError
 from tests.integration import factory as f
 
 
