@@ -3,11 +3,12 @@ brought here, a Stock Reconciliation of each item whose quantity changes (with t
 and the count's own movements for an item whose serials change but not its quantity (a row ERPNext
 would drop). A count too big for a web request is posted by a background job."""
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, now_datetime, nowdate, nowtime
+from frappe.utils import escape_html, now_datetime
 
 from serial_tracking import messages
 from serial_tracking.constants import SERIAL
@@ -137,10 +138,30 @@ def posting_failed(name: str) -> None:
 	frappe.db.set_value(SERIAL_COUNT, name, "status", "Draft", update_modified=False)
 
 
-def stamp(doc) -> None:
-	"""Before submit: the count is posted now."""
-	doc.posting_date, doc.posting_time = nowdate(), nowtime()
-	doc.status = "Posted"
+@dataclass
+class _Scanned:
+	"""The count's scans as posting reads them (locked), by what it does with each."""
+
+	#: Codes of no serial: they refuse the posting.
+	unknown: list[str] = field(default_factory=list)
+	#: Misplaced units brought here, by (item, the warehouse the ledger has them at).
+	bring: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+	#: The units here once the count is posted, by item.
+	here: dict[str, list[str]] = field(default_factory=dict)
+	#: The items counted: those the count lists, else every item held or scanned here.
+	items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Progress:
+	"""How far posting got, told to the documents waiting for the posting turn."""
+
+	total: int
+	done: int = 0
+
+	def step(self) -> None:
+		self.done += 1
+		posting.progress(self.done, self.total)
 
 
 def post(doc, leave: list[str] | None = None) -> None:
@@ -148,87 +169,123 @@ def post(doc, leave: list[str] | None = None) -> None:
 	# Before any lock of its own, as every document that moves SN codes: the count then locks its
 	# serials, and the documents it makes find the turn theirs already.
 	posting.take_turn(doc, rows=rows_to_post(doc))
-	items = items_of(doc.name)
-	warehouse, company = doc.warehouse, doc.company
+	scanned = _read_scans_locked(doc, leave)
+	_refuse_what_cannot_post(doc, scanned)
+	moved_at, counted_at = _stamp_posting_moment(doc, bring=bool(scanned.bring))
+	limit = get_settings().limits.max_per_operation
+	transfers = _groups(sorted(scanned.bring.items()), lambda entry: len(entry[1]), limit)
+	# What posting does, as its progress: each transfer, each item's balance, each reconciliation.
+	items = len(scanned.items)
+	progress = _Progress(len(transfers) + items + items // RECONCILED_ROWS + 1)
+	made = [_transfer_misplaced(doc, group, moved_at, progress) for group in transfers]
+	changed, same = _compare_quantities(doc, scanned, counted_at, limit, progress)
+	made += _reconcile(doc, changed, counted_at, limit, progress)
+	_move_same_quantity(doc, same, *counted_at)
+	_list_made_documents(doc, made)
+
+
+def _read_scans_locked(doc, leave: list[str] | None) -> _Scanned:
+	"""Every scan of the count, its serial read locked: unknown, misplaced and brought here (unless in
+	``leave``, of another company, or *Bring misplaced units* is off: then left where the ledger has
+	it), or here; wrong-item and in-transit codes are left out."""
+	listed = items_of(doc.name)
 	# A locking read: every scan committed before this count's lock, whatever the snapshot.
-	scans = frappe.db.sql(
+	codes = frappe.db.sql(
 		f"select `code` from `tab{SCAN}` where `serial_count` = %s order by `code` lock in share mode",
 		(doc.name,),
 		pluck=True,
 	)
-	states = serial_states(scans, lock=True)
+	states = serial_states(codes, lock=True)
 	left = {key(code) for code in leave or ()}
-	unknown: list[str] = []
-	bring: dict[tuple[str, str], list[str]] = {}
-	here: dict[str, list[str]] = {}
-	for code in scans:
+	scanned = _Scanned()
+	for code in codes:
 		item, status, at, owner = states.get(key(code), (None, None, None, None))
-		kind = kind_of(item, status, at == warehouse, items)
+		kind = kind_of(item, status, at == doc.warehouse, listed)
 		if kind == UNKNOWN:
-			unknown.append(code)
+			scanned.unknown.append(code)
 		elif kind in (WRONG_ITEM, IN_TRANSIT):
 			continue
 		elif kind == MISPLACED:
 			# ``leave``: misplaced units left where the ledger has them (a unit scanned here stays counted).
-			if owner == company and doc.bring_misplaced and key(code) not in left:
-				bring.setdefault((item, at), []).append(code)
-				here.setdefault(item, []).append(code)
+			if owner == doc.company and doc.bring_misplaced and key(code) not in left:
+				scanned.bring.setdefault((item, at), []).append(code)
+				scanned.here.setdefault(item, []).append(code)
 		else:
-			here.setdefault(item, []).append(code)
-	_refuse_unknown(doc, unknown)
-	_refuse_hidden_sources(doc, bring)
+			scanned.here.setdefault(item, []).append(code)
+	counted = set(listed) if listed is not None else set(scanned.here) | set(_items_here(doc.warehouse))
+	scanned.items = sorted(counted)
+	return scanned
+
+
+def _refuse_what_cannot_post(doc, scanned: _Scanned) -> None:
+	"""Refuse, before anything is made, a count with unknown codes, misplaced units at a warehouse the
+	user may not read, or items the user may not read."""
+	_refuse_unknown(doc, scanned.unknown)
+	_refuse_hidden_sources(doc, scanned.bring)
+	_refuse_hidden_items(doc, scanned.items)
+
+
+def _stamp_posting_moment(doc, *, bring: bool) -> tuple[tuple[str, str], tuple[str, str]]:
+	"""Date the count now that the posting turn is its own, and mark it Posted; the (date, time) of
+	the transfers of misplaced units and of the count itself."""
+	moved_at = now_datetime()
 	# The misplaced units are brought here a moment before the count: ERPNext would read a
 	# reconciliation at the very moment of the transfer as dated before it, and repost every item
 	# of the reconciliation.
-	moved_at = now_datetime()
-	moved_date, moved_time = _date_and_time(moved_at)
 	date, time = _date_and_time(moved_at + timedelta(milliseconds=1) if bring else moved_at)
-	doc.posting_date, doc.posting_time = date, time
+	doc.posting_date, doc.posting_time, doc.status = date, time, "Posted"
+	# On submit, Frappe wrote the count's row already: the moment goes to it here.
 	frappe.db.set_value(
 		SERIAL_COUNT, doc.name, {"posting_date": date, "posting_time": time, "status": "Posted"}
 	)
-	doc.status = "Posted"
-	limit = get_settings().limits.max_per_operation
-	made: list[tuple[str, str, str]] = []
-	transfers = _groups(sorted(bring.items()), lambda entry: len(entry[1]), limit)
-	counted_items = sorted(set(items) if items is not None else set(here) | set(_items_here(warehouse)))
-	_refuse_hidden_items(doc, counted_items)
-	# What posting does, as its progress: each transfer, each item's balance, each reconciliation.
-	steps = len(transfers) + len(counted_items) + len(counted_items) // RECONCILED_ROWS + 1
-	for group in transfers:
-		entry = frappe.get_doc(
-			{
-				"doctype": "Stock Entry",
-				"company": company,
-				"purpose": "Material Transfer",
-				"stock_entry_type": "Material Transfer",
-				"posting_date": moved_date,
-				"posting_time": moved_time,
-				"set_posting_time": 1,
-				"remarks": _("Misplaced units found by {0} {1}").format(_(SERIAL_COUNT), doc.name),
-				"items": [
-					{
-						"item_code": item,
-						"qty": len(codes),
-						"transfer_qty": len(codes),
-						"conversion_factor": 1,
-						"s_warehouse": source,
-						"t_warehouse": warehouse,
-						"sn_codes": join(codes),
-					}
-					for (item, source), codes in group
-				],
-			}
-		)
-		entry.insert()
-		entry.submit()
-		made.append(("Stock Entry", entry.name, _("Transfer of misplaced units")))
-		posting.progress(len(made), steps)
+	return _date_and_time(moved_at), (date, time)
+
+
+def _transfer_misplaced(doc, group: list, at: tuple[str, str], progress: _Progress) -> tuple[str, str, str]:
+	"""One Material Transfer of misplaced units here, from where the ledger has them (``group``:
+	((item, warehouse), codes) of one document), submitted at ``at``."""
+	date, time = at
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"company": doc.company,
+			"purpose": "Material Transfer",
+			"stock_entry_type": "Material Transfer",
+			"posting_date": date,
+			"posting_time": time,
+			"set_posting_time": 1,
+			"remarks": _("Misplaced units found by {0} {1}").format(_(SERIAL_COUNT), doc.name),
+			"items": [
+				{
+					"item_code": item,
+					"qty": len(codes),
+					"transfer_qty": len(codes),
+					"conversion_factor": 1,
+					"s_warehouse": source,
+					"t_warehouse": doc.warehouse,
+					"sn_codes": join(codes),
+				}
+				for (item, source), codes in group
+			],
+		}
+	)
+	entry.insert()
+	entry.submit()
+	progress.step()
+	return ("Stock Entry", entry.name, _("Transfer of misplaced units"))
+
+
+def _compare_quantities(
+	doc, scanned: _Scanned, at: tuple[str, str], limit: int, progress: _Progress
+) -> tuple[list[tuple[str, list[str], float]], list[tuple[str, list[str]]]]:
+	"""The items whose counted quantity differs from ERPNext's at ``at`` (item, codes, ERPNext's rate)
+	and those whose quantity does not (item, codes); refused when an item has more units counted than
+	a document may carry (``limit``)."""
 	changed, same = [], []
-	for number, item in enumerate(counted_items, start=1):
-		codes = here.get(item, [])
-		qty, rate = _balance(item, warehouse, date, time)
-		posting.progress(len(transfers) + number, steps)
+	for item in scanned.items:
+		codes = scanned.here.get(item, [])
+		qty, rate = _balance(item, doc.warehouse, *at)
+		progress.step()
 		if len(codes) > limit:
 			frappe.throw(
 				_(
@@ -241,13 +298,23 @@ def post(doc, leave: list[str] | None = None) -> None:
 			changed.append((item, codes, rate))
 		else:
 			same.append((item, codes))
+	return changed, same
+
+
+def _reconcile(
+	doc, changed: list[tuple[str, list[str], float]], at: tuple[str, str], limit: int, progress: _Progress
+) -> list[tuple[str, str, str]]:
+	"""The Stock Reconciliations of the items whose quantity the count changes, with the codes counted,
+	submitted at ``at``: each of at most ``limit`` codes and :data:`RECONCILED_ROWS` rows."""
+	date, time = at
+	made = []
 	# At most ERPNext's own size of a reconciliation it posts at once: a bigger one would be queued
 	# by ERPNext after this commits, and the count would not post whole.
 	for group in _groups(changed, lambda entry: max(len(entry[1]), 1), limit, RECONCILED_ROWS):
 		count = frappe.get_doc(
 			{
 				"doctype": "Stock Reconciliation",
-				"company": company,
+				"company": doc.company,
 				"purpose": "Stock Reconciliation",
 				"posting_date": date,
 				"posting_time": time,
@@ -255,7 +322,7 @@ def post(doc, leave: list[str] | None = None) -> None:
 				"items": [
 					{
 						"item_code": item,
-						"warehouse": warehouse,
+						"warehouse": doc.warehouse,
 						"qty": len(codes),
 						"valuation_rate": rate or _item_rate(item),
 						"sn_codes": join(codes),
@@ -267,8 +334,12 @@ def post(doc, leave: list[str] | None = None) -> None:
 		count.insert()
 		count.submit()
 		made.append(("Stock Reconciliation", count.name, _("Quantities and SN codes counted")))
-		posting.progress(len(transfers) + len(counted_items) + len(made) - len(transfers), steps)
-	_move_same_quantity(doc, same, date, time)
+		progress.step()
+	return made
+
+
+def _list_made_documents(doc, made: list[tuple[str, str, str]]) -> None:
+	"""Name the documents posting made (doctype, name, purpose) in the count's Documents table."""
 	for document_type, document_name, purpose in made:
 		row = doc.append(
 			"documents", {"document_type": document_type, "document_name": document_name, "purpose": purpose}

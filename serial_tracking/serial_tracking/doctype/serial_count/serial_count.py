@@ -74,7 +74,6 @@ class SerialCount(Document):
 		count_basics.lock_draft(
 			self.name, _("it cannot be posted again"), queued=bool(self.flags.get(background.QUEUED))
 		)
-		count_posting.stamp(self)
 
 	def on_submit(self):
 		count_posting.post(self, self.flags.get("leave"))
