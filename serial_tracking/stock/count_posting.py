@@ -82,6 +82,7 @@ def _named_codes(codes: list[str]) -> str:
 
 
 def _refuse_unknown(doc, unknown: list[str]) -> None:
+	"""Refuse a count with scanned codes of no serial, naming the first of them."""
 	if not unknown:
 		return
 	frappe.throw(
@@ -395,6 +396,7 @@ def _item_rate(item: str) -> float:
 
 
 def voucher_of(doc) -> Voucher:
+	"""The count as the voucher of its own movements, at its posting moment."""
 	return Voucher(
 		voucher_type=SERIAL_COUNT,
 		voucher_no=doc.name,
