@@ -6,8 +6,9 @@ from frappe.utils import escape_html
 
 from serial_tracking import arguments
 from serial_tracking.permissions import require_readable
-from serial_tracking.stock import count_review, counting
-from serial_tracking.stock.counting import SCAN, SERIAL_COUNT
+from serial_tracking.stock import count_basics, count_review, count_scanning
+from serial_tracking.stock.count_basics import IN_TRANSIT, MISPLACED, SCAN, SERIAL_COUNT, UNKNOWN, WRONG_ITEM
+from serial_tracking.stock.count_summary import codes_of_kind, summary
 
 #: The lists of codes ``count_summary`` returns, at most this many each.
 _LISTED = 100
@@ -32,7 +33,7 @@ def _count(count: str, ptype: str):
 	if ptype in ("write", "submit") and doc.docstatus != 0:
 		# Posted or cancelled: say so to anyone who may read it, rather than "not permitted".
 		frappe.has_permission(SERIAL_COUNT, "read", doc=doc, throw=True)
-		counting.require_draft(doc, _("it cannot be changed"))
+		count_basics.require_draft(doc, _("it cannot be changed"))
 	frappe.has_permission(SERIAL_COUNT, ptype, doc=doc, throw=True)
 	require_readable("Warehouse", doc.warehouse)
 	return doc
@@ -44,7 +45,7 @@ def count_scan(count: str, text: str | None = None) -> dict:
 	misplaced and where, sold, returned, issued, missing, in transit, unknown, wrong item) and
 	whether it was new, with the live per-item summary."""
 	doc = _count(count, "write")
-	return counting.scan(doc.name, text)
+	return count_scanning.scan(doc.name, text)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -53,8 +54,8 @@ def count_unscan(count: str, code: str) -> dict:
 	doc = _count(count, "write")
 	if not isinstance(code, str) or not code.strip():
 		frappe.throw(_("Code must be an SN code, not '{0}'").format(escape_html(str(code))))
-	removed = counting.unscan(doc.name, code.strip())
-	return {"removed": removed, "summary": counting.summary(doc.name)}
+	removed = count_scanning.unscan(doc.name, code.strip())
+	return {"removed": removed, "summary": summary(doc.name)}
 
 
 @frappe.whitelist()
@@ -72,7 +73,7 @@ def count_remove_scans(count: str, codes: list[str] | str | None = None, kind: s
 	cancelled or being posted."""
 	doc = _count(count, "write")
 	removed = count_review.remove(doc.name, arguments.codes(codes, _("Codes")), kind or None)
-	return {**removed, "summary": counting.summary(doc.name)}
+	return {**removed, "summary": summary(doc.name)}
 
 
 @frappe.whitelist()
@@ -87,13 +88,13 @@ def count_preview(count: str) -> dict:
 def count_summary(count: str) -> dict:
 	"""The count's per-item summary, and the first codes of each difference to look at."""
 	doc = _count(count, "read")
-	kinds = (counting.UNKNOWN, counting.WRONG_ITEM, counting.MISPLACED, counting.IN_TRANSIT, "not_scanned")
+	kinds = (UNKNOWN, WRONG_ITEM, MISPLACED, IN_TRANSIT, "not_scanned")
 	return {
 		"count": doc.name,
 		"status": doc.status,
 		"docstatus": doc.docstatus,
-		"summary": counting.summary(doc.name),
-		"codes": counting.codes_of_kind(doc.name, kinds, _LISTED),
+		"summary": summary(doc.name),
+		"codes": codes_of_kind(doc.name, kinds, _LISTED),
 		"documents": [
 			{"document_type": d.document_type, "document_name": d.document_name, "purpose": d.purpose}
 			for d in doc.documents
@@ -119,7 +120,7 @@ def post_count(count: str, leave: list[str] | str | None = None) -> dict:
 	save_point = "serial_count_post"
 	frappe.db.savepoint(save_point)
 	try:
-		counting.lock_draft(doc.name, _("it cannot be posted again"))
+		count_basics.lock_draft(doc.name, _("it cannot be posted again"))
 		doc.reload()
 		doc.flags.leave = codes
 		doc.submit()
@@ -142,7 +143,7 @@ def cancel_count(count: str) -> dict:
 		if row[0][0] != 1:
 			frappe.throw(
 				_("{0} {1} is not posted: there is nothing to cancel").format(_(SERIAL_COUNT), doc.name),
-				counting.CountError,
+				count_basics.CountError,
 				title=_("Count not cancelled"),
 			)
 		doc.reload()

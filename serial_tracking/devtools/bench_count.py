@@ -17,7 +17,7 @@ from frappe.utils import now_datetime
 
 from serial_tracking import api
 from serial_tracking.devtools.bench_find import insert_serials
-from serial_tracking.stock.counting import SCAN
+from serial_tracking.stock.count_basics import SCAN
 
 ITEM = "BENCH-COUNT"
 

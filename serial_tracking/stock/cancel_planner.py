@@ -23,8 +23,8 @@ from frappe.utils.background_jobs import create_job_id, get_job_status
 from serial_tracking.constants import LOG
 from serial_tracking.core.states import NOT_MOVEMENTS, STATEMENTS
 from serial_tracking.core.voiding import blockers, cancel_order
-from serial_tracking.stock import counting, latest_first, ledger
-from serial_tracking.stock.counting import SERIAL_COUNT
+from serial_tracking.stock import count_cancelling, latest_first, ledger
+from serial_tracking.stock.count_basics import SERIAL_COUNT
 from serial_tracking.stock.documents import SUPPORTED
 
 #: The most documents a chain may hold: past it, the user cancels the latest ones first.
@@ -92,7 +92,7 @@ class Chain:
 def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 	"""Follow a submitted document's blockers across every generation."""
 	root = (voucher_type, voucher_no)
-	counting.refuse_alone(frappe._dict(doctype=voucher_type, name=voucher_no))
+	count_cancelling.refuse_cancelling_alone(frappe._dict(doctype=voucher_type, name=voucher_no))
 	blocked_by: dict[Voucher, set[Voucher]] = {}
 	position: dict[Voucher, tuple] = {}
 	ties: list[Tie] = []
@@ -121,7 +121,7 @@ def chain_of(voucher_type: str, voucher_no: str) -> Chain:
 				more, _values = _blockers_of(document)
 				found += [replace(tie, blocked=doc) for tie in more]
 		# A document a count made is cancelled by the count's own cancel, never alone.
-		found = [replace(tie, blocker=counting.made_by(tie.blocker) or tie.blocker) for tie in found]
+		found = [replace(tie, blocker=count_cancelling.made_by(tie.blocker) or tie.blocker) for tie in found]
 		found = [tie for tie in found if tie.blocker != doc]
 		ties.extend(found)
 		blocked_by[doc] = {tie.blocker for tie in found}
@@ -136,7 +136,7 @@ def is_blocked(voucher_type: str, voucher_no: str) -> dict:
 	at a place it moved units into or out of (for a Serial Count, also of a document it made);
 	``made_by``: the Serial Count that made it, whose own cancel cancels it (None: none). At most
 	five statements per document looked at, each along an index, whatever the chain behind."""
-	owner = counting.made_by((voucher_type, voucher_no))
+	owner = count_cancelling.made_by((voucher_type, voucher_no))
 	if owner:
 		return {
 			"blocked": False,

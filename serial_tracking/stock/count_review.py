@@ -14,16 +14,21 @@ from serial_tracking.constants import SERIAL
 from serial_tracking.core.states import Status
 from serial_tracking.finding.search import permission_condition
 from serial_tracking.permissions import readable
-from serial_tracking.stock import counting
-from serial_tracking.stock.counting import (
+from serial_tracking.stock.count_basics import (
 	COUNTED,
+	FOUND_AGAIN,
 	IN_TRANSIT,
+	KIND_BY_STATUS,
 	KINDS,
 	MISPLACED,
 	SCAN,
 	UNKNOWN,
 	WRONG_ITEM,
 	CountError,
+	count_row,
+	items_of,
+	require_draft,
+	shown_to_user,
 )
 
 #: Scans of one kind listed at most, latest first.
@@ -34,14 +39,14 @@ REMOVED_AT_ONCE = 5000
 
 def _kind_sql(warehouse: str, items: frozenset[str] | None) -> tuple[str, list]:
 	"""A SQL expression of a scan's kind (``c``: the scan, ``s``: its serial, left joined), as
-	:func:`counting.kind_of` decides it, with its values."""
+	:func:`~serial_tracking.stock.count_basics.kind_of` decides it, with its values."""
 	values: list = []
 	wrong = "0"
 	if items is not None:
 		wrong = f"s.`item_code` not in ({', '.join(['%s'] * len(items))})"
 		values += sorted(items)
-	by_status = " ".join(f"when %s then '{kind}'" for kind in counting._BY_STATUS.values())
-	values += [Status.IN_STOCK.value, warehouse, *counting._BY_STATUS]
+	by_status = " ".join(f"when %s then '{kind}'" for kind in KIND_BY_STATUS.values())
+	values += [Status.IN_STOCK.value, warehouse, *KIND_BY_STATUS]
 	expression = (
 		f"case when s.`name` is null then '{UNKNOWN}' when {wrong} then '{WRONG_ITEM}'"
 		f" when s.`status` = %s then if(s.`warehouse` <=> %s, '{COUNTED}', '{MISPLACED}')"
@@ -61,8 +66,8 @@ def scans(name: str, kind: str | None = None, limit: int = LISTED) -> dict:
 			)
 		)
 	limit = max(1, min(int(limit or LISTED), 500))
-	row = counting._count_row(name, None)
-	items = counting.items_of(name)
+	row = count_row(name, None)
+	items = items_of(name)
 	expression, values = _kind_sql(row.warehouse, items)
 	totals = dict(
 		frappe.db.sql(
@@ -83,7 +88,7 @@ def scans(name: str, kind: str | None = None, limit: int = LISTED) -> dict:
 		[*values, *values, name, limit, *([kind] if kind else [])],
 		as_dict=True,
 	)
-	shown = counting._shown_to_user((r.item_code, r.company, r.customer, r.supplier) for r in rows)
+	shown = shown_to_user((r.item_code, r.company, r.customer, r.supplier) for r in rows)
 	places = readable("Warehouse", {r.warehouse for r in rows if r.kind == MISPLACED})
 	user = frappe.session.user
 	listed: dict[str, list[dict]] = {k: [] for k in KINDS}
@@ -121,8 +126,8 @@ def remove(name: str, codes: list[str] | None = None, kind: str | None = None) -
 			),
 			CountError,
 		)
-	row = counting._count_row(name, "share")
-	counting.require_draft(row, _("no scan can be taken out of it"))
+	row = count_row(name, "share")
+	require_draft(row, _("no scan can be taken out of it"))
 	if codes:
 		limit = REMOVED_AT_ONCE
 		if len(codes) > limit:
@@ -137,7 +142,7 @@ def remove(name: str, codes: list[str] | None = None, kind: str | None = None) -
 			pluck=True,
 		)
 	else:
-		expression, values = _kind_sql(row.warehouse, counting.items_of(name))
+		expression, values = _kind_sql(row.warehouse, items_of(name))
 		found = frappe.db.sql(
 			f"select c.`name` from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
 			f" on s.`name` = c.`code` where c.`serial_count` = %s and {expression} = %s"
@@ -150,7 +155,7 @@ def remove(name: str, codes: list[str] | None = None, kind: str | None = None) -
 		frappe.qb.from_(scan).delete().where(scan.name.isin(found)).run()
 	left = None
 	if kind:
-		expression, values = _kind_sql(row.warehouse, counting.items_of(name))
+		expression, values = _kind_sql(row.warehouse, items_of(name))
 		left = frappe.db.sql(
 			f"select count(*) from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
 			f" on s.`name` = c.`code` where c.`serial_count` = %s and {expression} = %s",
@@ -165,7 +170,7 @@ def preview(doc) -> dict:
 	units found here that the ledger has sold, returned, issued or missing (In Stock here again), units
 	expected here and not scanned (to become Missing), and the unknown codes that refuse posting."""
 	name, warehouse = doc.name, doc.warehouse
-	items = counting.items_of(name)
+	items = items_of(name)
 	expression, values = _kind_sql(warehouse, items)
 	rows = frappe.db.sql(
 		f"select {expression} kind, s.`warehouse`, s.`company` = %s, count(*)"
@@ -203,7 +208,7 @@ def preview(doc) -> dict:
 	if (permitted := permission_condition()) is not None:
 		query = query.where(permitted)
 	missing = query.run()[0][0]
-	found_again = sum(by_kind.get(k, 0) for k in counting._FOUND)
+	found_again = sum(by_kind.get(k, 0) for k in FOUND_AGAIN)
 	return {
 		"count": name,
 		"warehouse": warehouse,

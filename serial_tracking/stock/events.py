@@ -10,7 +10,7 @@ one :class:`~serial_tracking.stock.handover.Handover`.
 from serial_tracking.stock import (
 	background,
 	cartons,
-	counting,
+	count_cancelling,
 	documents,
 	handover,
 	latest_first,
@@ -74,7 +74,7 @@ def on_submit(doc, method=None):
 def before_cancel(doc, method=None):
 	"""Refuse unless the document's movements are their serials' latest, before ERPNext's work; a
 	document too big for a web request is cancelled by a background job."""
-	counting.refuse_alone(doc)
+	count_cancelling.refuse_cancelling_alone(doc)
 	rows = len(documents.rows_of(doc))
 	if background.should_hand_over(rows) and (serials := ledger.voucher_serials(doc.doctype, doc.name)):
 		latest_first.refuse_held_back(doc, serials)

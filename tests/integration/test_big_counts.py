@@ -19,7 +19,7 @@ import pytest
 import frappe
 
 from serial_tracking.constants import SERIAL
-from serial_tracking.stock import consistency_check, counting
+from serial_tracking.stock import consistency_check, count_posting, count_scanning
 from tests.integration import factory as f
 
 ITEMS = int(os.environ.get("ST_BIG_COUNT_ITEMS", 120))
@@ -82,8 +82,8 @@ def test_a_count_of_a_whole_warehouse_of_many_items_posts_whole_and_cancels_whol
 	scanned += list(shelf.values())
 	count = frappe.get_doc({"doctype": "Serial Count", "warehouse": HERE, "bring_misplaced": 1}).insert()
 	for start in range(0, len(scanned), 1000):
-		counting.scan(count.name, "\n".join(scanned[start : start + 1000]))
-	assert counting.rows_to_post(count) == ITEMS + len(shelf)
+		count_scanning.scan(count.name, "\n".join(scanned[start : start + 1000]))
+	assert count_posting.rows_to_post(count) == ITEMS + len(shelf)
 
 	start = time.monotonic()
 	count.submit()
@@ -95,7 +95,7 @@ def test_a_count_of_a_whole_warehouse_of_many_items_posts_whole_and_cancels_whol
 	assert [frappe.db.get_value(t, n, "docstatus") for t, n in made] == [1] * len(made)
 	reconciliations = [n for t, n in made if t == "Stock Reconciliation"]
 	rows = [frappe.db.count("Stock Reconciliation Item", {"parent": n}) for n in reconciliations]
-	assert sum(rows) == len(short) and max(rows) <= counting.RECONCILED_ROWS, rows
+	assert sum(rows) == len(short) and max(rows) <= count_posting.RECONCILED_ROWS, rows
 	assert [t for t, _n in made].count("Stock Entry") == 1
 	missing = [codes[item][UNITS - 1] for item in short]
 	assert set(_status(missing).values()) == {"Missing"}

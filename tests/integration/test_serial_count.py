@@ -4,14 +4,19 @@ Each test makes items of its own (rolled back with it), so that the consistency 
 items sees only what the test did.
 """
 
+import time
+from datetime import timedelta
+
 import pytest
 
 import frappe
+from frappe.utils import now_datetime
 
 from serial_tracking import api
 from serial_tracking.constants import LOG
-from serial_tracking.stock import cartons, consistency_check
-from serial_tracking.stock.counting import SCAN, CountError
+from serial_tracking.stock import cartons, consistency_check, posting
+from serial_tracking.stock.count_basics import SCAN, CountError
+from serial_tracking.stock.timing import posted_at
 from tests.integration import factory as f
 
 
@@ -165,6 +170,41 @@ def test_a_refusal_after_documents_were_made_leaves_none_of_them(settings):
 	assert frappe.db.get_value("Serial Count", name, ["docstatus", "status"]) == (0, "Draft")
 	assert _state(A[6]) == ("In Stock", f.SHOP)
 	assert _differences([a]) == []
+
+
+def test_a_count_is_dated_once_its_posting_turn_is_its_own(monkeypatch):
+	"""Its moment is taken after the turn and written to its row; the transfer of misplaced units is
+	dated 1 ms before it, the reconciliation and the count's own movements at it."""
+	run = frappe.generate_hash(length=6).upper()
+	(a, b, _c), A, B, _C1 = _world(run)
+	name = _count(items=[a, b])
+	api.count_scan(name, "\n".join([A[1], A[2], A[3], A[6], A[7], B[1], B[3]]))
+	turns = []
+	take_turn = posting.take_turn
+
+	def taken(*args, **kwargs):
+		take_turn(*args, **kwargs)
+		time.sleep(0.05)  # as if it had waited for another document's posting
+		turns.append(now_datetime())
+
+	monkeypatch.setattr(posting, "take_turn", taken)
+	made = api.post_count(name)
+
+	def moment(doctype: str, docname: str):
+		return posted_at(*frappe.db.get_value(doctype, docname, ["posting_date", "posting_time"]))
+
+	counted = moment("Serial Count", name)
+	assert frappe.db.get_value("Serial Count", name, "status") == "Posted"
+	transfer, reconciliation = [(d["document_type"], d["document_name"]) for d in made["documents"]]
+	assert moment(*transfer) >= turns[0]
+	assert moment(*transfer) == counted - timedelta(milliseconds=1)
+	assert moment(*reconciliation) == counted
+	own = frappe.get_all(
+		LOG,
+		filters={"voucher_type": "Serial Count", "voucher_no": name},
+		fields=["posting_date", "posting_time"],
+	)
+	assert own and {posted_at(r.posting_date, r.posting_time) for r in own} == {counted}
 
 
 def test_misplaced_units_left_elsewhere_are_neither_moved_nor_counted():

@@ -7,7 +7,7 @@ import pytest
 import frappe
 
 from serial_tracking import api
-from serial_tracking.stock.counting import SCAN
+from serial_tracking.stock.count_basics import SCAN
 from tests.integration import factory as f
 
 

@@ -11,7 +11,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.stock import consistency_check
-from serial_tracking.stock.counting import SCAN
+from serial_tracking.stock.count_basics import SCAN
 from tests.integration import factory as f
 from tests.integration.racing import DONE, REFUSED, Session, cancel_latest_first, keep, no_raw_errors, race
 

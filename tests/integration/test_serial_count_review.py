@@ -7,7 +7,7 @@ import frappe
 
 from serial_tracking import api
 from serial_tracking.stock import count_review
-from serial_tracking.stock.counting import SCAN, CountError
+from serial_tracking.stock.count_basics import SCAN, CountError
 from tests.integration import factory as f
 
 

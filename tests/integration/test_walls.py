@@ -14,7 +14,7 @@ from serial_tracking import api
 from serial_tracking.constants import CARTON, LOG, SERIAL
 from serial_tracking.permissions import query_conditions
 from serial_tracking.stock import events, latest_first
-from serial_tracking.stock.counting import SCAN
+from serial_tracking.stock.count_basics import SCAN
 from tests.integration import factory as f
 from tests.integration.desk import check, desk_document, refused, row, scan, unsaved
 from tests.integration.factory import MAIN, PHONE, SHOP, codes, other_company

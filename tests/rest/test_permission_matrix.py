@@ -173,7 +173,7 @@ def _xlsx(rows) -> bytes:
 @pytest.fixture(scope="module")
 def world(site):
 	frappe = site
-	from serial_tracking.stock import counting, in_stock_registration
+	from serial_tracking.stock import count_scanning, in_stock_registration
 
 	prefix = f"PM{secrets.token_hex(3).upper()}-"
 	w = World(prefix, factory.codes(f"{prefix}M", 4), factory.codes(f"{prefix}S", 4))
@@ -243,7 +243,7 @@ def world(site):
 			("shop", SHOP, w.shop[:2]),
 		):
 			w.counts[tag] = _count(frappe, place, PHONE)
-			counting.scan(w.counts[tag], "\n".join(codes))
+			count_scanning.scan(w.counts[tag], "\n".join(codes))
 			w.scans[tag] = frappe.get_all(
 				SCAN, filters={"serial_count": w.counts[tag], "code": codes[0]}, pluck="name"
 			)[0]
@@ -257,7 +257,7 @@ def world(site):
 			# Counts of the principal's own: one to scan into (the main warehouse's phones, with a
 			# unit of the shop scanned: misplaced), one to post, one posted to cancel, one to delete.
 			spares["count"] = _count(frappe, MAIN, PHONE)
-			counting.scan(spares["count"], w.shop[1])
+			count_scanning.scan(spares["count"], w.shop[1])
 			spares["count_post"] = _count(frappe, MAIN, COUNTED)
 			spares["count_cancel"] = _count(frappe, MAIN, COUNTED)
 			frappe.get_doc(COUNT, spares["count_cancel"]).submit()

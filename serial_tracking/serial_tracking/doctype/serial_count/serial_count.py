@@ -4,27 +4,27 @@ from frappe.model.document import Document
 from frappe.utils import escape_html
 
 from serial_tracking.constants import ITEM_FLAG
-from serial_tracking.stock import background, counting
+from serial_tracking.stock import background, count_basics, count_cancelling, count_posting
 
 _TITLE = "Count not saved"
 
 
 class SerialCount(Document):
 	"""A count of one warehouse (and, optionally, some items) by scanning. Its scans are rows of
-	their own (``Serial Count Scan``); submitting posts it (:func:`counting.post`), cancelling undoes
-	what posting made (:func:`counting.cancel`)."""
+	their own (``Serial Count Scan``); submitting posts it (:func:`~serial_tracking.stock.count_posting.post`), cancelling undoes
+	what posting made (:func:`~serial_tracking.stock.count_cancelling.cancel`)."""
 
 	def before_validate(self):
 		if self._action == "submit":
-			rows = counting.rows_to_post(self)
+			rows = count_posting.rows_to_post(self)
 			if background.should_hand_over(rows):
 				# Too big to post within a web request: a background job posts it, whole.
-				counting.post_later(self, rows)
+				count_posting.post_later(self, rows)
 
 	def validate(self):
 		self._check_warehouse()
 		self._check_items()
-		if self.docstatus == 0 and not self.flags.get(counting.POSTING_LATER):
+		if self.docstatus == 0 and not self.flags.get(count_posting.POSTING_LATER):
 			self.status = "Draft"
 
 	def _check_warehouse(self):
@@ -71,27 +71,26 @@ class SerialCount(Document):
 			seen.add(row.item_code)
 
 	def before_submit(self):
-		counting.lock_draft(
+		count_basics.lock_draft(
 			self.name, _("it cannot be posted again"), queued=bool(self.flags.get(background.QUEUED))
 		)
-		counting.stamp(self)
 
 	def on_submit(self):
-		counting.post(self, self.flags.get("leave"))
+		count_posting.post(self, self.flags.get("leave"))
 
 	def before_cancel(self):
-		counting.require_cancellable(self)
-		rows = counting.rows_to_cancel(self)
+		count_cancelling.require_cancellable(self)
+		rows = count_cancelling.rows_to_cancel(self)
 		if background.should_hand_over(rows):
 			background.cancel_later(self, rows)
 
 	def on_cancel(self):
-		counting.cancel(self)
+		count_cancelling.cancel(self)
 
 	def background_failed(self, reason: str) -> None:
 		"""Its background posting was refused: a draft again (the reason is in its comments)."""
 		if self.docstatus == 0:
-			counting.posting_failed(self.name)
+			count_posting.posting_failed(self.name)
 
 	def on_trash(self):
-		frappe.db.delete(counting.SCAN, {"serial_count": self.name})
+		frappe.db.delete(count_basics.SCAN, {"serial_count": self.name})

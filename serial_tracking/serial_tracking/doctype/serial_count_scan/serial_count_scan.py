@@ -2,7 +2,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from serial_tracking.stock.counting import SCAN
+from serial_tracking.stock.count_basics import SCAN
 
 
 class SerialCountScan(Document):
