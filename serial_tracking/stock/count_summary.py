@@ -33,6 +33,24 @@ def summary(
 	if warehouse is None:
 		warehouse = count_row(name, None).warehouse
 		items = items_of(name)
+	expected = _expected(warehouse, items)
+	scanned = _scanned_live(name, warehouse, items) if live else _scanned_as_kept(name)
+	# Only items the user may read are named (a unit of another is a scan not counted here).
+	shown = shown_to_user((item, None) for item, _kind, _qty in scanned)
+	scanned = [
+		(item, kind, qty) if shown(item, None) else (None, WRONG_ITEM, qty) for item, kind, qty in scanned
+	]
+	lines = _per_item(expected, scanned)
+	totals = {
+		field: sum(found[field] for found in lines)
+		for field in ("expected", "counted", "missing", "unexpected_total")
+	}
+	totals["scanned"] = sum(qty for *_rest, qty in scanned)
+	return {"warehouse": warehouse, "items": lines, "totals": totals, "live": live}
+
+
+def _expected(warehouse: str, items: frozenset[str] | None) -> dict[str, int]:
+	"""Per item, the units In Stock at the warehouse that the user may read."""
 	serial = frappe.qb.DocType(SERIAL)
 	query = (
 		frappe.qb.from_(serial)
@@ -45,34 +63,39 @@ def summary(
 	if (permitted := permission_condition()) is not None:
 		# the units here the user may read, as a list of serials shows them
 		query = query.where(permitted)
-	expected = dict(query.run())
-	if live:
-		# a party-restricted user's scans are grouped by their units' parties too (judged below)
-		parties = ", s.`customer`, s.`supplier`" if party_restrictions(SERIAL) else ", null, null"
-		rows = frappe.db.sql(
-			f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, s.`company`"
-			f"{parties}, count(*) from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
-			" on s.`name` = c.`code` where c.`serial_count` = %s group by 1, 2, 3, 4, 5, 6",
-			(warehouse, name),
-		)
-		shown = shown_to_user((item, company, *more) for item, _status, _here, company, *more, _qty in rows)
-		scanned = [
-			(item, kind_of(item, status, bool(here), items), qty)
-			if not status or shown(item, company, customer, supplier)
-			else (None, WRONG_ITEM, qty)
-			for item, status, here, company, customer, supplier, qty in rows
-		]
-	else:
-		scanned = frappe.db.sql(
-			f"select `item_code`, `kind`, count(*) from `tab{SCAN}` force index (count_item_kind)"
-			" where `serial_count` = %s group by `item_code`, `kind`",
-			(name,),
-		)
-	# Only items the user may read are named (a unit of another is a scan not counted here).
-	shown = shown_to_user((item, None) for item, _kind, _qty in scanned)
-	scanned = [
-		(item, kind, qty) if shown(item, None) else (None, WRONG_ITEM, qty) for item, kind, qty in scanned
+	return dict(query.run())
+
+
+def _scanned_live(name: str, warehouse: str, items: frozenset[str] | None) -> list[tuple]:
+	"""(item, kind, scans) of the count's scans as the ledger has their codes now."""
+	# a party-restricted user's scans are grouped by their units' parties too (judged below)
+	parties = ", s.`customer`, s.`supplier`" if party_restrictions(SERIAL) else ", null, null"
+	rows = frappe.db.sql(
+		f"select coalesce(s.`item_code`, c.`item_code`), s.`status`, s.`warehouse` = %s, s.`company`"
+		f"{parties}, count(*) from `tab{SCAN}` c force index (count_code) left join `tab{SERIAL}` s"
+		" on s.`name` = c.`code` where c.`serial_count` = %s group by 1, 2, 3, 4, 5, 6",
+		(warehouse, name),
+	)
+	shown = shown_to_user((item, company, *more) for item, _status, _here, company, *more, _qty in rows)
+	return [
+		(item, kind_of(item, status, bool(here), items), qty)
+		if not status or shown(item, company, customer, supplier)
+		else (None, WRONG_ITEM, qty)
+		for item, status, here, company, customer, supplier, qty in rows
 	]
+
+
+def _scanned_as_kept(name: str) -> list[tuple]:
+	"""(item, kind, scans) of the count's scans as each was when scanned."""
+	return frappe.db.sql(
+		f"select `item_code`, `kind`, count(*) from `tab{SCAN}` force index (count_item_kind)"
+		" where `serial_count` = %s group by `item_code`, `kind`",
+		(name,),
+	)
+
+
+def _per_item(expected: dict[str, int], scanned: list[tuple]) -> list[dict]:
+	"""One line per item (codes of no item last): expected, counted, missing and unexpected by kind."""
 	per_item: dict[str, dict] = {}
 
 	def line(item: str | None) -> dict:
@@ -92,13 +115,7 @@ def summary(
 	for found in per_item.values():
 		found["missing"] = max(found["expected"] - found["counted"], 0)
 		found["unexpected_total"] = sum(found["unexpected"].values())
-	lines = sorted(per_item.values(), key=lambda found: (not found["item_code"], found["item_code"]))
-	totals = {
-		field: sum(found[field] for found in lines)
-		for field in ("expected", "counted", "missing", "unexpected_total")
-	}
-	totals["scanned"] = sum(qty for *_rest, qty in scanned)
-	return {"warehouse": warehouse, "items": lines, "totals": totals, "live": live}
+	return sorted(per_item.values(), key=lambda found: (not found["item_code"], found["item_code"]))
 
 
 def codes_of_kind(name: str, kinds: tuple[str, ...], limit: int = 100) -> dict[str, list[str]]:
