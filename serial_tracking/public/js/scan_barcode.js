@@ -83,11 +83,13 @@ serial_tracking.scan_barcode.apply = async function (frm, answer) {
 		const values = answer.new_row || { item_code: answer.item_code };
 		try {
 			await frappe.model.set_value(row.doctype, row.name, "item_code", values.item_code);
-			const places = {};
+			// The item is SN-tracked (a scan is ours only then): the row says so at once, so that its
+			// SN cell is drawn without waiting for Desk to fetch the item's flag.
+			const places = { sn_tracking: 1 };
 			["warehouse", "s_warehouse", "t_warehouse"].forEach((field) => {
 				if (values[field]) places[field] = values[field];
 			});
-			if (Object.keys(places).length) await frappe.model.set_value(row.doctype, row.name, places);
+			await frappe.model.set_value(row.doctype, row.name, places);
 		} finally {
 			frappe.flags.hide_serial_batch_dialog = false;
 		}
