@@ -355,6 +355,18 @@ class Desk:
 		typing.send_keys(Keys.CONTROL, Keys.END, Keys.NULL)
 		typing.send_keys(*keys)
 
+	def current_dialog(self) -> None:
+		"""Wait until Desk's current dialog (``cur_dialog``) is the one shown: Desk sets it once the
+		dialog's opening ends, after its element is already on the page."""
+		self.wait(
+			lambda d: self.js("return !!(window.cur_dialog && cur_dialog.$wrapper.hasClass('show'))"),
+			"no dialog is Desk's current one",
+		)
+
+	def set_dialog_value(self, fieldname: str, value) -> None:
+		self.current_dialog()
+		self.js("return cur_dialog.set_value(arguments[0], arguments[1])", fieldname, value)
+
 	def dialog_value(self, fieldname: str):
 		return self.js("return cur_dialog.get_value(arguments[0])", fieldname)
 

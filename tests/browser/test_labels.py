@@ -86,7 +86,7 @@ def test_print_label_from_a_serial_numbers_form_as_zpl(desk, api, cleanup, uid):
 	desk.click(desk.find('.page-actions button[data-label="Print%20label"]', message="no Print label button"))
 	dialog = desk.find(".modal.show", message="no label dialog")
 	assert code in dialog.find_element(By.CSS_SELECTOR, ".modal-title").text
-	desk.js("cur_dialog.set_value('format', 'zpl')")
+	desk.set_dialog_value("format", "zpl")
 	desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
 	url = desk.wait(
 		lambda d: d.execute_script("return serial_tracking.labels.last_file_url"), "no label file"

@@ -186,7 +186,7 @@ def test_a_refusal_goes_once_its_code_is_removed(desk, api, cleanup, uid):
 		),
 		"the second scan was not refused",
 	)
-	desk.js("cur_dialog.set_value('codes', '')")
+	desk.set_dialog_value("codes", "")
 	desk.wait(
 		lambda d: desk.text_of(".sn-scan", dialog) == "", "the refusal stayed after its code was removed"
 	)
