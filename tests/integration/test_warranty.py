@@ -200,3 +200,28 @@ def test_the_warranty_is_not_set_by_hand(items):
 		frappe.client.set_value("Serial Number", sn[0], "warranty_expiry_date", day(900))
 	assert warranty(sn[0]) is None
 
+
+def test_units_sold_before_the_upgrade_get_their_warranty_from_their_sale(items):
+	from serial_tracking.patches.v1_0 import fill_warranty_expiry
+
+	sold, returned, plain = codes("WFILLS", 2), codes("WFILLR", 1), codes("WFILLN", 1)
+	f.purchase_receipt([(YEAR, 3, sold + returned, MAIN), (NONE, 1, plain, MAIN)], posting_date=day(-40))
+	sale = f.delivery_note([(YEAR, 3, sold + returned, MAIN), (NONE, 1, plain, MAIN)], posting_date=day(-30))
+	give_back(returned, sale)
+	every = sold + returned + plain
+	frappe.db.sql(
+		"update `tabSerial Number` set warranty_expiry_date = null where name in %s", (tuple(every),)
+	)
+	frappe.db.sql(
+		"update `tabSerial Circulation Log` set warranty_expiry_date = null where serial_no in %s",
+		(tuple(every),),
+	)
+	fill_warranty_expiry.execute()
+	assert {code: warranty(code) for code in every} == {
+		**{code: day(-30 + 365) for code in sold},
+		returned[0]: None,
+		plain[0]: None,
+	}
+	# The sale's rows carry it too: cancelling the return gives it back.
+	frappe.get_last_doc("Delivery Note", {"return_against": sale.name}).cancel()
+	assert warranty(returned[0]) == day(-30 + 365)
