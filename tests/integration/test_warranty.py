@@ -225,3 +225,62 @@ def test_units_sold_before_the_upgrade_get_their_warranty_from_their_sale(items)
 	# The sale's rows carry it too: cancelling the return gives it back.
 	frappe.get_last_doc("Delivery Note", {"return_against": sale.name}).cancel()
 	assert warranty(returned[0]) == day(-30 + 365)
+
+
+def test_the_search_shows_the_warranty_and_finds_units_under_it(items):
+	from serial_tracking.finding import search
+
+	running, ending, ended, none = codes("WSRA", 1), codes("WSRB", 1), codes("WSRC", 1), codes("WSRD", 1)
+	f.purchase_receipt(
+		[(YEAR, 2, running + none, MAIN), (MONTH, 2, ending + ended, MAIN)], posting_date=day(-60)
+	)
+	sell(running, on=-10)  # until day 355
+	sell(ending, item=MONTH, on=-20)  # until day 10
+	sell(ended, item=MONTH, on=-40)  # until day -10
+	frappe.db.set_value("Serial Number", none[0], "amc_expiry_date", day(90))
+	mine = {"serial_no": "WSR*"}
+
+	def found(**filters):
+		return sorted(r["serial_no"] for r in search.rows({**mine, **filters}))
+
+	rows = {r["serial_no"]: r for r in search.rows(mine)}
+	assert str(rows[running[0]]["warranty_expiry_date"]) == day(355)
+	assert rows[none[0]]["warranty_expiry_date"] is None
+	assert str(rows[none[0]]["amc_expiry_date"]) == day(90)
+	assert found(under_warranty=1) == running + ending
+	assert found(warranty_within=30) == ending
+	assert found(warranty_within="400", under_warranty=0) == running + ending
+	assert found(under_warranty=0) == sorted(running + ending + ended + none)
+	for bad in ("-1", "ten", 1.5, 36_501):
+		with pytest.raises(frappe.ValidationError, match="Warranty Ends Within"):
+			search.read_filters({"warranty_within": bad})
+
+
+def test_the_export_has_the_warranty_columns(items):
+	import csv
+	import io
+
+	from serial_tracking import api
+
+	sn = codes("WEXP", 1)
+	receive(sn)
+	sell(sn)
+	answer = api.export_serials(filters={"serial_no": "WEXP*"}, format="CSV")
+	file = frappe.get_doc("File", {"file_url": answer["file_url"]})
+	text = file.get_content()
+	rows = list(csv.reader(io.StringIO(text.decode("utf-8") if isinstance(text, bytes) else text)))
+	read = dict(zip(rows[0], rows[1], strict=True))
+	assert (read["Warranty Until"], read["AMC Until"]) == (day(335), "")
+
+
+def test_the_lives_story_tells_the_warranty_on_the_sale(items):
+	from frappe.utils import formatdate
+
+	from serial_tracking import api
+
+	sn = codes("WLIFE", 1)
+	receive(sn)
+	sale = sell(sn)
+	(life,) = api.trace(serial_no=sn[0])["lives"]
+	told = f"Sold to {f.CUSTOMER} on {formatdate(day(-30))}, warranty until {formatdate(day(335))}"
+	assert life["summary"].startswith(f"{told} ({sale.name}) · bought from")

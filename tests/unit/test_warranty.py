@@ -1,6 +1,10 @@
 """The warranty a unit's movements give it: pure core logic."""
 
+from datetime import date
+from types import SimpleNamespace
+
 from serial_tracking.core.codes import key
+from serial_tracking.core.lives import SOLD, Step, phrase
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
 from serial_tracking.core.states import (
 	Movement,
@@ -92,3 +96,16 @@ def test_a_planned_sale_gives_its_date_and_the_items_period():
 def test_a_planned_resale_keeps_the_first_warranty_when_given_one():
 	assert _plan(10, {key("sn1"): "2026-12-31"}).warranty_expiry_date == "2026-12-31"
 	assert _plan(10, {}).warranty_expiry_date == "2026-03-11"
+
+
+def _sold(until, party="Harbour Street"):
+	row = SimpleNamespace(operation="Sell", party=party, warranty_expiry_date=until)
+	return Step(kind=SOLD, date=date(2026, 11, 12), days=0, status="Sold", warehouse=None, row=row)
+
+
+def test_a_sale_in_the_story_tells_its_warranty_end():
+	assert (
+		phrase(_sold(date(2027, 11, 12))) == "sold to Harbour Street on 2026-11-12, warranty until 2027-11-12"
+	)
+	assert phrase(_sold("2027-11-12", party=None)) == "sold on 2026-11-12, warranty until 2027-11-12"
+	assert phrase(_sold(None)) == "sold to Harbour Street on 2026-11-12"
