@@ -262,11 +262,9 @@ def warranty_days(items: set[str]) -> dict[str, int]:
 
 
 def _days(value) -> int:
-	try:
-		days = int(float(str(value).strip()))
-	except (TypeError, ValueError):
-		return 0
-	return max(days, 0)
+	"""Whole days written as digits, or 0 (the patch filling older sales reads them alike)."""
+	text = str(value).strip()
+	return int(text) if text.isascii() and text.isdigit() else 0
 
 
 def first_warranties(codes: list[str]) -> dict[str, str]:

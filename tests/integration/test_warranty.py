@@ -284,3 +284,12 @@ def test_the_lives_story_tells_the_warranty_on_the_sale(items):
 	(life,) = api.trace(serial_no=sn[0])["lives"]
 	told = f"Sold to {f.CUSTOMER} on {formatdate(day(-30))}, warranty until {formatdate(day(335))}"
 	assert life["summary"].startswith(f"{told} ({sale.name}) · bought from")
+
+
+@pytest.mark.parametrize("period", ["abc", "12.5", "-3", "0"])
+def test_a_period_that_is_not_whole_days_gives_none(items, period):
+	frappe.db.set_value("Item", MONTH, "warranty_period", period)
+	sn = codes("WODD", 1)
+	receive(sn, item=MONTH)
+	sell(sn, item=MONTH)
+	assert warranty(sn[0]) is None
