@@ -15,6 +15,8 @@ class Settings:
 	limits: Limits
 	required: frozenset[str]
 	"""The policy fields set to Required."""
+	#: A resale keeps the warranty end of the unit's first sale instead of starting a new one.
+	keep_first_warranty: bool = False
 
 	@property
 	def gs1_digits(self) -> bool:
@@ -33,6 +35,7 @@ def get_settings() -> Settings:
 			gs1_digits=bool(doc.get("gs1_digits")),
 		),
 		required=frozenset(f for f in policies if doc.get(f) == "Required"),
+		keep_first_warranty=bool(doc.get("keep_first_warranty")),
 	)
 
 

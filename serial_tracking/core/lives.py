@@ -305,11 +305,14 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 		return _("received on {0}").format(on)
 	if step.kind == MOVED:
 		return _("moved to {0} on {1}").format(row.to_warehouse, on)
-	if step.kind in (SOLD, SOLD_AGAIN) and party:
-		template = _("sold to {0} on {1}") if step.kind == SOLD else _("sold again to {0} on {1}")
-		return template.format(party, on)
 	if step.kind in (SOLD, SOLD_AGAIN):
-		return (_("sold on {0}") if step.kind == SOLD else _("sold again on {0}")).format(on)
+		if party:
+			template = _("sold to {0} on {1}") if step.kind == SOLD else _("sold again to {0} on {1}")
+			said = template.format(party, on)
+		else:
+			said = (_("sold on {0}") if step.kind == SOLD else _("sold again on {0}")).format(on)
+		until = getattr(row, "warranty_expiry_date", None)
+		return _("{0}, warranty until {1}").format(said, when(day(until))) if until else said
 	if step.kind == RETURNED and party:
 		return _("returned by customer {0} on {1}").format(party, on)
 	if step.kind == RETURNED:

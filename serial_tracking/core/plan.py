@@ -5,7 +5,16 @@ from datetime import datetime
 
 from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, Parsed, key, parse
 from serial_tracking.core.problems import Problem, Reason
-from serial_tracking.core.states import Movement, Operation, State, Status, apply, changes
+from serial_tracking.core.states import (
+	TO_CUSTOMER,
+	Movement,
+	Operation,
+	State,
+	Status,
+	apply,
+	changes,
+	warranty_end,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,8 @@ class RowRequest:
 	to_transit: bool = False
 	#: The item's GTINs (GTIN-14): a GS1 scan of another GTIN is refused. Empty: none known.
 	gtins: frozenset[str] = frozenset()
+	#: The item's warranty period in days (0: none): a sale to a customer starts a warranty.
+	warranty_days: int = 0
 
 	@property
 	def ref(self) -> tuple[str | None, int]:
@@ -234,13 +245,15 @@ def plan(
 	reading: Reading,
 	states: dict[str, State],
 	held_at: dict[tuple[str, str], list[State]] | None = None,
+	first_warranties: dict[str, str] | None = None,
 ) -> Plan:
 	"""The movements of a document, checked against the serials' states.
 
 	``states`` maps code keys to the current state of every known code the
 	document names; ``held_at`` lists, for each place of
 	:func:`counted_places`, the serials held there (a count makes the ones
-	it does not name Missing).
+	it does not name Missing). ``first_warranties``: when the first sale's warranty is kept over a
+	resale, the end of each code's (by key) first warranty, for those that had one.
 	"""
 	steps: list[Step] = []
 	problems: list[Problem] = []
@@ -253,7 +266,7 @@ def plan(
 				counted.add(key(code))
 	for row in rows:
 		for code in reading.codes.get(row.ref, ()):
-			movement = _movement(voucher, row, code, row.operation)
+			movement = _movement(voucher, row, code, row.operation, first_warranties=first_warranties)
 			before = current.get(key(code))
 			after, problem = apply(before, movement)
 			if problem:
@@ -277,8 +290,17 @@ def plan(
 
 
 def _movement(
-	voucher: Voucher, row: RowRequest, code: str, operation: Operation, from_warehouse: str | None = None
+	voucher: Voucher,
+	row: RowRequest,
+	code: str,
+	operation: Operation,
+	from_warehouse: str | None = None,
+	first_warranties: dict[str, str] | None = None,
 ) -> Movement:
+	warranty = None
+	if operation in TO_CUSTOMER and voucher.party_type == "Customer":
+		first = (first_warranties or {}).get(key(code))
+		warranty = first or warranty_end(voucher.posting_date, row.warranty_days)
 	return Movement(
 		code=code,
 		item_code=row.item_code,
@@ -299,4 +321,5 @@ def _movement(
 		# A count's Missing leaves the place it counts.
 		from_transit=row.to_transit if operation is Operation.COUNT_MISSING else row.from_transit,
 		to_transit=False if operation is Operation.COUNT_MISSING else row.to_transit,
+		warranty_until=warranty,
 	)

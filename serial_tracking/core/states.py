@@ -1,7 +1,7 @@
 """The status machine: one transition table and a refusal reason for every forbidden move."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import NamedTuple
 
@@ -53,6 +53,8 @@ class State:
 	posted_at: datetime | None = None
 	#: The company of the latest movement.
 	company: str | None = None
+	#: The end of the unit's warranty (ISO date): set by a sale to a customer, ended by a sales return.
+	warranty_expiry_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class Movement:
 	#: The from- / to-warehouse is a transit warehouse, which holds its units In Transit.
 	from_transit: bool = False
 	to_transit: bool = False
+	#: A sale to a customer: the end of the warranty it gives (ISO date; None: none). Read back from
+	#: the log, any movement: the serial's warranty end after it.
+	warranty_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,7 +254,26 @@ def move(state: State | None, movement: Movement) -> State:
 		sequence=(state.sequence if state else 0) + 1,
 		posted_at=movement.posted_at or (known.posted_at if known else None),
 		company=movement.company or (known.company if known else None),
+		warranty_expiry_date=_warranty_after(known, movement, to_customer),
 	)
+
+
+def _warranty_after(known: State | None, movement: Movement, to_customer: bool) -> str | None:
+	"""A sale to a customer gives the warranty it names, a sales return ends it, every other
+	movement leaves it as it was."""
+	if to_customer:
+		return movement.warranty_until
+	if movement.operation is Operation.SALES_RETURN:
+		return None
+	return known.warranty_expiry_date if known else None
+
+
+def warranty_end(posting_date: str | None, days: int | None) -> str | None:
+	"""The last day of a warranty of ``days`` days from a sale on ``posting_date`` (ISO dates);
+	None when either is missing or the period is not positive."""
+	if not posting_date or not days or days <= 0:
+		return None
+	return (date.fromisoformat(str(posting_date)[:10]) + timedelta(days=days)).isoformat()
 
 
 def apply(state: State | None, movement: Movement) -> tuple[State | None, Problem | None]:
@@ -314,7 +338,14 @@ def rebuilt(found: Deciding) -> State:
 	the whole history, but for the movement counter. A cancellation reads only these few facts of
 	each serial, however long its history."""
 	state = replay([m for m in (found.from_supplier, found.to_customer) if m is not None] + [found.latest])
-	return replace(state, company=found.company, posted_at=found.posted_at)
+	# The warranty follows the latest row as logged: a return between the latest sale and the latest
+	# movement ended it, which the deciding rows alone would not show.
+	return replace(
+		state,
+		company=found.company,
+		posted_at=found.posted_at,
+		warranty_expiry_date=found.latest.warranty_until,
+	)
 
 
 def replay(movements: list[Movement]) -> State | None:

@@ -43,7 +43,12 @@ LINKS = {
 	"customer": "Customer",
 }
 DATES = ("from_date", "to_date")
-FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton", *DATES)
+#: Warranty filters: ``under_warranty`` (a check) keeps the units whose warranty runs today or later,
+#: ``warranty_within`` (days) those whose warranty ends between today and that many days on.
+WARRANTY = ("under_warranty", "warranty_within")
+FILTERS = (*LINKS, "serial_no", "status", "voucher_type", "voucher_no", "carton", *DATES, *WARRANTY)
+#: The most days ``warranty_within`` takes (a hundred years).
+MOST_WARRANTY_DAYS = 36_500
 
 #: The columns of a row, in order: (fieldname, label, fieldtype, options, width). A document type is
 #: Data, not a Link to DocType: Frappe checks a report's rows against every linked doctype the user
@@ -61,6 +66,8 @@ _COLUMNS = (
 	("customer", "Customer", "Link", "Customer", 160),
 	("delivery_date", "Delivery Date", "Date", None, 120),
 	("carton", "Carton", "Link", CARTON, 160),
+	("warranty_expiry_date", "Warranty Until", "Date", None, 130),
+	("amc_expiry_date", "AMC Until", "Date", None, 120),
 	("posted_at", "Last Movement", "Datetime", None, 190),
 	("days_since_movement", "Days Since Last Movement", "Int", None, 210),
 )
@@ -91,6 +98,8 @@ def _label(key: str) -> str:
 		"carton": _("Carton"),
 		"from_date": _("From Date"),
 		"to_date": _("To Date"),
+		"under_warranty": _("Under Warranty"),
+		"warranty_within": _("Warranty Ends Within (Days)"),
 	}.get(key, key)
 
 
@@ -137,6 +146,11 @@ def read_filters(filters: dict | str | None) -> dict:
 			read[key] = _statuses(value)
 		elif key in DATES:
 			read[key] = _date(key, value)
+		elif key == "under_warranty":
+			if _check(key, value):
+				read[key] = 1
+		elif key == "warranty_within":
+			read[key] = _days(key, value)
 		else:
 			if not isinstance(value, str):
 				_refuse(key, value, _("a text is expected"))
@@ -176,6 +190,21 @@ def _statuses(value) -> list[str]:
 		if status not in chosen:
 			chosen.append(status)
 	return chosen
+
+
+def _check(key: str, value) -> bool:
+	if value in (0, 1, True, False, "0", "1"):
+		return bool(int(value))
+	_refuse(key, value, _("0 or 1 is expected"))
+
+
+def _days(key: str, value) -> int:
+	if isinstance(value, bool) or not isinstance(value, int | str):
+		_refuse(key, value, _("a whole number of days is expected"))
+	text = str(value).strip()
+	if not text.isdigit() or int(text) > MOST_WARRANTY_DAYS:
+		_refuse(key, value, _("a whole number of days from 0 to {0} is expected").format(MOST_WARRANTY_DAYS))
+	return int(text)
 
 
 def _date(key: str, value) -> str:
@@ -303,6 +332,11 @@ def _conditions(filters: dict, fixed: list[tuple[str, list[str]]] | None = None)
 		where.append(
 			table.posted_at < datetime.combine(getdate(end) + timedelta(days=1), datetime.min.time())
 		)
+	if filters.get("under_warranty") or "warranty_within" in filters:
+		today = getdate(nowdate())
+		where.append(table.warranty_expiry_date >= today)
+		if "warranty_within" in filters:
+			where.append(table.warranty_expiry_date <= today + timedelta(days=filters["warranty_within"]))
 	return where
 
 
@@ -351,7 +385,7 @@ MOST_KEPT = 100_000
 SHARED_READS = 8
 SHARE = 2
 #: The filters an ordered read does not take: the page is then MariaDB's own plan.
-_UNORDERED = ("serial_no", "from_date", "to_date")
+_UNORDERED = ("serial_no", "from_date", "to_date", *WARRANTY)
 #: The serials at no status of STATUSES (an empty or unknown one): the last read of a status no filter
 #: fixes, so that the reads of each status and this one take every serial once.
 _OTHER_STATUS = None

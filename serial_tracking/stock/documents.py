@@ -166,6 +166,8 @@ class Facts:
 	held_in_transit: set[tuple[str, str]] = field(default_factory=set)
 	#: Each SN-tracked item's GTINs (GTIN-14), against which GS1 scans are checked.
 	gtins: dict[str, frozenset[str]] = field(default_factory=dict)
+	#: A sale's SN-tracked items' warranty periods in days (items without one are left out).
+	warranty_days: dict[str, int] = field(default_factory=dict)
 
 
 def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
@@ -322,6 +324,7 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		from_transit=source in facts.transit,
 		to_transit=target in facts.transit,
 		gtins=facts.gtins.get(row.item_code, frozenset()),
+		warranty_days=facts.warranty_days.get(row.item_code, 0),
 	)
 
 

@@ -29,6 +29,8 @@ def read(doc, managed: set[str]) -> documents.Facts:
 	facts.held_in_transit = _held_in_transit({p for p in sources if p[1] in facts.transit})
 	if _has_gs1_scans(doc, managed):
 		facts.gtins = gtins.of_items(managed)
+	if doc.doctype in documents.SALES:
+		facts.warranty_days = ledger.warranty_days(managed)
 	return facts
 
 

@@ -34,6 +34,7 @@ GUARDED = (
 	"purchase_date",
 	"customer",
 	"delivery_date",
+	"warranty_expiry_date",
 	"carton",
 )
 

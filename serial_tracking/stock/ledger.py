@@ -47,6 +47,7 @@ _MOVED = (
 	"movement_seq",
 	"posted_at",
 	"company",
+	"warranty_expiry_date",
 )
 _STATE_FIELDS = ("name", "item_code", *_MOVED)
 
@@ -74,6 +75,7 @@ def _state(row: tuple) -> State:
 		sequence,
 		posted_at,
 		company,
+		warranty_expiry_date,
 	) = row
 	return State(
 		code=name,
@@ -89,6 +91,7 @@ def _state(row: tuple) -> State:
 		sequence=sequence or 0,
 		posted_at=posted_at,
 		company=company,
+		warranty_expiry_date=str(warranty_expiry_date) if warranty_expiry_date else None,
 	)
 
 
@@ -194,7 +197,16 @@ def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
 		return {}
 	log = frappe.qb.DocType(LOG)
 	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse", "voucher_type")
-	more = ("voucher_no", "posting_date", "posting_time", "party_type", "party", "company", "status_after")
+	more = (
+		"voucher_no",
+		"posting_date",
+		"posting_time",
+		"party_type",
+		"party",
+		"company",
+		"status_after",
+		"warranty_expiry_date",
+	)
 	rows = (
 		frappe.qb.from_(log)
 		.select(*(log[f] for f in (*fields, *more)))
@@ -231,6 +243,50 @@ def managed_items(item_codes: set[str]) -> set[str]:
 	return set(frappe.get_all("Item", filters={"name": ("in", list(item_codes)), ITEM_FLAG: 1}, pluck="name"))
 
 
+def warranty_days(items: set[str]) -> dict[str, int]:
+	"""Each item's warranty period in days (ERPNext's Item field, free text): items without a
+	positive whole number of days are left out."""
+	if not items:
+		return {}
+	rows = frappe.get_all(
+		"Item",
+		filters={"name": ("in", list(items)), "warranty_period": ("is", "set")},
+		fields=["name", "warranty_period"],
+	)
+	found = {}
+	for row in rows:
+		days = _days(row.warranty_period)
+		if days:
+			found[row.name] = days
+	return found
+
+
+def _days(value) -> int:
+	"""Whole days written as digits, or 0 (the patch filling older sales reads them alike)."""
+	text = str(value).strip()
+	return int(text) if text.isascii() and text.isdigit() else 0
+
+
+def first_warranties(codes: list[str]) -> dict[str, str]:
+	"""Per code (by key) already sold to a customer with a warranty, the end of the warranty its
+	first such sale gave, among its active log rows (one statement)."""
+	codes = [c for c in dict.fromkeys(codes) if c and len(c) <= _NAME_LENGTH]
+	if not codes:
+		return {}
+	customer = [o.value for o in TO_CUSTOMER]
+	marks = ", ".join(["%s"] * len(customer))
+	rows = frappe.db.sql(
+		"select l.`serial_no`, l.`warranty_expiry_date` from ("
+		f" select p.`serial_no`, min(p.`sequence`) first from {json_table(('value',))} v"
+		f" straight_join `tab{LOG}` p on p.`serial_no` = v.`value`"
+		f" where p.`is_cancelled` = 0 and p.`operation` in ({marks}) and p.`party_type` = %s"
+		" and p.`warranty_expiry_date` is not null group by p.`serial_no`) f"
+		f" join `tab{LOG}` l on l.`serial_no` = f.`serial_no` and l.`sequence` = f.first and l.`is_cancelled` = 0",
+		(json_rows([[c] for c in codes]), *customer, "Customer"),
+	)
+	return {key(code): str(until) for code, until in rows}
+
+
 def transit_warehouses(warehouses: set[str]) -> set[str]:
 	if not warehouses:
 		return set()
@@ -264,6 +320,7 @@ _TYPES = {
 	"posting_date": "date",
 	"purchase_date": "date",
 	"delivery_date": "date",
+	"warranty_expiry_date": "date",
 	"posting_time": "time(6)",
 	"posted_at": "datetime(6)",
 }
@@ -292,6 +349,7 @@ LOG_FIELDS = (
 	"party_type",
 	"party",
 	"company",
+	"warranty_expiry_date",
 )
 #: What each log row of a write has of its own; the rest (:data:`_SHARED_LOG`) many rows share.
 _OWN_LOG = ("serial_no", "sequence", "is_cancelled")
@@ -394,6 +452,7 @@ def _shared_state(state: State) -> tuple:
 		state.delivery_date,
 		state.posted_at,
 		state.company,
+		state.warranty_expiry_date,
 	)
 
 
@@ -437,6 +496,7 @@ def _shared_log(step: Step) -> tuple:
 		m.party_type,
 		m.party,
 		m.company,
+		after.warranty_expiry_date,
 	)
 
 
@@ -541,6 +601,7 @@ _LATEST = (
 	"party",
 	"company",
 	"status_after",
+	"warranty_expiry_date",
 )
 _PARTY = ("operation", "voucher_type", "voucher_no", "posting_date", "posting_time", "party_type", "party")
 
@@ -621,6 +682,7 @@ def _row_movement(values: dict) -> Movement | None:
 		posted_at=posted_at(values["posting_date"], values["posting_time"]),
 		company=values.get("company"),
 		to_transit=values.get("status_after") == Status.IN_TRANSIT.value,
+		warranty_until=_date(values.get("warranty_expiry_date")),
 	)
 
 
@@ -688,7 +750,12 @@ def _movement(r) -> Movement:
 		company=r.company,
 		# Replayed as logged: a movement into a transit warehouse left the serial In Transit.
 		to_transit=r.status_after == Status.IN_TRANSIT.value,
+		warranty_until=_date(r.get("warranty_expiry_date")),
 	)
+
+
+def _date(value) -> str | None:
+	return str(value) if value else None
 
 
 def _keep_identity(previous: State, current: State) -> State:

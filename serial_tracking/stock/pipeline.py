@@ -22,7 +22,7 @@ from serial_tracking.core.plan import (
 	read_codes,
 )
 from serial_tracking.core.problems import Problem
-from serial_tracking.core.states import CREATING
+from serial_tracking.core.states import CREATING, TO_CUSTOMER
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, documents, facts, ledger, posting, reading_walls
 from serial_tracking.stock.code_correction import read_renamed
@@ -83,7 +83,11 @@ def plan_of(context: Context, *, lock: bool) -> Plan:
 	states = ledger.read_states(codes, lock=lock, creating=creating)
 	places = counted_places(context.rows, context.reading)
 	stock = ledger.held_at_places(places, lock=lock)
-	return plan(context.voucher, context.rows, context.reading, states, stock)
+	first = None
+	if get_settings().keep_first_warranty and any(row.operation in TO_CUSTOMER for row in context.rows):
+		# A resale keeps the first sale's warranty: read where each unit sold has one.
+		first = ledger.first_warranties(codes)
+	return plan(context.voucher, context.rows, context.reading, states, stock, first)
 
 
 def check(doc, *, submitting: bool, submits_later: bool) -> Context | None:

@@ -1,5 +1,5 @@
-"""The Serial Number form: its state is the ledger's, so a unit's form offers no Save unless a manager
-may move it (in stock) to another warehouse; its buttons all come from one script."""
+"""The Serial Number form: its state is the ledger's, so a unit's form lets a manager edit only its AMC
+end and, in stock, its warehouse; its buttons all come from one script."""
 
 import pytest
 
@@ -26,13 +26,15 @@ def _editable(desk: Desk) -> list[str]:
 	)
 
 
-def test_a_sold_unit_has_no_save_and_nothing_to_edit(desk: Desk, api, cleanup, uid):
+def test_a_sold_unit_offers_its_amc_end_only(desk: Desk, api, cleanup, uid):
 	code = f"STF-{uid}-S"
 	receive(api, cleanup, [(PHONE, [code])])
 	deliver(api, cleanup, [(PHONE, [code])])
 	_shown(desk, code, "Sold")
-	assert desk.visible(SAVE) is None, "Save on a sold unit"
-	assert [f for f in _editable(desk) if not f.endswith("section") and "break" not in f] == []
+	assert desk.visible(SAVE) is not None, "no Save for the AMC end"
+	assert [f for f in _editable(desk) if not f.endswith("section") and "break" not in f] == [
+		"amc_expiry_date"
+	]
 	# its buttons, from the one script of the form
 	for label in ("Print%20label", "Correct%20Code"):
 		desk.find(f'.page-actions button[data-label="{label}"]', message=f"no {label} button")
@@ -44,4 +46,7 @@ def test_a_unit_in_stock_offers_a_manager_its_warehouse_only(desk: Desk, api, cl
 	receive(api, cleanup, [(PHONE, [code])])
 	_shown(desk, code, "In Stock")
 	assert desk.visible(SAVE) is not None, "no Save where a manager may move the unit"
-	assert [f for f in _editable(desk) if not f.endswith("section") and "break" not in f] == ["warehouse"]
+	assert [f for f in _editable(desk) if not f.endswith("section") and "break" not in f] == [
+		"warehouse",
+		"amc_expiry_date",
+	]

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.integration import factory
-from tests.rest.conftest import message, refusal
+from tests.rest.conftest import URL, message, refusal
 
 #: Every whitelisted method with arguments a permitted caller could send.
 READS = [
@@ -103,3 +103,19 @@ def test_post_only_methods_refuse_a_get(users):
 	response = users["manager"].get("serial_tracking.api.parse_codes", text="A-1")
 	assert response.status_code == 403, response.text[:500]
 	assert "message" not in response.json()
+
+
+def test_the_amc_end_is_set_over_rest_by_a_manager_only_and_the_warranty_by_nobody(users, stock, site):
+	code = stock["shop"][0]
+
+	def put(who, **values):
+		return users[who].session.put(f"{URL}/api/resource/Serial Number/{code}", json=values, timeout=120)
+
+	answer = put("manager", amc_expiry_date="2030-01-31")
+	assert answer.ok, answer.text[:1000]
+	assert answer.json()["data"]["amc_expiry_date"] == "2030-01-31"
+	assert put("clerk", amc_expiry_date="2031-01-31").status_code == 403
+	assert "Warranty Until" in refusal(put("manager", warranty_expiry_date="2031-01-31"))
+	site.db.rollback()
+	assert str(site.db.get_value("Serial Number", code, "amc_expiry_date")) == "2030-01-31"
+	assert site.db.get_value("Serial Number", code, "warranty_expiry_date") is None

@@ -52,18 +52,21 @@ frappe.ui.form.on("Serial Number", {
 });
 
 // A saved serial: its code and item never change here (Correct Code renames it); its warehouse is the
-// one field a manager may change, and only while the serial is in stock. Nothing else to edit: no Save.
+// one state field a manager may change, and only while the serial is in stock. Besides, a user who may
+// write Serial Number sets its AMC end (a service contract, not the ledger's). Nothing else: no Save.
 serial_tracking.serial_number.lock = function (frm) {
 	const movable = serial_tracking.serial_number.is_manager() && frm.doc.status === "In Stock";
+	const writable = Boolean(frm.perm && frm.perm[0] && frm.perm[0].write);
 	["serial_no", "item_code"].forEach((field) => frm.set_df_property(field, "read_only", 1));
 	frm.set_df_property("warehouse", "read_only", movable ? 0 : 1);
+	frm.set_df_property("amc_expiry_date", "read_only", writable ? 0 : 1);
 	if (movable) {
 		frm.set_df_property(
 			"warehouse",
 			"description",
 			__("A manager may move this serial to another warehouse in stock by hand.")
 		);
-	} else {
+	} else if (!writable) {
 		frm.disable_save();
 	}
 };

@@ -110,6 +110,13 @@
 			{ fieldname: "carton", label: __("Carton"), fieldtype: "Link", options: "Serial Carton" },
 			{ fieldname: "from_date", label: __("Last Movement From"), fieldtype: "Date" },
 			{ fieldname: "to_date", label: __("Last Movement To"), fieldtype: "Date" },
+			{ fieldname: "under_warranty", label: __("Under Warranty"), fieldtype: "Check" },
+			{
+				fieldname: "warranty_within",
+				label: __("Warranty Ends Within (Days)"),
+				fieldtype: "Int",
+				description: __("Units whose warranty ends between today and this many days on"),
+			},
 		],
 
 		formatter(value, row, column, data, default_formatter) {
