@@ -52,3 +52,12 @@ def on_doctype_update():
 	# site made before it, it is added here (not by add_index, which would also save a Property Setter)
 	if not frappe.db.has_index(f"tab{SERIAL}", "item_code"):
 		frappe.db.sql_ddl(f"alter table `tab{SERIAL}` add index `item_code`(`item_code`)")
+	# A search_index Frappe adds to an existing table is named `<field>_index`, one it makes with the
+	# table `<field>`: the warranty's (added by a migration on sites made before it) is named alike
+	# on every site.
+	if frappe.db.has_index(f"tab{SERIAL}", "warranty_expiry_date_index") and not frappe.db.has_index(
+		f"tab{SERIAL}", "warranty_expiry_date"
+	):
+		frappe.db.sql_ddl(
+			f"alter table `tab{SERIAL}` rename index `warranty_expiry_date_index` to `warranty_expiry_date`"
+		)
