@@ -42,6 +42,8 @@ STATE_FIELDS = (
 	"purchase_date",
 	"delivery_date",
 	"company",
+	"warranty_expiry_date",
+	"amc_expiry_date",
 )
 #: The columns of Serial Number that STATE_FIELDS read.
 _READ_FIELDS = [f for f in STATE_FIELDS if f != "item_name"]

@@ -293,3 +293,22 @@ def test_a_period_that_is_not_whole_days_gives_none(items, period):
 	receive(sn, item=MONTH)
 	sell(sn, item=MONTH)
 	assert warranty(sn[0]) is None
+
+
+def test_a_trace_and_its_report_say_the_warranty_and_amc_of_the_unit_now(items):
+	from frappe.utils import formatdate
+
+	from serial_tracking import api
+	from serial_tracking.serial_tracking.report.serial_traceability.serial_traceability import execute
+
+	sn = codes("WTRACE", 1)
+	receive(sn)
+	sale = sell(sn)
+	frappe.db.set_value("Serial Number", sn[0], "amc_expiry_date", day(500))
+	now = api.trace(serial_no=sn[0])["now"]
+	assert (str(now["warranty_expiry_date"]), str(now["amc_expiry_date"])) == (day(335), day(500))
+	message = execute({"serial_no": sn[0]})[2]
+	assert message == (
+		f"{sn[0]} ({YEAR}) is now Sold to {f.CUSTOMER} by Delivery Note {sale.name}"
+		f"; warranty until {formatdate(day(335))}; AMC until {formatdate(day(500))}"
+	)

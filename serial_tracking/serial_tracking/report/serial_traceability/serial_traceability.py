@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
+from frappe.utils import formatdate
 
 from serial_tracking.api.tracing import trace
 
@@ -162,7 +163,12 @@ def now_message(traced: dict) -> str:
 		where.append(_("to {0}").format(now["customer"]))
 	if now.get("voucher_no"):
 		where.append(_("by {0} {1}").format(_(now["voucher_type"]), now["voucher_no"]))
-	return _("{0} ({1}) is now {2}").format(code, esc(now["item_code"]), " ".join(esc(w) for w in where))
+	said = _("{0} ({1}) is now {2}").format(code, esc(now["item_code"]), " ".join(esc(w) for w in where))
+	if now.get("warranty_expiry_date"):
+		said += "; " + _("warranty until {0}").format(esc(formatdate(now["warranty_expiry_date"])))
+	if now.get("amc_expiry_date"):
+		said += "; " + _("AMC until {0}").format(esc(formatdate(now["amc_expiry_date"])))
+	return said
 
 
 # From one document
