@@ -129,3 +129,34 @@ def test_with_the_setting_off_the_check_is_refused(on, settings):
 	settings(public_check=0)
 	with pytest.raises(frappe.PermissionError, match="switched off"):
 		check_authenticity(sn[0])
+
+
+@pytest.mark.parametrize("query", ["", "?code=AUTHPAGE"])
+def test_the_page_comes_and_goes_with_the_setting_and_is_never_kept(on, settings, monkeypatch, query):
+	"""Where Frappe keeps pages and remembers 404s (not in developer mode), the page is rendered
+	afresh each time; switched off it answers as a page that does not exist, switched on it is back
+	at once."""
+	from frappe.utils import set_request
+	from frappe.website.serve import get_response
+
+	monkeypatch.setitem(frappe.local.conf, "developer_mode", 0)
+	monkeypatch.setitem(frappe.local.conf, "disable_website_cache", 0)
+	# as at the start of a request
+	monkeypatch.setattr(frappe.local, "no_cache", 0, raising=False)
+
+	def get(path):
+		frappe.set_user("Guest")
+		set_request(method="GET", path=f"{path}{query}")
+		response = get_response()
+		frappe.set_user("Administrator")
+		return response.status_code, b"sn-check-form" in response.data
+
+	answers, kept = [], []
+	for on in (1, 0, 0, 1, 1, 0, 0):
+		settings(public_check=on)
+		answers.append((on, get("/sn-check"), get(f"/sn-nothing-{frappe.generate_hash(length=8)}")))
+		kept.append(bool(frappe.cache.hget("website_page", "sn-check")))
+	assert [page for _on, page, _nothing in answers] == [
+		(200, True) if on else nothing for on, _page, nothing in answers
+	]
+	assert not any(kept)

@@ -1,4 +1,5 @@
-"""The public authenticity check over real HTTP as Guest: the API's answers and its rate limit."""
+"""The public authenticity check over real HTTP as Guest: the API's answers, its rate limit, and the
+page /sn-check, present only while the check is switched on, its input shown escaped."""
 
 import secrets
 
@@ -99,3 +100,23 @@ def test_the_check_answers_429_past_its_limit_per_address(site, units, guest):
 		assert statuses[LIMIT:] == [429, 429]
 	finally:
 		_forget_calls(site)
+
+
+def test_the_page_is_there_for_a_guest_while_the_check_is_on(site, units):
+	page = requests.get(f"{URL}/sn-check", timeout=60)
+	assert page.status_code == 200
+	assert 'class="sn-check-form"' in page.text and METHOD in page.text
+	_switch(site, False)
+	try:
+		assert requests.get(f"{URL}/sn-check", timeout=60).status_code == 404
+	finally:
+		_switch(site, True)
+	assert requests.get(f"{URL}/sn-check", timeout=60).status_code == 200
+
+
+def test_a_hostile_code_in_the_address_comes_back_escaped(units):
+	hostile = '"><script>alert(1)</script>'
+	page = requests.get(f"{URL}/sn-check", params={"code": hostile}, timeout=60)
+	assert page.status_code == 200
+	assert "<script>alert(1)" not in page.text
+	assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
