@@ -112,3 +112,6 @@ jinja = {
 
 # Scheduled: the app's old exports, label files and import problem lists are removed
 scheduler_events = {"daily": ["serial_tracking.exchange.retention.remove_old_files"]}
+
+# The public check's page (/sn-check) while switched off: a page that does not exist (404)
+page_renderer = ["serial_tracking.website.SwitchedOffPage"]
