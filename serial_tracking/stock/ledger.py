@@ -196,20 +196,10 @@ def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
 	if not items:
 		return {}
 	log = frappe.qb.DocType(LOG)
-	fields = ("serial_no", "item_code", "operation", "from_warehouse", "to_warehouse", "voucher_type")
-	more = (
-		"voucher_no",
-		"posting_date",
-		"posting_time",
-		"party_type",
-		"party",
-		"company",
-		"status_after",
-		"warranty_expiry_date",
-	)
 	rows = (
 		frappe.qb.from_(log)
-		.select(*(log[f] for f in (*fields, *more)))
+		# a movement as _movement reads it: what a cancellation reads of one, with its serial, item and source
+		.select(*(log[f] for f in ("serial_no", "item_code", "from_warehouse", *_LATEST)))
 		.where(log.item_code.isin(items) & (log.is_cancelled == 0))
 		.orderby(log.serial_no)
 		.orderby(log.sequence)
