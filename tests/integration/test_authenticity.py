@@ -143,6 +143,10 @@ def test_the_page_comes_and_goes_with_the_setting_and_is_never_kept(on, settings
 	monkeypatch.setitem(frappe.local.conf, "disable_website_cache", 0)
 	# as at the start of a request
 	monkeypatch.setattr(frappe.local, "no_cache", 0, raising=False)
+	# The request made here goes with the test: a request left behind would make later tests act
+	# as in one (Frappe's access log commits inside a request, say).
+	for name in ("request", "form_dict", "response", "path", "cookie_manager"):
+		monkeypatch.setattr(frappe.local, name, getattr(frappe.local, name, None), raising=False)
 
 	def get(path):
 		frappe.set_user("Guest")
