@@ -53,11 +53,10 @@ def on_doctype_update():
 	if not frappe.db.has_index(f"tab{SERIAL}", "item_code"):
 		frappe.db.sql_ddl(f"alter table `tab{SERIAL}` add index `item_code`(`item_code`)")
 	# A search_index Frappe adds to an existing table is named `<field>_index`, one it makes with the
-	# table `<field>`: the warranty's (added by a migration on sites made before it) is named alike
-	# on every site.
-	if frappe.db.has_index(f"tab{SERIAL}", "warranty_expiry_date_index") and not frappe.db.has_index(
-		f"tab{SERIAL}", "warranty_expiry_date"
-	):
-		frappe.db.sql_ddl(
-			f"alter table `tab{SERIAL}` rename index `warranty_expiry_date_index` to `warranty_expiry_date`"
-		)
+	# table `<field>`: each field's index is named alike on every site, however the site was made.
+	names = {row[2] for row in frappe.db.sql(f"show index from `tab{SERIAL}`")}
+	for df in frappe.get_meta(SERIAL).fields:
+		if df.search_index and f"{df.fieldname}_index" in names and df.fieldname not in names:
+			frappe.db.sql_ddl(
+				f"alter table `tab{SERIAL}` rename index `{df.fieldname}_index` to `{df.fieldname}`"
+			)
