@@ -312,3 +312,64 @@ def test_a_trace_and_its_report_say_the_warranty_and_amc_of_the_unit_now(items):
 		f"{sn[0]} ({YEAR}) is now Sold to {f.CUSTOMER} by Delivery Note {sale.name}"
 		f"; warranty until {formatdate(day(335))}; AMC until {formatdate(day(500))}"
 	)
+
+
+def test_an_amended_sale_dated_otherwise_gives_the_warranty_from_its_own_date(items):
+	sn = codes("WAMEND", 1)
+	receive(sn)
+	sale = sell(sn)
+	assert warranty(sn[0]) == day(335)
+	sale.cancel()
+	assert warranty(sn[0]) is None
+	# as Desk's Amend makes it: a draft copy naming the cancelled sale
+	amended = frappe.copy_doc(sale)
+	for doc in (amended, *amended.get_all_children()):
+		doc.docstatus = 0
+	amended.amended_from = sale.name
+	amended.set_posting_time = 1
+	amended.posting_date = day(-10)
+	amended.insert()
+	amended.submit()
+	assert warranty(sn[0]) == day(355)
+
+
+RACING = "ST-RACE-WARRANTY"
+
+
+def _draft_sale(job):
+	"""A draft Delivery Note of one serial of the racing item (module level: a process imports it)."""
+	from tests.integration.racing import WAREHOUSE
+
+	return f.delivery_note([(RACING, 1, [job], WAREHOUSE)], submit=False)
+
+
+def _submit(doc):
+	doc.submit()
+
+
+@pytest.mark.commits
+def test_sellers_racing_for_one_unit_leave_it_the_winners_warranty_alone():
+	"""Three processes sell one unit at the same instant: the one that wins gives it its warranty,
+	on the serial and on its log row; the refused ones write none."""
+	from tests.integration.racing import DONE, WAREHOUSE, Session, clean_up, make_place, new_run, race
+
+	run = new_run()
+	code = f"WRACE{run}-1"
+	try:
+		make_place(RACING)
+		frappe.db.set_value("Item", RACING, "warranty_period", "365")
+		f.receive([code], item=RACING, warehouse=WAREHOUSE)
+		frappe.db.commit()
+		outcomes = race([Session(_draft_sale, _submit, [code])] * 3)
+		winners = [o.name for o in outcomes[0] if o.kind == DONE]
+		assert len(winners) == 1, outcomes
+		until = str(getdate(day(365)))
+		assert warranty(code) == until
+		logged = frappe.get_all(
+			"Serial Circulation Log",
+			filters={"serial_no": code, "is_cancelled": 0, "operation": "Sell"},
+			fields=["voucher_no", "warranty_expiry_date"],
+		)
+		assert [(r.voucher_no, str(r.warranty_expiry_date)) for r in logged] == [(winners[0], until)]
+	finally:
+		clean_up(run)
