@@ -38,14 +38,14 @@ run_pytest() { # label dir python args...
 }
 
 # Unit tests: the bench's Python when there is one, else this machine's. The third-party packages
-# they import, themselves or through the core: pytest, hypothesis, biip (GS1) and python-barcode.
+# they import, themselves or through the core: pytest, hypothesis, biip (GS1), python-barcode and pyqrcode.
 if [ -x "$bench/env/bin/python" ]; then
 	py="$bench/env/bin/python"
 else
 	py=$(command -v python3)
 fi
-if ! "$py" -c "import pytest, hypothesis, biip, barcode" 2>/dev/null; then
-	"$py" -m pip install --quiet pytest hypothesis biip python-barcode
+if ! "$py" -c "import pytest, hypothesis, biip, barcode, pyqrcode" 2>/dev/null; then
+	"$py" -m pip install --quiet pytest hypothesis biip python-barcode pyqrcode
 fi
 run_pytest "unit tests" "$repo" "$py" tests/unit -q
 

@@ -1,6 +1,7 @@
 """Barcode labels for serials: ``print_labels`` makes a private PDF or ZPL file of them."""
 
 import sys
+from dataclasses import replace
 from typing import Any
 
 import frappe
@@ -11,9 +12,10 @@ from serial_tracking.arguments import json_value
 from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.core.codes import key, split
 from serial_tracking.exchange import retention
+from serial_tracking.finding import authenticity
 from serial_tracking.permissions import require_readable
 from serial_tracking.printing import label_pages as pdf_labels
-from serial_tracking.printing import zpl
+from serial_tracking.printing import qr, zpl
 from serial_tracking.printing.barcodes import DoesNotFit, Label, Layout
 from serial_tracking.printing.layouts import get_layout
 from serial_tracking.settings import get_settings
@@ -43,7 +45,10 @@ def print_labels(
 	kind = _format(format)
 	label_layout = get_layout(layout)
 	limit = get_settings().limits.max_per_operation
+	_require_check_page(label_layout)
 	labels = _labels(_source_codes(codes, filters, voucher_type, voucher_no, limit), limit)
+	if label_layout.qr_code:
+		labels = [replace(label, check_url=authenticity.check_url(label.code)) for label in labels]
 	content = _render(labels, label_layout, kind)
 	return {"file_url": _save(content, label_layout, kind, len(labels))}
 
@@ -62,6 +67,7 @@ def count_labels(
 	stops past the limit, so it stays fast on a million serials."""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	label_layout = get_layout(layout)
+	_require_check_page(label_layout)
 	limit = get_settings().limits.max_per_operation
 	alone = voucher_type is None and voucher_no is None
 	if alone and filters is not None and codes is None:
@@ -226,12 +232,30 @@ def _render(labels: list[Label], layout: Layout, kind: str) -> bytes:
 		if kind == "zpl":
 			return zpl.render(labels, layout).encode("utf-8")
 		return pdf_labels.render_pdf(labels, layout)
+	except qr.QrDoesNotFit as e:
+		frappe.throw(
+			_(
+				"The QR code of SN code {0} needs {1} mm on a label of layout {2}, which has {3} mm for it; choose a layout with taller labels"
+			).format(escape_html(e.code), f"{e.needed:.1f}", escape_html(e.layout), f"{e.room:.1f}"),
+			title=_("Code too long"),
+		)
 	except DoesNotFit as e:
 		frappe.throw(
 			_(
 				"SN code {0} is too long for a label of layout {1}: its barcode needs {2} mm at the narrowest bars, the label has {3} mm; choose a wider layout"
 			).format(escape_html(e.code), escape_html(e.layout), f"{e.needed:.1f}", f"{e.room:.1f}"),
 			title=_("Code too long"),
+		)
+
+
+def _require_check_page(layout: Layout) -> None:
+	"""A layout with QR codes of the public check page prints them only while the page answers."""
+	if layout.qr_code and not authenticity.is_on():
+		frappe.throw(
+			_(
+				"Label layout {0} prints a QR code of the public check page, which is switched off: switch it on in Serial Tracking Settings, or choose another layout"
+			).format(escape_html(layout.name)),
+			title=_("Public check switched off"),
 		)
 
 

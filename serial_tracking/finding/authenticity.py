@@ -6,9 +6,11 @@ or later. An unsold, unknown, malformed or empty code all get the same answer, s
 nothing of the stock.
 """
 
+from urllib.parse import urlencode
+
 import frappe
 from frappe import _
-from frappe.utils import getdate, nowdate
+from frappe.utils import get_url, getdate, nowdate
 
 from serial_tracking.constants import LOG, SERIAL, SETTINGS
 from serial_tracking.core.codes import fold
@@ -21,6 +23,11 @@ NOT_KNOWN = {"known": False, "item_name": None, "warranty_until": None}
 
 def is_on() -> bool:
 	return bool(frappe.get_cached_doc(SETTINGS).get("public_check"))
+
+
+def check_url(code: str) -> str:
+	"""The address of the page's answer for ``code``, as a label's QR code holds it."""
+	return get_url("/sn-check?" + urlencode({"code": code}))
 
 
 def refuse_when_off() -> None:

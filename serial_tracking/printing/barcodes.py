@@ -1,7 +1,9 @@
 """Code128 module patterns and the geometry of one label: framework-free.
 
 A label holds, from the top: the item code, the item name (when the layout shows it), the
-barcode and the code in human-readable text under it. Sizes are physical millimetres.
+barcode and the code in human-readable text under it; with a QR code (the address of the public
+check page for the code), the QR code takes a square on the label's right, the rest moves left of it.
+Sizes are physical millimetres.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ LINE_HEIGHT = 1.25
 #: Space between the bars and the text under them.
 TEXT_GAP_MM = 0.5
 PT_MM = 25.4 / 72
+#: The largest side of a label's QR code: enough for the longest address at a readable module.
+MAX_QR_SIDE_MM = 12
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Layout:
 	font_size: float = 8
 	show_item_name: bool = True
 	dpi: int = 203
+	#: A QR code of the public check page's address for the code, right of the rest.
+	qr_code: bool = False
 
 	@property
 	def per_page(self) -> int:
@@ -68,9 +74,27 @@ class Layout:
 		return self.padding + max(self.label_height - self.needed_height, 0) / 2
 
 	@property
+	def qr_side(self) -> float:
+		"""Side of the QR code's square (0: none): the label's height inside its padding, at most
+		:data:`MAX_QR_SIDE_MM`."""
+		if not self.qr_code:
+			return 0
+		return min(self.label_height - 2 * self.padding, MAX_QR_SIDE_MM)
+
+	@property
+	def qr_left(self) -> float:
+		return self.label_width - self.padding - self.qr_side
+
+	@property
+	def qr_top(self) -> float:
+		"""The QR code is centred in the label's height."""
+		return (self.label_height - self.qr_side) / 2
+
+	@property
 	def bar_room(self) -> float:
-		"""Width the barcode and its quiet zones may take."""
-		return self.label_width - 2 * self.padding
+		"""Width the texts, the barcode and its quiet zones may take (left of the QR code)."""
+		beside = self.qr_side + self.padding if self.qr_code else 0
+		return self.label_width - 2 * self.padding - beside
 
 	def position(self, index: int) -> tuple[int, float, float]:
 		"""Page number, left and top of the ``index``-th label (row by row)."""
@@ -88,6 +112,8 @@ class Label:
 	code: str
 	item_code: str = ""
 	item_name: str = ""
+	#: The address its QR code holds (layouts with a QR code).
+	check_url: str = ""
 
 
 class DoesNotFit(ValueError):

@@ -16,6 +16,7 @@ import functools
 import subprocess
 from html import escape
 
+from serial_tracking.printing import qr
 from serial_tracking.printing.barcodes import (
 	QUIET_MODULES,
 	TEXT_GAP_MM,
@@ -45,6 +46,8 @@ html, body { margin: 0; padding: 0; background: #fff; }
 .sn-code { text-align: center; }
 .sn-bars { position: absolute; }
 .sn-bars i { position: absolute; top: 0; bottom: 0; background: #000; }
+.sn-qr { position: absolute; }
+.sn-qr i { position: absolute; height: 1px; background: #000; }
 """
 
 
@@ -95,7 +98,27 @@ def label_html(item: Label, layout: Layout, scale: float) -> str:
 	)
 	top += layout.bar_height + TEXT_GAP_MM
 	parts.append(_text("", item.code, layout, scale, top, "sn-code"))
+	if layout.qr_code:
+		parts.append(qr_html(item, layout, scale))
 	return "".join(parts)
+
+
+def qr_html(item: Label, layout: Layout, scale: float) -> str:
+	"""The label's QR code: a box of one CSS pixel a module, scaled to the module's size as the bars
+	are (see the module's notes), one box per run of dark modules."""
+	symbol = qr.symbol(item.check_url)
+	module = qr.module_size(symbol, layout.qr_side, item.code, layout.name)
+	quiet = qr.QUIET_MODULES * module
+	boxes = "".join(
+		f'<i style="left:{column}px;top:{row}px;width:{length}px"></i>' for row, column, length in symbol.runs
+	)
+	factor = f"{module * scale * PX_MM:.6f}"
+	return (
+		f'<div class="sn-qr" style="left:{_mm(layout.qr_left + quiet, scale)};'
+		f"top:{_mm(layout.qr_top + quiet, scale)};width:{symbol.size}px;height:{symbol.size}px;"
+		f"-webkit-transform-origin:0 0;-webkit-transform:scale({factor});transform:scale({factor})"
+		f'">{boxes}</div>'
+	)
 
 
 def render_html(labels: list[Label], layout: Layout, scale: float | None = None) -> str:

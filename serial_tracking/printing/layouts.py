@@ -16,6 +16,8 @@ LAYOUT = "SN Label Layout"
 EPSILON = 0.01
 MIN_BAR_HEIGHT_MM = 3
 MIN_FONT_PT = 4
+#: The smallest QR code a layout may print: the shortest address at the smallest module.
+MIN_QR_SIDE_MM = 8
 
 #: Made when missing: A4 sheets of 3 x 8 (70 x 37 mm) and 4 x 12 (52.5 x 24 mm), and rolls.
 STANDARD: list[dict] = [
@@ -113,6 +115,7 @@ def to_layout(doc) -> Layout:
 		font_size=doc.font_size_pt or 0,
 		show_item_name=bool(doc.show_item_name),
 		dpi=int(doc.zpl_dpi or 203),
+		qr_code=bool(doc.get("qr_code")),
 	)
 
 
@@ -214,6 +217,12 @@ def _check_label(layout, name: str) -> None:
 		)
 	if layout.bar_room <= 0:
 		frappe.throw(_("The padding of label layout {0} leaves no room for the bars").format(name))
+	if layout.qr_code and layout.qr_side < MIN_QR_SIDE_MM:
+		frappe.throw(
+			_(
+				"The QR code of label layout {0} would be {1} mm wide, a phone needs at least {2} mm: make the labels taller or their padding smaller"
+			).format(name, _mm(layout.qr_side), MIN_QR_SIDE_MM)
+		)
 
 
 def _mm(value: float) -> str:

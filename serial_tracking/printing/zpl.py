@@ -8,6 +8,7 @@ command. Text is UTF-8 (``^CI28``).
 
 import math
 
+from serial_tracking.printing import qr
 from serial_tracking.printing.barcodes import (
 	MIN_MODULE_MM,
 	QUIET_MODULES,
@@ -62,7 +63,7 @@ def label(item: Label, layout: Layout) -> str:
 	module = module_dots(item, modules, layout)
 	pad, line = dots(layout.padding, dpi), dots(layout.line_height, dpi)
 	font = max(dots(layout.font_size * 25.4 / 72, dpi), 10)
-	text_width = dots(layout.label_width, dpi) - 2 * pad
+	text_width = dots(layout.bar_room, dpi)
 	symbol = (modules + 2 * QUIET_MODULES) * module
 	left = pad + max((text_width - symbol) // 2, 0) + QUIET_MODULES * module
 	lines = [
@@ -86,8 +87,28 @@ def label(item: Label, layout: Layout) -> str:
 	lines.append(
 		f"^FO{pad},{top}^A0N,{font},{font}^FB{text_width},1,0,C,0^FH^FD{escape(item.code)}^FS",
 	)
+	if layout.qr_code:
+		lines.append(qr_field(item, layout))
 	lines.append("^XZ")
 	return "\n".join(lines)
+
+
+#: ZPL's largest QR magnification (dots a module).
+MAX_QR_DOTS = 10
+
+
+def qr_field(item: Label, layout: Layout) -> str:
+	"""The label's QR code (``^BQ``, model 2, level M, data in bytes mode): whole dots a module, as
+	many as fit its square, never under the smallest module."""
+	symbol = qr.symbol(item.check_url)
+	side = dots(layout.qr_side, layout.dpi)
+	module = min(side // symbol.side_modules, MAX_QR_DOTS)
+	if module * MM_PER_INCH / layout.dpi < qr.MIN_MODULE_MM:
+		raise qr.QrDoesNotFit(item.code, layout.name, symbol.side_modules * qr.MIN_MODULE_MM, layout.qr_side)
+	quiet = qr.QUIET_MODULES * module
+	left = dots(layout.qr_left, layout.dpi) + quiet
+	top = dots(layout.qr_top, layout.dpi) + quiet
+	return f"^FO{left},{top}^BQN,2,{module}^FH^FDMA,{escape(item.check_url)}^FS"
 
 
 def render(labels: list[Label], layout: Layout) -> str:

@@ -10,6 +10,7 @@ import pytest
 import frappe
 
 from serial_tracking import api
+from serial_tracking.finding import authenticity
 from serial_tracking.printing import label_pages as pdf_labels
 from serial_tracking.printing.barcodes import Label, pattern
 from serial_tracking.printing.layouts import LAYOUT, STANDARD, ensure_label_layouts, get_layout
@@ -27,8 +28,9 @@ def file_content(file_url: str) -> bytes:
 	return content.encode() if isinstance(content, str) else content
 
 
-def scan(pdf: bytes) -> tuple[list[str], int, str]:
-	"""The Code128 symbols read from each page at 300 dpi, the page count and the PDF's text."""
+def scan(pdf: bytes, symbology: str = "code128") -> tuple[list[str], int, str]:
+	"""The symbols (Code128, or ``qrcode``) read from each page at 300 dpi, the page count and the
+	PDF's text."""
 	with tempfile.TemporaryDirectory() as folder:
 		path = Path(folder) / "labels.pdf"
 		path.write_bytes(pdf if isinstance(pdf, bytes) else pdf.encode())
@@ -38,7 +40,7 @@ def scan(pdf: bytes) -> tuple[list[str], int, str]:
 		found = []
 		for image in sorted(Path(folder).glob("page-*.png")):
 			out = subprocess.run(
-				["zbarimg", "--raw", "-q", "-Sdisable", "-Scode128.enable", image],
+				["zbarimg", "--raw", "-q", "-Sdisable", f"-S{symbology}.enable", image],
 				capture_output=True,
 				text=True,
 			).stdout
@@ -363,4 +365,99 @@ def test_the_count_says_how_many_labels_on_how_many_sheets_before_printing(setti
 	assert api.count_labels(codes=codes("LBC-", 21), layout="A4 4 x 12")["too_many"] is True
 	with pytest.raises(frappe.ValidationError, match="Give exactly one of codes, filters"):
 		api.count_labels(codes=["LBC-0001"], filters={"serial_no": "LBC-*"})
+	assert files() == before
+
+
+def with_qr_codes(layout: str) -> str:
+	frappe.db.set_value(LAYOUT, layout, "qr_code", 1)
+	return layout
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_qr_codes_hold_the_check_page_address_of_each_code_beside_its_barcode(layout, settings):
+	"""Every standard size carries a QR code readable beside a Code128 still readable (codes of up to
+	ten characters and an IMEI: the QR code takes width the longest codes need on the smallest labels)."""
+	settings(public_check=1)
+	values = receive([code for code in AWKWARD if len(code) <= 10] + ["356938035643809"])
+	pdf = file_content(api.print_labels(codes=values, layout=with_qr_codes(layout))["file_url"])
+	addresses, _pages, _text = scan(pdf, "qrcode")
+	assert sorted(addresses) == sorted(authenticity.check_url(code) for code in values)
+	assert all("/sn-check?code=" in address for address in addresses)
+	bars, _pages, _text = scan(pdf)
+	assert sorted(bars) == sorted(values)
+
+
+def test_zpl_labels_carry_the_qr_code_of_the_check_page(settings):
+	settings(public_check=1)
+	values = receive(["lb_q^r~s"])
+	zpl = file_content(
+		api.print_labels(codes=values, layout=with_qr_codes("Roll 100 x 50 mm"), format="zpl")["file_url"]
+	).decode()
+	field = re.search(r"\^BQN,2,(\d+)\^FH\^FDMA,(.*)\^FS", zpl)
+	assert field, zpl
+	assert 2 <= int(field.group(1)) <= 10
+	# the code in the address: ^ percent-escaped; ZPL writes _ and ~ (which an address keeps) as _XX
+	assert field.group(2).endswith("/sn-check?code=lb_5Fq%5Er_7Es")
+
+
+def test_qr_codes_are_refused_while_the_check_page_is_off(settings):
+	settings(public_check=0)
+	values = receive(codes("LBQ-", 2))
+	before = files()
+	layout = with_qr_codes("A4 3 x 8")
+	for call in (api.print_labels, api.count_labels):
+		with pytest.raises(
+			frappe.ValidationError, match="A4 3 x 8 prints a QR code of the public check page"
+		):
+			call(codes=values, layout=layout)
+	assert files() == before
+
+
+def test_a_layout_too_small_for_a_qr_code_is_refused():
+	doc = frappe.get_doc(
+		{
+			**STANDARD[0],
+			"doctype": LAYOUT,
+			"layout_name": "Small QR test",
+			"is_default": 0,
+			"label_height_mm": 12,
+			"rows": 20,
+			"padding_mm": 2.2,
+			"bar_height_mm": 3,
+			"font_size_pt": 4,
+			"show_item_name": 0,
+			"qr_code": 1,
+		}
+	)
+	with pytest.raises(frappe.ValidationError, match=r"would be 7\.6 mm wide, a phone needs at least 8 mm"):
+		doc.insert()
+
+
+def test_a_code_whose_qr_code_would_be_too_fine_is_refused_naming_it(settings):
+	"""A long code in a small square: its address needs more modules than the square holds (digits: its
+	barcode, in pairs, fits)."""
+	settings(public_check=1)
+	long_code = "7" * 60
+	values = receive([long_code])
+	frappe.get_doc(
+		{
+			**STANDARD[2],
+			"doctype": LAYOUT,
+			"layout_name": "Fine QR test",
+			"is_default": 0,
+			"label_width_mm": 100,
+			"page_width_mm": 100,
+			"label_height_mm": 12,
+			"page_height_mm": 12,
+			"padding_mm": 1,
+			"bar_height_mm": 4,
+			"font_size_pt": 4,
+			"module_width_mm": 0.19,
+			"show_item_name": 0,
+			"qr_code": 1,
+		}
+	).insert()
+	before = files()
+	with pytest.raises(frappe.ValidationError, match=f"The QR code of SN code {long_code} needs"):
+		api.print_labels(codes=values, layout="Fine QR test")
 	assert files() == before

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from serial_tracking.printing import zpl
+from serial_tracking.printing import qr, zpl
 from serial_tracking.printing.barcodes import (
+	MAX_QR_SIDE_MM,
 	MIN_MODULE_MM,
 	QUIET_MODULES,
 	DoesNotFit,
@@ -117,3 +118,39 @@ def test_zpl_module_is_whole_dots_never_below_the_minimum():
 	long_code = "SN" + "0" * 27 + "1"
 	with pytest.raises(DoesNotFit):
 		zpl.module_dots(Label(long_code), len(pattern(long_code)), ROLL)
+
+
+def test_a_qr_code_takes_a_square_on_the_right_and_the_rest_moves_left_of_it():
+	with_qr = Layout(**{**ROLL.__dict__, "qr_code": True})
+	assert with_qr.qr_side == MAX_QR_SIDE_MM  # 25 mm high labels: capped
+	assert with_qr.qr_left + with_qr.qr_side == ROLL.label_width - ROLL.padding
+	assert with_qr.bar_room == ROLL.bar_room - MAX_QR_SIDE_MM - ROLL.padding
+	low = Layout(**{**ROLL.__dict__, "qr_code": True, "label_height": 10})
+	assert low.qr_side == 10 - 2 * ROLL.padding and low.qr_top == ROLL.padding
+	assert ROLL.qr_side == 0
+
+
+def test_the_runs_of_a_qr_symbol_rebuild_its_modules():
+	import pyqrcode
+
+	data = "https://erp.example.com/sn-check?code=A-1%2F2"
+	found = qr.symbol(data)
+	modules = pyqrcode.create(data, error="M", mode="binary").code
+	rebuilt = [[0] * found.size for _ in range(found.size)]
+	for row, column, length in found.runs:
+		assert length > 0
+		for at in range(column, column + length):
+			rebuilt[row][at] = 1
+	assert rebuilt == modules
+	# a finder pattern's top row in three corners: seven dark modules
+	assert (0, 0, 7) in found.runs and (0, found.size - 7, 7) in found.runs
+
+
+def test_zpl_qr_field_uses_whole_dots_and_refuses_a_module_under_the_minimum():
+	with_qr = Layout(**{**ROLL.__dict__, "qr_code": True})
+	field = zpl.qr_field(Label("A1", check_url="https://x.example/sn-check?code=A1"), with_qr)
+	magnification = int(re.search(r"\^BQN,2,(\d+)\^", field).group(1))
+	assert magnification * zpl.MM_PER_INCH / with_qr.dpi >= qr.MIN_MODULE_MM
+	tiny = Layout(**{**ROLL.__dict__, "qr_code": True, "label_height": 8, "padding": 1})
+	with pytest.raises(qr.QrDoesNotFit):
+		zpl.qr_field(Label("A1", check_url="https://x.example/sn-check?code=" + "7" * 80), tiny)
