@@ -8,7 +8,8 @@ from serial_tracking.core.states import Movement, State, replay
 @dataclass(frozen=True)
 class Difference:
 	"""One disagreement. ``kind``: ``stock`` (serials In Stock at a place against the quantity the
-	stock ledger holds there) or ``replay`` (a serial's stored state against its log replayed)."""
+	stock ledger holds there), ``replay`` (a serial's stored status and warehouse against its log
+	replayed) or ``warranty`` (its stored warranty end against the one its log leads to)."""
 
 	kind: str
 	item_code: str
@@ -36,7 +37,8 @@ def _summary(state: State | None) -> str:
 
 
 def replay_differences(states: list[State], movements: dict[str, list[Movement]]) -> list[Difference]:
-	"""Serials whose stored status and warehouse are not what their active log rows lead to.
+	"""Serials whose stored status and warehouse, or whose warranty end, are not what their active
+	log rows lead to (the warranty is compared once the status agrees).
 
 	``movements`` maps each code to its active movements, oldest first.
 	"""
@@ -54,4 +56,19 @@ def replay_differences(states: list[State], movements: dict[str, list[Movement]]
 					found=_summary(state),
 				)
 			)
+		elif _warranty(replayed) != _warranty(state):
+			found.append(
+				Difference(
+					"warranty",
+					state.item_code,
+					state.warehouse,
+					state.code,
+					expected=_warranty(replayed),
+					found=_warranty(state),
+				)
+			)
 	return found
+
+
+def _warranty(state: State | None) -> str | None:
+	return str(state.warranty_expiry_date)[:10] if state and state.warranty_expiry_date else None

@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.utils import formatdate
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.core.ledger_differences import Difference, replay_differences, stock_differences
@@ -65,6 +66,17 @@ def describe(difference: Difference) -> str:
 		return _("Item {0} at {1}: {2} SN codes in stock, but the stock ledger holds {3}").format(
 			difference.item_code, difference.warehouse, difference.found, expected
 		)
+	if difference.kind == "warranty":
+		return _("{0} of item {1} has a warranty until {2}, but its circulation log says {3}").format(
+			difference.code,
+			difference.item_code,
+			_warranty_text(difference.found),
+			_warranty_text(difference.expected),
+		)
 	return _("{0} of item {1} is stored as {2}, but its circulation log says {3}").format(
 		difference.code, difference.item_code, difference.found, difference.expected
 	)
+
+
+def _warranty_text(end: str | None) -> str:
+	return formatdate(end) if end else _("none")

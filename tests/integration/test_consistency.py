@@ -65,3 +65,25 @@ def test_only_managers_check():
 	frappe.set_user(user_with(["Stock User"]))
 	with pytest.raises(frappe.PermissionError, match="Only Stock Manager, System Manager may do this"):
 		check_consistency()
+
+
+def test_a_warranty_the_log_does_not_explain_is_reported():
+	"""A sale with a warranty, a return ending it, a resale: consistent; then a warranty end written
+	behind the ledger, and one taken away, are each reported with both dates."""
+	item = f.make_item("ST-CHECKED-WARRANTY", warranty_period="365").name
+	sn = codes("CHW", 2)
+	f.receive(sn, item=item)
+	dn = f.delivery_note([(item, 2, sn, MAIN)])
+	f.delivery_note([(item, -1, sn[:1], MAIN)], is_return=True, return_against=dn.name)
+	f.delivery_note([(item, 1, sn[:1], MAIN)])
+	assert messages(item) == []
+	logged = frappe.db.get_value("Serial Number", sn[1], "warranty_expiry_date")
+	assert logged
+	frappe.db.set_value("Serial Number", sn[1], "warranty_expiry_date", "2099-01-31", update_modified=False)
+	frappe.db.set_value("Serial Number", sn[0], "warranty_expiry_date", None, update_modified=False)
+	assert messages(item) == [
+		f"{sn[0]} of item {item} has a warranty until none, but its circulation log says"
+		f" {frappe.utils.formatdate(logged)}",
+		f"{sn[1]} of item {item} has a warranty until {frappe.utils.formatdate('2099-01-31')}, but its"
+		f" circulation log says {frappe.utils.formatdate(logged)}",
+	]

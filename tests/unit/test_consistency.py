@@ -22,3 +22,28 @@ def test_replay_differences_find_a_state_the_log_does_not_explain():
 		Difference("replay", "PHONE", "Shop", "S1", expected="In Stock @ Main", found="In Stock @ Shop")
 	]
 	assert replay_differences([moved], {})[0].expected == "unknown"
+
+
+def test_replay_differences_find_a_warranty_the_log_does_not_explain():
+	receive = Movement("S1", "PHONE", Operation.RECEIVE, None, "Main", "Purchase Receipt", "PR-1")
+	sell = Movement(
+		"S1",
+		"PHONE",
+		Operation.SELL,
+		"Main",
+		None,
+		"Delivery Note",
+		"DN-1",
+		party_type="Customer",
+		party="C",
+		warranty_until="2027-11-12",
+	)
+	sold = State("S1", "PHONE", Status.SOLD, warranty_expiry_date="2027-11-12")
+	assert replay_differences([sold], {"S1": [receive, sell]}) == []
+	longer = State("S1", "PHONE", Status.SOLD, warranty_expiry_date="2028-01-01")
+	assert replay_differences([longer], {"S1": [receive, sell]}) == [
+		Difference("warranty", "PHONE", None, "S1", expected="2027-11-12", found="2028-01-01")
+	]
+	# a status difference is reported once, as a status difference
+	moved = State("S1", "PHONE", Status.IN_STOCK, "Shop", warranty_expiry_date="2028-01-01")
+	assert [d.kind for d in replay_differences([moved], {"S1": [receive, sell]})] == ["replay"]
