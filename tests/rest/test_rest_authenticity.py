@@ -7,8 +7,10 @@ import pytest
 import requests
 
 from serial_tracking.api.authenticity import LIMIT
+from tests.hostile import corpus
 from tests.integration import factory
 from tests.rest.conftest import URL, message, refusal
+from tests.rest.test_hostile import judge
 
 METHOD = "serial_tracking.api.check_authenticity"
 SETTINGS = "Serial Tracking Settings"
@@ -35,7 +37,8 @@ def units(site):
 	if not frappe.db.exists("Item", ITEM):
 		factory.make_item(ITEM, item_name="REST Authentic Phone", warranty_period="365")
 	uid = secrets.token_hex(3).upper()
-	sold, held = factory.codes(f"RAUTH{uid}-S", 1), factory.codes(f"RAUTH{uid}-H", 1)
+	# "&": a character of codes that HTML would escape
+	sold, held = [f"RAUTH{uid}-S&1"], factory.codes(f"RAUTH{uid}-H", 1)
 	docs = [
 		factory.purchase_receipt([(ITEM, 2, sold + held, factory.MAIN)]),
 		factory.delivery_note([(ITEM, 1, sold, factory.MAIN)]),
@@ -120,3 +123,32 @@ def test_a_hostile_code_in_the_address_comes_back_escaped(units):
 	assert page.status_code == 200
 	assert "<script>alert(1)" not in page.text
 	assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_every_hostile_input_gets_the_answer_of_an_unknown_code_or_a_clear_refusal(site, units, guest):
+	"""The hostile corpus, wrong types and deep JSON, and twins of a sold code, sent by a guest: "not
+	known" (a twin of a sold code: that unit's answer), or a 4xx with a message; never a 500, never the
+	input echoed."""
+	values = {
+		**corpus.texts("RA"),
+		**{f"type-{k}": v for k, v in corpus.WRONG_TYPES.items()},
+		**corpus.DEEP_JSON,
+		**corpus.BIG,
+	}
+	sold = message(check(guest, units["sold"]))
+	twins = corpus.twins(units["sold"])
+	failures = []
+	for number, (name, value) in enumerate({**values, **twins}.items()):
+		if number % (LIMIT // 2) == 0:
+			_forget_calls(site)
+		response = check(guest, value, "POST")
+		try:
+			body = judge(response, value)
+			if body is not None:
+				assert body["message"] == (sold if name in twins else NOT_KNOWN), body["message"]
+			for markup in ("<img", "<script", "<svg"):
+				assert markup not in response.text, f"{markup} echoed"
+		except AssertionError as e:
+			failures.append(f"{name}: {str(e).splitlines()[0][:300]}")
+	_forget_calls(site)
+	assert not failures, "\n".join(failures)
