@@ -99,7 +99,7 @@ def _label(key: str) -> str:
 		"from_date": _("From Date"),
 		"to_date": _("To Date"),
 		"under_warranty": _("Under Warranty"),
-		"warranty_within": _("Warranty Ends Within (Days)"),
+		"warranty_within": _("Warranty Ends in Days"),
 	}.get(key, key)
 
 

@@ -252,7 +252,7 @@ def test_the_search_shows_the_warranty_and_finds_units_under_it(items):
 	assert found(warranty_within="400", under_warranty=0) == running + ending
 	assert found(under_warranty=0) == sorted(running + ending + ended + none)
 	for bad in ("-1", "ten", 1.5, 36_501):
-		with pytest.raises(frappe.ValidationError, match="Warranty Ends Within"):
+		with pytest.raises(frappe.ValidationError, match="Warranty Ends in Days"):
 			search.read_filters({"warranty_within": bad})
 
 

@@ -113,7 +113,7 @@
 			{ fieldname: "under_warranty", label: __("Under Warranty"), fieldtype: "Check" },
 			{
 				fieldname: "warranty_within",
-				label: __("Warranty Ends Within (Days)"),
+				label: __("Warranty Ends in Days"),
 				fieldtype: "Int",
 				description: __("Units whose warranty ends between today and this many days on"),
 			},
