@@ -190,7 +190,9 @@ def test_the_live_check_and_scan_barcode_refuse_a_code_not_of_the_format(phone):
 	doc = desk.unsaved("Purchase Receipt", [desk.row(phone, 2)])
 	answer = desk.check(doc, 1, f"{imei(10)}\n{bad}")
 	assert desk.good(answer) == [imei(10)]
-	assert desk.refused(answer) == {bad: f"{bad} is not an IMEI of item {phone}: check digit should be {digit}"}
+	assert desk.refused(answer) == {
+		bad: f"{bad} is not an IMEI of item {phone}: check digit should be {digit}"
+	}
 	doc = desk.unsaved("Purchase Receipt", [desk.row(phone, 0)])
 	row = doc["items"][0]["name"]
 	scanned = api.scan_into_document(json.dumps(doc), bad, row)
@@ -229,7 +231,12 @@ def upload():
 
 	def make(content: bytes) -> str:
 		file = frappe.get_doc(
-			{"doctype": "File", "file_name": f"{uuid.uuid4().hex[:8]}-codes.xlsx", "is_private": 1, "content": content}
+			{
+				"doctype": "File",
+				"file_name": f"{uuid.uuid4().hex[:8]}-codes.xlsx",
+				"is_private": 1,
+				"content": content,
+			}
 		)
 		file.insert()
 		made.append(file.get_full_path())
