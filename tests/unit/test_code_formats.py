@@ -205,3 +205,20 @@ def test_a_sale_of_an_unknown_code_says_what_is_wrong_with_it():
 	assert [p.reason for p in result.problems] == [Reason.FORMAT_IMEI_CHECK_DIGIT]
 	result = _plan(DN, Operation.SELL, ["356938035643809"], {})
 	assert [p.reason for p in result.problems] == [Reason.NOT_FOUND]
+
+
+FORMATS = st.sampled_from(
+	[
+		IMEI,
+		IMEISV,
+		CodeFormat(Kind.DIGITS, length=8),
+		CodeFormat(Kind.PATTERN, pattern="[A-Z]{3}[0-9]{6}"),
+		CodeFormat(Kind.PATTERN, pattern="(a+)+$"),
+	]
+)
+
+
+@given(st.text(max_size=120), FORMATS)
+def test_any_code_is_answered_with_a_problem_naming_it_or_none(code, fmt):
+	problem = check(code, fmt, "PHONE")
+	assert problem is None or (problem.code == code and problem.params["item_code"] == "PHONE")
