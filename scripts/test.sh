@@ -38,14 +38,15 @@ run_pytest() { # label dir python args...
 }
 
 # Unit tests: the bench's Python when there is one, else this machine's. The third-party packages
-# they import, themselves or through the core: pytest, hypothesis, biip (GS1), python-barcode and pyqrcode.
+# they import, themselves or through the core: pytest, hypothesis, biip (GS1), google-re2 (code
+# patterns), python-barcode and pyqrcode (labels).
 if [ -x "$bench/env/bin/python" ]; then
 	py="$bench/env/bin/python"
 else
 	py=$(command -v python3)
 fi
-if ! "$py" -c "import pytest, hypothesis, biip, barcode, pyqrcode" 2>/dev/null; then
-	"$py" -m pip install --quiet pytest hypothesis biip python-barcode pyqrcode
+if ! "$py" -c "import pytest, hypothesis, biip, re2, barcode, pyqrcode" 2>/dev/null; then
+	"$py" -m pip install --quiet pytest hypothesis biip google-re2 python-barcode pyqrcode
 fi
 run_pytest "unit tests" "$repo" "$py" tests/unit -q
 
@@ -165,8 +166,8 @@ lane() { # name: run lane_<name>, keeping its output, summary lines and status u
 
 if [ -d "$bench/sites/$site" ]; then
 	bash "$repo/scripts/start-services.sh" "$bench" || { echo "could not start MariaDB and Redis"; exit 1; }
-	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode, openpyxl, biip, requests, selenium" 2>/dev/null ||
-		"$bench/env/bin/pip" install --quiet pytest hypothesis python-barcode openpyxl biip requests selenium
+	"$bench/env/bin/python" -c "import pytest, hypothesis, barcode, openpyxl, biip, re2, requests, selenium" 2>/dev/null ||
+		"$bench/env/bin/pip" install --quiet pytest hypothesis python-barcode openpyxl biip google-re2 requests selenium
 	export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
 	if ! grep -qx serial_tracking "$bench/sites/apps.txt"; then
 		[ -z "$(tail -c 1 "$bench/sites/apps.txt")" ] || echo >>"$bench/sites/apps.txt"

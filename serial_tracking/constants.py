@@ -10,6 +10,11 @@ TURN = "Serial Posting Turn"
 
 #: The custom field on Item that switches SN tracking on.
 ITEM_FLAG = "sn_tracking"
+#: The custom fields on Item with its SN code format (``core.code_formats``): the kind, the number
+#: of digits of a Digits format, the expression of a Pattern format.
+ITEM_FORMAT = "sn_code_format"
+ITEM_FORMAT_LENGTH = "sn_code_length"
+ITEM_FORMAT_PATTERN = "sn_code_pattern"
 #: The custom field on item rows with the row's SN codes, one a line.
 ROW_FIELD = "sn_codes"
 #: The button on item rows that opens the SN dialog.

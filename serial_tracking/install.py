@@ -4,7 +4,17 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
-from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_COUNT, ROW_FIELD, SETTINGS
+from serial_tracking.constants import (
+	ITEM_FLAG,
+	ITEM_FORMAT,
+	ITEM_FORMAT_LENGTH,
+	ITEM_FORMAT_PATTERN,
+	ROW_BUTTON,
+	ROW_CARTONS,
+	ROW_COUNT,
+	ROW_FIELD,
+	SETTINGS,
+)
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
 from serial_tracking.stock.posting import ensure_row
@@ -103,8 +113,54 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"in_list_view": 1,
 			"module": MODULE,
 		},
+		*code_format_fields(),
 	]
 	return fields
+
+
+def code_format_fields() -> list[dict]:
+	"""The Item's SN code format, beside the switch and shown only when it is on."""
+	tracked = f"eval:doc.{ITEM_FLAG}"
+	return [
+		{
+			"fieldname": ITEM_FORMAT,
+			"label": "SN Code Format",
+			"fieldtype": "Select",
+			"options": "\nAny\nIMEI\nDigits\nPattern",
+			"insert_after": ITEM_FLAG,
+			"depends_on": tracked,
+			"description": (
+				"What a new SN code of this item must be: any code; an IMEI (15 digits with a valid check "
+				"digit); digits only, of a fixed number; or a pattern. Codes the item already has stay "
+				"valid."
+			),
+			"module": MODULE,
+		},
+		{
+			"fieldname": ITEM_FORMAT_LENGTH,
+			"label": "SN Code Digits",
+			"fieldtype": "Int",
+			"non_negative": 1,
+			"insert_after": ITEM_FORMAT,
+			"depends_on": f"eval:doc.{ITEM_FLAG} && doc.{ITEM_FORMAT} == 'Digits'",
+			"description": "How many digits each SN code has.",
+			"module": MODULE,
+		},
+		{
+			"fieldname": ITEM_FORMAT_PATTERN,
+			"label": "SN Code Pattern",
+			"fieldtype": "Data",
+			"length": 200,
+			"insert_after": ITEM_FORMAT_LENGTH,
+			"depends_on": f"eval:doc.{ITEM_FLAG} && doc.{ITEM_FORMAT} == 'Pattern'",
+			"description": (
+				"A regular expression (RE2 syntax) the whole SN code must match, e.g. [A-Z]{3}[0-9]{6}; "
+				"case matters unless it starts with (?i). Back-references and look-arounds are not "
+				"available."
+			),
+			"module": MODULE,
+		},
+	]
 
 
 #: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:

@@ -152,6 +152,33 @@ def _make_templates() -> dict[Reason, str]:
 		Reason.CARTONS_UNREADABLE: _(
 			"The row's cartons cannot be read ({detail}): they must be carton codes, each with a list of SN codes"
 		),
+		Reason.FORMAT_IMEI_DIGITS: _(
+			"{code} is not an IMEI of item {item_code}: an IMEI is digits only, and this has {char}"
+		),
+		Reason.FORMAT_IMEI_LENGTH: _(
+			"{code} is not an IMEI of item {item_code}: an IMEI has 15 digits, this has {length}"
+		),
+		Reason.FORMAT_IMEISV_LENGTH: _(
+			"{code} is not an IMEI of item {item_code}: an IMEI has 15 digits (an IMEISV 16), this has {length}"
+		),
+		Reason.FORMAT_IMEI_CHECK_DIGIT: _(
+			"{code} is not an IMEI of item {item_code}: check digit should be {expected}"
+		),
+		Reason.FORMAT_DIGITS_ONLY: _(
+			"{code} is not an SN code of item {item_code}: its codes are {digits} digits, and this has {char}"
+		),
+		Reason.FORMAT_DIGITS_LENGTH: _(
+			"{code} is not an SN code of item {item_code}: its codes have {digits} digits, this has {length}"
+		),
+		Reason.FORMAT_PATTERN: _("{code} does not match the pattern {pattern} set on item {item_code}"),
+		Reason.FORMAT_BAD_LENGTH: _(
+			"An SN code format of digits needs their number, from 1 to {max_length} (the longest SN code), not {length}"
+		),
+		Reason.FORMAT_NO_PATTERN: _("An SN code format of a pattern needs the pattern"),
+		Reason.FORMAT_PATTERN_TOO_LONG: _(
+			"The SN code pattern is {length} characters long; a pattern has at most {most}"
+		),
+		Reason.FORMAT_BAD_PATTERN: _("The SN code pattern {pattern} cannot be used: {detail}"),
 	}
 
 

@@ -17,6 +17,8 @@ class Settings:
 	"""The policy fields set to Required."""
 	#: A resale keeps the warranty end of the unit's first sale instead of starting a new one.
 	keep_first_warranty: bool = False
+	#: An item of IMEI format takes a 16-digit IMEISV too.
+	allow_imeisv: bool = False
 
 	@property
 	def gs1_digits(self) -> bool:
@@ -36,6 +38,7 @@ def get_settings() -> Settings:
 		),
 		required=frozenset(f for f in policies if doc.get(f) == "Required"),
 		keep_first_warranty=bool(doc.get("keep_first_warranty")),
+		allow_imeisv=bool(doc.get("allow_imeisv")),
 	)
 
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from serial_tracking.core import code_formats
+from serial_tracking.core.code_formats import CodeFormat
 from serial_tracking.core.codes import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PER_OPERATION, Parsed, key, parse
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import (
@@ -74,6 +76,8 @@ class RowRequest:
 	gtins: frozenset[str] = frozenset()
 	#: The item's warranty period in days (0: none): a sale to a customer starts a warranty.
 	warranty_days: int = 0
+	#: The item's SN code format: a code not known yet must be of it (known codes move as they are).
+	code_format: CodeFormat = code_formats.ANY
 
 	@property
 	def ref(self) -> tuple[str | None, int]:
@@ -268,7 +272,9 @@ def plan(
 		for code in reading.codes.get(row.ref, ()):
 			movement = _movement(voucher, row, code, row.operation, first_warranties=first_warranties)
 			before = current.get(key(code))
-			after, problem = apply(before, movement)
+			after, problem = None, _format_problem(row, code, before)
+			if problem is None:
+				after, problem = apply(before, movement)
 			if problem:
 				problems.append(problem.at_row(row.row, row.table))
 			elif changes(before, movement):
@@ -287,6 +293,14 @@ def plan(
 			else:
 				steps.append(Step(movement, state, after))
 	return Plan(steps, problems)
+
+
+def _format_problem(row: RowRequest, code: str, before: State | None) -> Problem | None:
+	"""A code not known yet that is not of the item's format: refused whatever the row does (a sale
+	of it is told what is wrong with it, more useful than "not known" for a mistyped code)."""
+	if before is not None and before.status is not None:
+		return None
+	return code_formats.check(code, row.code_format, row.item_code)
 
 
 def _movement(

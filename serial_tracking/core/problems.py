@@ -65,6 +65,19 @@ class Reason(str, Enum):
 	IN_TWO_CARTONS = "in_two_cartons"
 	CARTON_CODE_NOT_ON_ROW = "carton_code_not_on_row"
 	CARTONS_UNREADABLE = "cartons_unreadable"
+	# an item's code format (core.code_formats): a new code that is not of it
+	FORMAT_IMEI_DIGITS = "format_imei_digits"
+	FORMAT_IMEI_LENGTH = "format_imei_length"
+	FORMAT_IMEISV_LENGTH = "format_imeisv_length"
+	FORMAT_IMEI_CHECK_DIGIT = "format_imei_check_digit"
+	FORMAT_DIGITS_ONLY = "format_digits_only"
+	FORMAT_DIGITS_LENGTH = "format_digits_length"
+	FORMAT_PATTERN = "format_pattern"
+	# ... and a format an item cannot have
+	FORMAT_BAD_LENGTH = "format_bad_length"
+	FORMAT_NO_PATTERN = "format_no_pattern"
+	FORMAT_PATTERN_TOO_LONG = "format_pattern_too_long"
+	FORMAT_BAD_PATTERN = "format_bad_pattern"
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,14 @@ from frappe.utils.background_jobs import create_job_id
 
 from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG
+from serial_tracking.core.code_formats import ANY
 from serial_tracking.core.codes import key, parse
 from serial_tracking.core.states import Operation
 from serial_tracking.exchange import retention
 from serial_tracking.exchange.notify import notify
 from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, gtins, in_stock_registration, ledger
+from serial_tracking.stock import cartons, code_formats, gtins, in_stock_registration, ledger
 
 #: The columns of the template, in order: (key, English header).
 COLUMNS = (
@@ -1054,10 +1055,13 @@ def _plan(result: Checked, by_row, items, places, refuse_cell, progress) -> None
 		if progress:
 			progress(_("Reading SN codes"), number * CHUNK, len(codes))
 	code_row = {key(code): row for row, code in result.codes.items()}
+	formats = code_formats.of_items({item for item, _warehouse in groups})
 	for (item, warehouse), rows in groups.items():
 		group = [result.codes[row] for row in rows]
 		known = {key(c): states[key(c)] for c in group if key(c) in states}
-		plan = in_stock_registration.statement_plan(item, Operation.REGISTER, group, known, target=warehouse)
+		plan = in_stock_registration.statement_plan(
+			item, Operation.REGISTER, group, known, target=warehouse, code_format=formats.get(item, ANY)
+		)
 		for problem in plan.problems:
 			refuse_cell(by_row[code_row[key(problem.code)]], "serial_no", messages.describe(problem))
 		result.steps.extend(plan.steps)

@@ -18,11 +18,12 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 from serial_tracking import messages
 from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import code_changes
+from serial_tracking.core.code_formats import check as check_format
 from serial_tracking.core.codes import key, split
 from serial_tracking.core.plan import RowRequest
 from serial_tracking.core.states import Operation
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import cartons, ledger
+from serial_tracking.stock import cartons, code_formats, ledger
 
 _TITLE = "SN code not corrected"
 
@@ -52,6 +53,7 @@ def correct(serial_no: str, new_code: str) -> str:
 		old = serial.name
 		if new == old:
 			_refuse(_("{0} cannot be renamed to {1}: it is its code already").format(shown_old, shown_new))
+		_require_format(serial, new, shown_old, shown_new)
 		if not code_changes.is_case_change(old, new):
 			other = frappe.db.sql(f"select `name` from `tab{SERIAL}` where `name` = %s", [new])
 			if other:
@@ -74,6 +76,17 @@ def correct(serial_no: str, new_code: str) -> str:
 			raise
 	frappe.clear_document_cache(SERIAL, old)
 	return new
+
+
+def _require_format(serial, new: str, shown_old: str, shown_new: str) -> None:
+	"""The new code is a new code of the serial's item: it must be of the item's SN code format."""
+	problem = check_format(new, code_formats.of_item(serial.item_code), serial.item_code)
+	if problem:
+		_refuse(
+			_("{0} cannot be renamed to {1}: {2}").format(
+				shown_old, shown_new, escape_html(messages.describe(problem))
+			)
+		)
 
 
 def _lock(serial_no: str):

@@ -8,13 +8,14 @@ from frappe.utils import now_datetime
 
 from serial_tracking import messages
 from serial_tracking.constants import CARTON, SERIAL
+from serial_tracking.core.code_formats import check as check_format
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import RowRequest
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation
 from serial_tracking.permissions import party_restrictions, readable
 from serial_tracking.settings import parse_codes
-from serial_tracking.stock import cartons, ledger
+from serial_tracking.stock import cartons, code_formats, ledger
 from serial_tracking.stock.count_basics import (
 	COUNTED,
 	MISPLACED,
@@ -123,10 +124,14 @@ def scan(name: str, text: str | None) -> dict:
 			if attempt == 4:
 				ledger.refuse_busy(CountError)
 	places = readable("Warehouse", {f[4] for f in found if f[5] == MISPLACED})
+	formats = _formats_of(items, found)
 	results = []
 	for code, carton, item, status, warehouse, kind in found:
 		where = warehouse if kind == MISPLACED and warehouse in places else None
 		stored = key(code) in new
+		message = describe(code, kind, status, item, where, stored)
+		if kind == UNKNOWN and stored and (mistyped := _format_hint(code, formats)):
+			message = _("{0}: unknown SN code, and {1}").format(code, mistyped)
 		results.append(
 			{
 				"code": code,
@@ -136,7 +141,7 @@ def scan(name: str, text: str | None) -> dict:
 				"warehouse": where,
 				"carton": carton,
 				"new": stored,
-				"message": describe(code, kind, status, item, where, stored),
+				"message": message,
 			}
 		)
 	return {
@@ -146,6 +151,25 @@ def scan(name: str, text: str | None) -> dict:
 		"problems": messages.as_dicts(problems),
 		"summary": summary(name, row.warehouse, items, live=False),
 	}
+
+
+def _formats_of(items: frozenset[str] | None, found: list[tuple]) -> dict:
+	"""The SN code formats of a count limited to items that all have one, when a scan is unknown: a
+	code that none of its items' formats takes is most likely mistyped, and is told why."""
+	if not items or not any(entry[5] == UNKNOWN for entry in found):
+		return {}
+	formats = code_formats.of_items(items)
+	return formats if len(formats) == len(items) else {}
+
+
+def _format_hint(code: str, formats: dict) -> str | None:
+	"""Why ``code`` is of none of ``formats`` (the first item's reason), or None."""
+	if not formats:
+		return None
+	problems = [check_format(code, fmt, item) for item, fmt in sorted(formats.items())]
+	if all(problems):
+		return messages.describe(problems[0])
+	return None
 
 
 def _insert(count, found: list[tuple]) -> set[str]:

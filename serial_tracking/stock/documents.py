@@ -12,6 +12,7 @@ from typing import NamedTuple
 from frappe.utils import now_datetime
 
 from serial_tracking.constants import ITEM_FLAG, ROW_BUTTON, ROW_CARTONS, ROW_FIELD  # noqa: F401 (re-exported)
+from serial_tracking.core.code_formats import ANY, CodeFormat
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import RowRequest, Voucher
 from serial_tracking.core.problems import Reason
@@ -168,6 +169,8 @@ class Facts:
 	gtins: dict[str, frozenset[str]] = field(default_factory=dict)
 	#: A sale's SN-tracked items' warranty periods in days (items without one are left out).
 	warranty_days: dict[str, int] = field(default_factory=dict)
+	#: The SN code formats of the SN-tracked items that have one (a new code must be of it).
+	formats: dict[str, CodeFormat] = field(default_factory=dict)
 
 
 def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
@@ -325,6 +328,7 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		to_transit=target in facts.transit,
 		gtins=facts.gtins.get(row.item_code, frozenset()),
 		warranty_days=facts.warranty_days.get(row.item_code, 0),
+		code_format=facts.formats.get(row.item_code, ANY),
 	)
 
 

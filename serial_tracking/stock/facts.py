@@ -8,13 +8,14 @@ from serial_tracking.core.codes import split
 from serial_tracking.core.gs1 import is_gs1
 from serial_tracking.core.states import Operation, Status
 from serial_tracking.settings import get_settings
-from serial_tracking.stock import documents, gtins, ledger
+from serial_tracking.stock import code_formats, documents, gtins, ledger
 
 
 def read(doc, managed: set[str]) -> documents.Facts:
 	"""What the rows of ``doc`` depend on in the database, read once for the whole document: the
 	warehouses in transit, a consolidated invoice's POS rows, a two-step transfer's codes in
-	transit, and the GTINs of the SN-tracked items (``managed``) when a row holds a GS1 scan."""
+	transit, the GTINs of the SN-tracked items (``managed``) when a row holds a GS1 scan, and their
+	SN code formats."""
 	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
 	facts.consolidated = _consolidated(doc)
 	if doc.doctype == "Stock Entry" and doc.get("outgoing_stock_entry"):
@@ -31,6 +32,7 @@ def read(doc, managed: set[str]) -> documents.Facts:
 		facts.gtins = gtins.of_items(managed)
 	if doc.doctype in documents.SALES:
 		facts.warranty_days = ledger.warranty_days(managed)
+	facts.formats = code_formats.of_items(managed)
 	return facts
 
 

@@ -13,13 +13,14 @@ from frappe.utils import escape_html, now_datetime, nowdate, nowtime
 
 from serial_tracking import messages
 from serial_tracking.constants import ITEM_FLAG, LOG, STATEMENT_VOUCHER
+from serial_tracking.core.code_formats import CodeFormat
 from serial_tracking.core.codes import check_code, fold, key, split
 from serial_tracking.core.plan import Plan, Reading, RowRequest, Voucher, plan
 from serial_tracking.core.problems import Problem, Reason
 from serial_tracking.core.states import Operation, State, Status
 from serial_tracking.permissions import require_role
 from serial_tracking.settings import get_settings, parse_codes
-from serial_tracking.stock import cartons, gtins, ledger
+from serial_tracking.stock import cartons, code_formats, gtins, ledger
 
 #: Fields of a Serial Number that only documents and the guarded actions here may set.
 GUARDED = (
@@ -88,8 +89,16 @@ def _statement(item_code: str, warehouse: str) -> Voucher:
 
 
 def statement_plan(
-	item_code: str, operation: Operation, codes: list[str], states: dict[str, State], source=None, target=None
+	item_code: str,
+	operation: Operation,
+	codes: list[str],
+	states: dict[str, State],
+	source=None,
+	target=None,
+	code_format: CodeFormat | None = None,
 ) -> Plan:
+	"""The plan of a manager's statement of ``codes`` of one item; a new code must be of the item's
+	format (``code_format``, read here when not given)."""
 	transit = ledger.transit_warehouses({w for w in (source, target) if w})
 	request = RowRequest(
 		row=None,
@@ -101,6 +110,7 @@ def statement_plan(
 		# A transit warehouse holds its units In Transit.
 		from_transit=source in transit,
 		to_transit=target in transit,
+		code_format=code_format or code_formats.of_item(item_code),
 	)
 	return plan(_statement(item_code, target or source), [request], Reading({request.ref: codes}, []), states)
 

@@ -5,7 +5,7 @@ from frappe import _
 
 from serial_tracking.constants import ITEM_FLAG
 from serial_tracking.messages import SerialGuardError
-from serial_tracking.stock import consistency_check, ledger
+from serial_tracking.stock import code_formats, consistency_check, ledger
 
 #: The flag in which validate tells on_update that the switch changed, and how.
 _SWITCHED = "serial_tracking_switched"
@@ -57,7 +57,9 @@ def _stock_refusals(item_code: str) -> list[str]:
 
 
 def validate(doc, method=None):
-	"""Item validate: refuse the switch, or a change that the switch forbids."""
+	"""Item validate: refuse the switch, a change that the switch forbids, or an SN code format the
+	item cannot have."""
+	code_formats.validate(doc)
 	was_on = not doc.is_new() and bool(frappe.db.get_value("Item", doc.name, ITEM_FLAG))
 	if not doc.get(ITEM_FLAG):
 		if was_on:
@@ -77,8 +79,10 @@ def validate(doc, method=None):
 
 def on_update(doc, method=None):
 	"""Say what switching the item off means for its serials, and, for a bulk switch, what switching
-	it on shows: the ledger never drifts silently."""
+	it on shows: the ledger never drifts silently. A new SN code format lists the existing codes not
+	of it."""
 	switched = doc.flags.pop(_SWITCHED, None)
+	code_formats.report_mismatches(doc)
 	if switched == "off":
 		warning = switched_off_warning(doc.name)
 		if warning:

@@ -6,6 +6,8 @@ import pytest
 
 from frappe.utils import format_datetime
 
+from serial_tracking.core.code_formats import CodeFormat, Kind, format_problem
+from serial_tracking.core.code_formats import check as check_format
 from serial_tracking.core.codes import parse
 from serial_tracking.core.generate import Rule, generate
 from serial_tracking.core.plan import RowRequest, read
@@ -78,6 +80,47 @@ CASES = [
 	(
 		Problem(Reason.CARTONS_UNREADABLE, row=2, params={"detail": "not JSON"}),
 		"Row 2: The row's cartons cannot be read (not JSON): they must be carton codes, each with a list of SN codes",
+	),
+	(
+		check_format("356938035643801", CodeFormat(Kind.IMEI), "PHONE-X").at_row(2),
+		"Row 2: 356938035643801 is not an IMEI of item PHONE-X: check digit should be 9",
+	),
+	(
+		check_format("35693803564380", CodeFormat(Kind.IMEI), "PHONE-X").at_row(2),
+		"Row 2: 35693803564380 is not an IMEI of item PHONE-X: an IMEI has 15 digits, this has 14",
+	),
+	(
+		check_format("35693803564380", CodeFormat(Kind.IMEI, imeisv=True), "PHONE-X").at_row(2),
+		"Row 2: 35693803564380 is not an IMEI of item PHONE-X: an IMEI has 15 digits (an IMEISV 16), this has 14",
+	),
+	(
+		check_format("3569380356438O", CodeFormat(Kind.IMEI), "PHONE-X").at_row(2),
+		"Row 2: 3569380356438O is not an IMEI of item PHONE-X: an IMEI is digits only, and this has O",
+	),
+	(
+		check_format("1234567", CodeFormat(Kind.DIGITS, length=8), "BOX").at_row(2),
+		"Row 2: 1234567 is not an SN code of item BOX: its codes have 8 digits, this has 7",
+	),
+	(
+		check_format("1234-567", CodeFormat(Kind.DIGITS, length=8), "BOX").at_row(2),
+		"Row 2: 1234-567 is not an SN code of item BOX: its codes are 8 digits, and this has -",
+	),
+	(
+		check_format("AB123456", CodeFormat(Kind.PATTERN, pattern="[A-Z]{3}[0-9]{6}"), "X").at_row(2),
+		"Row 2: AB123456 does not match the pattern [A-Z]{3}[0-9]{6} set on item X",
+	),
+	(
+		format_problem(CodeFormat(Kind.DIGITS), 100),
+		"An SN code format of digits needs their number, from 1 to 100 (the longest SN code), not 0",
+	),
+	(format_problem(CodeFormat(Kind.PATTERN), 100), "An SN code format of a pattern needs the pattern"),
+	(
+		format_problem(CodeFormat(Kind.PATTERN, pattern="A" * 201), 100),
+		"The SN code pattern is 201 characters long; a pattern has at most 200",
+	),
+	(
+		format_problem(CodeFormat(Kind.PATTERN, pattern="(a)\\1"), 100),
+		"The SN code pattern (a)\\1 cannot be used: invalid escape sequence: \\1",
 	),
 	(parsed("A" * 101), "Entry 1: " + "A" * 101 + " is 101 characters long; an SN code has at most 100"),
 	(parsed("AB\x07C"), "Entry 1: AB\x07C contains a control or space character (U+0007)"),
