@@ -45,28 +45,19 @@ def replay_differences(states: list[State], movements: dict[str, list[Movement]]
 	found = []
 	for state in states:
 		replayed = replay(movements.get(state.code, []))
-		if _summary(replayed) != _summary(state):
-			found.append(
-				Difference(
-					"replay",
-					state.item_code,
-					state.warehouse,
-					state.code,
-					expected=_summary(replayed),
-					found=_summary(state),
+		for kind, read in (("replay", _summary), ("warranty", _warranty)):
+			if read(replayed) != read(state):
+				found.append(
+					Difference(
+						kind,
+						state.item_code,
+						state.warehouse,
+						state.code,
+						expected=read(replayed),
+						found=read(state),
+					)
 				)
-			)
-		elif _warranty(replayed) != _warranty(state):
-			found.append(
-				Difference(
-					"warranty",
-					state.item_code,
-					state.warehouse,
-					state.code,
-					expected=_warranty(replayed),
-					found=_warranty(state),
-				)
-			)
+				break
 	return found
 
 
