@@ -7,6 +7,21 @@ app_license = "mit"
 # "org/repo" form: install-app resolves a bare name through the network.
 required_apps = ["frappe/erpnext"]
 
+# Frappe's apps screen (/apps): the app's entry opens its workspace, for users who may read SN codes.
+# Through a redirect: the screen matches an "/app/<workspace>" route against workspace names, which a
+# name of two words ("Serial Tracking", slug serial-tracking) never matches, and sends the user to
+# another workspace.
+add_to_apps_screen = [
+	{
+		"name": "serial_tracking",
+		"logo": "/assets/serial_tracking/images/serial-tracking-logo.svg",
+		"title": "Serial Tracking",
+		"route": "/serial-tracking",
+		"has_permission": "serial_tracking.permissions.may_open_app",
+	}
+]
+website_redirects = [{"source": "/serial-tracking", "target": "/app/serial-tracking"}]
+
 # Installation
 after_install = "serial_tracking.install.after_install"
 after_migrate = "serial_tracking.install.after_migrate"

@@ -18,6 +18,11 @@ from serial_tracking.constants import CARTON, LOG, SERIAL
 MANAGERS = ("Stock Manager", "System Manager")
 
 
+def may_open_app() -> bool:
+	"""Frappe's apps screen shows the app to users who may read SN codes."""
+	return bool(frappe.has_permission(SERIAL, "read"))
+
+
 def require_role(roles=MANAGERS) -> None:
 	if frappe.session.user == "Administrator" or set(roles) & set(frappe.get_roles()):
 		return
