@@ -187,6 +187,10 @@ if [ -d "$bench/sites/$site" ]; then
 		ln -sfn "$repo/serial_tracking/public" "$assets_link"
 	fi
 	frappe_cli "$site" clear-cache >/dev/null
+	# The tests' master data (ERPNext's test company, warehouses, items, parties) on the test site before
+	# it is copied: the browser tests drive a copy over HTTP and make none themselves. Made once a site.
+	(cd "$bench/sites" && ST_SITE="$site" "$bench/env/bin/python" -m tests.integration.master_data) ||
+		{ echo "could not make the tests' master data on $site"; exit 1; }
 	rest_site=${ST_REST_SITE:-st-rest.localhost}
 	browser_site=${ST_BROWSER_SITE:-st-browser.localhost}
 	erpnext_wanted=0
