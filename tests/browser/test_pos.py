@@ -169,6 +169,16 @@ def test_return_one_of_two_phones_by_scanning_it(desk, api, cleanup, uid):
 	alert = desk.js("return $('.alert-message').last().text().trim()")
 	assert alert.startswith(f"{stranger} was not sold on {sale}"), alert
 	assert pos.cart_codes(desk) == [(PHONE, 0, "")]
+	# Nothing scanned yet: no checkout.
+	desk.click(desk.find(".cart-container .checkout-btn"))
+	desk.wait(
+		lambda d: desk.js("return serial_tracking.beeps || 0") == beeps + 2, "an empty return was not refused"
+	)
+	assert desk.js("return $('.alert-message').last().text().trim()") == "Scan the units that come back first"
+	desk.wait(
+		lambda d: desk.visible(".cart-container .checkout-btn"), "the checkout button did not come back"
+	)
+	assert pos.cart_codes(desk) == [(PHONE, 0, "")]
 	pos.search(desk, back)
 	desk.wait(lambda d: pos.cart_codes(desk) == [(PHONE, -1, back)], "the scanned phone did not come back")
 	desk.snap("p5-pos-return-scanned")
