@@ -286,7 +286,16 @@ frappe.provide("serial_tracking.pos");
 			lines.find((r) => pos.sold_on(back, r).includes(found.code)) ||
 			lines.find((r) => r.item_code === found.item_code);
 		if (!row) {
-			return pos.refused(__("{0} was not sold on {1}", [esc(found.code), esc(back.against)]));
+			// Its line was left out at checkout (nothing came back on it then), or the order never sold it.
+			const left_out = Object.values(back.sold).some((codes) => codes.includes(found.code));
+			return pos.refused(
+				left_out
+					? __("The line of {0} left the cart at checkout: make the return of {1} again to take it back", [
+							esc(found.code),
+							esc(back.against),
+					  ])
+					: __("{0} was not sold on {1}", [esc(found.code), esc(back.against)])
+			);
 		}
 		await pos.add_code(controller, row, row, found.code);
 	};
