@@ -11,18 +11,27 @@ from serial_tracking.permissions import require_readable
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import gtins
 
+POS_INVOICE = "POS Invoice"
+
 
 @frappe.whitelist()
-def find_serial(code: str | None = None, warehouse: str | None = None) -> dict | None:
+def find_serial(
+	code: str | None = None, warehouse: str | None = None, return_against: str | None = None
+) -> dict | None:
 	"""The serial a scan in the POS search names, when it is In Stock at ``warehouse``:
 	``{"code", "item_code", "item_name"}``; ``None`` for anything else (an item code, name or
 	barcode, a serial sold or elsewhere), so that the page goes on with ERPNext's own search.
+
+	In the cart of a return (``return_against``: the POS invoice returned against) the serial is
+	found whatever its state: the return's own check (``check_row``) says whether it may come back.
 
 	A GS1 scan is read for its serial (AI 21) as everywhere else; a GS1 scan that cannot be read,
 	or whose GTIN is not its item's, is refused with the reason.
 	"""
 	frappe.has_permission(SERIAL, "read", throw=True)
 	require_readable("Warehouse", warehouse)
+	if return_against:
+		require_readable(POS_INVOICE, return_against)
 	if not (code or "").strip():
 		frappe.throw(_("{0} is required").format(_("Code")), frappe.MandatoryError)
 	settings = get_settings()
@@ -35,9 +44,12 @@ def find_serial(code: str | None = None, warehouse: str | None = None) -> dict |
 		_refuse(parsed.problems[0])
 	if parsed.entered != 1 or len(parsed.codes) != 1:
 		return None
+	where = {"name": parsed.codes[0]}
+	if not return_against:
+		where.update(warehouse=warehouse, status="In Stock")
 	found = frappe.get_list(
 		SERIAL,
-		filters={"name": parsed.codes[0], "warehouse": warehouse, "status": "In Stock"},
+		filters=where,
 		fields=["name as code", "item_code"],
 		limit_page_length=1,
 	)

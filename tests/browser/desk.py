@@ -2,7 +2,7 @@
 
 import json
 import os
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import requests
 from selenium.common.exceptions import (
@@ -106,6 +106,9 @@ class Desk:
 		self.find("#login_password").send_keys(password)
 		self.click(self.find(".btn-login"))
 		self.wait(lambda d: "/app" in d.current_url, "login did not reach /app")
+		# With more than one app on Frappe's apps screen, login lands there (/apps), outside Desk.
+		if urlparse(self.driver.current_url).path.rstrip("/") == "/apps":
+			self.open("/app")
 		self.idle()
 
 	def open(self, path: str):

@@ -153,3 +153,60 @@ def pay_and_submit(desk: Desk):
 	)
 	desk.click(desk.find(".payment-container .submit-order-btn"))
 	desk.click(desk.find(".modal.show .modal-footer .btn-primary", message="no confirmation asked"))
+
+
+def submitted(desk: Desk) -> str:
+	"""Wait for the invoice in the cart to be submitted; its name."""
+	desk.wait(
+		lambda d: d.execute_script("return cur_pos.frm.doc.docstatus === 1"), "the invoice was not submitted"
+	)
+	return desk.js("return cur_pos.frm.doc.name")
+
+
+def open_return_of(desk: Desk, invoice: str):
+	"""Menu → Toggle Recent Orders, the paid order ``invoice``, then its Return: the return's cart."""
+	desk.click(desk.find(".page-head .menu-btn-group > button", message="no menu on the page"))
+	item = desk.wait(
+		lambda d: next(
+			(
+				e
+				for e in d.find_elements(By.CSS_SELECTOR, ".dropdown-menu.show .dropdown-item")
+				if e.is_displayed() and "Toggle Recent Orders" in e.text
+			),
+			None,
+		),
+		"no Toggle Recent Orders in the menu",
+	)
+	desk.click(item)
+	desk.wait(lambda d: d.execute_script("return cur_pos.recent_order_list.$component.is(':visible')"))
+	# Paid orders, the latest first (the list starts with drafts).
+	desk.js("cur_pos.recent_order_list.status_field.set_value('Paid')")
+	desk.idle()
+	order = f'.past-order-list .invoice-wrapper[data-invoice-name="{invoice}"]'
+	desk.wait(lambda d: desk.visible(order), f"{invoice} is not among the recent orders")
+	desk.click(desk.find(order))
+	desk.idle()
+	desk.click(desk.find(".past-order-summary .return-btn", message="no Return button on the order"))
+	desk.wait(
+		lambda d: d.execute_script(
+			"return !!(cur_pos.frm.doc.is_return && cur_pos.frm.doc.return_against === arguments[0]"
+			" && cur_pos.sn_return && $('.cart-container:visible').length)",
+			invoice,
+		),
+		"the return's cart did not open",
+	)
+	desk.idle()
+
+
+def refund_and_submit(desk: Desk):
+	"""Checkout of a return: the default mode pays the whole (negative) amount back; complete and confirm."""
+	checkout(desk)
+	desk.wait(
+		lambda d: d.execute_script(
+			"const doc = cur_pos.frm.doc; const total = doc.rounded_total || doc.grand_total;"
+			" return total < 0 && doc.paid_amount === total"
+		),
+		"the payment did not pay the amount back",
+	)
+	desk.click(desk.find(".payment-container .submit-order-btn"))
+	desk.click(desk.find(".modal.show .modal-footer .btn-primary", message="no confirmation asked"))

@@ -1,4 +1,5 @@
-"""The Point of Sale page: SN codes asked for, scanned, picked and removed; the sale carries them."""
+"""The Point of Sale page: SN codes asked for, scanned, picked and removed; the sale carries them; a
+return from a past order takes back the units scanned."""
 
 import pytest
 
@@ -8,7 +9,7 @@ from selenium.webdriver.common.by import By
 
 from tests.browser import pos
 from tests.browser.conftest import USER
-from tests.browser.steps import PHONE, deliver, receive
+from tests.browser.steps import MAIN, PHONE, deliver, receive
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -136,3 +137,86 @@ def test_refusal_at_submit_shows_the_reason(desk, api, cleanup, uid):
 		cleanup.append(("POS Invoice", name))
 		assert api.get("POS Invoice", name)["docstatus"] == 0
 	assert api.get("Serial Number", code)["voucher_no"] == delivery
+
+
+def test_return_one_of_two_phones_by_scanning_it(desk, api, cleanup, uid):
+	back, kept, stranger = f"STP-{uid}-RB", f"STP-{uid}-RK", f"STP-{uid}-RX"
+	receive(api, cleanup, [(PHONE, [back, kept, stranger])])
+	delivery = deliver(api, cleanup, [(PHONE, [stranger])])
+	pos.open_page(desk)
+	pos.search(desk, back)
+	desk.wait(lambda d: pos.cart_codes(desk) == [(PHONE, 1, back)], "the first phone did not reach the cart")
+	pos.search(desk, kept)
+	desk.wait(
+		lambda d: pos.cart_codes(desk) == [(PHONE, 2, f"{back}\n{kept}")], "the second phone did not join it"
+	)
+	pos.pay_and_submit(desk)
+	sale = pos.submitted(desk)
+	cleanup.append(("POS Invoice", sale))
+
+	pos.open_return_of(desk, sale)
+	# The phones' line starts with none of the order's codes: the cashier scans those that come back.
+	desk.wait(lambda d: pos.cart_codes(desk) == [(PHONE, 0, "")], "the return's line did not start empty")
+	hint = desk.js("return $('.cart-item-wrapper .st-pos-return-hint')[0].innerText.trim()")
+	assert hint.splitlines() == ["Scan the units that come back", f"Sold: {back}, {kept}"]
+	desk.snap("p4-pos-return-cart")
+	# A unit the order did not sell is refused with the ledger's reason.
+	beeps = desk.js("return serial_tracking.beeps || 0")
+	pos.search(desk, stranger)
+	desk.wait(
+		lambda d: desk.js("return serial_tracking.beeps || 0") == beeps + 1, "the stranger was not refused"
+	)
+	alert = desk.js("return $('.alert-message').last().text().trim()")
+	assert alert.startswith(f"{stranger} was not sold on {sale}"), alert
+	assert pos.cart_codes(desk) == [(PHONE, 0, "")]
+	# Nothing scanned yet: no checkout.
+	desk.click(desk.find(".cart-container .checkout-btn"))
+	desk.wait(
+		lambda d: desk.js("return serial_tracking.beeps || 0") == beeps + 2, "an empty return was not refused"
+	)
+	assert desk.js("return $('.alert-message').last().text().trim()") == "Scan the units that come back first"
+	desk.wait(
+		lambda d: desk.visible(".cart-container .checkout-btn"), "the checkout button did not come back"
+	)
+	assert pos.cart_codes(desk) == [(PHONE, 0, "")]
+	pos.search(desk, back)
+	desk.wait(lambda d: pos.cart_codes(desk) == [(PHONE, -1, back)], "the scanned phone did not come back")
+	desk.snap("p5-pos-return-scanned")
+	# The line's SN codes offer the order's other phone only.
+	desk.wait(
+		lambda d: d.execute_script(
+			"const line = $('.cart-item-wrapper:visible')[0]; line && line.click(); return !!line;"
+		),
+		"no cart line",
+	)
+	desk.wait(
+		lambda d: d.execute_script(
+			"const button = $('.item-details-container .st-pos-codes-btn:visible')[0];"
+			" button && button.click(); return !!button;"
+		),
+		"no SN codes button in the line's details",
+	)
+	dialog = pos.prompt(desk)
+	desk.wait(
+		lambda d: (
+			[e.get_attribute("data-code") for e in dialog.find_elements(By.CSS_SELECTOR, ".st-pos-pick")]
+			== [kept]
+		),
+		"the dialog did not offer the order's other phone",
+	)
+	assert pos.prompt_codes(dialog) == [back]
+	desk.snap("p6-pos-return-dialog")
+	desk.close_dialogs()
+	desk.wait(lambda d: not desk.open_dialogs(), "the dialog stayed open")
+
+	pos.refund_and_submit(desk)
+	returned = pos.submitted(desk)
+	cleanup.append(("POS Invoice", returned))
+	invoice = api.get("POS Invoice", returned)
+	assert (invoice["is_return"], invoice["return_against"]) == (1, sale)
+	assert [(r["item_code"], r["qty"], r["sn_codes"]) for r in invoice["items"]] == [(PHONE, -1, back)]
+	serial = api.get("Serial Number", back)
+	assert (serial["status"], serial["warehouse"], serial["voucher_no"]) == ("In Stock", MAIN, returned)
+	serial = api.get("Serial Number", kept)
+	assert (serial["status"], serial["voucher_no"]) == ("Sold", sale)
+	assert api.get("Serial Number", stranger)["voucher_no"] == delivery

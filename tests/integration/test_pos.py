@@ -1,5 +1,6 @@
 """The Point of Sale's server helpers: find_serial (a scanned SN code In Stock at the profile's
-warehouse) and is_tracked, with their refusals and permissions."""
+warehouse, or any sold one in a return's cart) and is_tracked, with their refusals and permissions;
+returns of POS invoices (partial, without an original) and their consolidation at closing."""
 
 import pytest
 
@@ -108,3 +109,156 @@ def test_permissions(restricted):
 	assert api.find_serial(code, MAIN) is None
 	with pytest.raises(frappe.PermissionError, match=f"Item {PHONE}"):
 		api.is_tracked(PHONE)
+
+
+# Returns at the Point of Sale
+
+
+def _return_of(pos, codes_):
+	"""The return the POS page makes of ``pos`` (ERPNext's ``make_sales_return``), taking back only
+	``codes_`` of its one row."""
+	from erpnext.accounts.doctype.pos_invoice.pos_invoice import make_sales_return
+
+	ret = make_sales_return(pos.name)
+	ret.items[0].qty = -len(codes_)
+	ret.items[0].sn_codes = "\n".join(codes_)
+	ret.calculate_taxes_and_totals()
+	total = ret.rounded_total or ret.grand_total
+	ret.payments[0].amount = ret.payments[0].base_amount = total
+	ret.paid_amount = ret.base_paid_amount = total
+	return ret
+
+
+def test_a_pos_return_takes_back_only_units_its_original_sold_partly():
+	sold_here, kept, sold_elsewhere = codes("POSR", 3)
+	f.receive([sold_here, kept, sold_elsewhere])
+	pos = f.pos_invoice([(PHONE, 2, [sold_here, kept], MAIN)])
+	other = f.pos_invoice([(PHONE, 1, [sold_elsewhere], MAIN)])
+	# Scanned into the search of the return's cart, a sold unit is found (any sold unit: the
+	# return's check says whether it may come back); in a sale's cart it is not.
+	assert api.find_serial(sold_elsewhere, MAIN) is None
+	assert api.find_serial(sold_elsewhere, MAIN, pos.name)["item_code"] == PHONE
+	assert api.find_serial("POSR-NEVER", MAIN, pos.name) is None
+	with pytest.raises(frappe.DoesNotExistError):
+		api.find_serial(sold_here, MAIN, "ACC-PSINV-NO-SUCH")
+	# The SN dialog's live check of the return line: a unit of another sale is refused with the
+	# ledger's reason, before anything is saved.
+	ret = _return_of(pos, [sold_elsewhere])
+	doc = ret.as_dict()
+	doc["items"][0]["name"] = "new-pos-invoice-item-1"
+	answer = api.check_row(doc, "new-pos-invoice-item-1", f"{sold_here}\n{sold_elsewhere}")
+	assert [(c["code"], c["ok"]) for c in answer["codes"]] == [(sold_here, True), (sold_elsewhere, False)]
+	assert answer["codes"][1]["reason"].startswith(f"{sold_elsewhere} was not sold on {pos.name}")
+	with pytest.raises(frappe.ValidationError, match=f"{sold_elsewhere} was not sold on {pos.name}"):
+		ret.insert()
+	# One of the two comes back: the other stays sold on the original.
+	ret = _return_of(pos, [sold_here])
+	ret.insert()
+	ret.submit()
+	assert (f.serial(sold_here).status, f.serial(sold_here).warehouse) == ("In Stock", MAIN)
+	assert (f.serial(kept).status, f.serial(kept).voucher_no) == ("Sold", pos.name)
+	assert f.serial(sold_elsewhere).voucher_no == other.name
+	# A second return of the same unit is refused; the other unit can still come back.
+	again = _return_of(pos, [sold_here])
+	with pytest.raises(frappe.ValidationError, match=f"{sold_here} was not sold: it is In Stock"):
+		again.insert()
+	rest = _return_of(pos, [kept])
+	rest.insert()
+	rest.submit()
+	assert f.serial(kept).status == "In Stock"
+
+
+def _return_without_original(pos, code):
+	"""A POS return of one unit with no *Return Against*, as Desk's POS Invoice form makes one."""
+	ret = frappe.copy_doc(pos)
+	ret.is_return = 1
+	ret.posting_time = frappe.utils.nowtime()
+	ret.items = ret.items[:1]
+	ret.items[0].update({"qty": -1, "stock_qty": -1, "sn_codes": code})
+	ret.payments = ret.payments[:1]
+	ret.payments[0].amount = -100
+	ret.paid_amount = ret.base_paid_amount = -100
+	return ret
+
+
+def test_a_pos_return_without_an_original_takes_only_units_sold_to_its_customer():
+	mine, theirs = codes("POSW", 2)
+	f.receive([mine, theirs])
+	pos = f.pos_invoice([(PHONE, 1, [mine], MAIN)])
+	f.delivery_note([(PHONE, 1, [theirs], MAIN)], customer=f.CUSTOMER2)
+	with pytest.raises(
+		frappe.ValidationError, match=f"{theirs} was sold to {f.CUSTOMER2}, not to {f.CUSTOMER}"
+	):
+		_return_without_original(pos, theirs).insert()
+	ret = _return_without_original(pos, mine)
+	ret.insert()
+	ret.submit()
+	assert not ret.return_against
+	assert (f.serial(mine).status, f.serial(mine).warehouse) == ("In Stock", MAIN)
+	assert f.serial(theirs).status == "Sold"
+
+
+def _opening_of_this_user(profile):
+	"""The session user's open POS Opening Entry of ``profile`` (a closing takes only its user's
+	invoices; the factory's invoices use any open entry of the profile), begun an hour ago."""
+	where = {"pos_profile": profile, "user": frappe.session.user, "status": "Open", "docstatus": 1}
+	start = frappe.utils.add_to_date(frappe.utils.now_datetime(), hours=-1)
+	if name := frappe.db.get_value("POS Opening Entry", where):
+		# One the browser tests opened is dated in the machine's time zone, maybe after the site's now.
+		frappe.db.set_value("POS Opening Entry", name, "period_start_date", start)
+		return frappe.get_doc("POS Opening Entry", name)
+	opening = frappe.get_doc(
+		{
+			"doctype": "POS Opening Entry",
+			"pos_profile": profile,
+			"company": f.COMPANY,
+			"user": frappe.session.user,
+			"period_start_date": start,
+			"posting_date": frappe.utils.nowdate(),
+			"balance_details": [{"mode_of_payment": "Cash", "opening_amount": 0}],
+		}
+	)
+	opening.insert()
+	opening.submit()
+	return opening
+
+
+def test_closing_the_pos_consolidates_a_sale_and_its_partial_return_without_moving_again(monkeypatch):
+	from erpnext.accounts.doctype.pos_closing_entry.pos_closing_entry import make_closing_entry_from_opening
+
+	from serial_tracking.stock.consistency_check import check
+
+	item = f"ST-POSRET-{frappe.generate_hash(length=5).upper()}"
+	f.make_item(item)
+	back, kept = codes(f"{item}-", 2)
+	f.receive([back, kept], item=item)
+	pos = f.pos_invoice([(item, 2, [back, kept], MAIN)])
+	ret = _return_of(pos, [back])
+	ret.insert()
+	ret.submit()
+	closing = make_closing_entry_from_opening(_opening_of_this_user(pos.pos_profile))
+	# This test's invoices only (others of the session may be open).
+	closing.set(
+		"pos_transactions", [t for t in closing.pos_transactions if t.pos_invoice in (pos.name, ret.name)]
+	)
+	assert {t.pos_invoice for t in closing.pos_transactions} == {pos.name, ret.name}
+	closing.insert()
+	# ERPNext's consolidation commits when it ends: here the test's transaction is rolled back instead.
+	monkeypatch.setattr(frappe.local.db, "commit", lambda *args, **kwargs: None)
+	closing.submit()
+	consolidated = frappe.db.get_value("POS Invoice", pos.name, "consolidated_invoice")
+	credit_note = frappe.db.get_value("POS Invoice", ret.name, "consolidated_invoice")
+	assert consolidated and credit_note and consolidated != credit_note
+	assert frappe.db.get_value("Sales Invoice", credit_note, ["is_return", "docstatus"]) == (1, 1)
+	# The consolidation carries the codes and moves nothing again.
+	assert frappe.db.count("Serial Circulation Log", {"voucher_no": ("in", [consolidated, credit_note])}) == 0
+	assert frappe.get_all("Sales Invoice Item", {"parent": credit_note}, pluck="sn_codes") == [back]
+	assert (f.serial(back).status, f.serial(back).warehouse, f.serial(back).voucher_no) == (
+		"In Stock",
+		MAIN,
+		ret.name,
+	)
+	assert (f.serial(kept).status, f.serial(kept).voucher_no) == ("Sold", pos.name)
+	# The serials agree with ERPNext's stock ledger, written by the consolidation.
+	assert frappe.db.get_value("Bin", {"item_code": item, "warehouse": MAIN}, "actual_qty") == 1
+	assert check(item) == []
