@@ -8,19 +8,20 @@ app_license = "mit"
 required_apps = ["frappe/erpnext"]
 
 # Frappe's apps screen (/apps): the app's entry opens its workspace, for users who may read SN codes.
-# Through a redirect: the screen matches an "/app/<workspace>" route against workspace names, which a
-# name of two words ("Serial Tracking", slug serial-tracking) never matches, and sends the user to
-# another workspace.
+# The screen keeps an "/app/<name>" route only when <name> is a workspace's name as written ("Serial
+# Tracking", not its slug), and Desk routes only slugs: the name's address is redirected to the slug's.
+# A route under /app also keeps login landing in Desk (Frappe sends users to /apps when an app on the
+# screen opens elsewhere).
 add_to_apps_screen = [
 	{
 		"name": "serial_tracking",
 		"logo": "/assets/serial_tracking/images/serial-tracking-logo.svg",
 		"title": "Serial Tracking",
-		"route": "/serial-tracking",
+		"route": "/app/Serial Tracking",
 		"has_permission": "serial_tracking.permissions.may_open_app",
 	}
 ]
-website_redirects = [{"source": "/serial-tracking", "target": "/app/serial-tracking"}]
+website_redirects = [{"source": "/app/Serial Tracking", "target": "/app/serial-tracking"}]
 
 # Installation
 after_install = "serial_tracking.install.after_install"
