@@ -299,6 +299,8 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 	"""What a step did, in words: "sold to Harbour Street on 12 Nov"."""
 	on, row = when(step.date), step.row
 	party = getattr(row, "party", None)
+	if getattr(row, "under_claim", False) and step.kind in (SOLD, SOLD_AGAIN, RETURNED):
+		return _replacement(step, _, when)
 	if step.kind == BOUGHT:
 		return _("bought from {0} on {1}").format(party, on)
 	if step.kind == RECEIVED:
@@ -328,6 +330,30 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 	if step.kind == COUNTED:
 		return _("counted on {0}").format(on)
 	return _("{0} on {1}").format(_(row.operation), on)
+
+
+def _replacement(step: Step, _: Callable[[str], str], when: Callable[[date], str]) -> str:
+	"""A unit returned or handed over under a warranty claim, and the unit it was swapped with
+	(``claim`` and ``swapped_with`` on the row: None when the reader may not see them)."""
+	on, row = when(step.date), step.row
+	claim, unit = getattr(row, "claim", None), getattr(row, "swapped_with", None)
+	if step.kind == RETURNED:
+		said = (
+			_("returned under claim {0} on {1}").format(claim, on)
+			if claim
+			else _("returned under a warranty claim on {0}").format(on)
+		)
+		return _("{0}, replaced by {1}").format(said, unit) if unit else said
+	party = getattr(row, "party", None)
+	said = (
+		_("given to {0} under claim {1} on {2}").format(party, claim, on)
+		if claim
+		else _("given to {0} under a warranty claim on {1}").format(party, on)
+	)
+	if unit:
+		said = _("{0} in place of {1}").format(said, unit)
+	until = getattr(row, "warranty_expiry_date", None)
+	return _("{0}, warranty until {1}").format(said, when(day(until))) if until else said
 
 
 def stay(step: Step, _: Callable[[str], str] = _same) -> str | None:

@@ -18,7 +18,7 @@ from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
-from serial_tracking.finding import search
+from serial_tracking.finding import replacements, search
 from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.code_correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
@@ -55,7 +55,7 @@ RECEIPTS = PURCHASE
 
 
 #: What a trace reads of a log row.
-FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE)
+FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE, "voucher_detail_no")
 #: Units of a recall per page, unless asked for fewer (``page_length``), and the most a page holds.
 PAGE = 500
 MOST_PAGE = 2000
@@ -185,6 +185,7 @@ def of_serial(serial_no: str) -> dict:
 	def shown(row) -> bool:
 		return row.name in seen
 
+	replacements.annotate([r for r in rows if r.name in seen])
 	today = getdate(nowdate())
 	grouped = core.group(rows)
 	stories = core.stories(grouped, today, shown)
@@ -242,6 +243,8 @@ def _story(steps: list[core.Step], today, documents: set[tuple[str, str]]) -> li
 			"warehouse": step.warehouse,
 			"status": step.status,
 			"days": step.days,
+			"warranty_claim": step.row.get("claim"),
+			"swapped_with": step.row.get("swapped_with"),
 			"text": text,
 			"stay": stayed,
 		}

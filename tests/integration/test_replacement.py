@@ -108,16 +108,32 @@ def test_the_faulty_unit_comes_back_and_the_new_one_goes_to_the_customer_with_it
 	assert_consistent()
 
 
+def story(code) -> str:
+	return trace(serial_no=code)["lives"][-1]["summary"].lower()
+
+
 def test_both_units_lives_tell_the_replacement(items):
 	[faulty] = sold("RPLLIFE")
 	[new] = in_stock("RPLLIFEN")
 	wc = claim()
 	replace_unit(wc.name, new, SHOP, faulty_code=faulty)
-	old_story = trace(serial_no=faulty)["lives"][-1]["summary"]
-	new_story = trace(serial_no=new)["lives"][-1]["summary"]
-	assert f"returned under claim {wc.name}" in old_story and f"replaced by {new}" in old_story
-	assert f"given to {CUSTOMER} under claim {wc.name}" in new_story
-	assert f"in place of {faulty}" in new_story
+	told = story(faulty)
+	assert f"returned under claim {wc.name} on".lower() in told and f"replaced by {new}".lower() in told
+	told = story(new)
+	assert f"given to {CUSTOMER} under claim {wc.name} on".lower() in told
+	assert f"in place of {faulty}, warranty until".lower() in told
+	step = trace(serial_no=new)["lives"][-1]["story"][0]
+	assert (step["warranty_claim"], step["swapped_with"]) == (wc.name, faulty)
+
+
+def test_a_reader_of_the_units_who_may_not_read_the_claim_is_not_told_its_name(items):
+	[faulty] = sold("RPLHIDE")
+	[new] = in_stock("RPLHIDEN")
+	wc = claim()
+	replace_unit(wc.name, new, SHOP, faulty_code=faulty)
+	frappe.set_user(user_with(["Stock User"]))
+	told = story(new)
+	assert "under a warranty claim on" in told and wc.name.lower() not in told
 
 
 def test_cancelling_the_issue_then_the_receipt_puts_both_units_back(items):
