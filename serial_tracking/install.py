@@ -17,7 +17,15 @@ from serial_tracking.constants import (
 	SETTINGS,
 )
 from serial_tracking.printing.layouts import ensure_label_layouts
-from serial_tracking.stock.documents import CLAIM_FIELD, PACKED, ROW_DOCTYPES, SWAPPED_FIELD, TABLES
+from serial_tracking.stock.documents import (
+	CLAIM_FIELD,
+	FITTED_FIELD,
+	PACKED,
+	ROW_DOCTYPES,
+	SWAPPED_FIELD,
+	TABLES,
+	VISIT_FIELD,
+)
 from serial_tracking.stock.posting import ensure_row
 
 MODULE = "Serial Tracking"
@@ -168,7 +176,8 @@ def code_format_fields() -> list[dict]:
 
 def replacement_fields() -> dict[str, list[dict]]:
 	"""A Stock Entry's Warranty Claim (set by *Replace unit*: the entry takes the faulty unit back from
-	the claim's customer or hands the new one over) and, on its rows, the unit swapped with."""
+	the claim's customer or hands the new one over) and, on its rows, the unit swapped with; its
+	Maintenance Visit (set by *Fit SN parts*) and, on its rows, the unit the parts were fitted into."""
 	return {
 		"Stock Entry": [
 			{
@@ -182,7 +191,19 @@ def replacement_fields() -> dict[str, list[dict]]:
 				"insert_after": "stock_entry_type",
 				"depends_on": f"eval:doc.{CLAIM_FIELD}",
 				"module": MODULE,
-			}
+			},
+			{
+				"fieldname": VISIT_FIELD,
+				"label": "Maintenance Visit",
+				"fieldtype": "Link",
+				"options": "Maintenance Visit",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": CLAIM_FIELD,
+				"depends_on": f"eval:doc.{VISIT_FIELD}",
+				"module": MODULE,
+			},
 		],
 		"Stock Entry Detail": [
 			{
@@ -196,7 +217,20 @@ def replacement_fields() -> dict[str, list[dict]]:
 				"depends_on": f"eval:doc.{SWAPPED_FIELD}",
 				"description": "The unit of the same warranty claim this unit was swapped with.",
 				"module": MODULE,
-			}
+			},
+			{
+				"fieldname": FITTED_FIELD,
+				"label": "Fitted Into",
+				"fieldtype": "Link",
+				"options": SERIAL,
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": SWAPPED_FIELD,
+				"depends_on": f"eval:doc.{FITTED_FIELD}",
+				"description": "The customer's unit these spare parts were fitted into at a maintenance visit.",
+				"module": MODULE,
+			},
 		],
 	}
 

@@ -66,6 +66,10 @@ CLAIM_FIELD = "warranty_claim"
 #: On such an entry's row: the unit the row's unit was swapped with (on the issue, the unit it
 #: replaces, whose warranty end it keeps; on the receipt, the unit that replaced it).
 SWAPPED_FIELD = "swapped_with"
+#: A Material Issue of spare parts fitted into a customer's unit during a Maintenance Visit: the
+#: visit on the entry, the unit on each row (the parts are issued like any other).
+VISIT_FIELD = "maintenance_visit"
+FITTED_FIELD = "fitted_into"
 CLAIM_PURPOSES = {
 	"Material Receipt": (Operation.SALES_RETURN, "material_receipt_policy"),
 	"Material Issue": (Operation.SELL, "material_issue_policy"),

@@ -4,7 +4,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from serial_tracking.core.codes import key
-from serial_tracking.core.lives import RETURNED, SOLD, Step, phrase
+from serial_tracking.core.lives import SOLD, Step, phrase
 from serial_tracking.core.plan import Reading, RowRequest, Voucher, plan
 from serial_tracking.core.states import (
 	Movement,
@@ -132,25 +132,3 @@ def test_a_sale_in_the_story_tells_its_warranty_end():
 	)
 	assert phrase(_sold("2027-11-12", party=None)) == "sold on 2026-11-12, warranty until 2027-11-12"
 	assert phrase(_sold(None)) == "sold to Harbour Street on 2026-11-12"
-
-
-def _swap(kind, claim="SER-WRN-1", unit="SN-2", until=None):
-	row = SimpleNamespace(
-		operation="Sell" if kind == SOLD else "Sales Return",
-		party="Harbour Street",
-		under_claim=True,
-		claim=claim,
-		swapped_with=unit,
-		warranty_expiry_date=until,
-	)
-	status = "Sold" if kind == SOLD else "In Stock"
-	return Step(kind=kind, date=date(2026, 12, 4), days=0, status=status, warehouse=None, row=row)
-
-
-def test_a_replacement_in_the_story_names_the_claim_and_the_other_unit_when_shown():
-	assert phrase(_swap(RETURNED)) == "returned under claim SER-WRN-1 on 2026-12-04, replaced by SN-2"
-	assert phrase(_swap(SOLD, until="2027-11-30")) == (
-		"given to Harbour Street under claim SER-WRN-1 on 2026-12-04 in place of SN-2, "
-		"warranty until 2027-11-30"
-	)
-	assert phrase(_swap(RETURNED, claim=None, unit=None)) == "returned under a warranty claim on 2026-12-04"
