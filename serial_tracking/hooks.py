@@ -40,6 +40,8 @@ doctype_js = {
 	# Replace unit: the claim's faulty unit back into stock, a new unit to its customer (a list: other
 	# scripts of the claim join it)
 	"Warranty Claim": ["public/js/warranty_claim_replace.js"],
+	# Fit SN parts: spare parts issued into the customer's unit
+	"Maintenance Visit": ["public/js/maintenance_visit_parts.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}
