@@ -16,6 +16,8 @@ def replace_unit(claim: str, new_code: str, warehouse: str, faulty_code: str | N
 	customer in its place, by two Stock Entries linked to the claim; their names (``receipt``,
 	``issue``). The user must be able to write the claim, create and submit Stock Entries, and read
 	both units and the warehouse."""
+	# the role first: a user who may write no claim learns nothing of this one, not even that it exists
+	frappe.has_permission(replacement.CLAIM, "write", throw=True)
 	doc = frappe.get_doc(replacement.CLAIM, claim)
 	doc.check_permission("write")
 	faulty_code = faulty_code or doc.get("sn_code")
@@ -29,6 +31,7 @@ def fit_parts(visit: str, unit_code: str, part_codes: list[str] | str, warehouse
 	``warehouse`` as fitted into ``unit_code``, a unit of the visit's customer, by one Material Issue
 	linked to the visit; its name (``issue``). The user must be able to write the visit, create and
 	submit Stock Entries, and read the unit, the parts and the warehouse."""
+	frappe.has_permission(repair.VISIT, "write", throw=True)
 	doc = frappe.get_doc(repair.VISIT, visit)
 	doc.check_permission("write")
 	parts = arguments.codes(part_codes, _("Parts' SN codes"))
