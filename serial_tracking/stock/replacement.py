@@ -49,6 +49,10 @@ def _checked(claim, faulty_code: str | None, new_code: str | None, warehouse: st
 			claim.name,
 			_(claim.status),
 		)
+	if not claim.customer:
+		_refuse(
+			_("Warranty Claim {0} names no customer: enter the customer the unit was sold to"), claim.name
+		)
 	for value, label in (
 		(faulty_code, _("the faulty unit's SN code")),
 		(new_code, _("the new unit's SN code")),

@@ -180,6 +180,7 @@ def test_each_entry_moves_only_its_unit_and_a_later_movement_holds_it_back(items
 		("faulty_in_stock", "Faulty unit: RPLBAD0001 was not sold: it is In Stock"),
 		("same_code", "RPLBAD0001 is the faulty unit"),
 		("claim_closed", "is Closed: units are replaced only under an open claim"),
+		("claim_without_customer", "names no customer"),
 	],
 )
 def test_a_replacement_that_cannot_happen_is_refused_and_leaves_nothing(items, case, message):
@@ -194,6 +195,8 @@ def test_a_replacement_that_cannot_happen_is_refused_and_leaves_nothing(items, c
 		if case == "new_sold":
 			f.delivery_note([(ITEM, 1, [new], MAIN)], customer=ELSEWHERE)
 	wc = claim(status="Closed" if case == "claim_closed" else "Open")
+	if case == "claim_without_customer":
+		frappe.db.set_value("Warranty Claim", wc.name, "customer", None)
 	count, faulty_before, new_before = entries(), state(faulty), state(new)
 	with pytest.raises(ReplacementRefused, match=message):
 		replace_unit(wc.name, new, SHOP, faulty_code=faulty)
