@@ -53,6 +53,11 @@ doctype_js = {
 	"Stock Entry": _STOCK_JS,
 	"Stock Reconciliation": _STOCK_JS,
 	"Serial Number": "public/js/serial_number.js",
+	# Replace unit: the claim's faulty unit back into stock, a new unit to its customer (a list: other
+	# scripts of the claim join it)
+	"Warranty Claim": ["public/js/warranty_claim_replace.js"],
+	# Fit SN parts: spare parts issued into the customer's unit
+	"Maintenance Visit": ["public/js/maintenance_visit_parts.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}

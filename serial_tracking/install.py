@@ -13,10 +13,19 @@ from serial_tracking.constants import (
 	ROW_CARTONS,
 	ROW_COUNT,
 	ROW_FIELD,
+	SERIAL,
 	SETTINGS,
 )
 from serial_tracking.printing.layouts import ensure_label_layouts
-from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
+from serial_tracking.stock.documents import (
+	CLAIM_FIELD,
+	FITTED_FIELD,
+	PACKED,
+	ROW_DOCTYPES,
+	SWAPPED_FIELD,
+	TABLES,
+	VISIT_FIELD,
+)
 from serial_tracking.stock.posting import ensure_row
 
 MODULE = "Serial Tracking"
@@ -81,6 +90,8 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		},
 	]
 	fields = {row_doctype: [dict(f) for f in row_fields] for row_doctype in ROW_DOCTYPES}
+	for doctype, extra in replacement_fields().items():
+		fields.setdefault(doctype, []).extend(extra)
 	# Packed Item rows also belong to orders and quotations, which move no stock: codes only on
 	# the documents that deliver a bundle.
 	delivering = [parent for parent, tables in TABLES.items() if PACKED in tables]
@@ -161,6 +172,67 @@ def code_format_fields() -> list[dict]:
 			"module": MODULE,
 		},
 	]
+
+
+def replacement_fields() -> dict[str, list[dict]]:
+	"""A Stock Entry's Warranty Claim (set by *Replace unit*: the entry takes the faulty unit back from
+	the claim's customer or hands the new one over) and, on its rows, the unit swapped with; its
+	Maintenance Visit (set by *Fit SN parts*) and, on its rows, the unit the parts were fitted into."""
+	return {
+		"Stock Entry": [
+			{
+				"fieldname": CLAIM_FIELD,
+				"label": "Warranty Claim",
+				"fieldtype": "Link",
+				"options": "Warranty Claim",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": "stock_entry_type",
+				"depends_on": f"eval:doc.{CLAIM_FIELD}",
+				"module": MODULE,
+			},
+			{
+				"fieldname": VISIT_FIELD,
+				"label": "Maintenance Visit",
+				"fieldtype": "Link",
+				"options": "Maintenance Visit",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": CLAIM_FIELD,
+				"depends_on": f"eval:doc.{VISIT_FIELD}",
+				"module": MODULE,
+			},
+		],
+		"Stock Entry Detail": [
+			{
+				"fieldname": SWAPPED_FIELD,
+				"label": "Swapped With",
+				"fieldtype": "Link",
+				"options": SERIAL,
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": ROW_BUTTON,
+				"depends_on": f"eval:doc.{SWAPPED_FIELD}",
+				"description": "The unit of the same warranty claim this unit was swapped with.",
+				"module": MODULE,
+			},
+			{
+				"fieldname": FITTED_FIELD,
+				"label": "Fitted Into",
+				"fieldtype": "Link",
+				"options": SERIAL,
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"insert_after": SWAPPED_FIELD,
+				"depends_on": f"eval:doc.{FITTED_FIELD}",
+				"description": "The customer's unit these spare parts were fitted into at a maintenance visit.",
+				"module": MODULE,
+			},
+		],
+	}
 
 
 #: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:

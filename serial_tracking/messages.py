@@ -42,6 +42,14 @@ class PostingBusy(SerialTrackingError):
 	"""A document waited too long for another one to finish posting to the stock ledger."""
 
 
+class ReplacementRefused(SerialTrackingError):
+	"""A unit cannot be replaced under a Warranty Claim as asked; nothing was made."""
+
+
+class RepairRefused(SerialTrackingError):
+	"""Spare parts cannot be fitted into a unit at a Maintenance Visit as asked; nothing was made."""
+
+
 class HandedOver(SerialTrackingError):
 	"""A cancellation handed to a background job (serial_tracking/stock/background.py): the request
 	itself changed nothing."""

@@ -121,6 +121,8 @@ ISSUED = "issued"
 MISSING = "missing"
 COUNTED = "counted"
 OTHER = "other"
+#: Not a movement of the unit: a spare part fitted into it (told in its story, never counted).
+FITTED = "fitted"
 
 _KINDS = {
 	Operation.RECEIVE.value: RECEIVED,
@@ -299,6 +301,10 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 	"""What a step did, in words: "sold to Harbour Street on 12 Nov"."""
 	on, row = when(step.date), step.row
 	party = getattr(row, "party", None)
+	if getattr(row, "under_claim", False) and step.kind in (SOLD, SOLD_AGAIN, RETURNED):
+		return _replacement(step, _, when)
+	if step.kind == FITTED or (step.kind == ISSUED and getattr(row, "fitted", False)):
+		return _fitted(step, _, when)
 	if step.kind == BOUGHT:
 		return _("bought from {0} on {1}").format(party, on)
 	if step.kind == RECEIVED:
@@ -328,6 +334,57 @@ def phrase(step: Step, _: Callable[[str], str] = _same, when: Callable[[date], s
 	if step.kind == COUNTED:
 		return _("counted on {0}").format(on)
 	return _("{0} on {1}").format(_(row.operation), on)
+
+
+def _replacement(step: Step, _: Callable[[str], str], when: Callable[[date], str]) -> str:
+	"""A unit returned or handed over under a warranty claim, and the unit it was swapped with
+	(``claim`` and ``swapped_with`` on the row: None when the reader may not see them)."""
+	on, row = when(step.date), step.row
+	claim, unit = getattr(row, "claim", None), getattr(row, "swapped_with", None)
+	if step.kind == RETURNED:
+		said = (
+			_("returned under claim {0} on {1}").format(claim, on)
+			if claim
+			else _("returned under a warranty claim on {0}").format(on)
+		)
+		return _("{0}, replaced by {1}").format(said, unit) if unit else said
+	party = getattr(row, "party", None)
+	said = (
+		_("given to {0} under claim {1} on {2}").format(party, claim, on)
+		if claim
+		else _("given to {0} under a warranty claim on {1}").format(party, on)
+	)
+	if unit:
+		said = _("{0} in place of {1}").format(said, unit)
+	until = getattr(row, "warranty_expiry_date", None)
+	return _("{0}, warranty until {1}").format(said, when(day(until))) if until else said
+
+
+def _fitted(step: Step, _: Callable[[str], str], when: Callable[[date], str]) -> str:
+	"""A part fitted into a unit at a maintenance visit, told on the part ("fitted into SN-1 on 4 Dec
+	(visit MAT-MVS-0001)") and on the unit ("battery BT-0042 fitted on 4 Dec")."""
+	on, row = when(step.date), step.row
+	if step.kind == FITTED:
+		return _("{0} {1} fitted on {2}").format(row.part_item_name, row.part, on)
+	unit, visit = getattr(row, "fitted_into", None), getattr(row, "visit", None)
+	said = _("fitted into {0} on {1}").format(unit, on) if unit else _("fitted into a unit on {0}").format(on)
+	return _("{0} (visit {1})").format(said, visit) if visit else said
+
+
+def with_parts(lives: list[Life], stories: list[list[Step]], parts: list) -> list[list[Step]]:
+	"""Each life's steps (oldest first) with the parts fitted into the unit during it: from the
+	life's first movement until the next life's (before the first life: in the first). A part is no
+	movement of the unit: its step lasts no day and is never counted in the figures."""
+	firsts = [next((day(r.posting_date) for r in life.rows if is_movement(r)), None) for life in lives]
+	told = [list(steps) for steps in stories]
+	if not told:
+		return told
+	for row in parts:
+		fitted = day(row.posting_date)
+		n = max((i for i, first in enumerate(firsts) if first is not None and first <= fitted), default=0)
+		told[n].append(Step(kind=FITTED, date=fitted, days=0, status=None, warehouse=None, row=row))
+	# stable: a part fitted on the day of a movement comes after it
+	return [sorted(steps, key=lambda step: step.date) for steps in told]
 
 
 def stay(step: Step, _: Callable[[str], str] = _same) -> str | None:

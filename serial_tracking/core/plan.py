@@ -78,6 +78,10 @@ class RowRequest:
 	warranty_days: int = 0
 	#: The item's SN code format: a code not known yet must be of it (known codes move as they are).
 	code_format: CodeFormat = code_formats.ANY
+	#: A unit handed over in place of another (a replacement under a warranty claim) keeps the other
+	#: unit's warranty end, ``kept_warranty`` (None: it had none), rather than starting a period.
+	keeps_warranty: bool = False
+	kept_warranty: str | None = None
 
 	@property
 	def ref(self) -> tuple[str | None, int]:
@@ -312,7 +316,9 @@ def _movement(
 	first_warranties: dict[str, str] | None = None,
 ) -> Movement:
 	warranty = None
-	if operation in TO_CUSTOMER and voucher.party_type == "Customer":
+	if operation in TO_CUSTOMER and voucher.party_type == "Customer" and row.keeps_warranty:
+		warranty = row.kept_warranty
+	elif operation in TO_CUSTOMER and voucher.party_type == "Customer":
 		first = (first_warranties or {}).get(key(code))
 		warranty = first or warranty_end(voucher.posting_date, row.warranty_days)
 	return Movement(

@@ -18,7 +18,7 @@ from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
-from serial_tracking.finding import search
+from serial_tracking.finding import repairs, replacements, search
 from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.code_correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
@@ -55,7 +55,7 @@ RECEIPTS = PURCHASE
 
 
 #: What a trace reads of a log row.
-FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE)
+FIELDS = ("name", "creation", *MOVEMENT_FIELDS, PREVIOUS_CODE, "voucher_detail_no")
 #: Units of a recall per page, unless asked for fewer (``page_length``), and the most a page holds.
 PAGE = 500
 MOST_PAGE = 2000
@@ -185,12 +185,15 @@ def of_serial(serial_no: str) -> dict:
 	def shown(row) -> bool:
 		return row.name in seen
 
+	replacements.annotate([r for r in rows if r.name in seen])
+	repairs.annotate([r for r in rows if r.name in seen])
 	today = getdate(nowdate())
 	grouped = core.group(rows)
 	stories = core.stories(grouped, today, shown)
-	documents = _readable_documents(step.row for steps in stories for step in steps)
+	told = core.with_parts(grouped, stories, repairs.parts_of(code))
+	documents = _readable_documents(step.row for steps in told for step in steps)
 	lives = []
-	for life, steps in zip(grouped, stories, strict=True):
+	for life, steps, with_parts in zip(grouped, stories, told, strict=True):
 		movements = [movement(r) for r in life.rows if shown(r)]
 		if not movements:
 			continue
@@ -201,8 +204,8 @@ def of_serial(serial_no: str) -> dict:
 				"opened_by": movement(opening) if opening else None,
 				"movements": movements,
 				# newest first, as the movements are shown
-				"story": _story(steps[::-1], today, documents),
-				"summary": core.summary(steps[::-1], _, _when(today)),
+				"story": _story(with_parts[::-1], today, documents),
+				"summary": core.summary(with_parts[::-1], _, _when(today)),
 				"figures": _figures(core.tally(steps)),
 			}
 		)
@@ -242,6 +245,11 @@ def _story(steps: list[core.Step], today, documents: set[tuple[str, str]]) -> li
 			"warehouse": step.warehouse,
 			"status": step.status,
 			"days": step.days,
+			"warranty_claim": step.row.get("claim"),
+			"swapped_with": step.row.get("swapped_with"),
+			"maintenance_visit": step.row.get("visit"),
+			"fitted_into": step.row.get("fitted_into"),
+			"part": step.row.get("part"),
 			"text": text,
 			"stay": stayed,
 		}

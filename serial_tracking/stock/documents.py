@@ -6,7 +6,7 @@ after that is the same for every doctype.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from frappe.utils import now_datetime
@@ -59,6 +59,22 @@ STOCK_ENTRY_PURPOSES = {
 	"Material Transfer": (Operation.TRANSFER, "material_transfer_policy"),
 }
 
+#: A Stock Entry linked to a Warranty Claim (a service desk's swap at no charge): its Material Receipt
+#: takes a unit back from the claim's customer, as a sales return does, and its Material Issue hands
+#: one to that customer, as a sale does.
+CLAIM_FIELD = "warranty_claim"
+#: On such an entry's row: the unit the row's unit was swapped with (on the issue, the unit it
+#: replaces, whose warranty end it keeps; on the receipt, the unit that replaced it).
+SWAPPED_FIELD = "swapped_with"
+#: A Material Issue of spare parts fitted into a customer's unit during a Maintenance Visit: the
+#: visit on the entry, the unit on each row (the parts are issued like any other).
+VISIT_FIELD = "maintenance_visit"
+FITTED_FIELD = "fitted_into"
+CLAIM_PURPOSES = {
+	"Material Receipt": (Operation.SALES_RETURN, "material_receipt_policy"),
+	"Material Issue": (Operation.SELL, "material_issue_policy"),
+}
+
 #: ERPNext v15 documents that write stock ledger entries but cannot carry serials: each refuses
 #: SN-tracked items, naming the tables whose rows name an item (docs/stock-doctypes.md).
 REFUSING: dict[str, tuple[str, ...]] = {
@@ -87,6 +103,7 @@ READ_FIELDS = (
 	"outgoing_stock_entry",
 	"add_to_transit",
 	"is_consolidated",
+	CLAIM_FIELD,
 )
 #: ... and of each of its rows that may carry serials.
 READ_ROW_FIELDS = (
@@ -113,6 +130,7 @@ READ_ROW_FIELDS = (
 	"against_stock_entry",
 	"pos_invoice",
 	"pos_invoice_item",
+	SWAPPED_FIELD,
 )
 
 
@@ -171,6 +189,10 @@ class Facts:
 	warranty_days: dict[str, int] = field(default_factory=dict)
 	#: The SN code formats of the SN-tracked items that have one (a new code must be of it).
 	formats: dict[str, CodeFormat] = field(default_factory=dict)
+	#: A Stock Entry of a Warranty Claim (:func:`for_claim`): the claim's customer.
+	claim_customer: str | None = None
+	#: For its issue: the warranty end each unit swapped with (by key) had from its latest sale.
+	kept_warranties: dict[str, str | None] = field(default_factory=dict)
 
 
 def rows_of(doc, facts: Facts | None = None) -> list[tuple[Rows, object]]:
@@ -267,14 +289,31 @@ def date_now(doc) -> bool:
 	return True
 
 
-def voucher(doc) -> Voucher:
+def for_claim(doc) -> bool:
+	"""A Stock Entry of a Warranty Claim that takes a unit back from its customer or hands one over."""
+	return (
+		doc.doctype == "Stock Entry" and bool(doc.get(CLAIM_FIELD)) and doc.get("purpose") in CLAIM_PURPOSES
+	)
+
+
+def swapped_units(doc) -> set[str]:
+	"""The units a claim's issue hands over in place of (their warranty end is kept)."""
+	if not for_claim(doc) or doc.purpose != "Material Issue":
+		return set()
+	return {row.get(SWAPPED_FIELD) for row in doc.get(ITEMS_TABLE) or [] if row.get(SWAPPED_FIELD)}
+
+
+def voucher(doc, facts: Facts | None = None) -> Voucher:
 	"""The document as the ledger names it on each movement: type, name, posting moment, party
-	(supplier or customer), the document a return is made against, and company."""
+	(supplier or customer; a claim's Stock Entry: the claim's customer, from ``facts``), the
+	document a return is made against, and company."""
 	party_type = party = None
 	if doc.doctype in PURCHASE:
 		party_type, party = "Supplier", doc.get("supplier")
 	elif doc.doctype in SALES:
 		party_type, party = "Customer", doc.get("customer")
+	elif facts and facts.claim_customer and for_claim(doc):
+		party_type, party = "Customer", facts.claim_customer
 	return Voucher(
 		voucher_type=doc.doctype,
 		voucher_no=doc.name,
@@ -285,6 +324,16 @@ def voucher(doc) -> Voucher:
 		return_against=doc.get("return_against") if doc.get("is_return") else None,
 		posted_at=posted_at(doc.get("posting_date"), doc.get("posting_time")),
 		company=doc.get("company"),
+	)
+
+
+def redated(found: Voucher, doc) -> Voucher:
+	"""``found`` dated as ``doc`` is now (dated again when its posting turn came)."""
+	return replace(
+		found,
+		posting_date=str(doc.get("posting_date") or "") or None,
+		posting_time=str(doc.get("posting_time") or "") or None,
+		posted_at=posted_at(doc.get("posting_date"), doc.get("posting_time")),
 	)
 
 
@@ -329,7 +378,16 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		gtins=facts.gtins.get(row.item_code, frozenset()),
 		warranty_days=facts.warranty_days.get(row.item_code, 0),
 		code_format=facts.formats.get(row.item_code, ANY),
+		**_kept_warranty(doc, row, operation, facts),
 	)
+
+
+def _kept_warranty(doc, row, operation: Operation, facts: Facts) -> dict:
+	"""A claim's issue row naming the unit it replaces keeps that unit's warranty end."""
+	swapped = row.get(SWAPPED_FIELD)
+	if operation is not Operation.SELL or not swapped or swapped not in swapped_units(doc):
+		return {}
+	return {"keeps_warranty": True, "kept_warranty": facts.kept_warranties.get(key(swapped))}
 
 
 def packed_codes(doc) -> dict:
@@ -392,6 +450,11 @@ def _meaning(doc, row, warehouse: str | None, transit: set[str]):
 	if doc.doctype == "Stock Reconciliation":
 		return Operation.COUNT, None, warehouse, "count_policy"
 	# Stock Entry
+	if for_claim(doc):
+		operation, policy = CLAIM_PURPOSES[doc.purpose]
+		if operation is Operation.SALES_RETURN:
+			return operation, None, row.get("t_warehouse"), policy
+		return operation, row.get("s_warehouse"), None, policy
 	operation, policy = STOCK_ENTRY_PURPOSES.get(doc.purpose, (Operation.TRANSFER, ""))
 	source, target = row.get("s_warehouse"), row.get("t_warehouse")
 	if operation is Operation.TRANSFER:

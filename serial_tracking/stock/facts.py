@@ -33,7 +33,18 @@ def read(doc, managed: set[str]) -> documents.Facts:
 	if doc.doctype in documents.SALES:
 		facts.warranty_days = ledger.warranty_days(managed)
 	facts.formats = code_formats.of_items(managed)
+	if documents.for_claim(doc):
+		_read_claim(doc, managed, facts)
 	return facts
+
+
+def _read_claim(doc, managed: set[str], facts: documents.Facts) -> None:
+	"""A claim's Stock Entry: the claim's customer, who gives the unit back or receives one; for
+	its issue, the items' periods and the warranty end of each unit a row replaces."""
+	facts.claim_customer = frappe.db.get_value("Warranty Claim", doc.get(documents.CLAIM_FIELD), "customer")
+	if doc.purpose == "Material Issue":
+		facts.warranty_days = ledger.warranty_days(managed)
+		facts.kept_warranties = ledger.latest_sale_warranties(sorted(documents.swapped_units(doc)))
 
 
 def _has_gs1_scans(doc, managed: set[str]) -> bool:

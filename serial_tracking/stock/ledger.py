@@ -277,6 +277,27 @@ def first_warranties(codes: list[str]) -> dict[str, str]:
 	return {key(code): str(until) for code, until in rows}
 
 
+def latest_sale_warranties(codes: list[str]) -> dict[str, str | None]:
+	"""Per code (by key) ever sold to a customer, the warranty end its latest active sale gave (None:
+	none), whatever came after it (a return ends the unit's warranty, not what its sale gave); one
+	statement."""
+	codes = [c for c in dict.fromkeys(codes) if c and len(c) <= _NAME_LENGTH]
+	if not codes:
+		return {}
+	customer = [o.value for o in TO_CUSTOMER]
+	marks = ", ".join(["%s"] * len(customer))
+	rows = frappe.db.sql(
+		"select l.`serial_no`, l.`warranty_expiry_date` from ("
+		f" select p.`serial_no`, max(p.`sequence`) latest from {json_table(('value',))} v"
+		f" straight_join `tab{LOG}` p on p.`serial_no` = v.`value`"
+		f" where p.`is_cancelled` = 0 and p.`operation` in ({marks}) and p.`party_type` = %s"
+		" group by p.`serial_no`) f"
+		f" join `tab{LOG}` l on l.`serial_no` = f.`serial_no` and l.`sequence` = f.latest and l.`is_cancelled` = 0",
+		(json_rows([[c] for c in codes]), *customer, "Customer"),
+	)
+	return {key(code): str(until) if until else None for code, until in rows}
+
+
 def transit_warehouses(warehouses: set[str]) -> set[str]:
 	if not warehouses:
 		return set()

@@ -63,7 +63,7 @@ def context_of(doc) -> Context | None:
 		requests = read_renamed(requests, settings.limits.max_per_operation)
 	# A document that carries serials without moving them: only their codes are checked.
 	reading = read(requests, settings.limits) if moves else read_codes(requests, settings.limits)
-	return Context(documents.voucher(doc), requests, moves, reading)
+	return Context(documents.voucher(doc, known), requests, moves, reading)
 
 
 def moves_tracked_items(doc) -> bool:
@@ -136,7 +136,7 @@ def plan_under_lock(doc, context: Context | None) -> tuple[Context, Plan] | None
 		if documents.date_now(doc):
 			# Dated when it posts, after the documents it waited for: otherwise ERPNext would post it
 			# before them, reading the ledger as it was when this transaction began.
-			context = replace(context, voucher=documents.voucher(doc))
+			context = replace(context, voucher=documents.redated(context.voucher, doc))
 		result = plan_of(context, lock=True)
 	messages.throw(result.problems)
 	return context, result

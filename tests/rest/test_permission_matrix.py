@@ -719,6 +719,24 @@ def _methods(w: World, k: str, n: int) -> dict:
 				),
 			],
 		),
+		# after-sales stock: a claim's or a visit's writer (ERPNext's Maintenance User) who makes Stock
+		# Entries; none of the principals writes claims or visits, so the role check refuses them first
+		"replace_unit": (
+			False,
+			[
+				method(
+					"replace_unit", claim="SER-WRN-NONE", new_code=w.main[0], warehouse=MAIN, faulty_code=sold
+				)
+			],
+		),
+		"fit_parts": (
+			False,
+			[
+				method(
+					"fit_parts", visit="MAT-MVS-NONE", unit_code=sold, part_codes=[w.main[0]], warehouse=MAIN
+				)
+			],
+		),
 		"correct_code": (
 			False,
 			[method("correct_code", serial_no=w.spares[k]["correct"], new_code=f"{w.spares[k]['correct']}X")],

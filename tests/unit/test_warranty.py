@@ -98,6 +98,29 @@ def test_a_planned_resale_keeps_the_first_warranty_when_given_one():
 	assert _plan(10, {}).warranty_expiry_date == "2026-03-11"
 
 
+def _replacement(kept, first=None):
+	voucher = Voucher("Stock Entry", "STE-1", "2026-03-01", "10:00:00", "Customer", "C")
+	row = RowRequest(
+		1,
+		"PHONE",
+		Operation.SELL,
+		1,
+		from_warehouse=W1,
+		warranty_days=10,
+		keeps_warranty=True,
+		kept_warranty=kept,
+	)
+	reading = Reading(codes={row.ref: ["sn2"]}, problems=[])
+	states = {key("sn2"): State("sn2", "PHONE", Status.IN_STOCK, W1)}
+	return plan(voucher, [row], reading, states, first_warranties=first).steps[0].after
+
+
+def test_a_unit_handed_over_in_place_of_another_keeps_its_end_not_a_new_period():
+	assert _replacement("2026-12-31").warranty_expiry_date == "2026-12-31"
+	assert _replacement(None).warranty_expiry_date is None
+	assert _replacement("2026-12-31", {key("sn2"): "2027-06-30"}).warranty_expiry_date == "2026-12-31"
+
+
 def _sold(until, party="Harbour Street"):
 	row = SimpleNamespace(operation="Sell", party=party, warranty_expiry_date=until)
 	return Step(kind=SOLD, date=date(2026, 11, 12), days=0, status="Sold", warehouse=None, row=row)
