@@ -128,6 +128,9 @@ def _make_templates() -> dict[Reason, str]:
 		Reason.NOT_ON_OUTGOING: _(
 			"{code} was not sent in transit by {outgoing}, or has arrived already: an arrival takes only the codes its outgoing entry sent"
 		),
+		Reason.NOT_RETURNED_UNDER_CLAIM: _(
+			"Item {item_code}: {swapped} did not come back under warranty claim {claim}; a unit given in place of another keeps only the warranty of a unit the same claim took back"
+		),
 		Reason.REJECTED_QTY: _(
 			"Item {item_code} is SN-tracked: receive only accepted units and return rejected ones with a purchase return"
 		),

@@ -38,6 +38,7 @@ class Reason(str, Enum):
 	NOT_STOCK_UOM = "not_stock_uom"
 	UNSUPPORTED_PURPOSE = "unsupported_purpose"
 	REJECTED_QTY = "rejected_qty"
+	NOT_RETURNED_UNDER_CLAIM = "not_returned_under_claim"
 	UNSUPPORTED_DOCUMENT = "unsupported_document"
 	# states
 	WRONG_ITEM = "wrong_item"

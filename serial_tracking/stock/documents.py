@@ -191,6 +191,8 @@ class Facts:
 	formats: dict[str, CodeFormat] = field(default_factory=dict)
 	#: A Stock Entry of a Warranty Claim (:func:`for_claim`): the claim's customer.
 	claim_customer: str | None = None
+	#: For its issue: the units swapped with (by key) that the same claim took back.
+	returned_under_claim: frozenset[str] = frozenset()
 	#: For its issue: the warranty end each unit swapped with (by key) had from its latest sale.
 	kept_warranties: dict[str, str | None] = field(default_factory=dict)
 
@@ -342,6 +344,9 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 	operation, source, target, policy = _meaning(doc, row, _warehouse(doc, rows, row), facts.transit)
 	qty = row.get(rows.qty)
 	refusal, params = _refusal(doc, rows, row)
+	kept, unreturned = _kept_warranty(doc, row, operation, facts)
+	if refusal is None and unreturned:
+		refusal, params = Reason.NOT_RETURNED_UNDER_CLAIM, unreturned
 	required = policy in required_policies
 	allowed, allowed_from = None, ""
 	outgoing_row = facts.arrivals.get(row.name)
@@ -378,16 +383,19 @@ def row_request(doc, rows: Rows, row, required_policies: frozenset[str], facts: 
 		gtins=facts.gtins.get(row.item_code, frozenset()),
 		warranty_days=facts.warranty_days.get(row.item_code, 0),
 		code_format=facts.formats.get(row.item_code, ANY),
-		**_kept_warranty(doc, row, operation, facts),
+		**kept,
 	)
 
 
-def _kept_warranty(doc, row, operation: Operation, facts: Facts) -> dict:
-	"""A claim's issue row naming the unit it replaces keeps that unit's warranty end."""
+def _kept_warranty(doc, row, operation: Operation, facts: Facts) -> tuple[dict, dict]:
+	"""A claim's issue row naming the unit it replaces keeps that unit's warranty end, when that unit
+	came back under the same claim: (the row's fields for it, the refusal's params when it did not)."""
 	swapped = row.get(SWAPPED_FIELD)
 	if operation is not Operation.SELL or not swapped or swapped not in swapped_units(doc):
-		return {}
-	return {"keeps_warranty": True, "kept_warranty": facts.kept_warranties.get(key(swapped))}
+		return {}, {}
+	if key(swapped) not in facts.returned_under_claim:
+		return {}, {"swapped": swapped, "claim": doc.get(CLAIM_FIELD)}
+	return {"keeps_warranty": True, "kept_warranty": facts.kept_warranties.get(key(swapped))}, {}
 
 
 def packed_codes(doc) -> dict:

@@ -44,7 +44,9 @@ def _read_claim(doc, managed: set[str], facts: documents.Facts) -> None:
 	facts.claim_customer = frappe.db.get_value("Warranty Claim", doc.get(documents.CLAIM_FIELD), "customer")
 	if doc.purpose == "Material Issue":
 		facts.warranty_days = ledger.warranty_days(managed)
-		facts.kept_warranties = ledger.latest_sale_warranties(sorted(documents.swapped_units(doc)))
+		swapped = sorted(documents.swapped_units(doc))
+		facts.returned_under_claim = ledger.returned_under_claim(swapped, doc.get(documents.CLAIM_FIELD))
+		facts.kept_warranties = ledger.latest_sale_warranties(swapped)
 
 
 def _has_gs1_scans(doc, managed: set[str]) -> bool:

@@ -298,6 +298,23 @@ def latest_sale_warranties(codes: list[str]) -> dict[str, str | None]:
 	return {key(code): str(until) if until else None for code, until in rows}
 
 
+def returned_under_claim(codes: list[str], claim: str) -> frozenset[str]:
+	"""The codes (by key) that a submitted Material Receipt of this warranty claim took back (an
+	active movement of its); one statement."""
+	codes = [c for c in dict.fromkeys(codes) if c and len(c) <= _NAME_LENGTH]
+	if not codes or not claim:
+		return frozenset()
+	rows = frappe.db.sql(
+		f"select distinct l.`serial_no` from {json_table(('value',))} v"
+		f" straight_join `tab{LOG}` l on l.`serial_no` = v.`value`"
+		" join `tabStock Entry` e on e.`name` = l.`voucher_no`"
+		" where l.`voucher_type` = 'Stock Entry' and l.`is_cancelled` = 0 and e.`docstatus` = 1"
+		" and e.`purpose` = 'Material Receipt' and e.`warranty_claim` = %s",
+		(json_rows([[c] for c in codes]), claim),
+	)
+	return frozenset(key(code) for (code,) in rows)
+
+
 def transit_warehouses(warehouses: set[str]) -> set[str]:
 	if not warehouses:
 		return set()

@@ -187,6 +187,14 @@ CASES = [
 		"Row 2: Item PHONE is SN-tracked: receive only accepted units and return rejected ones with a purchase return",
 	),
 	(
+		row_problem(
+			qty=1,
+			refusal=Reason.NOT_RETURNED_UNDER_CLAIM,
+			params={"swapped": "SN-OLD", "claim": "SER-WRN-0003"},
+		),
+		"Row 2: Item PHONE: SN-OLD did not come back under warranty claim SER-WRN-0003; a unit given in place of another keeps only the warranty of a unit the same claim took back",
+	),
+	(
 		row_problem(qty=1, refusal=Reason.UNSUPPORTED_DOCUMENT, params={"doctype": "Subcontracting Receipt"}),
 		"Row 2: Item PHONE is SN-tracked, and documents of type Subcontracting Receipt carry no SN codes: move it with one that does",
 	),

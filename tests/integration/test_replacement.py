@@ -251,3 +251,22 @@ def test_a_service_desk_user_replaces_a_unit(items):
 	frappe.set_user("Administrator")
 	assert frappe.db.get_value("Stock Entry", made["issue"], "docstatus") == 1
 	assert state(new).customer == CUSTOMER
+
+
+def test_an_issue_made_by_hand_keeps_a_warranty_only_of_a_unit_the_claim_took_back(items):
+	"""A claim's Material Issue made over REST or by hand, naming a sold unit it replaces that never
+	came back under the claim, is refused: it would give the new unit that unit's warranty."""
+	[faulty] = sold("RPLHF")
+	[new] = in_stock("RPLHN")
+	wc = claim()
+	issue = f.stock_entry(
+		"Material Issue", [(ITEM, 1, [new], MAIN, None)], submit=False, warranty_claim=wc.name
+	)
+	issue.items[0].swapped_with = faulty
+	before = entries()
+	with pytest.raises(
+		frappe.ValidationError, match=f"{faulty} did not come back under warranty claim {wc.name}"
+	):
+		issue.save()
+	assert entries() == before
+	assert state(new).status == "In Stock"
