@@ -52,8 +52,14 @@ def of_items(items) -> dict[str, CodeFormat]:
 		},
 		fields=["name", *FIELDS],
 	)
+	return of_rows({row.name: row for row in rows})
+
+
+def of_rows(items: dict[str, dict]) -> dict[str, CodeFormat]:
+	"""The formats of items already read with :data:`FIELDS` (by name), for those that have one."""
 	imeisv = get_settings().allow_imeisv
-	return {row.name: format_of(row, imeisv) for row in rows}
+	found = {name: format_of(row, imeisv) for name, row in items.items()}
+	return {name: fmt for name, fmt in found.items() if fmt.checks}
 
 
 def of_item(item_code: str) -> CodeFormat:

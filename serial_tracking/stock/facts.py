@@ -11,11 +11,13 @@ from serial_tracking.settings import get_settings
 from serial_tracking.stock import code_formats, documents, gtins, ledger
 
 
-def read(doc, managed: set[str]) -> documents.Facts:
+def read(doc, tracked: dict[str, dict]) -> documents.Facts:
 	"""What the rows of ``doc`` depend on in the database, read once for the whole document: the
 	warehouses in transit, a consolidated invoice's POS rows, a two-step transfer's codes in
-	transit, the GTINs of the SN-tracked items (``managed``) when a row holds a GS1 scan, and their
-	SN code formats."""
+	transit, the GTINs of the SN-tracked items when a row holds a GS1 scan; and, from ``tracked``
+	(those items as :func:`ledger.tracked_items` read them), their warranty periods and SN code
+	formats."""
+	managed = set(tracked)
 	facts = documents.Facts(transit=ledger.transit_warehouses(documents.warehouses_to_classify(doc)))
 	facts.consolidated = _consolidated(doc)
 	if doc.doctype == "Stock Entry" and doc.get("outgoing_stock_entry"):
@@ -30,20 +32,19 @@ def read(doc, managed: set[str]) -> documents.Facts:
 	facts.held_in_transit = _held_in_transit({p for p in sources if p[1] in facts.transit})
 	if _has_gs1_scans(doc, managed):
 		facts.gtins = gtins.of_items(managed)
-	if doc.doctype in documents.SALES:
-		facts.warranty_days = ledger.warranty_days(managed)
-	facts.formats = code_formats.of_items(managed)
+	if doc.doctype in documents.SALES or documents.for_claim(doc):
+		facts.warranty_days = ledger.warranty_days(tracked)
+	facts.formats = code_formats.of_rows(tracked)
 	if documents.for_claim(doc):
-		_read_claim(doc, managed, facts)
+		_read_claim(doc, facts)
 	return facts
 
 
-def _read_claim(doc, managed: set[str], facts: documents.Facts) -> None:
+def _read_claim(doc, facts: documents.Facts) -> None:
 	"""A claim's Stock Entry: the claim's customer, who gives the unit back or receives one; for
-	its issue, the items' periods and the warranty end of each unit a row replaces."""
+	its issue, the warranty end of each unit a row replaces."""
 	facts.claim_customer = frappe.db.get_value("Warranty Claim", doc.get(documents.CLAIM_FIELD), "customer")
 	if doc.purpose == "Material Issue":
-		facts.warranty_days = ledger.warranty_days(managed)
 		swapped = sorted(documents.swapped_units(doc))
 		facts.returned_under_claim = ledger.returned_under_claim(swapped, doc.get(documents.CLAIM_FIELD))
 		facts.kept_warranties = ledger.latest_sale_warranties(swapped)

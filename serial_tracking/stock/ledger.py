@@ -16,7 +16,14 @@ from frappe.query_builder import Criterion
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
 
-from serial_tracking.constants import ITEM_FLAG, LOG, SERIAL
+from serial_tracking.constants import (
+	ITEM_FLAG,
+	ITEM_FORMAT,
+	ITEM_FORMAT_LENGTH,
+	ITEM_FORMAT_PATTERN,
+	LOG,
+	SERIAL,
+)
 from serial_tracking.core.codes import key
 from serial_tracking.core.plan import Step
 from serial_tracking.core.states import (
@@ -233,21 +240,30 @@ def managed_items(item_codes: set[str]) -> set[str]:
 	return set(frappe.get_all("Item", filters={"name": ("in", list(item_codes)), ITEM_FLAG: 1}, pluck="name"))
 
 
-def warranty_days(items: set[str]) -> dict[str, int]:
-	"""Each item's warranty period in days (ERPNext's Item field, free text): items without a
-	positive whole number of days are left out."""
-	if not items:
+#: What a document's plan reads of each SN-tracked item besides its flag: its warranty period and its
+#: SN code format.
+TRACKED_ITEM_FIELDS = ("name", "warranty_period", ITEM_FORMAT, ITEM_FORMAT_LENGTH, ITEM_FORMAT_PATTERN)
+
+
+def tracked_items(item_codes: set[str]) -> dict[str, dict]:
+	"""The SN-tracked items among ``item_codes``, each with :data:`TRACKED_ITEM_FIELDS`; one statement
+	(a document's items are read once for everything its plan needs of them)."""
+	if not item_codes:
 		return {}
 	rows = frappe.get_all(
-		"Item",
-		filters={"name": ("in", list(items)), "warranty_period": ("is", "set")},
-		fields=["name", "warranty_period"],
+		"Item", filters={"name": ("in", list(item_codes)), ITEM_FLAG: 1}, fields=list(TRACKED_ITEM_FIELDS)
 	)
+	return {row.name: row for row in rows}
+
+
+def warranty_days(items: dict[str, dict]) -> dict[str, int]:
+	"""Each item's warranty period in days (ERPNext's Item field, free text), from the rows of
+	:func:`tracked_items`: items without a positive whole number of days are left out."""
 	found = {}
-	for row in rows:
-		days = _days(row.warranty_period)
+	for name, row in items.items():
+		days = _days(row.get("warranty_period") or "")
 		if days:
-			found[row.name] = days
+			found[name] = days
 	return found
 
 

@@ -46,10 +46,11 @@ def context_of(doc) -> Context | None:
 	settings = get_settings()
 	if not settings.enabled:
 		return None
-	managed = ledger.managed_items({row.item_code for _table, row in documents.rows_of(doc) if row.item_code})
-	if not managed:
+	tracked = ledger.tracked_items({row.item_code for _table, row in documents.rows_of(doc) if row.item_code})
+	if not tracked:
 		return None
-	known = facts.read(doc, managed)
+	managed = set(tracked)
+	known = facts.read(doc, tracked)
 	if doc.docstatus == 0:
 		_fill_arrivals(doc, known)
 	requests = [
