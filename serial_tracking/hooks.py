@@ -53,6 +53,9 @@ doctype_js = {
 	"Stock Entry": _STOCK_JS,
 	"Stock Reconciliation": _STOCK_JS,
 	"Serial Number": "public/js/serial_number.js",
+	# the SN Code of ERPNext's after-sales documents fills the item, customer, warranty and AMC
+	"Warranty Claim": "public/js/after_sales.js",
+	"Maintenance Visit": "public/js/after_sales.js",
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}
@@ -102,6 +105,9 @@ doc_events = {
 	"POS Invoice": _serial_events,
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
+	# After-sales documents naming units by SN code: filled from the unit, refused for another's unit
+	"Warranty Claim": {"before_validate": "serial_tracking.stock.after_sales.claim_before_validate"},
+	"Maintenance Visit": {"before_validate": "serial_tracking.stock.after_sales.visit_before_validate"},
 	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
 	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},
 	"Asset Capitalization": {"validate": "serial_tracking.stock.refusing.validate"},

@@ -13,7 +13,9 @@ from serial_tracking.constants import (
 	ROW_CARTONS,
 	ROW_COUNT,
 	ROW_FIELD,
+	SERIAL,
 	SETTINGS,
+	SN_CODE,
 )
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import PACKED, ROW_DOCTYPES, TABLES
@@ -115,6 +117,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		},
 		*code_format_fields(),
 	]
+	fields.update(after_sales_fields())
 	return fields
 
 
@@ -163,6 +166,31 @@ def code_format_fields() -> list[dict]:
 	]
 
 
+def after_sales_fields() -> dict[str, list[dict]]:
+	"""The SN Code of ERPNext's after-sales documents: a Warranty Claim's unit (first in the column of
+	its customer, as the service desk scans the unit first) and each Maintenance Visit purpose's."""
+	field = {
+		"fieldname": SN_CODE,
+		"label": "SN Code",
+		"fieldtype": "Link",
+		"options": SERIAL,
+		"search_index": 1,
+		"module": MODULE,
+	}
+	return {
+		"Warranty Claim": [
+			{
+				**field,
+				"insert_after": "column_break0",
+				"description": "The unit's SN code (Serial Tracking): fills its item, customer, warranty and AMC.",
+			}
+		],
+		"Maintenance Visit Purpose": [
+			{**field, "insert_after": "item_code", "in_list_view": 1, "columns": 1}
+		],
+	}
+
+
 #: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:
 #: Frappe's grid shows 10 units of columns and drops the rest, and ERPNext's columns fill them.
 #: Narrowed where it costs least: a wide item code, a rate of 3, a unit, a packed row's description, a
@@ -176,6 +204,7 @@ GRID_WIDTHS: dict[str, tuple[str, int]] = {
 	"Packed Item": ("description", 1),
 	"Stock Entry Detail": ("qty", 1),
 	"Stock Reconciliation Item": ("warehouse", 2),
+	"Maintenance Visit Purpose": ("description", 1),
 }
 
 
