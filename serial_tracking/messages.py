@@ -42,6 +42,10 @@ class PostingBusy(SerialTrackingError):
 	"""A document waited too long for another one to finish posting to the stock ledger."""
 
 
+class AfterSalesError(SerialTrackingError):
+	"""A Warranty Claim or a Maintenance Visit names a unit it may not name (serial_tracking/stock/after_sales.py)."""
+
+
 class HandedOver(SerialTrackingError):
 	"""A cancellation handed to a background job (serial_tracking/stock/background.py): the request
 	itself changed nothing."""

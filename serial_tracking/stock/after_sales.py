@@ -14,7 +14,7 @@ from frappe.utils import escape_html, nowdate
 
 from serial_tracking.constants import SERIAL, SN_CODE
 from serial_tracking.core import after_sales as core
-from serial_tracking.messages import SerialTrackingError
+from serial_tracking.messages import AfterSalesError
 from serial_tracking.settings import get_settings
 
 #: What is read of a unit.
@@ -22,10 +22,6 @@ UNIT_FIELDS = ("name", "item_code", "status", "customer", "warranty_expiry_date"
 #: The fields of a Warranty Claim whose change makes its unit read again (and the unit's own).
 CLAIM_WATCHED = (SN_CODE, "item_code", "customer", "complaint_date")
 VISIT_ROWS = "purposes"
-
-
-class AfterSalesError(SerialTrackingError):
-	"""A Warranty Claim or a Maintenance Visit names a unit it may not name."""
 
 
 def read_units(codes, ignore_permissions: bool = False) -> dict[str, frappe._dict]:

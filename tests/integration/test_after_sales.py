@@ -6,7 +6,7 @@ import pytest
 import frappe
 from frappe.utils import add_days, nowdate
 
-from serial_tracking.stock.after_sales import AfterSalesError
+from serial_tracking.messages import AfterSalesError
 from tests.integration import factory as f
 from tests.integration.factory import CUSTOMER, CUSTOMER2, MAIN, PHONE, codes
 
