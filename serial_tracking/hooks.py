@@ -108,6 +108,7 @@ doc_events = {
 	# After-sales documents naming units by SN code: filled from the unit, refused for another's unit
 	"Warranty Claim": {"before_validate": "serial_tracking.stock.after_sales.claim_before_validate"},
 	"Maintenance Visit": {"before_validate": "serial_tracking.stock.after_sales.visit_before_validate"},
+	"Installation Note": {"validate": "serial_tracking.stock.installation.validate"},
 	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
 	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},
 	"Asset Capitalization": {"validate": "serial_tracking.stock.refusing.validate"},

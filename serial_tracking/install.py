@@ -168,7 +168,8 @@ def code_format_fields() -> list[dict]:
 
 def after_sales_fields() -> dict[str, list[dict]]:
 	"""The SN Code of ERPNext's after-sales documents: a Warranty Claim's unit (first in the column of
-	its customer, as the service desk scans the unit first) and each Maintenance Visit purpose's."""
+	its customer, as the service desk scans the unit first) and each Maintenance Visit purpose's; the
+	SN codes of an Installation Note's rows."""
 	field = {
 		"fieldname": SN_CODE,
 		"label": "SN Code",
@@ -188,13 +189,35 @@ def after_sales_fields() -> dict[str, list[dict]]:
 		"Maintenance Visit Purpose": [
 			{**field, "insert_after": "item_code", "in_list_view": 1, "columns": 1}
 		],
+		# the units installed, one a line, as a stock document's row holds them (mapped from the delivery's)
+		"Installation Note Item": [
+			{
+				"fieldname": ITEM_FLAG,
+				"label": "SN Tracked",
+				"fieldtype": "Check",
+				"fetch_from": "item_code.sn_tracking",
+				"read_only": 1,
+				"hidden": 1,
+				"insert_after": "serial_no",
+				"module": MODULE,
+			},
+			{
+				"fieldname": ROW_FIELD,
+				"label": "SN Codes",
+				"fieldtype": "Long Text",
+				"depends_on": f"eval:doc.{ITEM_FLAG}",
+				"description": "The SN codes of the units installed, one a line, as many as the quantity.",
+				"insert_after": ITEM_FLAG,
+				"module": MODULE,
+			},
+		],
 	}
 
 
 #: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:
 #: Frappe's grid shows 10 units of columns and drops the rest, and ERPNext's columns fill them.
 #: Narrowed where it costs least: a wide item code, a rate of 3, a unit, a packed row's description, a
-#: Stock Entry's quantity, a count's warehouse.
+#: Stock Entry's quantity, a count's warehouse; a visit purpose's description, for its SN Code.
 GRID_WIDTHS: dict[str, tuple[str, int]] = {
 	"Purchase Receipt Item": ("item_code", 2),
 	"Purchase Invoice Item": ("rate", 2),

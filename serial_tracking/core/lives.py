@@ -379,13 +379,15 @@ def summary(
 
 CLAIM = "claim"
 VISIT = "visit"
+INSTALLATION = "installed"
 #: The most characters of a claim's complaint or a visit's work a life's line tells.
 NOTE_LENGTH = 80
 
 
 @dataclass(frozen=True)
 class Service:
-	"""A Warranty Claim or a Maintenance Visit naming the unit: no movement, it changes no figure."""
+	"""A Warranty Claim, a Maintenance Visit or an Installation Note naming the unit: no movement, it
+	changes no figure."""
 
 	kind: str
 	date: date
@@ -434,8 +436,11 @@ def newest_first(steps: list[Step], services: Iterable[Service]) -> list:
 def service_phrase(
 	service: Service, _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
 ) -> str:
-	"""What a service was, in words: "claim on 2 Dec: screen flicker", "visit on 4 Dec: replaced"."""
+	"""What a service was, in words: "claim on 2 Dec: screen flicker", "visit on 4 Dec: replaced",
+	"installed on 3 Dec"."""
 	on = when(service.date)
+	if service.kind == INSTALLATION:
+		return _("installed on {0}").format(on)
 	if service.kind == CLAIM:
 		said = _("claim on {0}: {1}") if service.note else _("claim on {0}")
 	else:

@@ -241,3 +241,51 @@ def test_the_fill_method_refuses_a_bad_date_or_code(items):
 		sn_code_details(sn[0], "<b>soon</b>")
 	with pytest.raises(frappe.ValidationError, match="SN Code must be an SN code"):
 		sn_code_details(["x"])
+
+
+def installation(sale, codes_=None, on=None):
+	"""An Installation Note made from a delivery by ERPNext, its row's codes those delivered unless
+	given."""
+	from erpnext.stock.doctype.delivery_note.delivery_note import make_installation_note
+
+	doc = make_installation_note(sale.name)
+	doc.inst_date = on or nowdate()
+	if codes_ is not None:
+		doc.items[0].sn_codes = "\n".join(codes_)
+		doc.items[0].qty = len(codes_)
+	return doc
+
+
+def test_an_installation_note_carries_the_delivered_codes_and_the_lives_tell_it(items):
+	from serial_tracking.finding.trace import of_serial
+
+	sn, sale = sold("INSTALL", 2, on=-5)
+	doc = installation(sale, on=day(-3))
+	assert doc.items[0].sn_codes.split() == sn
+	doc.insert()
+	doc.submit()
+	story = of_serial(sn[1])["lives"][-1]["story"]
+	assert (story[0]["kind"], story[0]["voucher_no"]) == ("installed", doc.name)
+	assert story[0]["text"] == f"Installed on {frappe.utils.formatdate(day(-3))}"
+
+
+def test_an_installation_note_installs_only_units_its_delivery_delivered(items):
+	sn, sale = sold("INSTONE", 1, on=-5)
+	other, _ = sold("INSTTWO", 1, on=-5)
+	with pytest.raises(AfterSalesError) as refused:
+		installation(sale, other).insert()
+	assert str(refused.value) == (f"Row 1: SN code {other[0]} was not delivered by Delivery Note {sale.name}")
+	with pytest.raises(AfterSalesError, match="Row 1: 2 SN codes entered for a quantity of 1"):
+		doc = installation(sale, [sn[0], other[0]])
+		doc.items[0].qty = 1
+		doc.insert()
+	with pytest.raises(AfterSalesError, match="Row 1: bad&lt;code contains &lt;, which an SN code may not"):
+		installation(sale, [sn[0], "bad<code"]).insert()
+
+
+def test_an_installation_note_of_another_customers_unit_is_refused(items):
+	sn, sale = sold("INSTOTHER", 1, on=-5, customer=CUSTOMER2)
+	doc = installation(sale)
+	doc.customer = CUSTOMER
+	with pytest.raises(AfterSalesError, match=f"SN code {sn[0]} was not sold to customer {CUSTOMER}"):
+		doc.insert()

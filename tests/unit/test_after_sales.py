@@ -18,6 +18,7 @@ from serial_tracking.core.after_sales import (
 )
 from serial_tracking.core.lives import (
 	CLAIM,
+	INSTALLATION,
 	VISIT,
 	Service,
 	group,
@@ -120,3 +121,8 @@ def test_a_note_is_one_short_line():
 	assert summary([Service(VISIT, date(2026, 12, 4), "Maintenance Visit", "MV-2")]) == (
 		"Visit on 2026-12-04 (MV-2)"
 	)
+
+
+def test_an_installation_is_told_by_its_date():
+	installed = Service(INSTALLATION, date(2026, 12, 3), "Installation Note", "INS-1")
+	assert summary([installed], when=lambda d: d.strftime("%-d %b")) == "Installed on 3 Dec (INS-1)"
