@@ -35,6 +35,7 @@ def warranty_amc_status(warranty_until, amc_until, on) -> str | None:
 NEVER_SOLD = "never_sold"
 OTHER_CUSTOMER = "other_customer"
 NO_LONGER = "no_longer"
+NO_CUSTOMER = "no_customer"
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,14 @@ def not_held(unit: Unit, customer: str | None) -> str | None:
 	"""Why ``customer`` does not hold ``unit`` now (None: it does): the ledger says Sold, to them.
 
 	A unit returned since, or sold again to another, is no longer theirs; a unit no sale ever handed to
-	a customer was never anyone's."""
+	a customer was never anyone's; a document with no customer names a unit no customer holds now."""
 	if unit.status == Status.SOLD.value and unit.customer and unit.customer == customer:
 		return None
 	if not unit.customer:
 		return NEVER_SOLD
+	if not customer:
+		# a document with no customer yet takes the unit's holder: none holds it now
+		return NO_CUSTOMER
 	if unit.customer != customer:
 		return OTHER_CUSTOMER
 	return NO_LONGER

@@ -93,6 +93,8 @@ def why_not_held(unit, customer: str) -> str | None:
 		return _("SN code {0} is no longer customer {1}'s: it was returned (it is {2} now)").format(
 			code, party, status
 		)
+	if reason == core.NO_CUSTOMER:
+		return _("SN code {0} is not with a customer now (it is {1})").format(code, status)
 	if reason == core.NEVER_SOLD:
 		return _("SN code {0} was never sold to a customer (it is {1})").format(code, status)
 	return _("SN code {0} was not sold to customer {1}").format(code, party)

@@ -120,6 +120,30 @@ def test_a_unit_returned_or_never_sold_is_not_the_customers(items):
 		claim(fresh[0]).insert()
 
 
+def test_a_claim_with_no_customer_for_a_returned_unit_says_no_customer_holds_it(items):
+	sn, sale = sold("CLNOBODY")
+	f.delivery_note([(WARRANTED, -1, sn, MAIN)], is_return=True, return_against=sale.name)
+	with pytest.raises(AfterSalesError) as refused:
+		claim(sn[0], customer=None).insert()
+	assert str(refused.value) == f"SN code {sn[0]} is not with a customer now (it is In Stock)"
+
+
+def test_a_visit_made_from_a_claim_carries_its_sn_code(items):
+	from erpnext.support.doctype.warranty_claim.warranty_claim import make_maintenance_visit
+
+	sn, _sale = sold("CLTOVISIT")
+	made = claim(sn[0]).insert()
+	doc = make_maintenance_visit(made.name)
+	assert [(r.sn_code, r.item_code) for r in doc.purposes] == [(sn[0], WARRANTED)]
+	doc.purposes[0].service_person = ENGINEER
+	doc.purposes[0].work_done = "replaced"
+	doc.mntc_date = nowdate()
+	doc.completion_status = "Fully Completed"
+	doc.maintenance_type = "Breakdown"
+	doc.insert().submit()
+	assert frappe.db.get_value("Warranty Claim", made.name, "status") == "Closed"
+
+
 def test_a_claim_naming_another_item_is_refused_whatever_the_settings(items, settings):
 	settings(claim_other_customer="Warn")
 	sn, _sale = sold("CLITEM")

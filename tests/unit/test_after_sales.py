@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from serial_tracking.core.after_sales import (
 	NEVER_SOLD,
+	NO_CUSTOMER,
 	NO_LONGER,
 	OTHER_CUSTOMER,
 	OUT_OF_AMC,
@@ -54,7 +55,9 @@ def test_a_customer_holds_only_a_unit_sold_to_them_and_not_returned():
 	assert not_held(Unit("A", "I", "Returned", "C1"), "C1") == NO_LONGER
 	# returned by one, now in stock: another's claim is refused as another's unit
 	assert not_held(Unit("A", "I", "In Stock", "C2"), "C1") == OTHER_CUSTOMER
-	assert not_held(Unit("A", "I", "Sold", "C1"), "") == OTHER_CUSTOMER
+	# a document with no customer yet: the unit is no customer's now, or never was
+	assert not_held(Unit("A", "I", "In Stock", "C1"), "") == NO_CUSTOMER
+	assert not_held(Unit("A", "I", "In Stock", None), "") == NEVER_SOLD
 
 
 def row(operation, voucher, on, party_type=None, party=None):
