@@ -5,7 +5,8 @@ ERPNext fills a claim's item, warranty and AMC from its own ``Serial No`` by ``f
 point at a second doctype: ``before_validate`` (before ERPNext's own check that a claim has a customer)
 fills them from the unit, through REST as in Desk, and refuses a unit of another item, or one the
 document's customer does not hold now (only warned of, by the settings). The unit is read as the user may
-read it: one who may not read it learns nothing of it, nor whether it exists.
+read it: one who may not read it learns nothing of it (``details`` answers them as for a code that does
+not exist).
 """
 
 import frappe
