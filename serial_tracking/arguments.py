@@ -6,6 +6,7 @@ read an argument it passes on (``finding``, ``stock.unsaved``); imports nothing 
 """
 
 import math
+from datetime import date
 from typing import Any
 
 import frappe
@@ -81,3 +82,18 @@ def item_codes(items: Any) -> list[str]:
 			title=_("Invalid argument"),
 		)
 	return parsed
+
+
+def iso_date(value: Any, label: str) -> str | None:
+	"""A date as ``YYYY-MM-DD`` text (None when empty), or a refusal naming the argument and the value."""
+	if value in (None, ""):
+		return None
+	if isinstance(value, str):
+		try:
+			return date.fromisoformat(value.strip()[:10]).isoformat()
+		except ValueError:
+			pass
+	frappe.throw(
+		_("{0} must be a date (YYYY-MM-DD), not '{1}'").format(label, escape_html(str(value))),
+		title=_("Invalid argument"),
+	)

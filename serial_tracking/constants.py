@@ -38,3 +38,7 @@ STATUS_COLOURS = {
 	"Issued": "orange",
 	"Missing": "red",
 }
+
+#: The custom field naming a unit's SN code on ERPNext's after-sales documents (a Warranty Claim, a
+#: Maintenance Visit's purposes).
+SN_CODE = "sn_code"

@@ -53,11 +53,11 @@ doctype_js = {
 	"Stock Entry": _STOCK_JS,
 	"Stock Reconciliation": _STOCK_JS,
 	"Serial Number": "public/js/serial_number.js",
-	# Replace unit: the claim's faulty unit back into stock, a new unit to its customer (a list: other
-	# scripts of the claim join it)
-	"Warranty Claim": ["public/js/warranty_claim_replace.js"],
-	# Fit SN parts: spare parts issued into the customer's unit
-	"Maintenance Visit": ["public/js/maintenance_visit_parts.js"],
+	# the SN Code of ERPNext's after-sales documents fills the item, customer, warranty and AMC; Replace
+	# unit (the claim's faulty unit back into stock, a new unit to its customer); Fit SN parts (spare
+	# parts issued into the customer's unit)
+	"Warranty Claim": ["public/js/after_sales.js", "public/js/warranty_claim_replace.js"],
+	"Maintenance Visit": ["public/js/after_sales.js", "public/js/maintenance_visit_parts.js"],
 }
 doctype_list_js = {"Item": "public/js/item_list.js"}
 page_js = {"point-of-sale": "public/js/pos.js"}
@@ -107,6 +107,10 @@ doc_events = {
 	"POS Invoice": _serial_events,
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
+	# After-sales documents naming units by SN code: filled from the unit, refused for another's unit
+	"Warranty Claim": {"before_validate": "serial_tracking.stock.after_sales.claim_before_validate"},
+	"Maintenance Visit": {"before_validate": "serial_tracking.stock.after_sales.visit_before_validate"},
+	"Installation Note": {"validate": "serial_tracking.stock.installation.validate"},
 	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
 	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},
 	"Asset Capitalization": {"validate": "serial_tracking.stock.refusing.validate"},

@@ -15,6 +15,7 @@ from serial_tracking.constants import (
 	ROW_FIELD,
 	SERIAL,
 	SETTINGS,
+	SN_CODE,
 )
 from serial_tracking.printing.layouts import ensure_label_layouts
 from serial_tracking.stock.documents import (
@@ -126,6 +127,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		},
 		*code_format_fields(),
 	]
+	fields.update(after_sales_fields())
 	return fields
 
 
@@ -235,10 +237,58 @@ def replacement_fields() -> dict[str, list[dict]]:
 	}
 
 
+def after_sales_fields() -> dict[str, list[dict]]:
+	"""The SN Code of ERPNext's after-sales documents: a Warranty Claim's unit (first in the column of
+	its customer, as the service desk scans the unit first) and each Maintenance Visit purpose's; the
+	SN codes of an Installation Note's rows."""
+	field = {
+		"fieldname": SN_CODE,
+		"label": "SN Code",
+		"fieldtype": "Link",
+		"options": SERIAL,
+		"search_index": 1,
+		"module": MODULE,
+	}
+	return {
+		"Warranty Claim": [
+			{
+				**field,
+				"insert_after": "column_break0",
+				"description": "The unit's SN code (Serial Tracking): fills its item, customer, warranty and AMC.",
+			}
+		],
+		"Maintenance Visit Purpose": [
+			{**field, "insert_after": "item_code", "in_list_view": 1, "columns": 1}
+		],
+		# the units installed, one a line, as a stock document's row holds them (mapped from the delivery's)
+		"Installation Note Item": [
+			{
+				"fieldname": ITEM_FLAG,
+				"label": "SN Tracked",
+				"fieldtype": "Check",
+				"fetch_from": "item_code.sn_tracking",
+				"read_only": 1,
+				"hidden": 1,
+				"insert_after": "serial_no",
+				"module": MODULE,
+			},
+			{
+				"fieldname": ROW_FIELD,
+				"label": "SN Codes",
+				"fieldtype": "Long Text",
+				"depends_on": f"eval:doc.{ITEM_FLAG}",
+				"description": "The SN codes of the units installed, one a line, as many as the quantity.",
+				"insert_after": ITEM_FLAG,
+				"module": MODULE,
+			},
+		],
+	}
+
+
 #: The ERPNext column of each row doctype narrowed by one width unit, to make room for the SN column:
 #: Frappe's grid shows 10 units of columns and drops the rest, and ERPNext's columns fill them.
 #: Narrowed where it costs least: a wide item code, a rate of 3, a unit, a packed row's description, a
-#: Stock Entry's quantity, a count's warehouse.
+#: Stock Entry's quantity, a count's warehouse; a visit purpose's description, for its SN Code.
 GRID_WIDTHS: dict[str, tuple[str, int]] = {
 	"Purchase Receipt Item": ("item_code", 2),
 	"Purchase Invoice Item": ("rate", 2),
@@ -248,6 +298,7 @@ GRID_WIDTHS: dict[str, tuple[str, int]] = {
 	"Packed Item": ("description", 1),
 	"Stock Entry Detail": ("qty", 1),
 	"Stock Reconciliation Item": ("warehouse", 2),
+	"Maintenance Visit Purpose": ("description", 1),
 }
 
 

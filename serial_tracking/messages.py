@@ -50,6 +50,10 @@ class RepairRefused(SerialTrackingError):
 	"""Spare parts cannot be fitted into a unit at a Maintenance Visit as asked; nothing was made."""
 
 
+class AfterSalesError(SerialTrackingError):
+	"""A Warranty Claim or a Maintenance Visit names a unit it may not name (serial_tracking/stock/after_sales.py)."""
+
+
 class HandedOver(SerialTrackingError):
 	"""A cancellation handed to a background job (serial_tracking/stock/background.py): the request
 	itself changed nothing."""

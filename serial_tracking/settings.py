@@ -19,6 +19,9 @@ class Settings:
 	keep_first_warranty: bool = False
 	#: An item of IMEI format takes a 16-digit IMEISV too.
 	allow_imeisv: bool = False
+	#: A Warranty Claim or a Maintenance Visit naming a unit its customer does not hold is only warned
+	#: of (else refused).
+	warn_other_customer: bool = False
 
 	@property
 	def gs1_digits(self) -> bool:
@@ -39,6 +42,7 @@ def get_settings() -> Settings:
 		required=frozenset(f for f in policies if doc.get(f) == "Required"),
 		keep_first_warranty=bool(doc.get("keep_first_warranty")),
 		allow_imeisv=bool(doc.get("allow_imeisv")),
+		warn_other_customer=doc.get("claim_other_customer") == "Warn",
 	)
 
 

@@ -8,6 +8,7 @@ This module only re-exports: clients call ``serial_tracking.api.<name>``; each m
 the module of its job.
 """
 
+from serial_tracking.api.after_sales import sn_code_details  # noqa: F401
 from serial_tracking.api.after_sales_stock import fit_parts, replace_unit  # noqa: F401
 from serial_tracking.api.authenticity import check_authenticity  # noqa: F401
 from serial_tracking.api.cancelling import cancel_blocked, cancel_chain, cancel_chain_status, cancel_plan  # noqa: F401

@@ -402,25 +402,104 @@ def capitalised(text: str) -> str:
 
 
 def lines(
-	steps: list[Step], _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
+	steps: list, _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
 ) -> list[tuple[str, str | None]]:
 	"""Each step's words and its stay, as the summary shows them (the first capitalised)."""
-	told = [(phrase(step, _, when), stay(step, _)) for step in steps]
+	told = [
+		(service_phrase(step, _, when), None)
+		if isinstance(step, Service)
+		else (phrase(step, _, when), stay(step, _))
+		for step in steps
+	]
 	if told:
 		told[0] = (capitalised(told[0][0]), told[0][1])
 	return told
 
 
 def summary(
-	steps: list[Step], _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
+	steps: list, _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
 ) -> str:
-	"""Some steps in one line of plain text, in the order given: "Bought from Northwind on 9 Nov
-	(PR-0002) · in Main Store 3 days · sold to Harbour Street on 12 Nov (DN-0001) · returned by
-	customer Harbour Street on 14 Nov (DN-0003) · …" (a trace gives them newest first)."""
+	"""Some steps (and services, :class:`Service`) in one line of plain text, in the order given:
+	"Bought from Northwind on 9 Nov (PR-0002) · in Main Store 3 days · sold to Harbour Street on 12 Nov
+	(DN-0001) · returned by customer Harbour Street on 14 Nov (DN-0003) · …" (a trace gives them newest
+	first)."""
 	parts = []
 	for step, (words, stayed) in zip(steps, lines(steps, _, when), strict=True):
-		document = step.row.voucher_no
+		document = step.voucher_no if isinstance(step, Service) else step.row.voucher_no
 		parts.append(f"{words} ({document})" if document else words)
 		if stayed:
 			parts.append(stayed)
 	return " · ".join(parts)
+
+
+# After-sales services of a unit: claims and visits, told in its lives beside its movements
+
+CLAIM = "claim"
+VISIT = "visit"
+INSTALLATION = "installed"
+#: The most characters of a claim's complaint or a visit's work a life's line tells.
+NOTE_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Service:
+	"""A Warranty Claim, a Maintenance Visit or an Installation Note naming the unit: no movement, it
+	changes no figure."""
+
+	kind: str
+	date: date
+	voucher_type: str
+	voucher_no: str
+	note: str = ""
+
+
+def note(text: str | None, length: int = NOTE_LENGTH) -> str:
+	"""A complaint or a work done as a life's line tells it: one line, at most ``length`` characters."""
+	words = " ".join((text or "").split())
+	return words if len(words) <= length else words[: length - 1].rstrip() + "…"
+
+
+def place(services: Iterable[Service], lives: list[Life]) -> dict[int, list[Service]]:
+	"""The services of each life (by its number), oldest first: a service belongs to the latest life
+	whose first movement is dated on or before it (before every life: the first one)."""
+	firsts = [
+		(day(first.posting_date), life.number)
+		for life in lives
+		if (first := next((row for row in life.rows if is_movement(row)), None)) is not None
+	]
+	placed: dict[int, list[Service]] = {}
+	for service in sorted(services, key=lambda s: (s.date, s.voucher_no)):
+		number = next((n for first, n in reversed(firsts) if first <= service.date), None)
+		if number is None:
+			number = firsts[0][1] if firsts else (lives[0].number if lives else None)
+		if number is not None:
+			placed.setdefault(number, []).append(service)
+	return placed
+
+
+def newest_first(steps: list[Step], services: Iterable[Service]) -> list:
+	"""A life's steps (oldest first, as logged) and its services (oldest first), newest first: each
+	service after the last step dated on or before it (a unit is sold, then claimed the same day)."""
+	after: dict[int, list[Service]] = {}
+	for service in services:
+		index = max((n for n, step in enumerate(steps) if step.date <= service.date), default=-1)
+		after.setdefault(index, []).append(service)
+	merged: list = list(after.get(-1, []))
+	for n, step in enumerate(steps):
+		merged += [step, *after.get(n, [])]
+	return merged[::-1]
+
+
+def service_phrase(
+	service: Service, _: Callable[[str], str] = _same, when: Callable[[date], str] = date.isoformat
+) -> str:
+	"""What a service was, in words: "claim on 2 Dec: screen flicker", "visit on 4 Dec: replaced",
+	"installed on 3 Dec"."""
+	on = when(service.date)
+	if service.kind == INSTALLATION:
+		return _("installed on {0}").format(on)
+	if service.kind == CLAIM:
+		said = _("claim on {0}: {1}") if service.note else _("claim on {0}")
+	else:
+		said = _("visit on {0}: {1}") if service.note else _("visit on {0}")
+	return said.format(on, service.note)

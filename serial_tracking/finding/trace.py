@@ -18,7 +18,7 @@ from serial_tracking.constants import LOG, SERIAL, STATEMENT_VOUCHER
 from serial_tracking.core import lives as core
 from serial_tracking.core.codes import key
 from serial_tracking.core.states import FROM_SUPPLIER
-from serial_tracking.finding import repairs, replacements, search
+from serial_tracking.finding import repairs, replacements, search, services
 from serial_tracking.permissions import allowed_parties, readable, require_readable
 from serial_tracking.stock.code_correction import current_codes
 from serial_tracking.stock.documents import PURCHASE, SUPPORTED
@@ -190,22 +190,24 @@ def of_serial(serial_no: str) -> dict:
 	today = getdate(nowdate())
 	grouped = core.group(rows)
 	stories = core.stories(grouped, today, shown)
-	told = core.with_parts(grouped, stories, repairs.parts_of(code))
-	documents = _readable_documents(step.row for steps in told for step in steps)
+	fitted = core.with_parts(grouped, stories, repairs.parts_of(code))
+	documents = _readable_documents(step.row for steps in fitted for step in steps)
+	placed = core.place(services.of_serial(code), grouped)
 	lives = []
-	for life, steps, with_parts in zip(grouped, stories, told, strict=True):
+	for life, steps, with_parts in zip(grouped, stories, fitted, strict=True):
 		movements = [movement(r) for r in life.rows if shown(r)]
 		if not movements:
 			continue
 		opening = life.opening if life.opening is not None and shown(life.opening) else None
+		# newest first, as the movements are shown; the parts fitted, claims and visits of the life among them
+		told = core.newest_first(with_parts, placed.get(life.number, []))
 		lives.append(
 			{
 				"life": life.number,
 				"opened_by": movement(opening) if opening else None,
 				"movements": movements,
-				# newest first, as the movements are shown
-				"story": _story(with_parts[::-1], today, documents),
-				"summary": core.summary(with_parts[::-1], _, _when(today)),
+				"story": _story(told, today, documents),
+				"summary": core.summary(told, _, _when(today)),
 				"figures": _figures(core.tally(steps)),
 			}
 		)
@@ -226,13 +228,16 @@ def _when(today) -> Callable[[object], str]:
 	return when
 
 
-def _story(steps: list[core.Step], today, documents: set[tuple[str, str]]) -> list[dict]:
+def _story(steps: list, today, documents: set[tuple[str, str]]) -> list[dict]:
 	"""The steps of a life as a trace shows them: what each did, when, by which document (``link``:
 	the user may open it), to whom or where, and for how many days; ``text`` and ``stay`` are its
-	words in the summary (plain text)."""
+	words in the summary (plain text). A claim or a visit (``kind`` claim, visit) is told with its
+	document, which the user may read (it was read through their list), and no stay."""
 	words = core.lines(steps, _, _when(today))
 	return [
-		{
+		_service(step, text)
+		if isinstance(step, core.Service)
+		else {
 			"kind": step.kind,
 			"date": step.row.posting_date,
 			"posting_time": step.row.posting_time,
@@ -255,6 +260,26 @@ def _story(steps: list[core.Step], today, documents: set[tuple[str, str]]) -> li
 		}
 		for step, (text, stayed) in zip(steps, words, strict=True)
 	]
+
+
+def _service(service: core.Service, text: str) -> dict:
+	"""A claim or a visit among a life's steps, as a trace shows it."""
+	return {
+		"kind": service.kind,
+		"date": service.date,
+		"posting_time": None,
+		"operation": None,
+		"voucher_type": service.voucher_type,
+		"voucher_no": service.voucher_no,
+		"link": True,
+		"party_type": None,
+		"party": None,
+		"warehouse": None,
+		"status": None,
+		"days": 0,
+		"text": text,
+		"stay": None,
+	}
 
 
 def _readable_documents(rows: Iterable) -> set[tuple[str, str]]:

@@ -482,6 +482,8 @@ TARGETS = [
 	Target("find_serial.warehouse", call("find_serial", "warehouse", code="HX-1")),
 	Target("is_tracked.item_code", call("is_tracked", "item_code")),
 	Target("trace.serial_no", call("trace", "serial_no")),
+	Target("sn_code_details.sn_code", call("sn_code_details", "sn_code")),
+	Target("sn_code_details.on", lambda ctx, v: call("sn_code_details", "on", sn_code=ctx.existing)(ctx, v)),
 	Target("trace.voucher_no", call("trace", "voucher_no", voucher_type="Purchase Receipt")),
 	Target("trace.voucher_type", call("trace", "voucher_type", voucher_no="X")),
 	Target("trace.supplier", call("trace", "supplier")),

@@ -689,6 +689,17 @@ def _methods(w: World, k: str, n: int) -> dict:
 				other(method("trace", supplier=factory.SUPPLIER2), "supplier"),
 			],
 		),
+		# what an after-sales form (Warranty Claim, Maintenance Visit) fills from a unit it may read
+		"sn_code_details": (
+			True,
+			[
+				method("sn_code_details", sn_code=w.main[0]),
+				other(method("sn_code_details", sn_code=w.shop[0])),
+				method("sn_code_details", sn_code=w.shop[2]),
+				other(method("sn_code_details", sn_code=sold), "customer"),
+				other(method("sn_code_details", sn_code=bought), "supplier"),
+			],
+		),
 		"print_labels": (
 			True,
 			[
