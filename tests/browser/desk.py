@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 from urllib.parse import quote, urlparse
 
 import requests
@@ -241,10 +242,19 @@ class Desk:
 		self.idle()
 
 	def open_row(self, idx: int, table: str = "items") -> WebElement:
-		"""Open the row's full form (the pencil at the row's end)."""
-		row = self.grid_row(idx, table)
-		self.click(row.find_element(By.CSS_SELECTOR, ".btn-open-row"))
-		form = self.find(".grid-row-open .form-in-grid", message="row form did not open")
+		"""Open the row's full form (the pencil at the row's end). Clicked again when the form has not
+		opened a moment later: a click while the grid is still redrawn (a dialog just gave the row its
+		codes) is lost."""
+		clicked = [0.0]
+
+		def opened(_):
+			form = self.visible(".grid-row-open .form-in-grid")
+			if form is None and time.monotonic() - clicked[0] > 2:
+				self.click(self.grid_row(idx, table).find_element(By.CSS_SELECTOR, ".btn-open-row"))
+				clicked[0] = time.monotonic()
+			return form
+
+		form = self.wait(opened, "row form did not open")
 		self.wait(lambda d: not d.execute_script("return $('html, body').is(':animated')"), "still scrolling")
 		return form
 

@@ -7,8 +7,10 @@ import pytest
 
 pytest.importorskip("selenium")
 
+from selenium.webdriver.common.by import By
+
 from tests.browser.desk import Desk
-from tests.browser.steps import CUSTOMER, PHONE, deliver, receive
+from tests.browser.steps import COMPANY, CUSTOMER, MAIN, PHONE, deliver, receive
 
 
 def test_a_warranty_claim_is_filled_from_its_sn_code(desk: Desk, api, cleanup, uid):
@@ -74,3 +76,50 @@ def test_a_maintenance_visit_purpose_takes_its_item_and_the_customer_from_its_sn
 	filled = desk.doc()
 	assert (filled["purposes"][0]["item_code"], filled["customer"]) == (PHONE, CUSTOMER)
 	desk.snap("mv1-purpose-filled-from-sn-code")
+
+
+def test_a_service_desk_replaces_a_claimed_unit_from_the_claim(desk: Desk, api, cleanup, uid):
+	"""From a saved claim: Actions > Replace unit, the faulty unit's code already there, the warehouse
+	it comes back to picked and the new unit scanned; both Stock Entries linked, the units where they
+	belong and the new one keeping the faulty one's warranty end."""
+	faulty, new = f"STRU-{uid}-F", f"STRU-{uid}-N"
+	receive(api, cleanup, [(PHONE, [faulty, new])])
+	deliver(api, cleanup, [(PHONE, [faulty])])
+	claim = api.insert(
+		{
+			"doctype": "Warranty Claim",
+			"status": "Open",
+			"complaint_date": date.today().isoformat(),
+			"complaint": "Does not charge",
+			"sn_code": faulty,
+			"company": COMPANY,
+		}
+	)
+	desk.open_form("Warranty Claim", claim["name"])
+	desk.click(desk.find('.page-actions .inner-group-button[data-label="Actions"] button'))
+	desk.click(desk.find('.page-actions [data-label="Replace%20unit"]'))
+	dialog = desk.dialog("Replace unit")
+	desk.current_dialog()
+	assert desk.dialog_value("faulty_code") == faulty
+	desk.pick_link(dialog.find_element(By.CSS_SELECTOR, '[data-fieldname="warehouse"] input'), MAIN)
+	desk.set_dialog_value("new_code", new)
+	desk.snap("replace-unit-dialog")
+	desk.click(dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary"))
+	said = desk.wait(
+		lambda d: "came back by" in desk.message_text() and desk.message_text(), "no answer to Replace"
+	)
+	desk.snap("replace-unit-done")
+	entries = api.list(
+		"Stock Entry", [["warranty_claim", "=", claim["name"]], ["docstatus", "=", 1]], ("name", "purpose")
+	)
+	by_purpose = {e["purpose"]: e["name"] for e in entries}
+	assert set(by_purpose) == {"Material Receipt", "Material Issue"}, entries
+	# undone newest first: the issue, then the receipt
+	cleanup += [
+		("Stock Entry", by_purpose["Material Receipt"]),
+		("Stock Entry", by_purpose["Material Issue"]),
+	]
+	assert by_purpose["Material Receipt"] in said and by_purpose["Material Issue"] in said, said
+	back, out = api.get("Serial Number", faulty), api.get("Serial Number", new)
+	assert (back["status"], back["warehouse"], back.get("warranty_expiry_date")) == ("In Stock", MAIN, None)
+	assert (out["status"], out["customer"]) == ("Sold", CUSTOMER)
