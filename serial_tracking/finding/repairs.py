@@ -1,5 +1,6 @@
-"""What a trace tells of spare parts fitted at a Maintenance Visit: on a part's issue, the unit it
-went into and the visit; on a unit, the parts it received. Only what the user may read is named."""
+"""What a trace tells of spare parts fitted at a Maintenance Visit: on a unit, the parts it received
+(a part's own log rows are annotated by :mod:`serial_tracking.finding.replacements`). Only what the
+user may read is named."""
 
 import frappe
 
@@ -12,36 +13,6 @@ from serial_tracking.stock.documents import FITTED_FIELD, ROW_FIELD, VISIT_FIELD
 VISIT = "Maintenance Visit"
 #: The operation a part received by a unit is told with (no movement of the unit).
 FITTED = "Fitted"
-
-
-def annotate(rows: list) -> None:
-	"""Set on each log row of a part fitted into a unit ``fitted``, and ``fitted_into`` and ``visit``
-	when the user may read them (None otherwise): one statement for the rows."""
-	names = {r.voucher_detail_no for r in rows if r.voucher_type == "Stock Entry" and r.voucher_detail_no}
-	if not names:
-		return
-	detail, entry = frappe.qb.DocType("Stock Entry Detail"), frappe.qb.DocType("Stock Entry")
-	found = (
-		frappe.qb.from_(detail)
-		.join(entry)
-		.on(detail.parent == entry.name)
-		.select(detail.name, detail[FITTED_FIELD], entry[VISIT_FIELD])
-		.where(
-			detail.name.isin(sorted(names)) & detail[FITTED_FIELD].isnotnull() & (detail[FITTED_FIELD] != "")
-		)
-		.run(as_dict=True)
-	)
-	if not found:
-		return
-	units = readable(SERIAL, {r[FITTED_FIELD] for r in found})
-	visits = readable(VISIT, {r[VISIT_FIELD] for r in found})
-	by_name = {r.name: r for r in found}
-	for row in rows:
-		fit = by_name.get(row.voucher_detail_no) if row.voucher_type == "Stock Entry" else None
-		if fit:
-			row.fitted = True
-			row.fitted_into = fit[FITTED_FIELD] if fit[FITTED_FIELD] in units else None
-			row.visit = fit[VISIT_FIELD] if fit[VISIT_FIELD] in visits else None
 
 
 def parts_of(unit: str) -> list[frappe._dict]:

@@ -185,8 +185,8 @@ def of_serial(serial_no: str) -> dict:
 	def shown(row) -> bool:
 		return row.name in seen
 
+	# the claim, visit and other unit of its after-sales Stock Entries, as far as the user may read them
 	replacements.annotate([r for r in rows if r.name in seen])
-	repairs.annotate([r for r in rows if r.name in seen])
 	today = getdate(nowdate())
 	grouped = core.group(rows)
 	stories = core.stories(grouped, today, shown)
