@@ -159,7 +159,7 @@ def visit_before_validate(doc, method=None) -> None:
 		require_item(unit, row.item_code, where[unit.name])
 		if row.item_code != unit.item_code:
 			row.item_code = unit.item_code
-			row.item_name = frappe.db.get_value("Item", unit.item_code, "item_name")
+			row.item_name = frappe.get_cached_value("Item", unit.item_code, "item_name")
 	if not doc.customer:
 		_fill_customer(doc, next((holder(u) for u in units.values() if holder(u)), None))
 	judge_customer(doc.customer, list({u.name: u for u in units.values()}.values()), where)
