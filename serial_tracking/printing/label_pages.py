@@ -47,7 +47,6 @@ html, body { margin: 0; padding: 0; background: #fff; }
 .sn-bars { position: absolute; }
 .sn-bars i { position: absolute; top: 0; bottom: 0; background: #000; }
 .sn-qr { position: absolute; }
-.sn-qr i { position: absolute; height: 1px; background: #000; }
 """
 
 
@@ -104,20 +103,19 @@ def label_html(item: Label, layout: Layout, scale: float) -> str:
 
 
 def qr_html(item: Label, layout: Layout, scale: float) -> str:
-	"""The label's QR code: a box of one CSS pixel a module, scaled to the module's size as the bars
-	are (see the module's notes), one box per run of dark modules."""
+	"""The label's QR code: an inline SVG of one path, a rectangle per run of dark modules, in a view
+	box of one unit a module sized to the square (a vector, as the bars are). One element a symbol:
+	a box per run made a thousand labels' page some 300,000 elements, which wkhtmltopdf lays out slowly."""
 	symbol = qr.symbol(item.check_url)
 	module = qr.module_size(symbol, layout.qr_side, item.code, layout.name)
 	quiet = qr.QUIET_MODULES * module
-	boxes = "".join(
-		f'<i style="left:{column}px;top:{row}px;width:{length}px"></i>' for row, column, length in symbol.runs
-	)
-	factor = f"{module * scale * PX_MM:.6f}"
+	side = _mm(symbol.size * module, scale)
+	path = "".join(f"M{column} {row}h{length}v1h-{length}z" for row, column, length in symbol.runs)
 	return (
-		f'<div class="sn-qr" style="left:{_mm(layout.qr_left + quiet, scale)};'
-		f"top:{_mm(layout.qr_top + quiet, scale)};width:{symbol.size}px;height:{symbol.size}px;"
-		f"-webkit-transform-origin:0 0;-webkit-transform:scale({factor});transform:scale({factor})"
-		f'">{boxes}</div>'
+		f'<svg class="sn-qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {symbol.size} {symbol.size}"'
+		f' shape-rendering="crispEdges" style="left:{_mm(layout.qr_left + quiet, scale)};'
+		f'top:{_mm(layout.qr_top + quiet, scale)};width:{side};height:{side}">'
+		f'<path fill="#000" d="{path}"/></svg>'
 	)
 
 
