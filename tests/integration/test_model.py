@@ -70,8 +70,10 @@ DOCTYPES = (
 
 def new_request(*, rolled_back=False):
 	"""What a new request starts without: ERPNext's per-request memory of later stock entries
-	(kept by document name) and Frappe's request caches; after a rollback, cached documents."""
+	(kept by document name) and Frappe's request caches, among them the new-document templates
+	that hold "Today" as it was when first made; after a rollback, cached documents."""
 	frappe.local.future_sle = {}
+	frappe.local.new_doc_templates = {}
 	if hasattr(frappe.local, "request_cache"):
 		frappe.local.request_cache.clear()
 	frappe.db.value_cache = {}
