@@ -112,13 +112,14 @@ def translation_file(lang: str) -> str:
 	return os.path.join(frappe.get_app_path(APP, "translations"), f"{lang}.csv")
 
 
-def read_ours(lang: str) -> tuple[dict[str, str], list[str]]:
-	"""The app's entries for ``lang`` by key, and what is wrong with its rows."""
-	path = translation_file(lang)
+def read_ours(lang: str, path: str | None = None) -> tuple[dict[str, str], list[str]]:
+	"""The app's entries for ``lang`` (from ``path``, by default the app's file) by key, and what
+	is wrong with its rows."""
+	path = path or translation_file(lang)
 	entries: dict[str, str] = {}
 	problems: list[str] = []
 	if not os.path.exists(path):
-		return entries, [f"{lang}: no file {os.path.relpath(path, frappe.get_app_path(APP))}"]
+		return entries, [f"{lang}: no file {os.path.basename(path)}"]
 	with open(path, newline="", encoding="utf-8") as f:
 		for number, row in enumerate(csv.reader(f), start=1):
 			if not row:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pypika.terms import Criterion, Field, ValueWrapper
 
 import frappe
-from frappe import _
+from frappe import _, _lt
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder.functions import Count
 from frappe.utils import cstr, escape_html, getdate, nowdate
@@ -54,22 +54,22 @@ MOST_WARRANTY_DAYS = 36_500
 #: Data, not a Link to DocType: Frappe checks a report's rows against every linked doctype the user
 #: may read, and no stock role reads DocType (every row was refused).
 _COLUMNS = (
-	("serial_no", "SN Code", "Link", SERIAL, 180),
-	("item_code", "Item", "Link", "Item", 140),
-	("item_name", "Item Name", "Data", None, 280),
-	("status", "Status", "Data", None, 100),
-	("warehouse", "Warehouse", "Link", "Warehouse", 180),
-	("voucher_type", "Last Document Type", "Data", None, 180),
-	("voucher_no", "Last Document", "Dynamic Link", "voucher_type", 200),
-	("supplier", "Supplier", "Link", "Supplier", 160),
-	("purchase_date", "Purchase Date", "Date", None, 120),
-	("customer", "Customer", "Link", "Customer", 160),
-	("delivery_date", "Delivery Date", "Date", None, 120),
-	("carton", "Carton", "Link", CARTON, 160),
-	("warranty_expiry_date", "Warranty Until", "Date", None, 130),
-	("amc_expiry_date", "AMC Until", "Date", None, 120),
-	("posted_at", "Last Movement", "Datetime", None, 190),
-	("days_since_movement", "Days Since Last Movement", "Int", None, 210),
+	("serial_no", _lt("SN Code"), "Link", SERIAL, 180),
+	("item_code", _lt("Item"), "Link", "Item", 140),
+	("item_name", _lt("Item Name"), "Data", None, 280),
+	("status", _lt("Status"), "Data", None, 100),
+	("warehouse", _lt("Warehouse"), "Link", "Warehouse", 180),
+	("voucher_type", _lt("Last Document Type"), "Data", None, 180),
+	("voucher_no", _lt("Last Document"), "Dynamic Link", "voucher_type", 200),
+	("supplier", _lt("Supplier"), "Link", "Supplier", 160),
+	("purchase_date", _lt("Purchase Date"), "Date", None, 120),
+	("customer", _lt("Customer"), "Link", "Customer", 160),
+	("delivery_date", _lt("Delivery Date"), "Date", None, 120),
+	("carton", _lt("Carton"), "Link", CARTON, 160),
+	("warranty_expiry_date", _lt("Warranty Until"), "Date", None, 130),
+	("amc_expiry_date", _lt("AMC Until"), "Date", None, 120),
+	("posted_at", _lt("Last Movement"), "Datetime", None, 190),
+	("days_since_movement", _lt("Days Since Last Movement"), "Int", None, 210),
 )
 #: The columns read from Serial Number: the item's name is not stored with its serials (it would go
 #: stale when the item is renamed) but read from Item for the rows shown (``_item_names``).
@@ -79,7 +79,7 @@ FIELDS = ("name", *(c[0] for c in _COLUMNS[1:-1] if c[0] != "item_name"))
 def columns() -> list[dict]:
 	"""The columns of ``rows`` with labels in the user's language (report and export)."""
 	return [
-		{"fieldname": name, "label": _(label), "fieldtype": fieldtype, "options": options, "width": width}
+		{"fieldname": name, "label": str(label), "fieldtype": fieldtype, "options": options, "width": width}
 		for name, label, fieldtype, options, width in _COLUMNS
 	]
 
