@@ -11,11 +11,25 @@ frappe.provide("serial_tracking.serial_number");
 
 serial_tracking.serial_number.MANAGERS = ["Stock Manager", "System Manager"];
 
+// A Datetime field's description has the time zone appended ("<description><br><zone>") before
+// Desk translates it, so Desk looks up and misses the whole: its own words are translated here.
+serial_tracking.serial_number.translate_posted_at = (frm) => {
+	const field = frm.get_field("posted_at");
+	if (!field || !field.df.description) return;
+	const [text, ...zone] = field.df.description.split("<br>");
+	const translated = [__(text), ...zone].join("<br>");
+	if (translated !== field.df.description) {
+		field.df.description = translated;
+		field.set_description();
+	}
+};
+
 serial_tracking.serial_number.is_manager = () =>
 	serial_tracking.serial_number.MANAGERS.some((role) => frappe.user.has_role(role));
 
 frappe.ui.form.on("Serial Number", {
 	refresh(frm) {
+		serial_tracking.serial_number.translate_posted_at(frm);
 		const sn = serial_tracking.serial_number;
 		const wrapper = frm.get_field("history_html").$wrapper;
 		if (frm.is_new()) {

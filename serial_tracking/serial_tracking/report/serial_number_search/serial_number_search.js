@@ -125,6 +125,9 @@
 				const label = frappe.utils.escape_html(__(data.status));
 				return `<span class="indicator-pill ${colour}">${label}</span>`;
 			}
+			if (column.fieldname === "voucher_type" && value) {
+				return frappe.utils.escape_html(__(value)); // a doctype, in the user's language
+			}
 			if (column.fieldname === "item_code" && data) {
 				// the item's name has its own column: ERPNext's Item links would add it to the code
 				data = Object.assign({}, data, { item_name: null });
