@@ -304,11 +304,11 @@ def describe(problem: Problem) -> str:
 	document = _document(template, problem.params)
 	unseen = bool(document) and not memo.get((user, "document", *document))
 	if unseen:
-		params["moved_by"] = _(" (last moved by {0})").format(
+		params["moved_by"] = " " + _("(last moved by {0})").format(
 			_("a {0} you may not see").format(_(document[0]))
 		)
 	elif problem.params.get("voucher_no"):
-		params["moved_by"] = _(" (last moved by {0} {1})").format(
+		params["moved_by"] = " " + _("(last moved by {0} {1})").format(
 			_(problem.params["voucher_type"]), problem.params["voucher_no"]
 		)
 	else:

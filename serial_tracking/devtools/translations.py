@@ -150,8 +150,14 @@ def check(lang: str, messages=None) -> dict[str, list]:
 	messages = messages if messages is not None else app_messages()
 	base = theirs(lang)
 	ours, problems = read_ours(lang)
+	known = ours.keys() | base.keys()
+
+	def translated(key):  # a string with a context falls back to the same string without one
+		message, context = messages[key]
+		return key in known or (context is not None and message in known)
+
 	return {
-		"missing": sorted(k for k in messages if k not in ours and k not in base),
+		"missing": sorted(k for k in messages if not translated(k)),
 		"overriding": sorted(k for k in ours if k in base),
 		"stale": sorted(k for k in ours if k not in messages),
 		"broken": problems,

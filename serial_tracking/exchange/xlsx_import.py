@@ -46,7 +46,7 @@ from openpyxl.xml.constants import (
 from openpyxl.xml.functions import fromstring, iterparse
 
 import frappe
-from frappe import _
+from frappe import _, _lt
 from frappe.translate import get_user_lang
 from frappe.utils import escape_html, now_datetime
 from frappe.utils.background_jobs import create_job_id
@@ -62,13 +62,13 @@ from serial_tracking.permissions import readable
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, code_formats, gtins, in_stock_registration, ledger
 
-#: The columns of the template, in order: (key, English header).
+#: The columns of the template, in order: (key, header, translated when shown).
 COLUMNS = (
-	("item_code", "Item code (SKU)"),
-	("item_name", "Item name"),
-	("warehouse", "Warehouse (location)"),
-	("serial_no", "SN code"),
-	("carton", "Carton (optional)"),
+	("item_code", _lt("Item code (SKU)")),
+	("item_name", _lt("Item name")),
+	("warehouse", _lt("Warehouse (location)")),
+	("serial_no", _lt("SN code")),
+	("carton", _lt("Carton (optional)")),
 )
 KEYS = tuple(k for k, _label in COLUMNS)
 LETTERS = dict(zip(KEYS, "ABCDE", strict=True))
@@ -116,7 +116,7 @@ class ImportRefused(messages.SerialTrackingError):
 
 
 def _label(column: str) -> str:
-	return _(dict(COLUMNS)[column])
+	return str(dict(COLUMNS)[column])
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def _rules() -> list[str]:
 
 def _headers() -> dict[str, set[str]]:
 	"""Each column's accepted headers: English and the user's language, compared without case."""
-	return {column: {english.casefold(), _(english).strip().casefold()} for column, english in COLUMNS}
+	return {column: {label.msg.casefold(), str(label).strip().casefold()} for column, label in COLUMNS}
 
 
 def cell_text(value) -> tuple[str, str | None]:

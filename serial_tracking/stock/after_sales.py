@@ -155,7 +155,7 @@ def visit_before_validate(doc, method=None) -> None:
 	for row in rows:
 		unit = units[row.get(SN_CODE)]
 		row.set(SN_CODE, unit.name)
-		where[unit.name] = _("Row {0}: ").format(row.idx)
+		where[unit.name] = _("Row {0}:").format(row.idx) + " "
 		require_item(unit, row.item_code, where[unit.name])
 		if row.item_code != unit.item_code:
 			row.item_code = unit.item_code

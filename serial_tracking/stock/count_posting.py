@@ -78,7 +78,7 @@ def post_later(doc, rows: int) -> None:
 def _named_codes(codes: list[str]) -> str:
 	"""The first codes of a refusal, escaped, and how many more."""
 	shown = ", ".join(escape_html(code) for code in codes[:_NAMED])
-	return shown + (_(" and {0} more").format(len(codes) - _NAMED) if len(codes) > _NAMED else "")
+	return shown + (" " + _("and {0} more").format(len(codes) - _NAMED) if len(codes) > _NAMED else "")
 
 
 def _refuse_unknown(doc, unknown: list[str]) -> None:

@@ -27,7 +27,7 @@ def validate(doc, method=None) -> None:
 	delivered = _delivered(row for row, _codes in rows)
 	where = {}
 	for row, codes in rows:
-		prefix = _("Row {0}: ").format(row.idx)
+		prefix = _("Row {0}:").format(row.idx) + " "
 		for code in codes:
 			require_item(units[code], row.item_code, prefix)
 			_require_delivered(row, code, delivered, prefix)

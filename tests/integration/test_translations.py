@@ -63,6 +63,19 @@ def test_a_users_language_reaches_the_app_strings():
 		frappe.local.lang = "en"
 
 
+def test_a_word_erpnext_translates_otherwise_gets_the_apps_sense_by_its_context():
+	"""ERPNext's Arabic "Set" is a set (a group): the SN dialog's button says apply, and "Set"
+	elsewhere on the site stays ERPNext's."""
+	frappe.local.lang = "ar"
+	try:
+		ours, _ = read_ours("ar")
+		assert frappe._("Set", context="SN dialog") == ours["Set:SN dialog"]
+		assert frappe._("Set") == translations.theirs("ar")["Set"] != ours["Set:SN dialog"]
+		assert frappe._("Post", context="Serial Count") == ours["Post:Serial Count"]
+	finally:
+		frappe.local.lang = "en"
+
+
 def test_a_broken_row_fails_the_check_not_the_site(tmp_path):
 	path = tmp_path / "de.csv"
 	with open(path, "w", newline="", encoding="utf-8") as f:

@@ -353,7 +353,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		title: title,
 		size: "large",
 		fields: serial_tracking.sn_dialog_fields(row, required),
-		primary_action_label: __("Set"),
+		primary_action_label: __("Set", null, "SN dialog"),
 		primary_action: () => {
 			// The row gets the codes as read (folded, one a line), and only when every entry is good.
 			clearTimeout(timer);
@@ -508,7 +508,7 @@ serial_tracking.open_dialog = function (frm, cdt, cdn) {
 		dialog.fields_dict.state.$wrapper.html(serial_tracking.counter_html(counter, required));
 		dialog
 			.get_primary_btn()
-			.text(counter.changes_qty ? __("Set quantity to {0}", [counter.good]) : __("Set"));
+			.text(counter.changes_qty ? __("Set quantity to {0}", [counter.good]) : __("Set", null, "SN dialog"));
 	}
 
 	// Only the tools the row's operation takes.

@@ -45,7 +45,7 @@ frappe.ui.form.on("Serial Count", {
 			);
 			serial_tracking.follow_job(frm, (doc) => doc.docstatus === 0 && doc.status === "Posting");
 		} else if (frm.doc.docstatus === 0) {
-			frm.page.set_primary_action(__("Post"), () => serial_count.post(frm));
+			frm.page.set_primary_action(__("Post", null, "Serial Count"), () => serial_count.post(frm));
 			frm.dashboard.set_headline_alert(__("Scan the units below, then Post."), "blue");
 		}
 	},
