@@ -121,6 +121,8 @@ doc_events = {
 		"before_insert": [
 			"serial_tracking.stock.refusing.stock_ledger_entry",
 			"serial_tracking.stock.posting.ledger_entry",
+			# an entry moving ERPNext's serials of an item converted to SN codes (meanwhile, or since)
+			"serial_tracking.stock.conversion.refuse_converted",
 		]
 	},
 }
