@@ -26,6 +26,8 @@ from serial_tracking.messages import SerialGuardError
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, code_formats, consistency_check, item, ledger
 
+#: Seconds a background conversion may take.
+JOB_TIMEOUT = 3600
 #: Entries of a list in a report (refusals, codes off the format); the rest is counted.
 SHOWN = 50
 
@@ -65,6 +67,16 @@ def item_refusals(item_code: str) -> list[str]:
 			)
 		)
 	return reasons
+
+
+def places(item_code: str) -> set[str]:
+	"""Every warehouse that holds or held the item (its stock ledger's, its Serial No records')."""
+	rows = frappe.db.sql(
+		"select distinct `warehouse` from `tabStock Ledger Entry` where `item_code` = %s and `is_cancelled` = 0"
+		" union select distinct `warehouse` from `tabSerial No` where `item_code` = %s and `warehouse` is not null",
+		(item_code, item_code),
+	)
+	return {row[0] for row in rows if row[0]}
 
 
 def plan_item(item_code: str) -> tuple[conversion.Converted, list[str]]:
@@ -309,11 +321,14 @@ def _lock_failure(e: Exception) -> bool:
 	return code in (1205, 1213)
 
 
-def convert(item_code: str) -> dict:
+def convert(item_code: str, progress=None) -> dict:
 	"""Convert the item in this transaction, all or nothing: its serials and their logs written, its
 	valuation queue set, Has Serial No off and SN tracking on, and the consistency check clean.
-	Refused with every reason (``ConversionError``); the caller rolls back what a refusal leaves."""
+	Refused with every reason (``ConversionError``); the caller rolls back what a refusal leaves.
+	``progress(percent, description)``: told at each step."""
+	tell = progress or (lambda percent, description: None)
 	lock(item_code)
+	tell(5, _("Reading ERPNext's serial numbers of item {0}").format(item_code))
 	planned, reasons = plan_item(item_code)
 	result = report(item_code, planned, reasons)
 	if result["refusals"]:
@@ -325,12 +340,14 @@ def convert(item_code: str) -> dict:
 			ConversionError,
 			title=_("Not converted"),
 		)
+	tell(40, _("Writing {0} SN codes and {1} movements").format(result["serials"], result["movements"]))
 	with ledger.concurrent_moves_refused():
 		ledger.insert_states(planned.states)
 		ledger.write_log(planned.steps)
 	_set_valuation_queues(item_code, planned)
 	frappe.db.set_value("Item", item_code, {"has_serial_no": 0, ITEM_FLAG: 1})
 	frappe.clear_document_cache("Item", item_code)
+	tell(80, _("Checking item {0}").format(item_code))
 	differences = consistency_check.check(item_code)
 	if differences:
 		frappe.throw(
@@ -436,20 +453,27 @@ def run_job(items: list[str], user: str) -> list[dict]:
 	frappe.set_user(user)
 	results = []
 	for number, item_code in enumerate(items, start=1):
-		frappe.publish_progress(
-			(number - 1) * 100 / len(items),
-			title=_("Converting from ERPNext's serials"),
-			description=_("Item {0} ({1} of {2})").format(item_code, number, len(items)),
-		)
+
+		def progress(percent, description, number=number):
+			frappe.publish_progress(
+				((number - 1) * 100 + percent) / len(items),
+				title=_("Converting from ERPNext's serials"),
+				description=_("{0} (item {1} of {2})").format(description, number, len(items)),
+			)
+
 		# Each item's transaction starts here: it reads what others committed before its lock.
 		frappe.db.rollback()
 		try:
-			result = convert(item_code)
+			result = convert(item_code, progress)
 			frappe.db.commit()  # a background job owns its transaction
 			results.append({"item_code": item_code, "converted": True, "serials": result["serials"]})
 		except Exception as e:
 			frappe.db.rollback()
-			reason = frappe.utils.strip_html(str(e)) if isinstance(e, frappe.ValidationError) else None
+			reason = (
+				frappe.utils.strip_html(str(e).replace("<br>", "\n")).strip()
+				if isinstance(e, frappe.ValidationError)
+				else None
+			)
 			if reason is None:
 				frappe.log_error(title=_("Converting from ERPNext's serials"))
 				reason = _("an unexpected error stopped it ({0}); see the Error Log").format(type(e).__name__)
