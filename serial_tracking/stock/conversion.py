@@ -13,10 +13,10 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html, flt, get_datetime
+from frappe.utils import cint, escape_html, flt, format_datetime, get_datetime, now_datetime
 
 from serial_tracking import messages
-from serial_tracking.constants import ITEM_FLAG, SERIAL
+from serial_tracking.constants import ITEM_CONVERTED, ITEM_FLAG, SERIAL
 from serial_tracking.core import code_formats as core_formats
 from serial_tracking.core import conversion
 from serial_tracking.core.codes import key
@@ -345,7 +345,7 @@ def convert(item_code: str, progress=None) -> dict:
 		ledger.insert_states(planned.states)
 		ledger.write_log(planned.steps)
 	_set_valuation_queues(item_code, planned)
-	frappe.db.set_value("Item", item_code, {"has_serial_no": 0, ITEM_FLAG: 1})
+	frappe.db.set_value("Item", item_code, {"has_serial_no": 0, ITEM_FLAG: 1, ITEM_CONVERTED: now_datetime()})
 	frappe.clear_document_cache("Item", item_code)
 	tell(80, _("Checking item {0}").format(item_code))
 	differences = consistency_check.check(item_code)
@@ -403,11 +403,32 @@ def _set_valuation_queues(item_code: str, planned: conversion.Converted) -> None
 
 
 def refuse_converted(sle, method=None) -> None:
-	"""Before a stock ledger entry that moves ERPNext's serials (a bundle, or serial text) is
-	written: wait for a conversion of its item under way, and refuse it once the item is converted
-	(its serials are SN codes now). Reversals of cancelled documents are handled by the cancel
-	policy (:func:`refuse_cancel`)."""
-	if sle.get("is_cancelled") or not (sle.get("serial_and_batch_bundle") or sle.get("serial_no")):
+	"""Before a stock ledger entry is written: refuse one posted before its item's conversion (ERPNext
+	would repost the item from there, through its serialised entries, and lose the valuation queue
+	the conversion set); and for one that moves ERPNext's serials (a bundle, or serial text), wait
+	for a conversion of its item under way, and refuse it once the item is converted (its serials are
+	SN codes now). Reversals of cancelled documents are left to the cancel policy
+	(:func:`refuse_cancel`)."""
+	if sle.get("is_cancelled"):
+		return
+	converted_at = frappe.get_cached_value("Item", sle.item_code, ITEM_CONVERTED)
+	if converted_at:
+		posted = get_datetime(f"{sle.posting_date} {sle.posting_time or '00:00:00'}")
+		if posted < get_datetime(converted_at):
+			frappe.throw(
+				_(
+					"{0} {1} is posted at {2}, before item {3} was converted to SN codes ({4}): post it at or after that moment."
+				).format(
+					_(sle.voucher_type),
+					sle.voucher_no,
+					format_datetime(posted),
+					sle.item_code,
+					format_datetime(converted_at),
+				),
+				ConversionError,
+				title=_("Posted before the conversion"),
+			)
+	if not (sle.get("serial_and_batch_bundle") or sle.get("serial_no")):
 		return
 	# A locking read: it waits for a conversion holding the item and reads what it committed.
 	converted = frappe.db.sql(

@@ -434,3 +434,55 @@ def test_codes_off_the_items_format_are_listed():
 	report = conversion.dry_run(ITEM)
 	assert report["convertible"]
 	assert report["off_format"] == ["CV-2"]
+
+
+def test_nothing_is_posted_before_the_conversion():
+	"""ERPNext would repost the item from a document posted earlier, through its serialised entries,
+	and lose the valuation queue the conversion set."""
+	erp_item()
+	story()
+	conversion.convert(ITEM)
+	queue = frappe.get_all(
+		"Stock Ledger Entry",
+		filters={"item_code": ITEM, "warehouse": SHOP, "is_cancelled": 0},
+		pluck="stock_queue",
+		order_by="posting_datetime desc, creation desc",
+		limit=1,
+	)
+	frappe.db.savepoint("backdated")
+	with pytest.raises(ConversionError, match=f"before item {ITEM} was converted to SN codes"):
+		f.stock_entry(
+			"Material Receipt",
+			[(ITEM, 1, ["CV-NEW"], None, SHOP)],
+			posting_date=day(-1),
+			posting_time="10:00",
+		)
+	# what a request does with a refusal
+	frappe.db.rollback(save_point="backdated")
+	assert not frappe.db.exists("Serial Number", "CV-NEW")
+	assert (
+		frappe.get_all(
+			"Stock Ledger Entry",
+			filters={"item_code": ITEM, "warehouse": SHOP, "is_cancelled": 0},
+			pluck="stock_queue",
+			order_by="posting_datetime desc, creation desc",
+			limit=1,
+		)
+		== queue
+	)
+
+
+def test_a_receipt_after_the_conversion_adds_to_the_queue():
+	erp_item()
+	story()
+	conversion.convert(ITEM)
+	f.stock_entry("Material Receipt", [(ITEM, 1, ["CV-NEW"], None, SHOP)])
+	latest = frappe.get_all(
+		"Stock Ledger Entry",
+		filters={"item_code": ITEM, "warehouse": SHOP, "is_cancelled": 0},
+		pluck="stock_queue",
+		order_by="posting_datetime desc, creation desc",
+		limit=1,
+	)[0]
+	assert json.loads(latest) == [[1, 130], [1, 100], [1, 130], [1, 100]]
+	assert f.serial("CV-NEW").status == "In Stock"
