@@ -108,8 +108,19 @@ doc_events = {
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
 	# After-sales documents naming units by SN code: filled from the unit, refused for another's unit
-	"Warranty Claim": {"before_validate": "serial_tracking.stock.after_sales.claim_before_validate"},
-	"Maintenance Visit": {"before_validate": "serial_tracking.stock.after_sales.visit_before_validate"},
+	# (and ERPNext's own Serial No of an item converted to SN codes is history, not the unit)
+	"Warranty Claim": {
+		"before_validate": [
+			"serial_tracking.stock.after_sales.claim_before_validate",
+			"serial_tracking.stock.conversion.refuse_old_serials",
+		]
+	},
+	"Maintenance Visit": {
+		"before_validate": [
+			"serial_tracking.stock.after_sales.visit_before_validate",
+			"serial_tracking.stock.conversion.refuse_old_serials",
+		]
+	},
 	"Installation Note": {"validate": "serial_tracking.stock.installation.validate"},
 	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
 	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},

@@ -464,6 +464,32 @@ def refuse_cancel(doc) -> None:
 		)
 
 
+# ERPNext's old records
+
+
+def refuse_old_serials(doc, method=None) -> None:
+	"""A Warranty Claim or a Maintenance Visit naming, by ERPNext's Serial No, a unit of an item
+	converted to SN codes: that record is history, and the unit is its SN code now."""
+	rows = [doc] if doc.doctype == "Warranty Claim" else doc.get("purposes") or []
+	named = {row.get("serial_no") for row in rows if row.get("serial_no")}
+	if not named:
+		return
+	old = frappe.db.sql(
+		"select s.`name`, s.`item_code` from `tabSerial No` s join `tabItem` i on i.`name` = s.`item_code`"
+		f" where s.`name` in %s and i.`{ITEM_FLAG}` = 1",
+		(tuple(named),),
+	)
+	if old:
+		code, item_code = old[0]
+		frappe.throw(
+			_(
+				"Serial No {0} is a record of ERPNext from before item {1} was converted to SN codes: name the unit by its SN Code instead."
+			).format(code, item_code),
+			ConversionError,
+			title=_("Item converted to SN codes"),
+		)
+
+
 # The background job
 
 

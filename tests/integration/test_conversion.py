@@ -486,3 +486,38 @@ def test_a_receipt_after_the_conversion_adds_to_the_queue():
 	)[0]
 	assert json.loads(latest) == [[1, 130], [1, 100], [1, 130], [1, 100]]
 	assert f.serial("CV-NEW").status == "In Stock"
+
+
+def test_erpnexts_old_records_are_not_taken_for_the_units():
+	erp_item()
+	story()
+	conversion.convert(ITEM)
+
+	def claim(**values):
+		return frappe.get_doc(
+			{
+				"doctype": "Warranty Claim",
+				"status": "Open",
+				"complaint_date": nowdate(),
+				"customer": CUSTOMER,
+				"complaint": "no sound",
+				"company": COMPANY,
+				**values,
+			}
+		)
+
+	with pytest.raises(ConversionError, match="Serial No CV-2 is a record of ERPNext from before item"):
+		claim(serial_no="CV-2").insert()
+	made = claim(sn_code="CV-2").insert()
+	assert (made.item_code, made.customer) == (ITEM, CUSTOMER)
+	# a scan finds the SN code, not ERPNext's record
+	from serial_tracking.api import scan_into_document
+
+	draft = {
+		"doctype": "Delivery Note",
+		"company": COMPANY,
+		"customer": CUSTOMER,
+		"items": [],
+	}
+	answer = scan_into_document(draft, "CV-1")
+	assert answer["ours"] and answer["codes"] == ["CV-1"]
