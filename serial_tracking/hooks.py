@@ -44,7 +44,8 @@ _STOCK_JS = [
 	"public/js/scan_barcode.js",
 ]
 doctype_js = {
-	"Item": "public/js/item.js",
+	# (the conversion from ERPNext's serials first: the form and the list both call it)
+	"Item": ["public/js/conversion.js", "public/js/item.js"],
 	"Purchase Receipt": _STOCK_JS,
 	"Purchase Invoice": _STOCK_JS,
 	"Delivery Note": _STOCK_JS,
@@ -59,7 +60,7 @@ doctype_js = {
 	"Warranty Claim": ["public/js/after_sales.js", "public/js/warranty_claim_replace.js"],
 	"Maintenance Visit": ["public/js/after_sales.js", "public/js/maintenance_visit_parts.js"],
 }
-doctype_list_js = {"Item": "public/js/item_list.js"}
+doctype_list_js = {"Item": ["public/js/conversion.js", "public/js/item_list.js"]}
 page_js = {"point-of-sale": "public/js/pos.js"}
 # A Link field to Serial Number finds serials by the start of their code (an index range); the app's
 # other doctypes behind walls are searched the same way, never ignoring User Permissions (Frappe's own
