@@ -409,9 +409,14 @@ def refuse_converted(sle, method=None) -> None:
 	for a conversion of its item under way, and refuse it once the item is converted (its serials are
 	SN codes now). Reversals of cancelled documents are left to the cancel policy
 	(:func:`refuse_cancel`)."""
-	if sle.get("is_cancelled"):
-		return
+	moves_serials = bool(sle.get("serial_and_batch_bundle") or sle.get("serial_no"))
 	converted_at = frappe.get_cached_value("Item", sle.item_code, ITEM_CONVERTED)
+	if sle.get("is_cancelled"):
+		if converted_at and moves_serials:
+			# The reversal of a document from before the conversion, whichever doctype (the
+			# documents the app handles are refused before, in their before_cancel).
+			_refuse_cancelling(sle.voucher_type, sle.voucher_no, [sle.item_code])
+		return
 	if converted_at:
 		posted = get_datetime(f"{sle.posting_date} {sle.posting_time or '00:00:00'}")
 		if posted < get_datetime(converted_at):
@@ -428,7 +433,7 @@ def refuse_converted(sle, method=None) -> None:
 				ConversionError,
 				title=_("Posted before the conversion"),
 			)
-	if not (sle.get("serial_and_batch_bundle") or sle.get("serial_no")):
+	if not moves_serials:
 		return
 	# A locking read: it waits for a conversion holding the item and reads what it committed.
 	converted = frappe.db.sql(
@@ -455,13 +460,17 @@ def refuse_cancel(doc) -> None:
 		(doc.doctype, doc.name),
 	)
 	if rows:
-		frappe.throw(
-			_(
-				"{0} {1} cannot be cancelled: it moved item {2} with serial numbers of ERPNext before the item was converted to SN codes. Make a return or a new document instead."
-			).format(_(doc.doctype), doc.name, ", ".join(r[0] for r in rows)),
-			ConversionError,
-			title=_("Made before the conversion"),
-		)
+		_refuse_cancelling(doc.doctype, doc.name, [r[0] for r in rows])
+
+
+def _refuse_cancelling(doctype: str, name: str, items: list[str]) -> None:
+	frappe.throw(
+		_(
+			"{0} {1} cannot be cancelled: it moved item {2} with serial numbers of ERPNext before the item was converted to SN codes. Make a return or a new document instead."
+		).format(_(doctype), name, ", ".join(items)),
+		ConversionError,
+		title=_("Made before the conversion"),
+	)
 
 
 # ERPNext's old records

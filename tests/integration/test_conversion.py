@@ -521,3 +521,15 @@ def test_erpnexts_old_records_are_not_taken_for_the_units():
 	}
 	answer = scan_into_document(draft, "CV-1")
 	assert answer["ours"] and answer["codes"] == ["CV-1"]
+
+
+def test_a_cancel_that_skips_the_apps_checks_is_refused_at_the_stock_ledger():
+	"""Whatever path cancels a document from before the conversion (one the app's events do not
+	see), its reversal of ERPNext's serials is refused where it is written."""
+	erp_item()
+	docs = story()
+	conversion.convert(ITEM)
+	sale = frappe.get_doc("Delivery Note", docs.sales_return.name)
+	sale.flags.ignore_validate = True
+	with pytest.raises(ConversionError, match=f"{sale.name} cannot be cancelled: it moved item {ITEM}"):
+		sale.cancel()
