@@ -83,9 +83,12 @@ serial_tracking.conversion.show = function (reports, done) {
 				)}</p>`,
 			},
 		],
-		primary_action_label: convertible.length
-			? __("Convert {0} items", [convertible.length])
-			: __("Close"),
+		primary_action_label:
+			convertible.length > 1
+				? __("Convert {0} items", [convertible.length])
+				: convertible.length
+				? __("Convert")
+				: __("Close"),
 		primary_action() {
 			dialog.hide();
 			if (!convertible.length) return;
@@ -97,7 +100,7 @@ serial_tracking.conversion.show = function (reports, done) {
 				})
 				.then(() => {
 					frappe.show_alert({
-						message: __("Converting {0} items in the background", [convertible.length]),
+						message: __("Converting {0} item(s) in the background", [convertible.length]),
 						indicator: "blue",
 					});
 					// One message per job: the listener goes once it has its answer.
