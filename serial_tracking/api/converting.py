@@ -9,21 +9,47 @@ from serial_tracking.arguments import WholeNumber, whole_number
 from serial_tracking.permissions import MANAGERS, readable, require_role
 from serial_tracking.stock import conversion
 
+#: ``items`` that stands for every item on ERPNext's serial numbers the user may read.
+EVERY = "*"
+#: Serials a dry run reads in one request; the items past them are answered as ``unchecked``.
+DRY_RUN_SERIALS = 100_000
+
 
 @frappe.whitelist(methods=["POST"])
 def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 1) -> dict:
-	"""The dry run's report of each item (``{"items": [...]}``), or, with ``dry_run`` 0, the
-	conversion queued as a background job (``{"job": id, "items": [...]}``), each item all or nothing.
+	"""The dry run's report of each item (``{"items": [...], "unchecked": [...]}``), or, with
+	``dry_run`` 0, the conversion queued as a background job (``{"job": id, "items": [...]}``), each
+	item all or nothing. ``items`` "*": every item with Has Serial No the user may read.
 
-	A Stock Manager who may change the items and read every warehouse that holds them (the
-	conversion rewrites them all); an item they may not is refused without telling what it holds."""
+	A dry run reads up to :data:`DRY_RUN_SERIALS` serials (at least one item): the items past them
+	come back in ``unchecked``, to ask about next. A Stock Manager who may change the items and read
+	every warehouse that holds them (the conversion rewrites them all); an item they may not is
+	refused without telling what it holds."""
 	frappe.has_permission("Item", "write", throw=True)
 	require_role(MANAGERS)
 	dry_run = bool(whole_number(dry_run, _("Dry run")))
-	codes = list(dict.fromkeys(arguments.item_codes(items)))
+	if items == EVERY:
+		codes = frappe.get_list(
+			"Item",
+			filters={"has_serial_no": 1, "disabled": 0},
+			pluck="name",
+			order_by="name",
+			limit_page_length=0,
+		)
+	else:
+		codes = list(dict.fromkeys(arguments.item_codes(items)))
 	allowed, refused = permitted(codes)
 	if dry_run:
-		return {"items": [*refused, *(conversion.dry_run(code) for code in allowed)]}
+		reports, unchecked = [], []
+		counts = conversion.serial_counts(allowed)
+		read = 0
+		for code in allowed:
+			if reports and read + counts.get(code, 0) > DRY_RUN_SERIALS:
+				unchecked.append(code)
+				continue
+			read += counts.get(code, 0)
+			reports.append(conversion.dry_run(code))
+		return {"items": [*refused, *reports], "unchecked": unchecked}
 	job = None
 	if allowed:
 		job = f"serial_tracking::convert::{frappe.generate_hash(length=10)}"

@@ -69,6 +69,17 @@ def item_refusals(item_code: str) -> list[str]:
 	return reasons
 
 
+def serial_counts(items: list[str]) -> dict[str, int]:
+	"""How many ``Serial No`` records each item has (one statement)."""
+	if not items:
+		return {}
+	rows = frappe.db.sql(
+		"select `item_code`, count(*) from `tabSerial No` where `item_code` in %s group by `item_code`",
+		(tuple(items),),
+	)
+	return dict(rows)
+
+
 def places(item_code: str) -> set[str]:
 	"""Every warehouse that holds or held the item (its stock ledger's, its Serial No records')."""
 	rows = frappe.db.sql(

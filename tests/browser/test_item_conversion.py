@@ -73,7 +73,8 @@ def test_the_item_list_converts_the_selected_items_after_their_dry_run(desk, api
 		f"ST-BR-CV-{uid}-%",
 	)
 	desk.wait(
-		lambda d: len(d.execute_script("return cur_list.data.map((r) => r.name)")) == 2, "the two items"
+		lambda d: sorted(d.execute_script("return cur_list.data.map((r) => r.name)")) == [on_erpnext, plain],
+		"the two items",
 	)
 	desk.js("cur_list.$result.find('.list-row-checkbox').each((i, c) => { if (!c.checked) c.click(); })")
 	desk.wait(lambda d: len(d.execute_script("return cur_list.get_checked_items(true)")) == 2, "not selected")
@@ -84,8 +85,10 @@ def test_the_item_list_converts_the_selected_items_after_their_dry_run(desk, api
 			message="no Convert from ERPNext serials",
 		)
 	)
+	desk.wait(
+		lambda d: desk.visible(f'.modal.show .sn-conversion-item[data-item="{plain}"]'), "no dry run of both"
+	)
 	dialog = desk.dialog("Convert from ERPNext serials")
-	desk.wait(lambda d: len(dialog.find_elements(By.CSS_SELECTOR, ".sn-conversion-item")) == 2, "no dry run")
 	reports = {
 		e.get_attribute("data-item"): e.text
 		for e in dialog.find_elements(By.CSS_SELECTOR, ".sn-conversion-item")

@@ -533,3 +533,20 @@ def test_a_cancel_that_skips_the_apps_checks_is_refused_at_the_stock_ledger():
 	sale.flags.ignore_validate = True
 	with pytest.raises(ConversionError, match=f"{sale.name} cannot be cancelled: it moved item {ITEM}"):
 		sale.cancel()
+
+
+def test_a_dry_run_of_every_item_reads_a_bounded_number_of_serials(monkeypatch):
+	from serial_tracking.api import converting
+
+	erp_item()
+	erp_item("ST-CONV-B")
+	erp_trade("Purchase Receipt", [erp_row(["CV-1", "CV-2", "CV-3"], MAIN)], -5)
+	erp_trade("Purchase Receipt", [erp_row(["CVB-1", "CVB-2", "CVB-3"], MAIN, item="ST-CONV-B")], -5)
+	answer = converting.convert_from_erpnext_serials("*")
+	reported = {r["item_code"]: r for r in answer["items"]}
+	assert reported[ITEM]["serials"] == reported["ST-CONV-B"]["serials"] == 3
+	# past the serials one request reads, the next items are left for the next request
+	monkeypatch.setattr(converting, "DRY_RUN_SERIALS", 4)
+	answer = converting.convert_from_erpnext_serials([ITEM, "ST-CONV-B"])
+	assert [r["item_code"] for r in answer["items"]] == [ITEM]
+	assert answer["unchecked"] == ["ST-CONV-B"]

@@ -12,7 +12,7 @@ serial_tracking.conversion.start = function (items, done) {
 			freeze: true,
 			freeze_message: __("Reading ERPNext's serial numbers..."),
 		})
-		.then((r) => serial_tracking.conversion.show((r.message && r.message.items) || [], done));
+		.then((r) => serial_tracking.conversion.show(r.message || {}, done));
 };
 
 serial_tracking.conversion.report_html = function (reports) {
@@ -68,7 +68,10 @@ serial_tracking.conversion.report_html = function (reports) {
 		.join("<hr>");
 };
 
-serial_tracking.conversion.show = function (reports, done) {
+serial_tracking.conversion.show = function (answer, done) {
+	const reports = answer.items || [];
+	// A dry run reads a bounded number of serials a request: the items past them are checked next.
+	const unchecked = answer.unchecked || [];
 	const convertible = reports.filter((r) => r.convertible).map((r) => r.item_code);
 	const dialog = new frappe.ui.Dialog({
 		title: __("Convert from ERPNext serials"),
@@ -113,7 +116,22 @@ serial_tracking.conversion.show = function (reports, done) {
 				});
 		},
 	});
-	dialog.fields_dict.report.$wrapper.html(serial_tracking.conversion.report_html(reports));
+	dialog.fields_dict.report.$wrapper.html(
+		serial_tracking.conversion.report_html(reports) +
+			(unchecked.length
+				? `<hr><p class="sn-conversion-unchecked">${__(
+						"{0} more items were not checked yet: check them once these are done.",
+						[unchecked.length]
+				  )}</p>`
+				: "")
+	);
+	if (unchecked.length) {
+		dialog.set_secondary_action_label(__("Check the next items"));
+		dialog.set_secondary_action(() => {
+			dialog.hide();
+			serial_tracking.conversion.start(unchecked, done);
+		});
+	}
 	dialog.show();
 };
 
