@@ -265,6 +265,14 @@ def test_dry_run_tells_what_arrives_and_the_conversion_does_it():
 	# the item's flags
 	flags = frappe.db.get_value("Item", ITEM, ["has_serial_no", "sn_tracking"], as_dict=True)
 	assert (flags.has_serial_no, flags.sn_tracking) == (0, 1)
+	# ... which ERPNext's Item refuses: the conversion says it made the change
+	said = frappe.get_all(
+		"Comment", filters={"reference_doctype": "Item", "reference_name": ITEM}, pluck="content"
+	)
+	assert said == [
+		"Converted from ERPNext's serial numbers: 9 SN codes with 15 movements of their history."
+		" Has Serial No was switched off and Track SN Codes on by the conversion."
+	]
 	assert consistency_check.check(ITEM) == []
 	assert {wh: stock_value(wh) for wh in (MAIN, SHOP)} == value_before
 	# ERPNext's Serial No records stay as they were
@@ -550,3 +558,19 @@ def test_a_dry_run_of_every_item_reads_a_bounded_number_of_serials(monkeypatch):
 	answer = converting.convert_from_erpnext_serials([ITEM, "ST-CONV-B"])
 	assert [r["item_code"] for r in answer["items"]] == [ITEM]
 	assert answer["unchecked"] == ["ST-CONV-B"]
+
+
+def test_a_unit_on_its_way_through_a_transit_warehouse_arrives_in_transit():
+	erp_item()
+	erp_trade("Purchase Receipt", [erp_row(["CV-1", "CV-2"], MAIN, 100)], -5)
+	out = erp_entry("Material Transfer", [(["CV-1"], MAIN, f.TRANSIT, 100)], -4)
+	report = conversion.dry_run(ITEM)
+	assert arrivals(report) == {("In Stock", MAIN): 1, ("In Transit", f.TRANSIT): 1}
+	conversion.convert(ITEM)
+	assert [(r.operation, r.voucher_no) for r in log_of("CV-1")][-1] == ("Transfer Out", out.name)
+	assert consistency_check.check(ITEM) == []
+	# and arrives with the app
+	f.stock_entry("Material Transfer", [(ITEM, 1, ["CV-1"], f.TRANSIT, SHOP)])
+	assert (f.serial("CV-1").status, f.serial("CV-1").warehouse) == ("In Stock", SHOP)
+	assert log_of("CV-1")[-1].operation == "Transfer In"
+	assert consistency_check.check(ITEM) == []
