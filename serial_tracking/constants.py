@@ -15,6 +15,9 @@ ITEM_FLAG = "sn_tracking"
 ITEM_FORMAT = "sn_code_format"
 ITEM_FORMAT_LENGTH = "sn_code_length"
 ITEM_FORMAT_PATTERN = "sn_code_pattern"
+#: The custom field on Item with the moment it was converted from ERPNext's serial numbers: no stock
+#: document of the item may be posted before it.
+ITEM_CONVERTED = "sn_converted_at"
 #: The custom field on item rows with the row's SN codes, one a line.
 ROW_FIELD = "sn_codes"
 #: The button on item rows that opens the SN dialog.

@@ -44,7 +44,8 @@ _STOCK_JS = [
 	"public/js/scan_barcode.js",
 ]
 doctype_js = {
-	"Item": "public/js/item.js",
+	# (the conversion from ERPNext's serials first: the form and the list both call it)
+	"Item": ["public/js/conversion.js", "public/js/item.js"],
 	"Purchase Receipt": _STOCK_JS,
 	"Purchase Invoice": _STOCK_JS,
 	"Delivery Note": _STOCK_JS,
@@ -59,7 +60,7 @@ doctype_js = {
 	"Warranty Claim": ["public/js/after_sales.js", "public/js/warranty_claim_replace.js"],
 	"Maintenance Visit": ["public/js/after_sales.js", "public/js/maintenance_visit_parts.js"],
 }
-doctype_list_js = {"Item": "public/js/item_list.js"}
+doctype_list_js = {"Item": ["public/js/conversion.js", "public/js/item_list.js"]}
 page_js = {"point-of-sale": "public/js/pos.js"}
 # A Link field to Serial Number finds serials by the start of their code (an index range); the app's
 # other doctypes behind walls are searched the same way, never ignoring User Permissions (Frappe's own
@@ -108,8 +109,19 @@ doc_events = {
 	"Stock Entry": _serial_events,
 	"Stock Reconciliation": _serial_events,
 	# After-sales documents naming units by SN code: filled from the unit, refused for another's unit
-	"Warranty Claim": {"before_validate": "serial_tracking.stock.after_sales.claim_before_validate"},
-	"Maintenance Visit": {"before_validate": "serial_tracking.stock.after_sales.visit_before_validate"},
+	# (and ERPNext's own Serial No of an item converted to SN codes is history, not the unit)
+	"Warranty Claim": {
+		"before_validate": [
+			"serial_tracking.stock.after_sales.claim_before_validate",
+			"serial_tracking.stock.conversion.refuse_old_serials",
+		]
+	},
+	"Maintenance Visit": {
+		"before_validate": [
+			"serial_tracking.stock.after_sales.visit_before_validate",
+			"serial_tracking.stock.conversion.refuse_old_serials",
+		]
+	},
 	"Installation Note": {"validate": "serial_tracking.stock.installation.validate"},
 	# Documents that write stock ledger entries but cannot carry serials refuse SN-tracked items.
 	"Subcontracting Receipt": {"validate": "serial_tracking.stock.refusing.validate"},
@@ -121,6 +133,8 @@ doc_events = {
 		"before_insert": [
 			"serial_tracking.stock.refusing.stock_ledger_entry",
 			"serial_tracking.stock.posting.ledger_entry",
+			# an entry moving ERPNext's serials of an item converted to SN codes (meanwhile, or since)
+			"serial_tracking.stock.conversion.refuse_converted",
 		]
 	},
 }

@@ -5,6 +5,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 from serial_tracking.constants import (
+	ITEM_CONVERTED,
 	ITEM_FLAG,
 	ITEM_FORMAT,
 	ITEM_FORMAT_LENGTH,
@@ -126,6 +127,21 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"module": MODULE,
 		},
 		*code_format_fields(),
+		{
+			"fieldname": ITEM_CONVERTED,
+			"label": "Converted from ERPNext's Serials",
+			"fieldtype": "Datetime",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": ITEM_FORMAT_PATTERN,
+			"depends_on": f"eval:doc.{ITEM_CONVERTED}",
+			"description": (
+				"When the item's serial numbers of ERPNext became SN codes. No stock document of the "
+				"item may be posted before this moment, and documents that moved it with ERPNext's "
+				"serial numbers are not cancelled."
+			),
+			"module": MODULE,
+		},
 	]
 	fields.update(after_sales_fields())
 	return fields

@@ -15,6 +15,7 @@ from serial_tracking.api.cancelling import cancel_blocked, cancel_chain, cancel_
 from serial_tracking.api.checking import check_row  # noqa: F401
 from serial_tracking.api.codes import generate_codes, parse_codes  # noqa: F401
 from serial_tracking.api.consistency import check_consistency  # noqa: F401
+from serial_tracking.api.converting import convert_from_erpnext_serials  # noqa: F401
 from serial_tracking.api.correction import correct_code  # noqa: F401
 from serial_tracking.api.counting import (  # noqa: F401
 	cancel_count,

@@ -18,12 +18,13 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "import", "check", "scale", "turn", "all"]),
+	type=click.Choice(["documents", "find", "labels", "import", "convert", "check", "scale", "turn", "all"]),
 	default="documents",
 	show_default=True,
 	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
-	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; check: the SN dialog's"
+	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; convert: converting an item"
+	" of 10,000 and 100,000 ERPNext serial numbers to SN codes; check: the SN dialog's"
 	" live check of a Delivery Note row of 1,000 codes; scale: lookups, pages, picking and documents on a"
 	" site filled by serial-tracking-fill (in all only on such a site); turn: a one-unit receipt submitted"
 	" while a receipt of 1,000 rows posts, ERPNext alone and with the app (commits its documents and"
@@ -127,6 +128,15 @@ def _import(**_options) -> None:
 	bench_import.run()
 
 
+def _convert(**_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_convert
+
+	click.echo(f"\nConverting from ERPNext's serials, site {frappe.local.site}\n")
+	bench_convert.run()
+
+
 def _check(*, runs, company, warehouse, **_options) -> None:
 	import frappe
 
@@ -166,6 +176,7 @@ _PARTS = {
 	"find": _find,
 	"labels": _labels,
 	"import": _import,
+	"convert": _convert,
 	"check": _check,
 	"turn": _turn,
 	"scale": _scale,

@@ -10,6 +10,7 @@ one :class:`~serial_tracking.stock.handover.Handover`.
 from serial_tracking.stock import (
 	background,
 	cartons,
+	conversion,
 	count_cancelling,
 	documents,
 	handover,
@@ -75,6 +76,7 @@ def before_cancel(doc, method=None):
 	"""Refuse unless the document's movements are their serials' latest, before ERPNext's work; a
 	document too big for a web request is cancelled by a background job."""
 	count_cancelling.refuse_cancelling_alone(doc)
+	conversion.refuse_cancel(doc)
 	rows = len(documents.rows_of(doc))
 	if background.should_hand_over(rows) and (serials := ledger.voucher_serials(doc.doctype, doc.name)):
 		latest_first.refuse_held_back(doc, serials)

@@ -354,6 +354,11 @@ def apply_steps(steps: list[Step]) -> None:
 	write_log(steps, now)
 
 
+def insert_states(states: list[State]) -> None:
+	"""Insert new serials in their states, set-based (an item's conversion from ERPNext's serials)."""
+	_write_states(states, now_datetime(), frappe.session.user, insert=True)
+
+
 #: Most rows one statement writes (the JSON parameter stays a few MB).
 _CHUNK = 50_000
 #: Column types in the JSON tables of the writes; every other column is a name (text).

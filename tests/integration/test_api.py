@@ -16,6 +16,7 @@ METHODS = [
 	(api.item_stock, {"item_code": PHONE}),
 	(api.register_serials, {"item_code": PHONE, "warehouse": MAIN, "codes": "A1"}),
 	(api.set_tracking, {"items": [PHONE], "enable": 0}),
+	(api.convert_from_erpnext_serials, {"items": [PHONE]}),
 	(api.check_consistency, {"item_code": PHONE}),
 ]
 

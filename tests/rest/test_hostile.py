@@ -451,6 +451,7 @@ TARGETS = [
 	),
 	Target("register_serials.warehouse", call("register_serials", "warehouse", item_code=ITEM, codes="HX-1")),
 	Target("set_tracking.items", call("set_tracking", "items", enable=0)),
+	Target("convert_from_erpnext_serials.items", call("convert_from_erpnext_serials", "items")),
 	Target("check_consistency.item_code", call("check_consistency", "item_code")),
 	Target("check_row.text", on_draft("check_row", "text")),
 	Target("check_row.doc", on_draft("check_row", "doc", text="A-1")),

@@ -664,6 +664,7 @@ def _methods(w: World, k: str, n: int) -> dict:
 			[method("register_serials", item_code=PHONE, warehouse=MAIN, codes=f"{w.prefix}R{n}")],
 		),
 		"set_tracking": (False, [method("set_tracking", items=[PHONE], enable=1)]),
+		"convert_from_erpnext_serials": (False, [method("convert_from_erpnext_serials", items=[PHONE])]),
 		"check_consistency": (False, [method("check_consistency", item_code=PHONE)]),
 		"search_serials": (True, [method("search_serials", filters={"serial_no": like})]),
 		"export_serials": (

@@ -13,6 +13,14 @@ frappe.ui.form.on("Item", {
 	},
 	refresh(frm) {
 		frm._sn_was_on = frm.doc.sn_tracking;
+		if (!frm.is_new() && frm.doc.has_serial_no && !frm.doc.sn_tracking) {
+			// An item on ERPNext's serial numbers: its dry run, then its conversion to SN codes.
+			frm.add_custom_button(
+				__("Convert from ERPNext serials"),
+				() => serial_tracking.conversion.start([frm.doc.name], () => frm.reload_doc()),
+				__("Actions")
+			);
+		}
 		if (frm.is_new() || !frm.doc.sn_tracking) return;
 		frm.add_custom_button(
 			__("Adjust In-stock Serial Numbers"),

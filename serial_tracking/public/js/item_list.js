@@ -1,4 +1,4 @@
-// Item list: switch SN tracking on or off for the selected items.
+// Item list: switch SN tracking on or off for the selected items, or convert them from ERPNext's serials.
 frappe.listview_settings["Item"] = frappe.listview_settings["Item"] || {};
 (function () {
 	const settings = frappe.listview_settings["Item"];
@@ -88,5 +88,10 @@ frappe.listview_settings["Item"] = frappe.listview_settings["Item"] || {};
 		if (previous) previous(listview);
 		listview.page.add_actions_menu_item(__("Enable SN Tracking"), () => switch_items(listview, true), false);
 		listview.page.add_actions_menu_item(__("Disable SN Tracking"), () => switch_items(listview, false), false);
+		listview.page.add_actions_menu_item(
+			__("Convert from ERPNext serials"),
+			() => serial_tracking.conversion.start(listview.get_checked_items(true), () => listview.refresh()),
+			false
+		);
 	};
 })();

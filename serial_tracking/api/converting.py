@@ -1,0 +1,84 @@
+"""Converting items from ERPNext's serial numbers to SN codes: a dry run, then a background job."""
+
+import frappe
+from frappe import _
+from frappe.utils.background_jobs import create_job_id
+
+from serial_tracking import arguments
+from serial_tracking.arguments import WholeNumber, whole_number
+from serial_tracking.permissions import MANAGERS, readable, require_role
+from serial_tracking.stock import conversion
+
+#: ``items`` that stands for every item on ERPNext's serial numbers the user may read.
+EVERY = "*"
+#: Serials a dry run reads in one request; the items past them are answered as ``unchecked``.
+DRY_RUN_SERIALS = 100_000
+
+
+@frappe.whitelist(methods=["POST"])
+def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 1) -> dict:
+	"""The dry run's report of each item (``{"items": [...], "unchecked": [...]}``), or, with
+	``dry_run`` 0, the conversion queued as a background job (``{"job": id, "items": [...]}``), each
+	item all or nothing. ``items`` "*": every item with Has Serial No the user may read.
+
+	A dry run reads up to :data:`DRY_RUN_SERIALS` serials (at least one item): the items past them
+	come back in ``unchecked``, to ask about next. A Stock Manager who may change the items and read
+	every warehouse that holds them (the conversion rewrites them all); an item they may not is
+	refused without telling what it holds."""
+	frappe.has_permission("Item", "write", throw=True)
+	require_role(MANAGERS)
+	dry_run = bool(whole_number(dry_run, _("Dry run")))
+	if items == EVERY:
+		codes = frappe.get_list(
+			"Item",
+			filters={"has_serial_no": 1, "disabled": 0},
+			pluck="name",
+			order_by="name",
+			limit_page_length=0,
+		)
+	else:
+		codes = list(dict.fromkeys(arguments.item_codes(items)))
+	allowed, refused = permitted(codes)
+	if dry_run:
+		reports, unchecked = [], []
+		counts = conversion.serial_counts(allowed)
+		read = 0
+		for code in allowed:
+			if reports and read + counts.get(code, 0) > DRY_RUN_SERIALS:
+				unchecked.append(code)
+				continue
+			read += counts.get(code, 0)
+			reports.append(conversion.dry_run(code))
+		return {"items": [*refused, *reports], "unchecked": unchecked}
+	job = None
+	if allowed:
+		job = f"serial_tracking::convert::{frappe.generate_hash(length=10)}"
+		frappe.enqueue(
+			conversion.run_job,
+			queue="long",
+			timeout=conversion.JOB_TIMEOUT,
+			job_id=job,
+			items=allowed,
+			user=frappe.session.user,
+			enqueue_after_commit=True,
+		)
+	return {"job": create_job_id(job) if job else None, "items": allowed, "refused": refused}
+
+
+def permitted(codes: list[str]) -> tuple[list[str], list[dict]]:
+	"""The items the user may convert, and a refusal for each other one (naming only the item as
+	they gave it)."""
+	readable_items = readable("Item", codes)
+	allowed, refused = [], []
+	for code in codes:
+		if code not in readable_items or not frappe.has_permission("Item", "write", doc=code):
+			reason = _("Item {0} does not exist or you may not change it").format(code)
+		elif conversion.places(code) - readable("Warehouse", conversion.places(code)):
+			reason = _(
+				"You may not read every warehouse that holds item {0}: it cannot be converted by you"
+			).format(code)
+		else:
+			allowed.append(code)
+			continue
+		refused.append({"item_code": code, "convertible": False, "refusals": [reason], "refused": 1})
+	return allowed, refused
