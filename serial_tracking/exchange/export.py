@@ -62,6 +62,13 @@ def start(filters: dict | str | None, fmt: str = "xlsx") -> dict:
 		)
 	if total <= IN_REQUEST:
 		return {"file_url": write(filters, fmt, total).file_url, "count": total}
+	return {"job": _enqueue(filters, fmt), "count": total}
+
+
+@frappe.write_only()
+def _enqueue(filters: dict, fmt: str) -> str:
+	"""The export's job, queued once the request's transaction on the primary commits (read on a
+	replica, the request would otherwise queue it after a commit that never comes)."""
 	job_id = f"sn-export-{uuid4().hex}"
 	frappe.enqueue(
 		export_in_background,
@@ -74,7 +81,7 @@ def start(filters: dict | str | None, fmt: str = "xlsx") -> dict:
 		fmt=fmt,
 		user=frappe.session.user,
 	)
-	return {"job": create_job_id(job_id), "count": total}
+	return create_job_id(job_id)
 
 
 def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
@@ -114,9 +121,16 @@ def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 
 def write(filters: dict, fmt: str, total: int, progress=None):
 	"""The export as a private File of the user (attached to their User, so that they and a
-	System Manager may read it)."""
+	System Manager may read it); the rows are read where the request reads (a replica when the
+	site has one), the File is written on the primary."""
 	batches = search.batches(filters)
 	content = _xlsx(batches, progress) if fmt == "xlsx" else _csv(batches, progress)
+	return _save(content, fmt)
+
+
+@frappe.write_only()
+def _save(content: bytes, fmt: str):
+	"""The export's File, written on the primary even when the rows were read on a replica."""
 	user = frappe.session.user
 	file = frappe.get_doc(
 		{
