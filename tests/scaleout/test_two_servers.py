@@ -203,3 +203,65 @@ def test_a_seller_and_a_counter_on_two_servers_end_consistent(servers):
 			assert not replayed, (replayed, active_log(code))
 	finally:
 		clean_up(run)
+
+
+#: (clerks, servers) of each throughput round; each clerk submits its drafts one after the other.
+_LOADS = ((1, 1), (4, 1), (4, 2), (8, 2))
+_EACH = 10
+
+
+@pytest.mark.commits
+@pytest.mark.skipif(
+	not os.environ.get("ST_SCALE_BENCHMARK"), reason="a measurement: ST_SCALE_BENCHMARK=1 runs it"
+)
+def test_documents_per_second_on_one_and_two_servers(servers):
+	"""Receipts of one new SN code each, submitted by clerks over one or both servers: documents a
+	second, and each document's time as a clerk waits for it (docs/scaling.md)."""
+	token, urls = servers
+	run = new_run()
+	lines = []
+	try:
+		for round_, (clerk_count, server_count) in enumerate(_LOADS):
+			drafts = [
+				[
+					f.purchase_receipt(
+						[(RECEIVING, 1, [f"TPUT{run}-{round_}-{c}-{n}"], WAREHOUSE)], submit=False
+					)
+					for n in range(_EACH)
+				]
+				for c in range(clerk_count)
+			]
+			frappe.db.commit()
+			context = multiprocessing.get_context("spawn")
+			barrier, answers = context.Barrier(clerk_count), context.Queue()
+			processes = [
+				context.Process(
+					target=clerks.submit_all,
+					args=(
+						c,
+						urls[c % server_count],
+						token,
+						[(d.doctype, d.name) for d in mine],
+						barrier,
+						answers,
+					),
+				)
+				for c, mine in enumerate(drafts)
+			]
+			for process in processes:
+				process.start()
+			found = [answers.get(timeout=TIMEOUT * 4) for _ in processes]
+			for process in processes:
+				process.join(TIMEOUT)
+			statuses = [s for _n, got, _t in found for s in got]
+			assert statuses == [200] * (clerk_count * _EACH), found
+			wall = max(seconds for _n, _s, seconds in found)
+			documents = clerk_count * _EACH
+			lines.append(
+				f"{clerk_count} clerks on {server_count} server(s): {documents} receipts in {wall:.1f} s, "
+				f"{documents / wall:.1f} a second, {wall / _EACH * 1000:.0f} ms a document as a clerk waits"
+			)
+		frappe.db.rollback()
+		print("\n" + "\n".join(lines))
+	finally:
+		clean_up(run)
