@@ -25,7 +25,6 @@ from tests.integration.racing import (
 	WAREHOUSE,
 	active_log,
 	clean_up,
-	ledger_quantity,
 	make_place,
 	new_run,
 )
@@ -142,16 +141,25 @@ CODES = 20
 
 
 @pytest.mark.commits
-def test_receivers_of_new_codes_on_both_servers_all_receive(servers):
+def test_first_receivers_of_new_codes_on_both_servers_all_receive(servers):
+	"""Receipts of new codes of one item at a warehouse where it has no Bin yet, dated when submitted
+	(as Desk dates them), on both servers at once: each posts after the ones before it, so the Bin and
+	ERPNext's running balance hold every unit."""
 	token, urls = servers
 	run = new_run()
+	warehouse = f"ST Two Servers {run} - {f.ABBR}"
 	jobs = [[f"TWOIN{run}-{r}-{n:02d}" for n in range(CODES)] for r in range(RECEIVERS)]
 	try:
-		before = ledger_quantity(RECEIVING)
-		drafts = [f.purchase_receipt([(RECEIVING, CODES, codes, WAREHOUSE)], submit=False) for codes in jobs]
+		frappe.get_doc(
+			{"doctype": "Warehouse", "warehouse_name": f"ST Two Servers {run}", "company": f.COMPANY}
+		).insert()
+		drafts = [
+			f.purchase_receipt([(RECEIVING, CODES, codes, warehouse)], submit=False, set_posting_time=0)
+			for codes in jobs
+		]
 		answers = race(token, urls, drafts)
 
-		assert [a.status for a in answers] == [200] * RECEIVERS, answers
+		assert [(a.status, a.said) for a in answers] == [(200, "")] * RECEIVERS, answers
 		for answer, codes in zip(answers, jobs, strict=True):
 			serials = frappe.get_all(
 				"Serial Number",
@@ -159,12 +167,23 @@ def test_receivers_of_new_codes_on_both_servers_all_receive(servers):
 				fields=["status", "warehouse", "voucher_no"],
 				distinct=True,
 			)
-			assert serials == [{"status": "In Stock", "warehouse": WAREHOUSE, "voucher_no": answer.name}]
+			assert serials == [{"status": "In Stock", "warehouse": warehouse, "voucher_no": answer.name}]
 			assert (
 				frappe.db.count("Serial Circulation Log", {"voucher_no": answer.name, "is_cancelled": 0})
 				== CODES
 			)
-		assert ledger_quantity(RECEIVING) == before + RECEIVERS * CODES
+		total = RECEIVERS * CODES
+		assert frappe.get_all(
+			"Bin", filters={"item_code": RECEIVING, "warehouse": warehouse}, pluck="actual_qty"
+		) == [total]
+		latest = frappe.get_all(
+			"Stock Ledger Entry",
+			filters={"item_code": RECEIVING, "warehouse": warehouse, "is_cancelled": 0},
+			fields=["qty_after_transaction"],
+			order_by="posting_datetime desc, creation desc",
+			limit=1,
+		)
+		assert [e.qty_after_transaction for e in latest] == [total]
 	finally:
 		clean_up(run)
 
