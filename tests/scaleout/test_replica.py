@@ -265,10 +265,7 @@ def test_an_export_too_big_for_the_request_is_queued_when_the_primary_commits(re
 	_received(code)
 	replication.wait_until_caught_up()
 	monkeypatch.setattr(export, "IN_REQUEST", 0)
-	# a request of its own: Frappe connects the replica once a request
-	for attribute in ("primary_db", "replica_db"):
-		if hasattr(frappe.local, attribute):
-			delattr(frappe.local, attribute)
+	_new_request()
 
 	@frappe.read_only()
 	def started() -> dict:
@@ -286,3 +283,31 @@ def test_an_export_too_big_for_the_request_is_queued_when_the_primary_commits(re
 	finally:
 		if job:
 			job.delete()
+
+
+def _new_request() -> None:
+	"""This process as at the start of a request or a job: Frappe connects to the replica once in
+	each (``frappe.connect_replica`` keeps the connections it made on ``frappe.local``)."""
+	for attribute in ("primary_db", "replica_db"):
+		if hasattr(frappe.local, attribute):
+			delattr(frappe.local, attribute)
+
+
+def test_the_export_job_reads_the_replica_and_writes_its_file_on_the_primary(replicated):
+	"""The export's background job, as a worker runs it: its rows come from the replica, so a code
+	received while the replica lags is not in it yet; its File and notification are the primary's."""
+	replication, _client = replicated
+	code = f"REPJ{secrets.token_hex(4).upper()}"
+	replication.stop_applying()
+	try:
+		_received(code)
+		_new_request()
+		lagging = export.export_in_background({"serial_no": code}, "csv", "Administrator")
+	finally:
+		replication.resume_applying()
+	assert lagging is None  # nothing matched on the replica
+	replication.wait_until_caught_up()
+	_new_request()
+	url = export.export_in_background({"serial_no": code}, "csv", "Administrator")
+	assert url and frappe.db.exists("File", {"file_url": url})
+	assert frappe.db.exists("Notification Log", {"for_user": "Administrator", "link": url})
