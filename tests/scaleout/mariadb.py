@@ -29,6 +29,9 @@ def installed() -> str | None:
 	for program in ("mariadbd", "mariadb-install-db"):
 		if not shutil.which(program) and not Path(f"/usr/sbin/{program}").exists():
 			return f"{program} is not installed"
+	for client in (("mariadb", "mysql"), ("mariadb-dump", "mysqldump")):
+		if not any(shutil.which(name) for name in client):
+			return f"{client[0]} is not installed"
 	return None
 
 
