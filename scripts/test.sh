@@ -5,7 +5,9 @@
 #     the bench's Python path and the site is migrated to it), three lanes side by side, each on a
 #     site of its own: the integration tests on the test site; the browser tests on a copy of it;
 #     the REST tests on another copy, then ERPNext's own stock tests on their site (in CI, or when
-#     asked). The copies are made again at each run (scripts/copy-site.sh);
+#     asked); after the browser tests, the scale-out tests (a MariaDB replica of the tests' own, two
+#     web servers of one site) from the browser tests' copy. The copies are made again at each run
+#     (scripts/copy-site.sh);
 #   - last, the install/migrate/uninstall tests on the test site.
 # Environment: BENCH_DIR (default ~/frappe-bench), ST_SITE (default st-test.localhost),
 # ST_BROWSER_SITE and ST_REST_SITE (defaults st-browser.localhost, st-rest.localhost), ST_SKIP_MIGRATE=1
@@ -126,6 +128,7 @@ lane_rest() {
 }
 
 lane_browser() {
+	copied "$browser_site" || return
 	chromium_bin=${ST_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 	chromedriver_bin=${ST_CHROMEDRIVER:-$(command -v chromedriver || true)}
 	if [ -z "$chromium_bin" ] || [ -z "$chromedriver_bin" ]; then
@@ -133,8 +136,17 @@ lane_browser() {
 	elif [ ! -f "$bench/sites/assets/assets.json" ]; then
 		summary+=("browser tests: NOT RUN (Desk assets not built in $bench/sites/assets)")
 	else
-		copied "$browser_site" && served_tests browser "$browser_site"
+		served_tests browser "$browser_site"
 	fi
+	scaleout_tests "$browser_site"
+}
+
+# The scale-out tests on the browser lane's site, once its browser tests are done: reads on a MariaDB
+# replica (a primary and a replica of the tests' own, started by the test) and two web servers of one
+# site with clerks racing over both. They serve their sites themselves.
+scaleout_tests() { # site
+	echo "== scale-out tests: a MariaDB replica and two web servers (from site $1)"
+	ST_SITE="$1" run_pytest "scale-out tests" "$bench/sites" "$bench/env/bin/python" "$repo/tests/scaleout" -q --durations=10
 }
 
 erpnext_tests() {

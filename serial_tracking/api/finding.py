@@ -15,6 +15,7 @@ MAX_START = 2**63 - 1
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def search_serials(
 	filters: dict | str | None = None, start: WholeNumber = 0, page_length: WholeNumber = search.PAGE_LENGTH
 ) -> dict:
@@ -41,6 +42,7 @@ def search_serials(
 
 
 @frappe.whitelist(methods=["POST"])
+@frappe.read_only()
 def export_serials(filters: dict | str | None = None, format: str | None = "xlsx") -> dict:
 	"""Every serial matching ``filters`` as a private xlsx or csv File: ``{"file_url"}`` when made in
 	the request (up to 5,000 rows), else ``{"job"}`` and a notification when the job is done."""

@@ -27,6 +27,7 @@ NAMED = 10
 
 
 @frappe.whitelist(methods=["POST"])
+@frappe.read_only()
 def print_labels(
 	codes: list[str] | str | None = None,
 	filters: dict | str | None = None,
@@ -54,6 +55,7 @@ def print_labels(
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def count_labels(
 	codes: list[str] | str | None = None,
 	filters: dict | str | None = None,
@@ -259,7 +261,9 @@ def _require_check_page(layout: Layout) -> None:
 		)
 
 
+@frappe.write_only()
 def _save(content: bytes, layout: Layout, kind: str, count: int) -> str:
+	"""The labels' File, written on the primary even when the serials were read on a replica."""
 	stamp = now_datetime().strftime("%Y%m%d-%H%M%S")
 	name = frappe.scrub(layout.name).replace("_", "-")
 	file = frappe.get_doc(

@@ -47,6 +47,7 @@ def escape_like(text: str) -> str:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def search_serial_link(
 	doctype: str = SERIAL,
 	txt: str = "",
@@ -70,6 +71,7 @@ def search_serial_link(
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def search_walled(
 	doctype: str,
 	txt: str = "",

@@ -10,6 +10,7 @@ from serial_tracking.stock.code_correction import current_codes
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def history(serial_no: str | None = None) -> list[dict]:
 	"""Every movement of one serial, newest first, cancelled ones included and marked.
 

@@ -10,6 +10,7 @@ from serial_tracking.finding import trace as tracing
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def trace(
 	serial_no: str | None = None,
 	voucher_type: str | None = None,

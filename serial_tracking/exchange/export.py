@@ -62,6 +62,13 @@ def start(filters: dict | str | None, fmt: str = "xlsx") -> dict:
 		)
 	if total <= IN_REQUEST:
 		return {"file_url": write(filters, fmt, total).file_url, "count": total}
+	return {"job": _enqueue(filters, fmt), "count": total}
+
+
+@frappe.write_only()
+def _enqueue(filters: dict, fmt: str) -> str:
+	"""The export's job, queued once the request's transaction on the primary commits (read on a
+	replica, the request would otherwise queue it after a commit that never comes)."""
 	job_id = f"sn-export-{uuid4().hex}"
 	frappe.enqueue(
 		export_in_background,
@@ -74,14 +81,41 @@ def start(filters: dict | str | None, fmt: str = "xlsx") -> dict:
 		fmt=fmt,
 		user=frappe.session.user,
 	)
-	return {"job": create_job_id(job_id), "count": total}
+	return create_job_id(job_id)
 
 
 def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 	"""The job: the same export as the user, with progress, then a notification with the link."""
 	frappe.set_user(user)
 	frappe.local.lang = get_user_lang(user)
-	total = search.count(filters)
+	counted = {"total": 0}
+	file = None
+	frappe.db.savepoint("sn_export")
+	try:
+		file = _read_and_write(filters, fmt, counted)
+	except Exception as e:
+		# The user waits for this notification: tell them why there is no file (a file past the
+		# site's largest, say), and keep the error for the Error Log.
+		frappe.db.rollback(save_point="sn_export")
+		frappe.clear_last_message()
+		frappe.log_error(title=_("Export of SN codes failed"))
+		reason = str(e) if isinstance(e, frappe.ValidationError) else _("see the Error Log")
+		subject = _("Your export of {0} serials failed: {1}").format(counted["total"], reason)
+	else:
+		if file:
+			subject = _("Your export of {0} serials is ready: {1}").format(counted["total"], file.file_name)
+		else:
+			subject = _("Your export of serials found nothing to export")
+	notify(user, subject, file)
+	frappe.db.commit()  # a background job owns its transaction
+	return file.file_url if file else None
+
+
+@frappe.read_only()
+def _read_and_write(filters: dict, fmt: str, counted: dict):
+	"""The job's export: its rows read on a replica when the site has one, as in a request, its File
+	written on the primary; ``counted["total"]`` is set to the number of matches once counted."""
+	total = counted["total"] = search.count(filters)
 
 	def progress(done: int):
 		frappe.publish_progress(
@@ -90,33 +124,21 @@ def export_in_background(filters: dict, fmt: str, user: str) -> str | None:
 			description=_("{0} of {1} serials").format(done, total),
 		)
 
-	file = None
-	frappe.db.savepoint("sn_export")
-	try:
-		file = write(filters, fmt, total, progress) if total else None
-	except Exception as e:
-		# The user waits for this notification: tell them why there is no file (a file past the
-		# site's largest, say), and keep the error for the Error Log.
-		frappe.db.rollback(save_point="sn_export")
-		frappe.clear_last_message()
-		frappe.log_error(title=_("Export of SN codes failed"))
-		reason = str(e) if isinstance(e, frappe.ValidationError) else _("see the Error Log")
-		subject = _("Your export of {0} serials failed: {1}").format(total, reason)
-	else:
-		if file:
-			subject = _("Your export of {0} serials is ready: {1}").format(total, file.file_name)
-		else:
-			subject = _("Your export of serials found nothing to export")
-	notify(user, subject, file)
-	frappe.db.commit()  # a background job owns its transaction
-	return file.file_url if file else None
+	return write(filters, fmt, total, progress) if total else None
 
 
 def write(filters: dict, fmt: str, total: int, progress=None):
 	"""The export as a private File of the user (attached to their User, so that they and a
-	System Manager may read it)."""
+	System Manager may read it); the rows are read where the request reads (a replica when the
+	site has one), the File is written on the primary."""
 	batches = search.batches(filters)
 	content = _xlsx(batches, progress) if fmt == "xlsx" else _csv(batches, progress)
+	return _save(content, fmt)
+
+
+@frappe.write_only()
+def _save(content: bytes, fmt: str):
+	"""The export's File, written on the primary even when the rows were read on a replica."""
 	user = frappe.session.user
 	file = frappe.get_doc(
 		{
