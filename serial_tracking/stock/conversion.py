@@ -258,20 +258,27 @@ def describe(refusal: conversion.Refusal, item_code: str) -> str:
 			code, item_code
 		)
 	if refusal.why == Why.TWO_PLACES:
-		return _("{0}: {1} {2} brings it into {3} while ERPNext holds it at {4}").format(
+		return _("{0}: {1} brings it into {2} while ERPNext holds it at {3}").format(
 			code,
-			_(p.get("voucher_type") or ""),
-			p.get("voucher_no"),
+			_document(p.get("voucher_type"), p.get("voucher_no")),
 			p.get("warehouse"),
 			p.get("ledger_warehouse"),
 		)
 	if p.get("voucher_no"):
-		return _("{0}: {1} {2} takes it out of {3}, where ERPNext's records do not hold it").format(
-			code, _(p.get("voucher_type") or ""), p.get("voucher_no"), p.get("warehouse")
+		return _("{0}: {1} takes it out of {2}, where ERPNext's records do not hold it").format(
+			code, _document(p.get("voucher_type"), p.get("voucher_no")), p.get("warehouse")
 		)
 	return _("{0}: ERPNext's Serial No says {1}, but its stock ledger entries say {2}").format(
 		code, p.get("warehouse") or _("not in stock"), p.get("ledger_warehouse") or _("not in stock")
 	)
+
+
+def _document(doctype: str | None, name: str | None) -> str:
+	"""A document by its type and number, or only by its type when the user may not read it ("a
+	Delivery Note you may not see"), as :func:`serial_tracking.messages.describe` names one."""
+	if doctype and frappe.db.exists(doctype, name) and not frappe.has_permission(doctype, "read", doc=name):
+		return _("a {0} you may not see").format(_(doctype))
+	return f"{_(doctype or '')} {name}"
 
 
 def _shown(lines: list[str]) -> list[str]:
@@ -282,7 +289,11 @@ def _shown(lines: list[str]) -> list[str]:
 
 def report(item_code: str, planned: conversion.Converted, reasons: list[str]) -> dict:
 	"""The dry run's report of one item."""
-	refusals = reasons + [describe(r, item_code) for r in planned.problems]
+	# Only the refusals shown are described (each may read a document's permissions); the rest is counted.
+	described = reasons + [
+		describe(r, item_code) for r in planned.problems[: max(SHOWN + 1 - len(reasons), 0)]
+	]
+	refusals = described + [""] * (len(reasons) + len(planned.problems) - len(described))
 	fmt = code_formats.of_item(item_code) if not reasons else core_formats.ANY
 	off_format = [p.code for p in core_formats.mismatches([s.code for s in planned.states], fmt, item_code)]
 	return {

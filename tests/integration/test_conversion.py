@@ -429,6 +429,29 @@ def test_a_serial_received_twice_is_held_at_two_places():
 	assert receipt.name
 
 
+def test_a_document_the_user_may_not_read_is_named_only_by_its_type(restricted):
+	erp_item()
+	erp_trade("Purchase Receipt", [erp_row(["CV-1"], MAIN, 100)], -5)
+	second = erp_entry("Material Receipt", [(["CV-2"], None, SHOP, 100)], -4)
+	as_older_entry(second)
+	sle = frappe.db.get_value("Stock Ledger Entry", {"voucher_no": second.name}, "name")
+	frappe.db.set_value("Stock Ledger Entry", sle, "serial_no", "CV-1")
+	# a Stock Manager who reads both warehouses, but only the Stock Entries that issue
+	frappe.set_user(
+		restricted("issues", "Stock Entry Type", "Material Issue", roles=("Stock Manager", "Stock User"))
+	)
+	assert not frappe.has_permission("Stock Entry", "read", doc=second.name)
+	report = conversion.dry_run(ITEM)
+	assert (
+		f"CV-1: a Stock Entry you may not see brings it into {SHOP} while ERPNext holds it at {MAIN}"
+		in report["refusals"]
+	)
+	assert second.name not in json.dumps(report)
+	with pytest.raises(ConversionError) as refused:
+		conversion.convert(ITEM)
+	assert second.name not in str(refused.value)
+
+
 def test_a_batch_and_negative_stock_are_refused():
 	erp_item()
 	erp_trade("Purchase Receipt", [erp_row(["CV-1"], MAIN, 100)], -5)
