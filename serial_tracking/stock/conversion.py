@@ -524,6 +524,27 @@ def refuse_old_serials(doc, method=None) -> None:
 # The background job
 
 
+def _still_permitted(item_code: str) -> None:
+	"""Refuse, as the request would have, an item the user may no longer convert: their roles or
+	permissions may have changed, or the item come to a warehouse they may not read, since the
+	request checked them. Read under the item's lock, so no entry of the item changes it after."""
+	from serial_tracking.api.converting import permitted
+	from serial_tracking.permissions import MANAGERS
+
+	if frappe.session.user != "Administrator" and not set(MANAGERS) & set(frappe.get_roles()):
+		reasons = [_("Only {0} may do this").format(", ".join(_(role) for role in MANAGERS))]
+	else:
+		reasons = [reason for refusal in permitted([item_code])[1] for reason in refusal["refusals"]]
+	if reasons:
+		frappe.throw(
+			"<br>".join(
+				escape_html(line) for line in [_("Item {0} is not converted:").format(item_code), *reasons]
+			),
+			ConversionError,
+			title=_("Not converted"),
+		)
+
+
 def run_job(items: list[str], user: str) -> list[dict]:
 	"""Convert each item in its own transaction, as ``user``, with progress; tell the user how it went."""
 	from serial_tracking.exchange.notify import notify
@@ -542,6 +563,8 @@ def run_job(items: list[str], user: str) -> list[dict]:
 		# Each item's transaction starts here: it reads what others committed before its lock.
 		frappe.db.rollback()
 		try:
+			lock(item_code)
+			_still_permitted(item_code)
 			result = convert(item_code, progress)
 			frappe.db.commit()  # a background job owns its transaction
 			results.append({"item_code": item_code, "converted": True, "serials": result["serials"]})
