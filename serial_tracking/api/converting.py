@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 from frappe.utils.background_jobs import create_job_id
 
 from serial_tracking import arguments
@@ -13,6 +14,11 @@ from serial_tracking.stock import conversion
 EVERY = "*"
 #: Serials a dry run reads in one request; the items past them are answered as ``unchecked``.
 DRY_RUN_SERIALS = 100_000
+#: Items one request checks (their permissions and warehouses); a dry run answers the rest as
+#: ``unchecked``, a conversion of more is refused.
+MAX_ITEMS = 500
+#: The longest item code there is (Item's name column).
+MAX_CODE = 140
 
 
 @frappe.whitelist(methods=["POST"])
@@ -22,12 +28,14 @@ def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 
 	item all or nothing. ``items`` "*": every item with Has Serial No the user may read.
 
 	A dry run reads up to :data:`DRY_RUN_SERIALS` serials (at least one item): the items past them
-	come back in ``unchecked``, to ask about next. A Stock Manager who may change the items and read
+	come back in ``unchecked``, to ask about next, as do the items past :data:`MAX_ITEMS`; a
+	conversion of more than :data:`MAX_ITEMS` is refused. ``dry_run``: 1/0, "1"/"0" or
+	true/false. A Stock Manager who may change the items and read
 	every warehouse that holds them (the conversion rewrites them all); an item they may not is
 	refused without telling what it holds."""
 	frappe.has_permission("Item", "write", throw=True)
 	require_role(MANAGERS)
-	dry_run = bool(whole_number(dry_run, _("Dry run")))
+	dry_run = _flag(dry_run)
 	if items == EVERY:
 		codes = frappe.get_list(
 			"Item",
@@ -38,6 +46,20 @@ def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 
 		)
 	else:
 		codes = list(dict.fromkeys(arguments.item_codes(items)))
+		for code in codes:
+			if len(code) > MAX_CODE:
+				frappe.throw(
+					_("An item code has at most {0} characters, not '{1}...'").format(
+						MAX_CODE, escape_html(code[:MAX_CODE])
+					),
+					title=_("Invalid argument"),
+				)
+	codes, later = codes[:MAX_ITEMS], codes[MAX_ITEMS:]
+	if later and not dry_run:
+		frappe.throw(
+			_("Convert at most {0} items at a time, not {1}").format(MAX_ITEMS, len(codes) + len(later)),
+			title=_("Too many items"),
+		)
 	allowed, refused = permitted(codes)
 	if dry_run:
 		reports, unchecked = [], []
@@ -49,7 +71,7 @@ def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 
 				continue
 			read += counts.get(code, 0)
 			reports.append(conversion.dry_run(code))
-		return {"items": [*refused, *reports], "unchecked": unchecked}
+		return {"items": [*refused, *reports], "unchecked": unchecked + later}
 	job = None
 	if allowed:
 		job = f"serial_tracking::convert::{frappe.generate_hash(length=10)}"
@@ -65,6 +87,13 @@ def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 
 	return {"job": create_job_id(job) if job else None, "items": allowed, "refused": refused}
 
 
+def _flag(value) -> bool:
+	"""``dry_run`` as a request sends it: 1/0, "1"/"0", true/false or "true"/"false"."""
+	if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+		return value.strip().lower() == "true"
+	return bool(whole_number(value, _("Dry run")))
+
+
 def permitted(codes: list[str]) -> tuple[list[str], list[dict]]:
 	"""The items the user may convert, and a refusal for each other one (naming only the item as
 	they gave it)."""
@@ -73,7 +102,7 @@ def permitted(codes: list[str]) -> tuple[list[str], list[dict]]:
 	for code in codes:
 		if code not in readable_items or not frappe.has_permission("Item", "write", doc=code):
 			reason = _("Item {0} does not exist or you may not change it").format(code)
-		elif conversion.places(code) - readable("Warehouse", conversion.places(code)):
+		elif (held := conversion.places(code)) - readable("Warehouse", held):
 			reason = _(
 				"You may not read every warehouse that holds item {0}: it cannot be converted by you"
 			).format(code)

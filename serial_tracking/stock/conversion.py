@@ -258,20 +258,27 @@ def describe(refusal: conversion.Refusal, item_code: str) -> str:
 			code, item_code
 		)
 	if refusal.why == Why.TWO_PLACES:
-		return _("{0}: {1} {2} brings it into {3} while ERPNext holds it at {4}").format(
+		return _("{0}: {1} brings it into {2} while ERPNext holds it at {3}").format(
 			code,
-			_(p.get("voucher_type") or ""),
-			p.get("voucher_no"),
+			_document(p.get("voucher_type"), p.get("voucher_no")),
 			p.get("warehouse"),
 			p.get("ledger_warehouse"),
 		)
 	if p.get("voucher_no"):
-		return _("{0}: {1} {2} takes it out of {3}, where ERPNext's records do not hold it").format(
-			code, _(p.get("voucher_type") or ""), p.get("voucher_no"), p.get("warehouse")
+		return _("{0}: {1} takes it out of {2}, where ERPNext's records do not hold it").format(
+			code, _document(p.get("voucher_type"), p.get("voucher_no")), p.get("warehouse")
 		)
 	return _("{0}: ERPNext's Serial No says {1}, but its stock ledger entries say {2}").format(
 		code, p.get("warehouse") or _("not in stock"), p.get("ledger_warehouse") or _("not in stock")
 	)
+
+
+def _document(doctype: str | None, name: str | None) -> str:
+	"""A document by its type and number, or only by its type when the user may not read it ("a
+	Delivery Note you may not see"), as :func:`serial_tracking.messages.describe` names one."""
+	if doctype and frappe.db.exists(doctype, name) and not frappe.has_permission(doctype, "read", doc=name):
+		return _("a {0} you may not see").format(_(doctype))
+	return f"{_(doctype or '')} {name}"
 
 
 def _shown(lines: list[str]) -> list[str]:
@@ -282,7 +289,11 @@ def _shown(lines: list[str]) -> list[str]:
 
 def report(item_code: str, planned: conversion.Converted, reasons: list[str]) -> dict:
 	"""The dry run's report of one item."""
-	refusals = reasons + [describe(r, item_code) for r in planned.problems]
+	# Only the refusals shown are described (each may read a document's permissions); the rest is counted.
+	described = reasons + [
+		describe(r, item_code) for r in planned.problems[: max(SHOWN + 1 - len(reasons), 0)]
+	]
+	refusals = described + [""] * (len(reasons) + len(planned.problems) - len(described))
 	fmt = code_formats.of_item(item_code) if not reasons else core_formats.ANY
 	off_format = [p.code for p in core_formats.mismatches([s.code for s in planned.states], fmt, item_code)]
 	return {
@@ -513,6 +524,27 @@ def refuse_old_serials(doc, method=None) -> None:
 # The background job
 
 
+def _still_permitted(item_code: str) -> None:
+	"""Refuse, as the request would have, an item the user may no longer convert: their roles or
+	permissions may have changed, or the item come to a warehouse they may not read, since the
+	request checked them. Read under the item's lock, so no entry of the item changes it after."""
+	from serial_tracking.api.converting import permitted
+	from serial_tracking.permissions import MANAGERS
+
+	if frappe.session.user != "Administrator" and not set(MANAGERS) & set(frappe.get_roles()):
+		reasons = [_("Only {0} may do this").format(", ".join(_(role) for role in MANAGERS))]
+	else:
+		reasons = [reason for refusal in permitted([item_code])[1] for reason in refusal["refusals"]]
+	if reasons:
+		frappe.throw(
+			"<br>".join(
+				escape_html(line) for line in [_("Item {0} is not converted:").format(item_code), *reasons]
+			),
+			ConversionError,
+			title=_("Not converted"),
+		)
+
+
 def run_job(items: list[str], user: str) -> list[dict]:
 	"""Convert each item in its own transaction, as ``user``, with progress; tell the user how it went."""
 	from serial_tracking.exchange.notify import notify
@@ -531,6 +563,8 @@ def run_job(items: list[str], user: str) -> list[dict]:
 		# Each item's transaction starts here: it reads what others committed before its lock.
 		frappe.db.rollback()
 		try:
+			lock(item_code)
+			_still_permitted(item_code)
 			result = convert(item_code, progress)
 			frappe.db.commit()  # a background job owns its transaction
 			results.append({"item_code": item_code, "converted": True, "serials": result["serials"]})

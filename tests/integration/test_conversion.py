@@ -429,6 +429,29 @@ def test_a_serial_received_twice_is_held_at_two_places():
 	assert receipt.name
 
 
+def test_a_document_the_user_may_not_read_is_named_only_by_its_type(restricted):
+	erp_item()
+	erp_trade("Purchase Receipt", [erp_row(["CV-1"], MAIN, 100)], -5)
+	second = erp_entry("Material Receipt", [(["CV-2"], None, SHOP, 100)], -4)
+	as_older_entry(second)
+	sle = frappe.db.get_value("Stock Ledger Entry", {"voucher_no": second.name}, "name")
+	frappe.db.set_value("Stock Ledger Entry", sle, "serial_no", "CV-1")
+	# a Stock Manager who reads both warehouses, but only the Stock Entries that issue
+	frappe.set_user(
+		restricted("issues", "Stock Entry Type", "Material Issue", roles=("Stock Manager", "Stock User"))
+	)
+	assert not frappe.has_permission("Stock Entry", "read", doc=second.name)
+	report = conversion.dry_run(ITEM)
+	assert (
+		f"CV-1: a Stock Entry you may not see brings it into {SHOP} while ERPNext holds it at {MAIN}"
+		in report["refusals"]
+	)
+	assert second.name not in json.dumps(report)
+	with pytest.raises(ConversionError) as refused:
+		conversion.convert(ITEM)
+	assert second.name not in str(refused.value)
+
+
 def test_a_batch_and_negative_stock_are_refused():
 	erp_item()
 	erp_trade("Purchase Receipt", [erp_row(["CV-1"], MAIN, 100)], -5)
@@ -574,3 +597,30 @@ def test_a_unit_on_its_way_through_a_transit_warehouse_arrives_in_transit():
 	assert (f.serial("CV-1").status, f.serial("CV-1").warehouse) == ("In Stock", SHOP)
 	assert log_of("CV-1")[-1].operation == "Transfer In"
 	assert consistency_check.check(ITEM) == []
+
+
+def test_a_request_checks_a_bounded_number_of_items_and_reads_dry_run_as_sent(monkeypatch):
+	from serial_tracking.api import converting
+
+	erp_item()
+	erp_item("ST-CONV-B")
+	erp_trade("Purchase Receipt", [erp_row(["CV-1"], MAIN)], -5)
+	erp_trade("Purchase Receipt", [erp_row(["CVB-1"], MAIN, item="ST-CONV-B")], -5)
+	monkeypatch.setattr(converting, "MAX_ITEMS", 1, raising=False)
+	# past the items one request checks, the rest are left for the next request, unchecked
+	answer = converting.convert_from_erpnext_serials([ITEM, "ST-CONV-B", "ST-NO-SUCH-ITEM"])
+	assert [r["item_code"] for r in answer["items"]] == [ITEM]
+	assert answer["unchecked"] == ["ST-CONV-B", "ST-NO-SUCH-ITEM"]
+	answer = converting.convert_from_erpnext_serials("*")
+	assert len(answer["items"]) == 1 and answer["unchecked"]
+	with pytest.raises(frappe.ValidationError, match="Convert at most 1 items at a time, not 2"):
+		converting.convert_from_erpnext_serials([ITEM, "ST-CONV-B"], dry_run=0)
+	with pytest.raises(frappe.ValidationError, match="An item code has at most 140 characters"):
+		converting.convert_from_erpnext_serials(["X" * 100_000])
+	# a conversion asked for as a form or a JSON client sends "no dry run"; the job goes with the rollback
+	for no in (0, "0", "false", False, " False "):
+		assert "job" in converting.convert_from_erpnext_serials([ITEM], dry_run=no)
+	for yes in (1, "1", "true", True):
+		assert "unchecked" in converting.convert_from_erpnext_serials([ITEM], dry_run=yes)
+	with pytest.raises(frappe.ValidationError, match="Dry run must be a whole number"):
+		converting.convert_from_erpnext_serials([ITEM], dry_run="maybe")

@@ -253,3 +253,26 @@ def test_a_killed_conversion_leaves_the_item_unchanged(item):
 			time.sleep(0.5)
 	frappe.db.commit()
 	assert frappe.db.count("Serial Number", {"item_code": item}) == 300
+
+
+def test_the_job_checks_again_what_the_user_may_convert(item, restricted_user):
+	received(item, [f"{item}-1"], MAIN)
+	frappe.set_user(restricted_user)
+	answer = convert_from_erpnext_serials([item], dry_run=0)
+	frappe.db.commit()
+	assert answer["items"] == [item]
+	# before the job runs, the item comes to a warehouse the user may not read
+	frappe.set_user("Administrator")
+	erp_trade("Purchase Receipt", [erp_row([f"{item}-2"], SHOP, 100, item=item)], -2)
+	frappe.db.commit()
+	run_as_a_worker(queued_job(answer["job"]))
+	frappe.db.rollback()
+	assert frappe.db.get_value("Item", item, ["has_serial_no", "sn_tracking"]) == (1, 0)
+	assert not frappe.db.exists("Serial Number", {"item_code": item})
+	subjects = frappe.get_all(
+		"Notification Log", filters={"document_name": item, "for_user": restricted_user}, pluck="subject"
+	)
+	assert subjects == [
+		f"Item {item} not converted: Item {item} is not converted:\n"
+		f"You may not read every warehouse that holds item {item}: it cannot be converted by you"
+	]

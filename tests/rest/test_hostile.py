@@ -452,6 +452,16 @@ TARGETS = [
 	Target("register_serials.warehouse", call("register_serials", "warehouse", item_code=ITEM, codes="HX-1")),
 	Target("set_tracking.items", call("set_tracking", "items", enable=0)),
 	Target("convert_from_erpnext_serials.items", call("convert_from_erpnext_serials", "items")),
+	# each value as an item code of a list, read by the permission checks
+	Target(
+		"convert_from_erpnext_serials.items[]",
+		lambda ctx, v: call("convert_from_erpnext_serials", "items")(ctx, json.dumps([v])),
+	),
+	# an item no one has: a value read as "no dry run" queues nothing
+	Target(
+		"convert_from_erpnext_serials.dry_run",
+		call("convert_from_erpnext_serials", "dry_run", items=json.dumps(["ST-HOSTILE-NO-SUCH-ITEM"])),
+	),
 	Target("check_consistency.item_code", call("check_consistency", "item_code")),
 	Target("check_row.text", on_draft("check_row", "text")),
 	Target("check_row.doc", on_draft("check_row", "doc", text="A-1")),

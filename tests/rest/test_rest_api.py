@@ -3,7 +3,7 @@
 import pytest
 
 from tests.integration import factory
-from tests.rest.conftest import URL, message, refusal
+from tests.rest.conftest import URL, _token_user, message, refusal
 
 #: Every whitelisted method with arguments a permitted caller could send.
 READS = [
@@ -97,6 +97,35 @@ def test_bad_arguments_are_a_4xx_that_names_them(users):
 	)
 	assert response.status_code == 404, response.text[:500]
 	assert "NO-SUCH-ITEM" in refusal(response)
+
+
+@pytest.fixture
+def item_manager(site):
+	email = "st-rest-item-manager@example.com"
+	yield _token_user(site, email, ["Stock Manager", "Stock User", "Item Manager"], [])
+	site.db.rollback()
+	site.delete_doc("User", email, ignore_permissions=True, force=True)
+	site.db.commit()
+
+
+def test_the_conversion_refuses_too_much_at_once_clearly_and_reads_dry_run_as_sent(item_manager):
+	import json
+
+	manager = item_manager
+	convert = "serial_tracking.api.convert_from_erpnext_serials"
+	many = json.dumps([f"ST-NO-SUCH-{n}" for n in range(2000)])
+	response = manager.post(convert, items=many, dry_run="false")
+	assert response.status_code == 417, response.text[:500]
+	assert "Convert at most 500 items at a time, not 2000" in refusal(response)
+	# a dry run checks 500 of them and says which it did not
+	answer = message(manager.post(convert, items=many, dry_run="true"))
+	assert len(answer["items"]) == 500 and len(answer["unchecked"]) == 1500
+	response = manager.post(convert, items=json.dumps(["<b>" + "X" * 5000]), dry_run=1)
+	assert response.status_code == 417, response.text[:500]
+	text = refusal(response)
+	assert "An item code has at most 140 characters" in text and "<b>" not in text and len(text) < 1000
+	answer = message(manager.post(convert, items=json.dumps(["ST-NO-SUCH-ITEM"]), dry_run="false"))
+	assert answer["job"] is None and answer["refused"][0]["item_code"] == "ST-NO-SUCH-ITEM"
 
 
 def test_post_only_methods_refuse_a_get(users):

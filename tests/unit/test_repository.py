@@ -17,6 +17,6 @@ def test_no_file_holds_merge_conflict_markers():
 		if not path.is_file() or path.suffix in {".png", ".pdf", ".xlsx", ".ico"}:
 			continue
 		for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
-			if line.startswith(MARKERS) or line == "=======" and path.suffix not in {".md", ".rst"}:
+			if line.startswith(MARKERS) or (line == "=======" and path.suffix not in {".md", ".rst"}):
 				found.append(f"{name.decode()}:{number}")
 	assert not found, "merge conflict markers: " + ", ".join(found[:20])
