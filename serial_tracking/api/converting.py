@@ -7,7 +7,7 @@ from frappe.utils.background_jobs import create_job_id
 
 from serial_tracking import arguments
 from serial_tracking.arguments import WholeNumber, whole_number
-from serial_tracking.permissions import MANAGERS, readable, require_role
+from serial_tracking.permissions import MANAGERS, require_role
 from serial_tracking.stock import conversion
 
 #: ``items`` that stands for every item on ERPNext's serial numbers the user may read.
@@ -60,7 +60,7 @@ def convert_from_erpnext_serials(items: list[str] | str, dry_run: WholeNumber = 
 			_("Convert at most {0} items at a time, not {1}").format(MAX_ITEMS, len(codes) + len(later)),
 			title=_("Too many items"),
 		)
-	allowed, refused = permitted(codes)
+	allowed, refused = conversion.permitted(codes)
 	if dry_run:
 		reports, unchecked = [], []
 		counts = conversion.serial_counts(allowed)
@@ -92,22 +92,3 @@ def _flag(value) -> bool:
 	if isinstance(value, str) and value.strip().lower() in ("true", "false"):
 		return value.strip().lower() == "true"
 	return bool(whole_number(value, _("Dry run")))
-
-
-def permitted(codes: list[str]) -> tuple[list[str], list[dict]]:
-	"""The items the user may convert, and a refusal for each other one (naming only the item as
-	they gave it)."""
-	readable_items = readable("Item", codes)
-	allowed, refused = [], []
-	for code in codes:
-		if code not in readable_items or not frappe.has_permission("Item", "write", doc=code):
-			reason = _("Item {0} does not exist or you may not change it").format(code)
-		elif (held := conversion.places(code)) - readable("Warehouse", held):
-			reason = _(
-				"You may not read every warehouse that holds item {0}: it cannot be converted by you"
-			).format(code)
-		else:
-			allowed.append(code)
-			continue
-		refused.append({"item_code": code, "convertible": False, "refusals": [reason], "refused": 1})
-	return allowed, refused

@@ -23,6 +23,7 @@ from serial_tracking.core.codes import key
 from serial_tracking.core.conversion import Event, Held, Why
 from serial_tracking.core.states import Status
 from serial_tracking.messages import SerialGuardError
+from serial_tracking.permissions import MANAGERS, readable
 from serial_tracking.settings import get_settings
 from serial_tracking.stock import cartons, code_formats, consistency_check, item, ledger
 
@@ -521,6 +522,28 @@ def refuse_old_serials(doc, method=None) -> None:
 		)
 
 
+# Who may convert
+
+
+def permitted(codes: list[str]) -> tuple[list[str], list[dict]]:
+	"""The items the user may convert, and a refusal for each other one (naming only the item as
+	they gave it)."""
+	readable_items = readable("Item", codes)
+	allowed, refused = [], []
+	for code in codes:
+		if code not in readable_items or not frappe.has_permission("Item", "write", doc=code):
+			reason = _("Item {0} does not exist or you may not change it").format(code)
+		elif (held := places(code)) - readable("Warehouse", held):
+			reason = _(
+				"You may not read every warehouse that holds item {0}: it cannot be converted by you"
+			).format(code)
+		else:
+			allowed.append(code)
+			continue
+		refused.append({"item_code": code, "convertible": False, "refusals": [reason], "refused": 1})
+	return allowed, refused
+
+
 # The background job
 
 
@@ -528,9 +551,6 @@ def _still_permitted(item_code: str) -> None:
 	"""Refuse, as the request would have, an item the user may no longer convert: their roles or
 	permissions may have changed, or the item come to a warehouse they may not read, since the
 	request checked them. Read under the item's lock, so no entry of the item changes it after."""
-	from serial_tracking.api.converting import permitted
-	from serial_tracking.permissions import MANAGERS
-
 	if frappe.session.user != "Administrator" and not set(MANAGERS) & set(frappe.get_roles()):
 		reasons = [_("Only {0} may do this").format(", ".join(_(role) for role in MANAGERS))]
 	else:
