@@ -103,7 +103,7 @@ def test_xlsx_round_trip_keeps_every_code_as_text_and_dates_as_dates(german):
 	sheet = load_workbook(io.BytesIO(file.get_content())).active
 	rows = list(sheet.iter_rows())
 	header = [c.value for c in rows[0]]
-	assert header[:3] == ["SN Code", "Artikel", "Artikelname"]
+	assert header[:3] == ["SN-Code", "Artikel", "Artikelname"]
 	assert header == [c["label"] for c in search.columns()]
 	assert "Lager" in header and "Kaufdatum" in header
 	codes = search.codes({"item_code": ITEM}, limit=100)
