@@ -129,7 +129,7 @@ def render(found: dict, sizes: tuple[int, ...], clerks: tuple[int, ...], seconds
 			held = statistics.median(alone)
 			lines.append(
 				f"- Posting turn's ceiling at {size:,} serials a document: {1 / held:.1f} documents/s "
-				f"(held {held * 1000:,.0f} ms a document, median, by {min(clerks)} clerk)"
+				f"(held {held * 1000:,.0f} ms a document, median, with {min(clerks)} clerk(s))"
 			)
 	said = [
 		f"- {mode}, {size:,} serials, {count} clerk(s): {c.said}"
@@ -263,7 +263,7 @@ def _clerk(site, sites_path, place, mode, size, number, seconds, run_id, barrier
 				except Exception as e:
 					frappe.db.rollback()
 					clerk.failures += 1
-					clerk.said = clerk.said or f"{doctype} {step}: {type(e).__name__}: {e}"[:300]
+					clerk.said = clerk.said or f"{doctype} {step}: {type(e).__name__}: {e}"[:300] + _where(e)
 					break
 		clerk.seconds = time.monotonic() - start
 		clerk.left = _clean_up(made)
@@ -273,6 +273,21 @@ def _clerk(site, sites_path, place, mode, size, number, seconds, run_id, barrier
 	finally:
 		answers.put(clerk)
 		frappe.destroy()
+
+
+def _where(error: Exception) -> str:
+	"""Where Frappe or ERPNext issued the statement that failed: its innermost frame outside the
+	database layer."""
+	frames = [
+		frame
+		for frame in traceback.extract_tb(error.__traceback__)
+		if "/frappe/database/" not in frame.filename and "/pymysql/" not in frame.filename
+	]
+	if not frames:
+		return ""
+	frame = frames[-1]
+	path = frame.filename.split("/apps/")[-1]
+	return f" (at {path}:{frame.lineno}, {frame.name})"
 
 
 def _clean_up(made: list[tuple[str, str]]) -> int:
