@@ -7,7 +7,11 @@ from frappe.commands import get_site, pass_context
 
 @click.command("serial-tracking-benchmark")
 @click.option(
-	"--runs", type=click.IntRange(min=1), default=3, show_default=True, help="Rounds per figure (median)."
+	"--runs",
+	type=click.IntRange(min=1),
+	default=5,
+	show_default=True,
+	help="Rounds per figure (median); the own-cost ratios are judged from 5.",
 )
 @click.option(
 	"--sizes",
@@ -18,10 +22,27 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--part",
-	type=click.Choice(["documents", "find", "labels", "import", "convert", "check", "scale", "turn", "all"]),
+	type=click.Choice(
+		[
+			"documents",
+			"ratios",
+			"clerks",
+			"find",
+			"labels",
+			"import",
+			"convert",
+			"check",
+			"scale",
+			"turn",
+			"all",
+		]
+	),
 	default="documents",
 	show_default=True,
-	help="documents: submit/cancel beside ERPNext serials; find: the search report's first page and the"
+	help="documents: submit/cancel beside ERPNext serials and an untracked item; ratios: the targets,"
+	" own costs at 1,000 serials beside ERPNext's and at 10,000 beside the floor (the bare writes);"
+	" clerks: 1, 2, 4 and 8 processes posting receipts and deliveries at once, with the app and"
+	" untracked (commits its documents, cancels and deletes them: a development site; not in all); find: the search report's first page and the"
 	" xlsx export at 10,000 and 100,000 serials beside ERPNext's Serial No list; labels: 1,000 labels"
 	" as PDF and ZPL; import: an xlsx import of 10,000 and 100,000 SN codes; convert: converting an item"
 	" of 10,000 and 100,000 ERPNext serial numbers to SN codes; check: the SN dialog's"
@@ -32,6 +53,13 @@ from frappe.commands import get_site, pass_context
 )
 @click.option(
 	"--baseline-site", help="With --part scale: an empty site to submit and cancel the same documents on."
+)
+@click.option(
+	"--seconds",
+	type=click.FloatRange(min=1),
+	default=10,
+	show_default=True,
+	help="With --part clerks: seconds each configuration of clerks posts.",
 )
 @click.option("--company", help="Company of the documents [default: the site's default company].")
 @click.option(
@@ -46,6 +74,7 @@ def serial_tracking_benchmark(
 	company: str | None,
 	warehouse: str | None,
 	baseline_site: str | None = None,
+	seconds: float = 10,
 ):
 	"""Time submitting and cancelling receipts and deliveries with SN codes, beside ERPNext's own serials;
 	with --part, the search report, the export and label printing.
@@ -78,6 +107,7 @@ def serial_tracking_benchmark(
 					company=company,
 					warehouse=warehouse,
 					baseline_site=baseline_site,
+					seconds=seconds,
 				)
 	except BenchmarkError as e:
 		raise click.ClickException(str(e))
@@ -99,6 +129,38 @@ def _documents(*, counts, runs, company, warehouse, **_options) -> None:
 	figures = run(place, counts, runs, progress=_say)
 	_say(f"{counts[-1]:,} serials: peak memory of the submit, traced")
 	click.echo(render(figures, counts, runs, peak_memory(place, counts[-1])))
+
+
+def _ratios(*, runs, company, warehouse, **_options) -> None:
+	import os
+
+	import frappe
+
+	from serial_tracking.devtools import bench_ratios
+	from serial_tracking.devtools.benchmark import find_place
+
+	place = find_place(company, warehouse)
+	click.echo(f"\nTargets as ratios, site {frappe.local.site}, load average {_load()}\n")
+	click.echo(bench_ratios.run(place, runs, progress=_say))
+	click.echo(f"\nLoad average at the end: {_load()} ({os.cpu_count()} cores)")
+
+
+def _clerks(*, company, warehouse, seconds, **_options) -> None:
+	import frappe
+
+	from serial_tracking.devtools import bench_clerks
+	from serial_tracking.devtools.benchmark import find_place
+
+	place = find_place(company, warehouse)
+	click.echo(f"\nClerks posting at once, site {frappe.local.site}, load average {_load()}\n")
+	click.echo(bench_clerks.run(place, seconds=seconds, progress=_say))
+	click.echo(f"\nLoad average at the end: {_load()}")
+
+
+def _load() -> str:
+	import os
+
+	return ", ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def _find(**_options) -> None:
@@ -173,6 +235,8 @@ def _scale(*, part, baseline_site, **_options) -> None:
 #: Each part of the benchmark, in the order ``all`` runs them.
 _PARTS = {
 	"documents": _documents,
+	"ratios": _ratios,
+	"clerks": _clerks,
 	"find": _find,
 	"labels": _labels,
 	"import": _import,
@@ -181,8 +245,8 @@ _PARTS = {
 	"turn": _turn,
 	"scale": _scale,
 }
-#: Parts ``all`` leaves out: ``turn`` commits its documents.
-_NOT_IN_ALL = {"turn"}
+#: Parts ``all`` leaves out: ``turn`` and ``clerks`` commit their documents.
+_NOT_IN_ALL = {"turn", "clerks"}
 
 
 @click.command("serial-tracking-fill")

@@ -6,7 +6,9 @@ Each round makes its own item, supplier and customer, submits a Purchase Receipt
 and then a Delivery Note of N serials, cancels them latest first, and rolls the
 whole round back: the site keeps nothing, and a commit attempted in between
 stops the run. The same round is made once for an item tracked by this app and
-once for an item with ERPNext's own serial numbers (``has_serial_no``). ERPNext's
+once for an item with ERPNext's own serial numbers (``has_serial_no``), and once for an
+untracked item (neither), whose time is subtracted from the others' to give each its own cost
+of serial tracking (:mod:`serial_tracking.devtools.ratios`). ERPNext's
 row takes its serials as its UI gives them: up to 1,000 in the row's ``serial_no``
 text with ``use_serial_batch_fields`` (ERPNext makes the Serial and Batch Bundle
 during submit); more do not fit that text column, so they go, as in the UI's
@@ -36,6 +38,7 @@ from frappe.utils import nowdate, nowtime
 from frappe.utils.nestedset import get_root_of
 
 from serial_tracking.constants import SETTINGS
+from serial_tracking.devtools import ratios
 from serial_tracking.settings import get_settings
 
 SIZES = (1, 100, 1000, 10_000)
@@ -48,21 +51,13 @@ ERPNEXT_TEXT_MOST = 1000
 ATTEMPTS = 3
 APP = "app"
 ERPNEXT = "erpnext"
-MODES = (APP, ERPNEXT)
+#: An item with neither this app's tracking nor ERPNext's serials: the baseline of both own costs.
+UNTRACKED = "untracked"
+MODES = (APP, ERPNEXT, UNTRACKED)
 RECEIPT = "Purchase Receipt"
 DELIVERY = "Delivery Note"
 SUBMIT = "submit"
 CANCEL = "cancel"
-
-#: What the figures should show.
-TARGET_RATIO = 10
-TARGET_HOOK_MS = 250
-#: A 10,000-serial Delivery Note: submit and cancel each under this, and this many times ERPNext's.
-BIG = 10_000
-TARGET_BIG_MS = 1000
-TARGET_BIG_RATIO = 20
-#: Cancel of a 1,000-serial Delivery Note: at least this many times faster than ERPNext's.
-TARGET_CANCEL_RATIO = 10
 
 
 class BenchmarkError(Exception):
@@ -209,19 +204,22 @@ def run(
 	sizes: tuple[int, ...] = SIZES,
 	runs: int = RUNS,
 	progress: Callable[[str], None] | None = None,
+	modes: tuple[str, ...] = MODES,
+	big_runs: int = BIG_RUNS,
 ) -> dict[tuple[str, str, int, str], Figure]:
-	"""Figures by (mode, doctype, serial count, action); one warm-up round per mode first."""
+	"""Figures by (mode, doctype, serial count, action); one warm-up round per mode first.
+	``big_runs``: rounds of sizes above 1,000 (:func:`rounds_of`)."""
 	progress = progress or (lambda message: None)
 	meter = Meter()
 	samples: dict[tuple[str, str, int, str], list[Sample]] = {}
 	with meter.installed():
-		for mode in MODES:
+		for mode in modes:
 			_retried(place, mode, min(sizes), meter, progress)
 		for number in range(1, runs + 1):
 			for size in sizes:
-				if number > rounds_of(size, runs):
+				if number > rounds_of(size, runs, big_runs):
 					continue
-				for mode in MODES:
+				for mode in modes:
 					start = time.perf_counter()
 					for (doctype, action), sample in _retried(place, mode, size, meter, progress).items():
 						samples.setdefault((mode, doctype, size, action), []).append(sample)
@@ -232,9 +230,9 @@ def run(
 	return {key: _median(found) for key, found in samples.items()}
 
 
-def rounds_of(size: int, runs: int) -> int:
-	"""Rounds made of a size: sizes ERPNext's row text cannot take run :data:`BIG_RUNS` rounds."""
-	return runs if size <= ERPNEXT_TEXT_MOST else min(runs, BIG_RUNS)
+def rounds_of(size: int, runs: int, big_runs: int = BIG_RUNS) -> int:
+	"""Rounds made of a size: sizes ERPNext's row text cannot take run ``big_runs`` rounds."""
+	return runs if size <= ERPNEXT_TEXT_MOST else min(runs, big_runs)
 
 
 def peak_memory(place: Place, size: int) -> int:
@@ -317,7 +315,7 @@ def _rolled_back(made: list[tuple[str, str]]) -> Iterator[None]:
 
 
 def _master_data(mode: str, suffix: str, made: list[tuple[str, str]]) -> tuple[str, str, str]:
-	tracking = {"sn_tracking": 1} if mode == APP else {"has_serial_no": 1}
+	tracking = {APP: {"sn_tracking": 1}, ERPNEXT: {"has_serial_no": 1}}.get(mode, {})
 	item = frappe.get_doc(
 		{
 			"doctype": "Item",
@@ -360,6 +358,8 @@ def _document(doctype: str, place: Place, item: str, codes: list[str], mode: str
 	}
 	if mode == APP:
 		row["sn_codes"] = "\n".join(codes)
+	elif mode == UNTRACKED:
+		pass
 	elif len(codes) <= ERPNEXT_TEXT_MOST:
 		row["use_serial_batch_fields"] = 1
 		row["serial_no"] = "\n".join(codes)
@@ -396,7 +396,7 @@ def _bundle(doctype: str, place: Place, item: str, codes: list[str]) -> str:
 
 
 def _mode_label(mode: str) -> str:
-	return "this app" if mode == APP else "ERPNext serials"
+	return {APP: "this app", ERPNEXT: "ERPNext serials"}.get(mode, "untracked item")
 
 
 # The report
@@ -407,112 +407,149 @@ def render(
 	sizes: tuple[int, ...],
 	runs: int,
 	peak: int | None = None,
+	floors: dict[tuple[str, str], float] | None = None,
+	big_runs: int = BIG_RUNS,
 ) -> str:
 	"""A Markdown table of the figures and a line per target; ``peak``: :func:`peak_memory` at the
-	largest size."""
+	largest size; ``floors``: the floor's ms by (doctype, action) at :data:`.ratios.FLOOR_SIZE`
+	(:mod:`.bench_ratios`). A mode left out of a size shows a dash."""
 	header = (
-		"| Document | Serials | ERPNext's serials in | Submit, app (ms) | Submit, ERPNext (ms) | ERPNext / app "
-		"| Cancel, app (ms) | Cancel, ERPNext (ms) | ERPNext / app "
+		"| Document | Serials | ERPNext's serials in | Submit, app (ms) | Submit, ERPNext (ms) "
+		"| Submit, untracked (ms) | Own cost ERPNext / app "
+		"| Cancel, app (ms) | Cancel, ERPNext (ms) | Cancel, untracked (ms) | Own cost ERPNext / app "
 		"| App hooks in submit / cancel (ms) | App hook statements, submit / cancel "
 		"| All statements per submit, app / ERPNext |"
 	)
 	lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
 	for doctype in (RECEIPT, DELIVERY):
 		for size in sizes:
-			app_submit, erp_submit = (
-				figures[APP, doctype, size, SUBMIT],
-				figures[ERPNEXT, doctype, size, SUBMIT],
-			)
-			app_cancel, erp_cancel = (
-				figures[APP, doctype, size, CANCEL],
-				figures[ERPNEXT, doctype, size, CANCEL],
-			)
-			cells = (
-				doctype,
-				f"{size:,}",
-				"row text" if size <= ERPNEXT_TEXT_MOST else "bundle",
-				f"{app_submit.ms:,.0f}",
-				f"{erp_submit.ms:,.0f}",
-				f"{erp_submit.ms / app_submit.ms:.1f}x",
-				f"{app_cancel.ms:,.0f}",
-				f"{erp_cancel.ms:,.0f}",
-				f"{erp_cancel.ms / app_cancel.ms:.1f}x",
-				f"{app_submit.hook_ms:,.0f} / {app_cancel.hook_ms:,.0f}",
-				f"{app_submit.hook_statements} / {app_cancel.hook_statements}",
-				f"{app_submit.statements:,} / {erp_submit.statements:,}",
-			)
+			app = {action: figures.get((APP, doctype, size, action)) for action in (SUBMIT, CANCEL)}
+			erp = {action: figures.get((ERPNEXT, doctype, size, action)) for action in (SUBMIT, CANCEL)}
+			bare = {action: figures.get((UNTRACKED, doctype, size, action)) for action in (SUBMIT, CANCEL)}
+			cells = [doctype, f"{size:,}", "row text" if size <= ERPNEXT_TEXT_MOST else "bundle"]
+			for action in (SUBMIT, CANCEL):
+				cells += [
+					_ms(app[action]),
+					_ms(erp[action]),
+					_ms(bare[action]),
+					_own_ratio(figures, doctype, size, action),
+				]
+			cells += [
+				f"{_ms(app[SUBMIT], 'hook_ms')} / {_ms(app[CANCEL], 'hook_ms')}",
+				f"{_count(app[SUBMIT], 'hook_statements')} / {_count(app[CANCEL], 'hook_statements')}",
+				f"{_count(app[SUBMIT], 'statements')} / {_count(erp[SUBMIT], 'statements')}",
+			]
 			lines.append("| " + " | ".join(cells) + " |")
 	lines.append("")
-	counted = sorted({rounds_of(size, runs) for size in sizes}, reverse=True)
+	counted = sorted({rounds_of(size, runs, big_runs) for size in sizes}, reverse=True)
 	lines.append(
 		"Medians of "
 		+ " / ".join(
-			f"{n} round{'s' if n > 1 else ''} ({', '.join(f'{z:,}' for z in sizes if rounds_of(z, runs) == n)})"
+			f"{n} round{'s' if n > 1 else ''} "
+			f"({', '.join(f'{z:,}' for z in sizes if rounds_of(z, runs, big_runs) == n)})"
 			for n in counted
 		)
-		+ " per row; statements are the most seen in one round."
+		+ " per row; own cost: the document's median less the untracked item's; statements are the"
+		" most seen in one round."
 	)
 	if peak:
 		lines.append(
 			f"Peak memory Python allocated in the worker while the app submitted a Delivery Note of "
 			f"{max(sizes):,} serials (tracemalloc): {peak / 2**20:,.1f} MiB."
 		)
-	lines.extend(targets(figures, sizes))
+	lines.append("")
+	lines.extend(targets(figures, sizes, runs, floors))
 	return "\n".join(lines)
 
 
-def targets(figures: dict[tuple[str, str, int, str], Figure], sizes: tuple[int, ...]) -> list[str]:
-	"""One line per target: the figure, and whether it is met."""
-	largest, smallest = max(sizes), min(sizes)
+def _ms(figure: Figure | None, field: str = "ms") -> str:
+	return "—" if figure is None else f"{getattr(figure, field):,.0f}"
+
+
+def _count(figure: Figure | None, field: str) -> str:
+	return "—" if figure is None else f"{getattr(figure, field):,}"
+
+
+def own_costs_of(
+	figures: dict[tuple[str, str, int, str], Figure], doctype: str, size: int, action: str
+) -> ratios.OwnCosts | None:
+	"""ERPNext's and the app's own costs of one (document, size, action); None when a mode is missing."""
+	found = [figures.get((mode, doctype, size, action)) for mode in (APP, ERPNEXT, UNTRACKED)]
+	if None in found:
+		return None
+	app, erp, bare = found
+	return ratios.own_costs(app.ms, erp.ms, bare.ms)
+
+
+def _own_ratio(figures, doctype: str, size: int, action: str) -> str:
+	costs = own_costs_of(figures, doctype, size, action)
+	return "—" if costs is None or costs.ratio is None else _times(costs.ratio)
+
+
+def _times(value: float) -> str:
+	return "unbounded (app's own cost not above zero)" if value == float("inf") else f"{value:.1f}x"
+
+
+def targets(
+	figures: dict[tuple[str, str, int, str], Figure],
+	sizes: tuple[int, ...],
+	runs: int,
+	floors: dict[tuple[str, str], float] | None = None,
+) -> list[str]:
+	"""One line per target: the figures, the ratio, and whether it is met (``not judged``: too few
+	rounds, or a figure missing)."""
 	lines = []
-
-	def ratio_line(size: int, action: str, target: float) -> None:
-		app, erp = figures[APP, DELIVERY, size, action], figures[ERPNEXT, DELIVERY, size, action]
-		ratio = erp.ms / app.ms
+	size = ratios.RATIO_SIZE
+	if size in sizes:
+		enough = runs >= ratios.RATIO_RUNS
+		for doctype in (RECEIPT, DELIVERY):
+			for action in (SUBMIT, CANCEL):
+				costs = own_costs_of(figures, doctype, size, action)
+				if costs is None:
+					continue
+				met = ratios.at_least(costs.ratio, ratios.TARGET_OWN_RATIO) if enough else None
+				told = "" if enough else f" (needs at least {ratios.RATIO_RUNS} rounds, had {runs})"
+				lines.append(
+					f"- {doctype} of {size:,} serials, {action}: own cost ERPNext {costs.erpnext_ms:,.0f} ms,"
+					f" app {costs.app_ms:,.0f} ms, ERPNext / app = "
+					f"{_times(costs.ratio) if costs.ratio is not None else '—'}"
+					f" (target: at least {ratios.TARGET_OWN_RATIO}x): {ratios.verdict(met)}{told}"
+				)
+	for (doctype, action), floor_ms in sorted((floors or {}).items(), key=lambda kv: _order(*kv[0])):
+		app = figures.get((APP, doctype, ratios.FLOOR_SIZE, action))
+		bare = figures.get((UNTRACKED, doctype, ratios.FLOOR_SIZE, action))
+		if app is None or bare is None:
+			continue
+		own = ratios.own_cost(app.ms, bare.ms)
+		over = ratios.ratio(own, floor_ms)
 		lines.append(
-			f"- Delivery Note with {size:,} serials, {action}: ERPNext / app = {ratio:.1f}x "
-			f"(target: at least {target}x): {_verdict(ratio >= target)}"
+			f"- {doctype} of {ratios.FLOOR_SIZE:,} serials, {action}: app's own cost {own:,.0f} ms"
+			f" ({app.ms:,.0f} less {bare.ms:,.0f} untracked), floor {floor_ms:,.0f} ms, app / floor = "
+			f"{'—' if over is None else f'{over:.2f}x'} (target: at most {ratios.TARGET_FLOOR_RATIO}x): "
+			f"{ratios.verdict(ratios.at_most(over, ratios.TARGET_FLOOR_RATIO))}"
 		)
-
-	usual = [size for size in sizes if size <= ERPNEXT_TEXT_MOST]
-	if usual:
-		ratio_line(max(usual), SUBMIT, TARGET_RATIO)
-		ratio_line(max(usual), CANCEL, TARGET_CANCEL_RATIO)
-	if BIG in sizes:
-		for action in (SUBMIT, CANCEL):
-			ms = figures[APP, DELIVERY, BIG, action].ms
-			lines.append(
-				f"- Delivery Note with {BIG:,} serials, {action}: {ms:,.0f} ms "
-				f"(target: under {TARGET_BIG_MS:,} ms): {_verdict(ms < TARGET_BIG_MS)}"
-			)
-			ratio_line(BIG, action, TARGET_BIG_RATIO)
-	if usual:
-		worst = max(
-			(figures[APP, doctype, size, SUBMIT].hook_ms, doctype, size)
-			for doctype in (RECEIPT, DELIVERY)
-			for size in usual
-		)
-		lines.append(
-			f"- App hooks' share of a submit of up to {max(usual):,} serials, at most {worst[0]:,.0f} ms "
-			f"({worst[1]}, {worst[2]:,} serials) (target: under {TARGET_HOOK_MS} ms): "
-			f"{_verdict(worst[0] < TARGET_HOOK_MS)}"
-		)
+	smallest, largest = min(sizes), max(sizes)
 	for doctype in (RECEIPT, DELIVERY):
-		counts = {
-			action: (
-				figures[APP, doctype, smallest, action].hook_statements,
-				figures[APP, doctype, largest, action].hook_statements,
-			)
-			for action in (SUBMIT, CANCEL)
-		}
+		try:
+			counts = {
+				action: (
+					figures[APP, doctype, smallest, action].hook_statements,
+					figures[APP, doctype, largest, action].hook_statements,
+				)
+				for action in (SUBMIT, CANCEL)
+			}
+		except KeyError:
+			continue
+		if smallest == largest:
+			continue
 		same = all(low == high for low, high in counts.values())
 		described = ", ".join(f"{action} {low} and {high}" for action, (low, high) in counts.items())
 		lines.append(
 			f"- {doctype}: app hook statements at {smallest:,} and {largest:,} serials: {described} "
-			f"(target: the same): {_verdict(same)}"
+			f"(target: the same): {ratios.verdict(same)}"
 		)
 	return lines
 
 
-def _verdict(met: bool) -> str:
-	return "met" if met else "MISSED"
+def _order(doctype: str, action: str) -> tuple[int, int]:
+	return ((RECEIPT, DELIVERY).index(doctype), (SUBMIT, CANCEL).index(action))
