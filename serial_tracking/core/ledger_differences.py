@@ -25,7 +25,10 @@ def stock_differences(
 	"""Places where the count of serials In Stock is not the quantity the stock ledger holds."""
 	return [
 		Difference("stock", item, warehouse, expected=stock_qty.get((item, warehouse), 0), found=count)
-		for item, warehouse in sorted(set(in_stock) | set(stock_qty))
+		# a serial In Stock without a warehouse is a place too (None), sorted first
+		for item, warehouse in sorted(
+			set(in_stock) | set(stock_qty), key=lambda place: (place[0], place[1] or "")
+		)
 		if (count := in_stock.get((item, warehouse), 0)) != stock_qty.get((item, warehouse), 0)
 	]
 

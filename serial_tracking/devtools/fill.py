@@ -1,8 +1,9 @@
-"""Fill a development site with a million serials, set-based, for the scale benchmark.
+"""Fill a development site with a million serials (up to ten million), set-based, for the scale benchmark.
 
 Run with ``bench --site SITE serial-tracking-fill`` (see docs/benchmarks.md, "A million serials").
 
-It makes SN-tracked items ``FILL-0001`` ... (spread over ten item groups) and warehouses ``Fill 01`` ... (and ``Fill Transit``)
+It makes SN-tracked items ``FILL-0001`` ... (spread over ten item groups, or one for each 20 items
+past 200) and warehouses ``Fill 01`` ... (and ``Fill Transit``)
 under the company through their controllers, a few suppliers and customers, and then the serials
 and their circulation log with ``INSERT ... SELECT`` from MariaDB's SEQUENCE engine
 (``seq_1_to_N``): a few hundred statements, whatever the number of serials.
@@ -44,8 +45,9 @@ CODE_PREFIX = "FS"
 WAREHOUSE_PREFIX = "Fill"
 TRANSIT_NAME = "Fill Transit"
 SUPPLIERS = 10
-#: Item groups the items are spread over, one after another.
+#: Item groups the items are spread over, one after another: ten, or more of 20 items each.
 ITEM_GROUPS = 10
+ITEMS_PER_GROUP = 20
 CUSTOMERS = 50
 #: In Stock serials of the first item at the first warehouse (the pick measurement).
 BIG_PLACE = 100_000
@@ -56,6 +58,9 @@ CHUNK = 100_000
 MOVES = 3
 #: The fill's log spreads over this many days before today.
 DAYS = 730
+#: The most serials a fill makes; codes have seven digits (``FS0000001``), the ten millionth eight.
+MOST_SERIALS = 10_000_000
+DIGITS = 7
 
 
 class FillError(Exception):
@@ -149,7 +154,7 @@ def check_site(serials: int, items: int, warehouses: int, yes: bool) -> str:
 		)
 	if "serial_tracking" not in frappe.get_installed_apps():
 		raise FillError("serial_tracking is not installed on this site")
-	if serials < 1000 or serials > 10_000_000:
+	if serials < 1000 or serials > MOST_SERIALS:
 		raise FillError("--serials: from 1,000 to 10,000,000")
 	if items < 2 or items > 9999:
 		raise FillError("--items: from 2 to 9,999")
@@ -287,11 +292,12 @@ def _warehouse(company: str, root: str, warehouse_name: str, warehouse_type: str
 	return name
 
 
-def item_groups() -> list[str]:
-	"""The item groups the items are spread over (made when missing)."""
+def item_groups(items: int = ITEM_GROUPS * ITEMS_PER_GROUP) -> list[str]:
+	"""The item groups ``items`` items are spread over (made when missing): ten, or one for every 20
+	items past 200, so that a group holds 20 items however many are made."""
 	root = get_root_of("Item Group")
 	names = []
-	for number in range(1, ITEM_GROUPS + 1):
+	for number in range(1, max(ITEM_GROUPS, -(-items // ITEMS_PER_GROUP)) + 1):
 		name = f"{WAREHOUSE_PREFIX} Group {number:02d}"
 		if not frappe.db.exists("Item Group", name):
 			frappe.get_doc(
@@ -302,7 +308,7 @@ def item_groups() -> list[str]:
 
 
 def _items(count: int) -> list[str]:
-	groups = item_groups()
+	groups = item_groups(count)
 	codes = []
 	for number in range(1, count + 1):
 		code = f"{ITEM_PREFIX}{number:04d}"
@@ -362,6 +368,12 @@ def _values(company, places, transit, item_codes, suppliers, customers, big) -> 
 	return values
 
 
+def number_text(n_sql: str) -> str:
+	"""The number ``n_sql`` in a code: zero-padded to :data:`DIGITS` digits, and whole past them (MariaDB's
+	``lpad`` cuts a longer text: the ten millionth serial would take the millionth's code)."""
+	return f"lpad({n_sql}, greatest({DIGITS}, char_length({n_sql})), '0')"
+
+
 def _elt(index_sql: str, prefix: str, count: int) -> str:
 	"""The ``index_sql``-th (from 1) of the parameters ``prefix``1 ... ``prefix``count."""
 	return f"elt({index_sql}, " + ", ".join(f"%({prefix}{i})s" for i in range(1, count + 1)) + ")"
@@ -374,7 +386,7 @@ class _Sql:
 	def __init__(self, counts: tuple[int, int, int]):
 		w, self.suppliers, self.customers = counts
 		self.g = f"(n div {PER_DOCUMENT})"
-		self.code = "concat(%(code_prefix)s, lpad(n, 7, '0'))"
+		self.code = f"concat(%(code_prefix)s, {number_text('n')})"
 		self.item_number = "if(n <= %(big)s, 1, 2 + n mod (%(items)s - 1))"
 		self.item = f"concat(%(item_prefix)s, lpad({self.item_number}, 4, '0'))"
 		self.item_name = f"concat('Fill item ', lpad({self.item_number}, 4, '0'))"
@@ -479,7 +491,7 @@ def _log_insert(
 ) -> str:
 	sql = _Sql(counts)
 	columns = {
-		"name": f"concat('FL', lpad(n, 7, '0'), '-{number}')",
+		"name": f"concat('FL', {number_text('n')}, '-{number}')",
 		"creation": sql.posted(number),
 		"modified": sql.posted(number),
 		"owner": "%(user)s",

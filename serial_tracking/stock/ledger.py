@@ -198,20 +198,42 @@ def states_of_items(items: list[str]) -> list[State]:
 	return [_state(row) for row in query.run()]
 
 
-def movements_of_items(items: list[str]) -> dict[str, list[Movement]]:
-	"""The active movements of every serial of these items, by code, oldest first."""
-	if not items:
+def states_of_codes(codes: list[str], items: list[str]) -> list[State]:
+	"""The serials of these codes that are of these items, in code order (a few: joined by key)."""
+	if not codes or not items:
+		return []
+	wanted = set(items)
+	rows = select_in(SERIAL, _STATE_FIELDS, "name", codes)
+	return sorted((_state(row) for row in rows if row[1] in wanted), key=lambda state: state.code)
+
+
+def movements_of_items(items: list[str], codes: list[str] | None = None) -> dict[str, list[Movement]]:
+	"""The active movements of every serial of these items (or of the serials of ``codes`` only), by
+	code, oldest first (two at one sequence in the order of their names, whichever the read)."""
+	if not items or codes == []:
 		return {}
-	log = frappe.qb.DocType(LOG)
-	rows = (
-		frappe.qb.from_(log)
-		# a movement as _movement reads it: what a cancellation reads of one, with its serial, item and source
-		.select(*(log[f] for f in ("serial_no", "item_code", "from_warehouse", *_LATEST)))
-		.where(log.item_code.isin(items) & (log.is_cancelled == 0))
-		.orderby(log.serial_no)
-		.orderby(log.sequence)
-		.run(as_dict=True)
-	)
+	# a movement as _movement reads it: what a cancellation reads of one, with its serial, item and source
+	fields = ("serial_no", "item_code", "from_warehouse", *_LATEST)
+	if codes is None:
+		log = frappe.qb.DocType(LOG)
+		rows = (
+			frappe.qb.from_(log)
+			.select(*(log[f] for f in fields))
+			.where(log.item_code.isin(items) & (log.is_cancelled == 0))
+			.orderby(log.serial_no)
+			.orderby(log.sequence)
+			.orderby(log.name)
+			.run(as_dict=True)
+		)
+	else:
+		# joined by the serial's history index, as the other reads of a few codes
+		rows = frappe.db.sql(
+			f"select {', '.join(f'l.`{f}`' for f in fields)} from {json_table(('code',))} c"
+			f" straight_join `tab{LOG}` l on l.`serial_no` = c.`code` and l.`is_cancelled` = 0"
+			" where l.`item_code` in %s order by l.`serial_no`, l.`sequence`, l.`name`",
+			(json_rows([[code] for code in dict.fromkeys(codes)]), tuple(items)),
+			as_dict=True,
+		)
 	found: dict[str, list[Movement]] = {}
 	for row in rows:
 		found.setdefault(row.serial_no, []).append(_movement(row))

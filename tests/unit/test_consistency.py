@@ -47,3 +47,10 @@ def test_replay_differences_find_a_warranty_the_log_does_not_explain():
 	# a status difference is reported once, as a status difference
 	moved = State("S1", "PHONE", Status.IN_STOCK, "Shop", warranty_expiry_date="2028-01-01")
 	assert [d.kind for d in replay_differences([moved], {"S1": [receive, sell]})] == ["replay"]
+
+
+def test_serials_in_stock_without_a_warehouse_are_a_place_of_their_own():
+	assert stock_differences({("A", None): 1, ("A", "W"): 1}, {("A", "W"): 2}) == [
+		Difference("stock", "A", None, expected=0, found=1),
+		Difference("stock", "A", "W", expected=2, found=1),
+	]
