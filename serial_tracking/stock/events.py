@@ -7,6 +7,7 @@ SN-tracked item, so other documents behave as plain ERPNext. The work is done by
 one :class:`~serial_tracking.stock.handover.Handover`.
 """
 
+from serial_tracking.constants import LOG, SERIAL
 from serial_tracking.stock import (
 	background,
 	cartons,
@@ -98,3 +99,15 @@ def on_cancel(doc, method=None):
 		with ledger.concurrent_moves_refused():
 			ledger.void(found)
 	cartons.unpack_document(doc)
+	skip_link_check_of_unsubmitted_rows(doc)
+
+
+#: The app's doctypes whose rows name a stock document by a Dynamic Link and are never submitted.
+NAMING_ROWS = (LOG, SERIAL)
+
+
+def skip_link_check_of_unsubmitted_rows(doc) -> None:
+	"""Leave the app's rows out of Frappe's check of links made after ``on_cancel``: it refuses a
+	cancel only for a submitted row naming the document, which the log and the serials never hold,
+	and it would read every log row of the document for that (a tenth of a 10,000-serial cancel)."""
+	doc.ignore_linked_doctypes = (*(doc.get("ignore_linked_doctypes") or ()), *NAMING_ROWS)
