@@ -226,7 +226,7 @@ def _scale(*, part, baseline_site, **_options) -> None:
 	from serial_tracking.devtools.benchmark import BenchmarkError
 
 	if bench_scale.filled():
-		click.echo(f"\nA million serials, site {frappe.local.site}\n")
+		click.echo(f"\nA filled site: {bench_scale.serials():,} serials, site {frappe.local.site}\n")
 		click.echo(bench_scale.run(baseline_site, progress=_say))
 	elif part == "scale":
 		raise BenchmarkError("this site is not filled: run serial-tracking-fill on a site made for it")

@@ -1,4 +1,4 @@
-"""Lookups, pages, picking and documents on a site filled with a million serials (``--part scale``).
+"""Lookups, pages, picking and documents on a site filled with a million serials or more (``--part scale``).
 
 Run ``bench --site SITE serial-tracking-fill`` once on a development site made for it, then
 ``bench --site SITE serial-tracking-benchmark --part scale [--baseline-site EMPTY-SITE]`` (see
@@ -59,6 +59,11 @@ class Timing:
 def filled() -> bool:
 	"""Whether this site was filled by ``serial-tracking-fill``."""
 	return bool(frappe.db.exists(SERIAL, f"{CODE_PREFIX}{FILLED:07d}"))
+
+
+def serials() -> int:
+	"""How many serials the site holds (a count along the primary key: seconds at ten million)."""
+	return frappe.db.count(SERIAL)
 
 
 def timed(label: str, action: Callable[[], object], calls: int = CALLS, target_ms=TARGET_MS) -> Timing:
