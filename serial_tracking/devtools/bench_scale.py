@@ -12,7 +12,8 @@ request would: the serial's form (``frappe.get_doc``), the POS scan (``serial_tr
 list's first page and count (``frappe.desk.reportview.get`` and ``get_count`` with the list view's
 arguments), the Serial Number Search report (``execute``) with each filter, a serial's history
 (``serial_tracking.api.trace``), picking 1,000 codes In Stock (``serial_tracking.api.in_stock``, the
-SN dialog's "pick from stock"), and the consistency check of one item.
+SN dialog's "pick from stock"), and the consistency check of one item (no target) and of the item of
+100,000 serials (under 2 s at the 95th percentile of its 5 calls).
 
 Documents: the rounds of ``serial_tracking.devtools.benchmark`` (a Purchase Receipt and a Delivery
 Note of 1 and of 1,000 serials of a new item, submitted and cancelled, the round rolled back),
@@ -35,6 +36,8 @@ from serial_tracking.devtools.fill import CODE_PREFIX, ITEM_PREFIX, WAREHOUSE_PR
 
 CALLS = 50
 TARGET_MS = 50
+#: The consistency check of the item of 100,000 serials (at the 95th percentile of its calls).
+CHECK_TARGET_MS = 2000
 #: Submits and cancels on the filled site may take this much longer than on an empty one.
 TARGET_DOCUMENT_RATIO = 1.2
 DOCUMENT_SIZES = (1, 1000)
@@ -185,7 +188,6 @@ def lookups(s: Scene) -> list[tuple[str, Callable[[], object], int]]:
 
 	from serial_tracking import api
 	from serial_tracking.serial_tracking.report.serial_number_search.serial_number_search import execute
-	from serial_tracking.stock import consistency_check
 
 	week = getdate(nowdate()) - timedelta(days=200)
 	report = [
@@ -229,7 +231,6 @@ def lookups(s: Scene) -> list[tuple[str, Callable[[], object], int]]:
 			lambda: api.in_stock(item_code=s.big_item, warehouse=s.big_warehouse, limit=1000),
 			CALLS,
 		),
-		(f"consistency check of one item ({s.item})", lambda: consistency_check.check(s.item), CALLS),
 	]
 
 
@@ -242,14 +243,14 @@ def run_lookups(progress: Callable[[str], None]) -> list[Timing]:
 		found.append(timing)
 	from serial_tracking.stock import consistency_check
 
-	big = timed(
-		f"consistency check of the item of 100,000 serials ({s.big_item})",
-		lambda: consistency_check.check(s.big_item),
-		calls=5,
-		target_ms=None,
-	)
-	progress(f"{big.label}: median {big.median_ms:.0f} ms")
-	found.append(big)
+	# The check is no lookup: the 50 ms line is not its; the item of 100,000 serials has a line of its own.
+	for label, item, calls, target in (
+		(f"consistency check of one item ({s.item})", s.item, CALLS, None),
+		(f"consistency check of the item of 100,000 serials ({s.big_item})", s.big_item, 5, CHECK_TARGET_MS),
+	):
+		timing = timed(label, lambda item=item: consistency_check.check(item), calls=calls, target_ms=target)
+		progress(f"{label}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms")
+		found.append(timing)
 	frappe.db.rollback()
 	return found
 
