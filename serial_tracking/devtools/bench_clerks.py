@@ -9,7 +9,7 @@ web worker would), each with its own item, and post, for ``seconds`` after a com
 barrier), a Purchase Receipt of N units then a Delivery Note of the same units, one after the
 other, each saved, submitted and committed. Once with an item tracked by this app (N new SN
 codes a receipt), once with an untracked item. A document refused or broken counts as a failure
-and the clerk goes on.
+and the clerk goes on. Once all have posted, each cancels and deletes what it made.
 
 Throughput: documents committed by all clerks over the time from the start to the last clerk's
 last document. The posting turn (:mod:`serial_tracking.stock.posting`) is held by one document at
@@ -20,6 +20,7 @@ number of clerks.
 
 import multiprocessing
 import statistics
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -266,6 +267,7 @@ def _clerk(site, sites_path, place, mode, size, number, seconds, run_id, barrier
 					clerk.said = clerk.said or f"{doctype} {step}: {type(e).__name__}: {e}"[:300] + _where(e)
 					break
 		clerk.seconds = time.monotonic() - start
+		_all_done_posting(barrier)
 		clerk.left = _clean_up(made)
 	except Exception:
 		clerk.said = clerk.said or traceback.format_exc()[-600:]
@@ -273,6 +275,18 @@ def _clerk(site, sites_path, place, mode, size, number, seconds, run_id, barrier
 	finally:
 		answers.put(clerk)
 		frappe.destroy()
+
+
+def _all_done_posting(barrier) -> None:
+	"""Wait until every clerk has posted its last document: a clerk cleaning up early deletes its
+	latest documents while the others post, and a delete takes the locks that deadlock another
+	clerk's draft (the naming series, for Frappe to give the name back, after the gap at the end of
+	the items' ``parent`` index). That is the clean-up's doing, not the posting's. A clerk that broke
+	the barrier still cleans up."""
+	try:
+		barrier.wait(START_TIMEOUT)
+	except threading.BrokenBarrierError:
+		pass
 
 
 def _where(error: Exception) -> str:
