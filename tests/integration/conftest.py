@@ -6,12 +6,14 @@ every test runs in a transaction rolled back after it.
 """
 
 import os
+import traceback
 
 import pytest
 
 frappe = pytest.importorskip("frappe")
 
 from tests.integration import factory  # noqa: E402
+from tests.integration.issued import Issued  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,15 +92,19 @@ def restricted():
 
 
 @pytest.fixture
-def statements(monkeypatch):
-	"""Counts the SQL statements issued while ``count(action)`` runs."""
+def issued(monkeypatch):
+	"""The SQL statements ``record(action, keep)`` sees issued while ``action`` runs, those whose text
+	``keep`` accepts (all by default)."""
 	real_sql = frappe.db.sql
 
-	def count(action):
-		issued = []
+	def record(action, keep=lambda query: True) -> list[Issued]:
+		found = []
 
 		def sql(*args, **kwargs):
-			issued.append(args[0] if args else kwargs.get("query"))
+			query = str(args[0] if args else kwargs.get("query"))
+			if keep(query):
+				values = args[1] if len(args) > 1 else kwargs.get("values", ())
+				found.append(Issued(query, values, traceback.extract_stack()))
 			return real_sql(*args, **kwargs)
 
 		monkeypatch.setattr(frappe.db, "sql", sql)
@@ -106,6 +112,12 @@ def statements(monkeypatch):
 			action()
 		finally:
 			monkeypatch.setattr(frappe.db, "sql", real_sql)
-		return len(issued)
+		return found
 
-	return count
+	return record
+
+
+@pytest.fixture
+def statements(issued):
+	"""Counts the SQL statements issued while ``count(action)`` runs."""
+	return lambda action: len(issued(action))

@@ -18,6 +18,7 @@ from serial_tracking.messages import PostingBusy
 from serial_tracking.stock import posting
 from tests.integration import factory as f
 from tests.integration import racing
+from tests.integration.issued import plan_of
 from tests.integration.jobs import Published
 from tests.integration.racing import WAREHOUSE, clean_up, new_run
 
@@ -199,26 +200,18 @@ def test_a_plan_reads_without_waiting_for_a_document_being_posted(run):
 	assert not plan["blocked"], plan
 
 
-def test_the_bins_of_a_document_are_read_and_written_along_their_index(monkeypatch):
+def test_the_bins_of_a_document_are_read_and_written_along_their_index(issued):
 	"""The first receipt of an item at a warehouse looks for its Bin and updates it: both along Bin's
 	unique index, never a scan that would lock every Bin of the site while the turn is held."""
 	item = f.make_item("QBIN-1")
-	issued = []
-	real_sql = frappe.db.sql
-
-	def sql(query, values=(), *args, **kwargs):
-		if "from `tabBin` where" in str(query) or str(query).startswith("update `tabBin`"):
-			issued.append((str(query), values))
-		return real_sql(query, values, *args, **kwargs)
-
-	monkeypatch.setattr(frappe.db, "sql", sql)
-	f.receive(["QBIN-A1", "QBIN-A2"], item=item.name)
-	monkeypatch.setattr(frappe.db, "sql", real_sql)
-	assert any(query.startswith("update") for query, _values in issued), issued
-	for query, values in issued:
-		plan = frappe.db.sql(f"explain {query}", values, as_dict=True)
-		assert [(row.type, row.key) for row in plan] in (
+	reads = issued(
+		lambda: f.receive(["QBIN-A1", "QBIN-A2"], item=item.name),
+		keep=lambda query: "from `tabBin` where" in query or query.startswith("update `tabBin`"),
+	)
+	assert any(read.query.startswith("update") for read in reads), reads
+	for read in reads:
+		assert plan_of(read) in (
 			[("range", "unique_item_warehouse")],
 			[("const", "unique_item_warehouse")],
 			[(None, None)],  # nothing to read: MariaDB saw at once that no Bin matches
-		), (query, plan)
+		), (read.query, plan_of(read))
